@@ -1,0 +1,6 @@
+"""The catalog of building blocks: data files with a source for every figure."""
+
+from .loader import DATA_DIR, load_catalog
+from .models import Catalog, is_assumption
+
+__all__ = ["Catalog", "DATA_DIR", "is_assumption", "load_catalog"]

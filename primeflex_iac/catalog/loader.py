@@ -1,0 +1,191 @@
+"""Load the shipped catalog and lay users' overlays over it.
+
+The shipped data files (``data/*.yaml``) hold each section as a list of items. An overlay file
+changes figures of existing items, or adds items, by section and id::
+
+    apiVersion: primeflex-iac/v1
+    kind: CatalogOverlay
+    source: "ACME price list 2019-05"      # the source of every figure set here
+    currency: {code: EUR, per_catalog_unit: 0.92}
+    gpus:
+      v100-pcie-32gb: {price: 8200}
+
+Figures an overlay sets take the overlay's source. An overlay is checked as strictly as a spec;
+its problems are reported at its own lines.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError
+
+from ..errors import CatalogError, Problem, SpecError
+from ..loader import YamlDocument, format_path, load_yaml, validate_document
+from .models import Catalog
+
+__all__ = ["load_catalog", "DATA_DIR", "SECTIONS"]
+
+DATA_DIR = Path(__file__).parent / "data"
+SECTIONS = (
+    "gpus", "servers", "chassis", "fabrics", "switches", "adapters", "cables", "management_switches",
+    "head_nodes", "drives", "storage_devices", "storage_blocks", "racks", "software", "workloads",
+)  # fmt: skip
+_SCALARS = ("currency", "heat_btu_per_w", "extreme_link_gbps", "extreme_link_source", "storage_rules")
+_PRICE_SECTIONS = tuple(s for s in SECTIONS if s not in {"fabrics", "storage_blocks", "workloads"})
+
+
+class _Currency(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    code: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code of the overlay's prices.")
+    per_catalog_unit: PositiveFloat = Field(description="Units of this currency per unit of the catalog's currency.")
+
+
+class _OverlayFile(BaseModel):
+    """The outer shape of an overlay; item fields are checked later, against the merged catalog."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    apiVersion: Literal["primeflex-iac/v1"]
+    kind: Literal["CatalogOverlay"]
+    source: str | None = Field(default=None, min_length=3, description="Source of the figures this overlay sets.")
+    currency: _Currency | None = None
+    storage_rules: dict[str, Any] | None = None
+    gpus: dict[str, dict[str, Any]] = {}
+    servers: dict[str, dict[str, Any]] = {}
+    chassis: dict[str, dict[str, Any]] = {}
+    fabrics: dict[str, dict[str, Any]] = {}
+    switches: dict[str, dict[str, Any]] = {}
+    adapters: dict[str, dict[str, Any]] = {}
+    cables: dict[str, dict[str, Any]] = {}
+    management_switches: dict[str, dict[str, Any]] = {}
+    head_nodes: dict[str, dict[str, Any]] = {}
+    drives: dict[str, dict[str, Any]] = {}
+    storage_devices: dict[str, dict[str, Any]] = {}
+    storage_blocks: dict[str, dict[str, Any]] = {}
+    racks: dict[str, dict[str, Any]] = {}
+    software: dict[str, dict[str, Any]] = {}
+    workloads: dict[str, dict[str, Any]] = {}
+
+
+class _Origins:
+    """Where each item and overridden field came from, to place validation errors."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], tuple[YamlDocument, tuple[str | int, ...]]] = {}
+        self.fields: dict[tuple[str, str, str], tuple[YamlDocument, tuple[str | int, ...]]] = {}
+
+    def problem(self, default: YamlDocument, loc: Sequence[str | int], message: str) -> Problem:
+        if len(loc) >= 3 and isinstance(loc[0], str) and isinstance(loc[1], str):
+            key = (loc[0], loc[1], str(loc[2]))
+            if key in self.fields:
+                document, base = self.fields[key]
+                return document.problem((*base, *loc[3:]), message)
+        if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], str):
+            item = (loc[0], loc[1])
+            if item in self.items:
+                document, base = self.items[item]
+                return document.problem((*base, *loc[2:]), message)
+        return Problem(default.file, None, None, format_path(loc), message)
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> tuple[dict[str, Any], tuple[YamlDocument, ...]]:
+    data: dict[str, Any] = {section: {} for section in SECTIONS}
+    documents = []
+    for path in sorted(DATA_DIR.glob("*.yaml")):
+        document = load_yaml(path)
+        documents.append(document)
+        for key, value in document.data.items():
+            if key in SECTIONS:
+                for index, item in enumerate(value):
+                    data[key][item["id"]] = item
+            else:
+                data[key] = value
+    return data, tuple(documents)
+
+
+def _shipped_origins(documents: Iterable[YamlDocument]) -> _Origins:
+    origins = _Origins()
+    for document in documents:
+        for key, value in document.data.items():
+            if key in SECTIONS:
+                for index, item in enumerate(value):
+                    origins.items[(key, item["id"])] = (document, (key, index))
+    return origins
+
+
+def load_catalog(overlays: Sequence[str | Path] = ()) -> Catalog:
+    """The shipped catalog with ``overlays`` laid over it in order.
+
+    Raises :class:`CatalogError` listing every problem, located in the file that caused it.
+    """
+    shipped, documents = _shipped()
+    data = copy.deepcopy(shipped)
+    origins = _shipped_origins(documents)
+    problems: list[Problem] = []
+    for overlay_path in overlays:
+        try:
+            document = load_yaml(overlay_path)
+            overlay = validate_document(document, _OverlayFile)
+        except SpecError as exc:
+            problems.extend(exc.problems)
+            continue
+        problems.extend(_apply(data, document, overlay, origins))
+    if problems:
+        raise CatalogError(problems)
+    try:
+        return Catalog.model_validate(data)
+    except ValidationError as exc:
+        default = documents[0]
+        found = [origins.problem(default, list(error["loc"]), error["msg"].removeprefix("Value error, "))
+                 for error in exc.errors(include_url=False)]  # fmt: skip
+        raise CatalogError(sorted(set(found), key=lambda p: (p.file, p.line or 0, p.path))) from None
+
+
+def _apply(data: dict[str, Any], document: YamlDocument, overlay: _OverlayFile, origins: _Origins) -> list[Problem]:
+    problems: list[Problem] = []
+    default_source = overlay.source or f"overlay {Path(document.file).name}"
+    if overlay.currency is not None:
+        rate = overlay.currency.per_catalog_unit
+        for section in _PRICE_SECTIONS:
+            for item in data[section].values():
+                if "price" in item:
+                    item["price"] = item["price"] * rate
+                    sources = item.setdefault("sources", {})
+                    base = sources.get("price", item["source"])
+                    sources["price"] = f"{base} (converted at {rate:g} {overlay.currency.code} per {data['currency']})"
+        data["currency"] = overlay.currency.code
+    if overlay.storage_rules:
+        for name, value in overlay.storage_rules.items():
+            data["storage_rules"][name] = value
+        data["storage_rules"]["source"] = overlay.storage_rules.get("source", default_source)
+    for section in SECTIONS:
+        for item_id, fields in getattr(overlay, section).items():
+            if not isinstance(fields, dict):
+                problems.append(document.problem((section, item_id), "expected a mapping of fields"))
+                continue
+            origins.items.setdefault((section, item_id), (document, (section, item_id)))
+            if item_id not in data[section]:
+                new_item = {"id": item_id, "source": default_source, **fields}
+                data[section][item_id] = new_item
+                origins.items[(section, item_id)] = (document, (section, item_id))
+                continue
+            item = data[section][item_id]
+            given_sources = fields.get("sources", {}) if isinstance(fields.get("sources"), dict) else {}
+            for name, value in fields.items():
+                origins.fields[(section, item_id, name)] = (document, (section, item_id, name))
+                if name == "sources":
+                    continue
+                if name == "id" and value != item_id:
+                    problems.append(document.problem((section, item_id, name), "an overlay cannot change an id"))
+                    continue
+                item[name] = value
+                if name not in {"name", "notes", "source"}:
+                    item.setdefault("sources", {})[name] = given_sources.get(name, fields.get("source", default_source))
+            for name, value in given_sources.items():
+                item.setdefault("sources", {})[name] = value
+    return problems

@@ -1,0 +1,203 @@
+"""The result of a solve: typed, serialisable, and free of wall-clock time.
+
+``Plan.model_dump_json(indent=2)`` is ``plan.json``; ``schema/plan.schema.json`` is generated
+from these models (``primeflex schema --plan``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "BomLine",
+    "ComputeEntry",
+    "Device",
+    "FabricPlan",
+    "ObjectiveResult",
+    "Plan",
+    "RackPlan",
+    "SoftwareEntry",
+    "SolveInfo",
+    "Status",
+    "StoragePlan",
+    "Totals",
+    "WorkloadResult",
+    "PLAN_SCHEMA_VERSION",
+]
+
+PLAN_SCHEMA_VERSION = "primeflex-iac/plan/v1"
+Status = Literal["optimal", "feasible", "infeasible", "invalid"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ComputeEntry(_Model):
+    node: str = Field(description="Catalog id of the compute node.")
+    node_name: str
+    count: int = Field(description="Compute nodes (not chassis).")
+    chassis: str | None = Field(description="Catalog id of the chassis, when nodes are sleds.")
+    chassis_count: int
+    cooling: Literal["air", "water"]
+    gpu: str
+    gpu_name: str
+    gpus_per_node: int
+    gpus: int
+    tensor_tflops: float = Field(description="Total dense FP16 tensor peak.")
+    int8_tops: float = Field(description="Total dense INT8 peak (0 if the GPU has none).")
+    memory_gb_per_node: int
+    intra_node: Literal["nvlink", "pcie"]
+    fabric_adapters_per_node: int
+
+
+class FabricPlan(_Model):
+    technology: str = Field(description="Catalog fabric id.")
+    name: str
+    family: str
+    mode: str
+    link_gbps: int = Field(description="Speed at each node port.")
+    switch: str
+    switch_ports: int
+    tiers: int = Field(description="1: one switch; 2: leaf-spine; 3: leaf-spine-core.")
+    leaf_switches: int
+    spine_switches: int
+    core_switches: int
+    blocking_factor: int
+    endpoints: int = Field(description="Node-side ports in use: compute adapters, storage servers, head node.")
+    adapter: str
+    node_cables: int
+    cable: str
+    switch_links: int
+    uplink_cable: str
+    management_switches: int
+    management_switch: str
+
+
+class StoragePlan(_Model):
+    file_system: str
+    access: list[str]
+    usable_tib: float
+    required_tib: float
+    read_gbs: float = Field(description="Aggregate read rate the blocks and servers deliver (GB/s).")
+    required_read_gbs: float
+    rack_units: int
+    blocks: dict[str, int]
+    controller_shelves: int
+    drive_enclosures: int
+    drives: int
+    servers: int
+    server: str
+    mdt_shelves: int
+
+
+class Device(_Model):
+    name: str
+    catalog_id: str
+    role: Literal["compute", "fabric", "management", "head", "storage"]
+    position: int = Field(description="Lowest rack unit the device occupies (1 = bottom).")
+    height_u: int
+    power_max_w: float
+    weight_kg: float
+    nodes: list[str] = Field(default_factory=list, description="Compute nodes inside a chassis.")
+    face: Literal["front"] = "front"
+
+
+class RackPlan(_Model):
+    name: str
+    catalog_id: str
+    height_u: int
+    devices: list[Device]
+    used_units: int
+    power_max_w: float
+    power_limit_w: float
+    heat_btu_h: float
+    weight_kg: float
+
+
+class WorkloadResult(_Model):
+    name: str
+    model: str
+    training_flops: float
+    time_to_model_s: float | None = Field(description="Estimated on the chosen cluster.")
+    required_s: float
+    per_gpu_tflops: float | None
+    scaling_efficiency: float | None
+    bound: str | None
+    meets: bool
+
+
+class SoftwareEntry(_Model):
+    category: str
+    id: str
+    name: str
+
+
+class BomLine(_Model):
+    item: str
+    catalog_id: str
+    category: str
+    quantity: int
+    unit_cost: float
+    total_cost: float
+    unit_power_w: float
+    total_power_w: float
+    rack_units: int = Field(description="Rack units of all units of the line.")
+    cost_source: str
+    power_source: str
+
+
+class Totals(_Model):
+    cost: float
+    currency: str
+    power_kw: float = Field(description="Maximum (nameplate) power.")
+    typical_power_kw: float
+    heat_btu_h: float = Field(description="Heat at maximum power.")
+    rack_units: int
+    racks: int
+    weight_kg: float
+
+
+class ObjectiveResult(_Model):
+    name: str
+    value: float | None
+    bound: float | None
+    stages: list[str] = Field(description="All lexicographic stages in the order solved, tie-breaks included.")
+
+
+class SolveInfo(_Model):
+    solver: str = "OR-Tools CP-SAT"
+    solver_version: str
+    time_limit_s: float
+    workers: int
+    seed: int
+    gap: float | None = Field(description="Relative gap of the first objective; 0 when proven optimal.")
+    placement_attempts: int
+
+
+class Plan(_Model):
+    schema_version: str = PLAN_SCHEMA_VERSION
+    name: str
+    status: Status
+    message: str = Field(description="One line for people: what was found, or why nothing was.")
+    conflicts: list[str] = Field(default_factory=list, description="Requirement groups that cannot hold together.")
+    objective: ObjectiveResult | None = None
+    compute: list[ComputeEntry] = Field(default_factory=list)
+    fabric: FabricPlan | None = None
+    storage: StoragePlan | None = None
+    racks: list[RackPlan] = Field(default_factory=list)
+    placement_rules: list[str] = Field(default_factory=list)
+    software: list[SoftwareEntry] = Field(default_factory=list)
+    workloads: list[WorkloadResult] = Field(default_factory=list)
+    totals: Totals | None = None
+    bom: list[BomLine] = Field(default_factory=list)
+    assumptions: list[str] = Field(default_factory=list, description="Every assumption behind the plan's figures.")
+    warnings: list[str] = Field(default_factory=list)
+    solve: SolveInfo | None = None
+    catalog_currency: str = "USD"
+    catalog_overlays: list[str] = Field(default_factory=list)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2) + "\n"

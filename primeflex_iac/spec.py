@@ -1,0 +1,242 @@
+"""The user's requirements: what the cluster must do, never which boxes to buy.
+
+Strict, frozen pydantic models: unknown keys are errors, quantities carry units and are stored
+in base units (bytes, bytes/s, seconds, watts). ``load_spec`` reads a YAML file and reports every
+problem at its line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema, model_validator
+
+from .catalog.models import parse_month
+from .errors import Problem, SpecError
+from .loader import YamlDocument, load_yaml, validate_document
+from .units import UnitError, parse_bandwidth, parse_bytes, parse_count, parse_duration, parse_flops, parse_power, parse_rack_units
+
+__all__ = [
+    "API_VERSION",
+    "ComputeFloor",
+    "Dataset",
+    "Money",
+    "ObjectiveName",
+    "Preferences",
+    "Racks",
+    "Site",
+    "SoftwareChoice",
+    "SolverOptions",
+    "Spec",
+    "Storage",
+    "Workload",
+    "load_spec",
+    "parse_spec_text",
+]
+
+API_VERSION = "primeflex-iac/v1"
+
+
+def _quantity(parse: Any, example: str, description: str) -> Any:
+    schema = {"type": ["string", "number"], "examples": [example], "description": description}
+    return (BeforeValidator(parse), WithJsonSchema(schema))
+
+
+Bytes = Annotated[int, *_quantity(parse_bytes, "150 GB", "A size with its unit (kB..PB decimal, KiB..PiB binary).")]
+Bandwidth = Annotated[float, *_quantity(parse_bandwidth, "20 GB/s", "A rate: GB/s (bytes) or Gb/s (bits).")]
+Duration = Annotated[float, *_quantity(parse_duration, "8 h", "A duration: s, min, h, d or w.")]
+Power = Annotated[float, *_quantity(parse_power, "20 kW", "A power: W, kW or MW.")]
+Flops = Annotated[float, *_quantity(parse_flops, "24.3 GFLOP", "Floating-point operations.")]
+Count = Annotated[int, *_quantity(parse_count, "340M", "A count; k, M, B (billion) and T suffixes allowed.")]
+RackUnits = Annotated[int, *_quantity(parse_rack_units, "42U", "Rack units.")]
+Month = Annotated[dt.date, BeforeValidator(parse_month), WithJsonSchema({"type": "string", "examples": ["2019-06"]})]
+
+ObjectiveName = Literal["cost", "power", "rack_units", "racks"]
+_MONEY = re.compile(r"^\s*(?:(?P<pre>[A-Z]{3})\s*)?(?P<number>[\d_,]*\.?\d+)\s*(?P<scale>[kMB])?\s*(?P<post>[A-Z]{3})?\s*$")
+_SCALE = {None: 1, "k": 10**3, "M": 10**6, "B": 10**9}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Money(Strict):
+    amount: float = Field(ge=0)
+    currency: str | None = Field(default=None, description="ISO code; must match the catalog's when given.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise UnitError(f"expected an amount such as '1.5M USD', found {value!r}")
+        if isinstance(value, (int, float)):
+            if value != value or value in (float("inf"), float("-inf")):
+                raise UnitError(f"expected a finite amount, found {value!r}")
+            return {"amount": value}
+        if isinstance(value, str):
+            match = _MONEY.match(value)
+            if not match or (match["pre"] and match["post"]):
+                raise UnitError(f"expected an amount such as '1,500,000 USD' or '1.5M USD', found {value!r}")
+            amount = float(match["number"].replace(",", "").replace("_", "")) * _SCALE[match["scale"]]
+            return {"amount": amount, "currency": match["pre"] or match["post"]}
+        return value
+
+
+class Dataset(Strict):
+    samples: Count | None = Field(default=None, description="Training samples (images, sequences or tokens).")
+    size: Bytes | None = Field(default=None, description="Size of the training set on storage.")
+
+
+class Workload(Strict):
+    """A training job the cluster must finish in time, alone on the whole cluster."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="A short name for reports.")
+    model: str = Field(description="A workload id of the catalog's zoo (resnet50, bert-large, ...) or 'custom'.")
+    training_flops_per_sample: Flops | None = Field(default=None, description="Overrides the zoo; required for custom.")
+    parameters: Count | None = Field(default=None, description="Model parameters; for custom, 6 x parameters FLOP per token.")
+    dataset: Dataset = Field(default_factory=Dataset, description="Overrides the zoo's default dataset.")
+    epochs: float | None = Field(default=None, gt=0, le=100_000, description="Passes over the dataset.")
+    precision: Literal["fp16", "bf16", "int8"] = Field(default="fp16", description="Arithmetic the GPUs run at.")
+    time_to_model: Duration = Field(description="Required training time, e.g. '8 h'.")
+    gpu_efficiency: float | None = Field(default=None, gt=0, le=1, description="Share of peak sustained; overrides the zoo.")
+    min_gpu_memory: Bytes | None = Field(default=None, description="Memory a GPU needs for this model.")
+
+    @model_validator(mode="after")
+    def _custom_needs_flops(self) -> Workload:
+        if self.model == "custom":
+            missing = [f for f in ("dataset",) if self.dataset.samples is None]
+            if self.training_flops_per_sample is None and self.parameters is None:
+                missing.append("training_flops_per_sample or parameters")
+            if missing:
+                raise ValueError(f"a custom workload needs {' and '.join(missing)} (dataset: samples)")
+        if self.time_to_model <= 0:
+            raise ValueError("time_to_model must be positive")
+        return self
+
+
+class ComputeFloor(Strict):
+    """A plain compute requirement, as architects often state it."""
+
+    gpus: int | None = Field(default=None, ge=1, le=1_000_000, description="At least this many GPUs.")
+    tensor_tflops: float | None = Field(default=None, gt=0, le=1e9, description="At least this dense FP16 tensor peak.")
+    int8_tops: float | None = Field(default=None, gt=0, le=1e9, description="At least this dense INT8 peak.")
+    min_gpu_memory: Bytes | None = Field(default=None, description="Only GPUs with at least this much memory.")
+
+    @model_validator(mode="after")
+    def _something(self) -> ComputeFloor:
+        if self.gpus is None and self.tensor_tflops is None and self.int8_tops is None:
+            raise ValueError("give at least one of gpus, tensor_tflops, int8_tops")
+        return self
+
+
+class Racks(Strict):
+    max: int = Field(default=10, ge=1, le=10_000, description="Most racks the room takes.")
+    height: RackUnits = Field(default=42, description="Rack height: a rack model of this height is used.")
+    power_per_rack: Power = Field(description="Power a rack may draw at most (nameplate), e.g. '20 kW'.")
+
+
+class Site(Strict):
+    cooling: Literal["air", "water", "any"] = Field(default="any", description="How compute nodes may be cooled.")
+    racks: Racks
+    total_power: Power | None = Field(default=None, description="Power the whole cluster may draw at most.")
+    budget: Money | None = Field(default=None, description="Most the cluster may cost, e.g. '1.5M USD'.")
+
+
+class Storage(Strict):
+    capacity: Bytes | None = Field(default=None, description="Usable capacity; at least the workloads' datasets.")
+    file_system: Literal["lustre", "beegfs", "spectrum-scale"] = Field(default="lustre", description="Parallel file system.")
+    access: list[Literal["posix", "hdfs", "s3"]] = Field(default=["posix"], min_length=1, description="Access protocols.")
+    throughput: Bandwidth | None = Field(default=None, description="Aggregate read rate; derived from workloads if omitted.")
+
+
+class SoftwareChoice(Strict):
+    os: str | None = Field(default=None, description="Catalog software id, e.g. rhel or centos.")
+    cluster_manager: str | None = Field(default=None, description="e.g. openhpc or bright.")
+    scheduler: str | None = Field(default=None, description="e.g. slurm, pbs-pro, pbs-pro-oss.")
+
+
+class Preferences(Strict):
+    gpus: list[str] | None = Field(default=None, description="Only these GPU ids.")
+    nodes: list[str] | None = Field(default=None, description="Only these compute node ids.")
+    fabrics: list[str] | None = Field(default=None, description="Only these fabric ids.")
+    as_of: Month | None = Field(default=None, description="Only items available by this month, e.g. 2019-06.")
+    blocking_factor: int = Field(default=1, ge=1, le=8, description="Fat-tree oversubscription b:1 (1 = non-blocking).")
+    avoid_extreme_fabrics: bool = Field(
+        default=True,
+        description="Follow the paper: node links above 100 Gb/s only when something requires them.",
+    )
+    software: SoftwareChoice = Field(default_factory=SoftwareChoice)
+
+
+class SolverOptions(Strict):
+    time_limit: Duration = Field(default=30.0, description="Wall-clock limit for the whole solve, e.g. '30 s'.")
+    workers: int = Field(default=1, ge=1, le=64, description="CP-SAT search workers.")
+    seed: int = Field(default=0, ge=0, description="CP-SAT random seed.")
+
+
+class Spec(Strict):
+    """A cluster specification (``apiVersion: primeflex-iac/v1``)."""
+
+    apiVersion: Literal["primeflex-iac/v1"] = Field(description="Always primeflex-iac/v1.")
+    kind: Literal["ClusterSpec"] = "ClusterSpec"
+    name: str = Field(min_length=1, max_length=120, description="Name used in reports and file names.")
+    description: str = ""
+    workloads: list[Workload] = Field(default_factory=list, description="Training jobs with a time-to-model.")
+    compute: ComputeFloor | None = Field(default=None, description="A plain compute floor.")
+    site: Site
+    storage: Storage | None = Field(default=None, description="Parallel file system requirements.")
+    preferences: Preferences = Field(default_factory=Preferences)
+    objective: ObjectiveName | list[ObjectiveName] = Field(
+        default="cost", description="What to minimise; a list is lexicographic."
+    )
+    solver: SolverOptions = Field(default_factory=SolverOptions)
+
+    _document: YamlDocument | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _needs_something(self) -> Spec:
+        if not self.workloads and self.compute is None and self.storage is None:
+            raise ValueError("a spec needs workloads, a compute floor or storage")
+        names = [w.name for w in self.workloads]
+        if len(set(names)) != len(names):
+            raise ValueError("workload names must be unique")
+        if isinstance(self.objective, list) and len(set(self.objective)) != len(self.objective):
+            raise ValueError("an objective list names each objective once")
+        return self
+
+    @property
+    def objectives(self) -> list[ObjectiveName]:
+        return list(self.objective) if isinstance(self.objective, list) else [self.objective]
+
+    def problem(self, path: tuple[str | int, ...], message: str) -> Problem:
+        """A problem located at ``path`` in the spec's file, when it was loaded from one."""
+        if self._document is not None:
+            return self._document.problem(path, message)
+        from .loader import format_path
+
+        return Problem("<spec>", None, None, format_path(path), message)
+
+
+def _from_document(document: YamlDocument) -> Spec:
+    spec = validate_document(document, Spec)
+    spec._document = document
+    return spec
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read and validate a spec file; raises :class:`SpecError` listing every problem."""
+    return _from_document(load_yaml(path))
+
+
+def parse_spec_text(text: str, name: str = "<spec>") -> Spec:
+    from .loader import parse_yaml_text
+
+    return _from_document(parse_yaml_text(text, name))
+
+
+def ensure_problems(problems: list[Problem]) -> None:
+    if problems:
+        raise SpecError(problems)
