@@ -1,0 +1,31 @@
+# The README's commands. `make example` sets up and solves the example spec; `make test` sets up
+# and runs the tests; `make lint` runs ruff and mypy.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup example test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+example: setup
+	$(VENV)/bin/primeflex solve specs/customer.yaml
+
+test: setup
+	$(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check primeflex_iac tests benchmarks
+	$(VENV)/bin/ruff format --check primeflex_iac tests benchmarks
+	$(VENV)/bin/mypy
+
+bench: setup
+	$(PY) benchmarks/solve_times.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

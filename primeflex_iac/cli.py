@@ -1,0 +1,120 @@
+"""`primeflex`: arguments in, pipeline, exit code out.
+
+Exit codes: 0 a plan (a time-limited one warns), 1 internal error, 2 invalid input,
+3 infeasible, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .catalog import load_catalog
+from .errors import SpecError
+from .output import write_outputs
+from .pipeline import solve
+from .plan import Plan
+from .renderers import bom_csv, bom_markdown, summary_text
+from .solvers import SolveOptions
+from .spec import load_spec
+
+__all__ = ["main", "EXIT_OK", "EXIT_INTERNAL", "EXIT_INVALID", "EXIT_INFEASIBLE", "EXIT_INTERRUPTED"]
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="primeflex",
+        description="Size a PRIMEFLEX for HPC AI training cluster from a YAML spec.",
+        epilog="Exit codes: 0 plan, 1 internal error, 2 invalid input, 3 infeasible, 130 interrupted.",
+    )
+    parser.add_argument("--version", action="version", version=f"primeflex-iac {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    solve_cmd = commands.add_parser("solve", help="find the best cluster for a spec and write the plan and BOM")
+    solve_cmd.add_argument("spec", type=Path, help="the spec file (YAML)")
+    solve_cmd.add_argument("-o", "--output", type=Path, help="output folder (default: out/<spec file stem>/)")
+    solve_cmd.add_argument("--json", action="store_true", help="print the plan as JSON on stdout instead of the summary")
+    solve_cmd.add_argument(
+        "--catalog-overlay", type=Path, action="append", default=[], metavar="FILE",
+        help="lay your own prices or datasheet values over the catalog (repeatable, applied in order)",
+    )  # fmt: skip
+    solve_cmd.add_argument("--time-limit", type=float, metavar="SECONDS", help="solver time limit (default: the spec's, 30 s)")
+    solve_cmd.add_argument("--workers", type=int, metavar="N", help="CP-SAT workers (default: the spec's, 1)")
+    solve_cmd.add_argument("--seed", type=int, metavar="N", help="CP-SAT random seed (default: the spec's, 0)")
+
+    schema_cmd = commands.add_parser("schema", help="print the JSON Schema of the plan (--plan) or of the spec (--spec)")
+    which = schema_cmd.add_mutually_exclusive_group()
+    which.add_argument("--plan", action="store_true", help="the plan's schema (default)")
+    which.add_argument("--spec", action="store_true", help="the spec's schema")
+    return parser
+
+
+def _solve(args: argparse.Namespace) -> int:
+    spec = load_spec(args.spec)
+    catalog = load_catalog(args.catalog_overlay)
+    options = SolveOptions(
+        time_limit_s=args.time_limit if args.time_limit is not None else spec.solver.time_limit,
+        workers=args.workers if args.workers is not None else spec.solver.workers,
+        seed=args.seed if args.seed is not None else spec.solver.seed,
+    )
+    if options.time_limit_s <= 0 or options.workers < 1 or options.seed < 0:
+        print("primeflex: --time-limit must be positive, --workers at least 1, --seed not negative", file=sys.stderr)
+        return EXIT_INVALID
+    plan = solve(spec, catalog, options, overlays=args.catalog_overlay)
+    if plan.status == "infeasible":
+        if args.json:
+            sys.stdout.write(plan.to_json())
+        else:
+            sys.stdout.write(summary_text(plan))
+        return EXIT_INFEASIBLE
+    output = args.output or Path("out") / args.spec.stem
+    written = write_outputs(output, render_files(plan))
+    if args.json:
+        sys.stdout.write(plan.to_json())
+    else:
+        sys.stdout.write(summary_text(plan))
+        print(f"  wrote     {', '.join(str(p) for p in written)}")
+    if plan.status == "feasible":
+        print("primeflex: warning: time limit reached; the plan is the best found, not proven optimal", file=sys.stderr)
+    return EXIT_OK
+
+
+def render_files(plan: Plan) -> dict[str, str]:
+    """Every output file of a plan, by name."""
+    return {"plan.json": plan.to_json(), "bom.csv": bom_csv(plan), "bom.md": bom_markdown(plan)}
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from .spec import Spec
+
+    model = Spec if args.spec else Plan
+    sys.stdout.write(json.dumps(model.model_json_schema(), indent=2, sort_keys=True) + "\n")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "solve":
+            return _solve(args)
+        return _schema(args)
+    except SpecError as error:
+        print(f"primeflex: invalid input, {error}", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("primeflex: interrupted; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # a bug: say so plainly, with what to report
+        print(f"primeflex: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        print("primeflex: this is a bug; please report it with the spec that caused it", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

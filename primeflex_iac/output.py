@@ -1,0 +1,40 @@
+"""Write a set of output files all at once: into a temporary folder, then moved into place.
+
+A failed run leaves the previous output untouched; a half-written folder is never visible.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+__all__ = ["write_outputs"]
+
+
+def write_outputs(directory: Path, files: dict[str, str]) -> list[Path]:
+    """Replace ``directory`` with exactly ``files`` (name -> text); returns the written paths."""
+    given = directory
+    directory = directory.resolve()
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        for name, text in sorted(files.items()):
+            (staging / name).write_text(text, encoding="utf-8", newline="\n")
+        old = None
+        if directory.exists():
+            old = directory.parent / f".{directory.name}.old.{os.getpid()}"
+            directory.rename(old)
+        try:
+            staging.rename(directory)
+        except BaseException:
+            if old is not None:
+                old.rename(directory)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [given / name for name in sorted(files)]
