@@ -1,9 +1,9 @@
 """primeflex-iac: size PRIMEFLEX for HPC AI training clusters from a YAML spec.
 
-    import primeflex_iac as pf
-    spec = pf.load_spec("specs/customer.yaml")
-    plan = pf.solve(spec)                  # a Plan: status, compute, fabric, storage, racks, bom, totals
-    report = pf.check(plan, spec, pf.load_catalog())
+import primeflex_iac as pf
+spec = pf.load_spec("specs/customer.yaml")
+plan = pf.solve(spec)                  # a Plan: status, compute, fabric, storage, racks, bom, totals
+report = pf.check(plan, spec, pf.load_catalog())
 """
 
 __version__ = "0.1.0"

@@ -5,7 +5,7 @@ Pure arithmetic over the Selection, the Demand and the catalog; no solver here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from .catalog.models import Catalog, Item, is_assumption
 from .demand import Demand
@@ -28,7 +28,7 @@ from .platforms import GPU_TYPICAL_SHARE
 from .selection import Selection, SolveStatus
 from .software import choose_software
 
-__all__ = ["assemble_plan", "devices_to_place", "infeasible_plan", "MODEL_ASSUMPTIONS"]
+__all__ = ["MODEL_ASSUMPTIONS", "assemble_plan", "devices_to_place", "infeasible_plan"]
 
 MODEL_ASSUMPTIONS = [
     f"typical GPU power is {GPU_TYPICAL_SHARE:.0%} of TDP (energy figures only; limits use the maximum)",
@@ -64,7 +64,9 @@ def bill_of_materials(selection: Selection, demand: Demand) -> list[BomLine]:
         server, gpu = platform.server, platform.gpu
         lines.append(_line(server, "compute", selection.nodes, server.price, server.base_power_max_w, server.height_u,
                            power_field="base_power_max_w"))  # fmt: skip
-        lines.append(_line(gpu, "compute", selection.nodes * platform.gpus_per_node, gpu.price, gpu.tdp_w, 0, power_field="tdp_w"))
+        lines.append(
+            _line(gpu, "compute", selection.nodes * platform.gpus_per_node, gpu.price, gpu.tdp_w, 0, power_field="tdp_w")
+        )
         if platform.chassis is not None:
             chassis = platform.chassis
             lines.append(_line(chassis, "compute", selection.enclosures, chassis.price, chassis.power_max_w, chassis.height_u))
@@ -119,13 +121,23 @@ def devices_to_place(selection: Selection, demand: Demand) -> list[DeviceToPlace
     devices: list[DeviceToPlace] = []
     option = selection.fabric
     switch = option.switch
-    for prefix, count in (("core", selection.core_switches), ("spine", selection.spine_switches), ("leaf", selection.leaf_switches)):
+    for prefix, count in (
+        ("core", selection.core_switches),
+        ("spine", selection.spine_switches),
+        ("leaf", selection.leaf_switches),
+    ):
         name = "switch" if selection.tiers == 1 else prefix
         for index in range(count):
-            devices.append(DeviceToPlace(f"{name}{index + 1:02d}", switch.id, "fabric", switch.height_u, switch.power_max_w, switch.weight_kg))
+            devices.append(
+                DeviceToPlace(
+                    f"{name}{index + 1:02d}", switch.id, "fabric", switch.height_u, switch.power_max_w, switch.weight_kg
+                )
+            )
     mgmt = next(iter(catalog.management_switches.values()))
     for index in range(selection.management_switches):
-        devices.append(DeviceToPlace(f"mgmt{index + 1:02d}", mgmt.id, "management", mgmt.height_u, mgmt.power_max_w, mgmt.weight_kg))
+        devices.append(
+            DeviceToPlace(f"mgmt{index + 1:02d}", mgmt.id, "management", mgmt.height_u, mgmt.power_max_w, mgmt.weight_kg)
+        )
     head = next(iter(catalog.head_nodes.values()))
     adapter_w = option.adapter.power_max_w
     devices.append(DeviceToPlace("head01", head.id, "head", head.height_u, head.power_max_w + adapter_w, head.weight_kg))
@@ -153,7 +165,9 @@ def _storage_devices(selection: Selection, catalog: Catalog, adapter_w: float) -
     rules = catalog.storage_rules
     server = catalog.storage_devices[rules.server]
     for index in range(selection.storage_server_groups * rules.servers_per_group):
-        yield DeviceToPlace(f"oss{index + 1:02d}", server.id, "storage", server.height_u, server.power_max_w + adapter_w, server.weight_kg)
+        yield DeviceToPlace(
+            f"oss{index + 1:02d}", server.id, "storage", server.height_u, server.power_max_w + adapter_w, server.weight_kg
+        )
     mdt = catalog.storage_devices[rules.mdt_shelf]
     for index in range(rules.mdt_shelves):
         yield DeviceToPlace(f"mdt{index + 1:02d}", mdt.id, "storage", mdt.height_u, mdt.power_max_w, mdt.weight_kg)
@@ -188,7 +202,7 @@ def _assumptions(bom: list[BomLine], demand: Demand) -> list[str]:
     catalog = demand.catalog
     used_ids = {line.catalog_id for line in bom}
     found: list[str] = []
-    sections = [catalog.gpus, catalog.servers, catalog.chassis, catalog.switches, catalog.adapters, catalog.cables,
+    sections: list[Mapping[str, Item]] = [catalog.gpus, catalog.servers, catalog.chassis, catalog.switches, catalog.adapters, catalog.cables,
                 catalog.management_switches, catalog.head_nodes, catalog.storage_devices, catalog.drives, catalog.racks,
                 catalog.software]  # fmt: skip
     for section in sections:
@@ -201,8 +215,8 @@ def _assumptions(bom: list[BomLine], demand: Demand) -> list[str]:
                 source = item.source_of(field)
                 if is_assumption(source) or source.lower().startswith("interpretation"):
                     found.append(f"{item_id}.{field}: {source}")
-    fabric = demand.fabrics and next((f for f in demand.fabrics if f.switch.id in used_ids), None)
-    if fabric:
+    fabric = next((f for f in demand.fabrics if f.switch.id in used_ids), None)
+    if fabric is not None:
         for field in ("max_gpus", "scaling_efficiency", "latency_us", "available"):
             source = fabric.fabric.source_of(field)
             if is_assumption(source) or source.lower().startswith("interpretation"):
@@ -318,7 +332,7 @@ def assemble_plan(selection: Selection, status: SolveStatus, racks: list[RackPla
     message = _message(selection, status, compute)
     return Plan(
         name=spec.name,
-        status=status.status,  # type: ignore[arg-type]
+        status=status.status,
         message=message,
         objective=objective,
         compute=compute,
@@ -398,7 +412,9 @@ def _message(selection: Selection, status: SolveStatus, compute: list[ComputeEnt
     parts = []
     for entry in compute:
         parts.append(f"{entry.count}x {entry.node_name} with {entry.gpus_per_node}x {entry.gpu_name}")
-    parts.append(selection.fabric.fabric.name + ("" if len(selection.fabric.fabric.modes) == 1 else f" ({selection.fabric.mode.name})"))
+    parts.append(
+        selection.fabric.fabric.name + ("" if len(selection.fabric.fabric.modes) == 1 else f" ({selection.fabric.mode.name})")
+    )
     word = "optimal" if status.status == "optimal" else "best found (time limit)"
     return f"{word}: " + ", ".join(parts)
 
@@ -414,4 +430,3 @@ def infeasible_plan(name: str, status: SolveStatus, options: SolveInfo, currency
         catalog_currency=currency,
         catalog_overlays=overlays,
     )
-

@@ -45,7 +45,11 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
         out.append("more than one compute platform")
     for entry in plan.compute:
         platform = next(
-            (p for p in demand.platforms if p.server.id == entry.node and p.gpu.id == entry.gpu and p.gpus_per_node == entry.gpus_per_node),
+            (
+                p
+                for p in demand.platforms
+                if p.server.id == entry.node and p.gpu.id == entry.gpu and p.gpus_per_node == entry.gpus_per_node
+            ),
             None,
         )
         if platform is None:
@@ -130,7 +134,9 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
             rules = catalog.storage_rules
             groups = math.ceil(shelves / rules.controller_shelves_per_server_group)
             if storage.servers != groups * rules.servers_per_group:
-                out.append(f"storage servers {storage.servers} != {groups * rules.servers_per_group} for {shelves} controller shelves")
+                out.append(
+                    f"storage servers {storage.servers} != {groups * rules.servers_per_group} for {shelves} controller shelves"
+                )
             if storage.mdt_shelves != rules.mdt_shelves:
                 out.append("storage must have its metadata shelf")
             if storage.read_gbs + 1e-6 < demand.storage.read_gbs:

@@ -22,7 +22,7 @@ from .renderers import bom_csv, bom_markdown, summary_text
 from .solvers import SolveOptions
 from .spec import load_spec
 
-__all__ = ["main", "EXIT_OK", "EXIT_INTERNAL", "EXIT_INVALID", "EXIT_INFEASIBLE", "EXIT_INTERRUPTED"]
+__all__ = ["EXIT_INFEASIBLE", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_INVALID", "EXIT_OK", "main"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 

@@ -72,12 +72,23 @@ def check_references(spec: Spec, catalog: Catalog) -> None:
             continue
         options = sorted(s.id for s in catalog.software.values() if s.category == category)
         if chosen not in options:
-            problems.append(spec.problem(("preferences", "software", category), f"unknown {category} {chosen!r} (known: {', '.join(options)})"))
+            problems.append(
+                spec.problem(
+                    ("preferences", "software", category), f"unknown {category} {chosen!r} (known: {', '.join(options)})"
+                )
+            )
     if spec.site.budget and spec.site.budget.currency and spec.site.budget.currency != catalog.currency:
-        problems.append(spec.problem(("site", "budget"), f"budget is in {spec.site.budget.currency} but the catalog prices are in {catalog.currency}; lay a catalog overlay with a currency, or give the budget in {catalog.currency}"))
+        problems.append(
+            spec.problem(
+                ("site", "budget"),
+                f"budget is in {spec.site.budget.currency} but the catalog prices are in {catalog.currency}; lay a catalog overlay with a currency, or give the budget in {catalog.currency}",
+            )
+        )
     if not any(r.height_u == spec.site.racks.height for r in catalog.racks.values()):
         heights = ", ".join(f"{r.height_u}U" for r in catalog.racks.values())
-        problems.append(spec.problem(("site", "racks", "height"), f"no rack of {spec.site.racks.height}U in the catalog (have: {heights})"))
+        problems.append(
+            spec.problem(("site", "racks", "height"), f"no rack of {spec.site.racks.height}U in the catalog (have: {heights})")
+        )
     if problems:
         raise SpecError(problems)
 
@@ -86,7 +97,9 @@ def build_demand(spec: Spec, catalog: Catalog) -> Demand:
     check_references(spec, catalog)
     workloads = [resolve_workload(w, catalog) for w in spec.workloads]
     floor = spec.compute
-    memory_gb = max([w.min_gpu_memory_gb for w in workloads] + [floor.min_gpu_memory / 1e9 if floor and floor.min_gpu_memory else 0.0])
+    memory_gb = max(
+        [w.min_gpu_memory_gb for w in workloads] + [floor.min_gpu_memory / 1e9 if floor and floor.min_gpu_memory else 0.0]
+    )
     platforms = candidate_platforms(spec, catalog, memory_gb)
     fabrics = candidate_fabrics(spec, catalog)
     workload_nodes = {
@@ -99,7 +112,9 @@ def build_demand(spec: Spec, catalog: Catalog) -> Demand:
     if spec.storage is not None:
         datasets_tib = sum(w.dataset_bytes for w in workloads) / TIB
         given_tib = (spec.storage.capacity or 0) / TIB
-        capacity_from = "spec" if given_tib >= datasets_tib else ("datasets" if spec.storage.capacity is None else "spec and datasets")
+        capacity_from = (
+            "spec" if given_tib >= datasets_tib else ("datasets" if spec.storage.capacity is None else "spec and datasets")
+        )
         if spec.storage.throughput is not None:
             read_gbs, throughput_from = spec.storage.throughput / 1e9, "spec"
         elif workloads:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Problem", "SpecError", "CatalogError", "PrimeflexError"]
+__all__ = ["CatalogError", "PrimeflexError", "Problem", "SpecError"]
 
 
 @dataclass(frozen=True, order=True)

@@ -128,9 +128,7 @@ def parse_yaml_text(text: str, file: str) -> YamlDocument:
         raise SpecError([Problem(file, None, None, "", "the file is empty; expected a YAML mapping")])
     if len(nodes) > 1:
         mark = nodes[1].start_mark
-        raise SpecError(
-            [Problem(file, mark.line + 1, mark.column + 1, "", "several YAML documents in one file; expected one")]
-        )
+        raise SpecError([Problem(file, mark.line + 1, mark.column + 1, "", "several YAML documents in one file; expected one")])
     builder = _Builder(file)
     data = builder.build(nodes[0], (), 0)
     if not isinstance(data, Mapping):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .platforms import FabricOption, Platform
 from .workloads import ResolvedWorkload
 
-__all__ = ["Estimate", "estimate", "min_nodes", "NODE_READ_BYTES_PER_S", "MAX_NODES"]
+__all__ = ["MAX_NODES", "NODE_READ_BYTES_PER_S", "Estimate", "estimate", "min_nodes"]
 
 NODE_READ_BYTES_PER_S = 7e9  # seed: "each node having up to 7GB/s data throughput to the storage layer"
 MAX_NODES = 1_000_000  # beyond this a requirement is treated as unreachable

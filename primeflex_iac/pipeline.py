@@ -12,7 +12,7 @@ from .plan import Plan, SolveInfo
 from .solvers import SolveOptions, solve_demand
 from .spec import Spec
 
-__all__ = ["solve", "MAX_PLACEMENT_ATTEMPTS"]
+__all__ = ["MAX_PLACEMENT_ATTEMPTS", "solve"]
 
 MAX_PLACEMENT_ATTEMPTS = 5
 

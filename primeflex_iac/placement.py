@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .plan import Device, RackPlan
 
-__all__ = ["DeviceToPlace", "place_devices", "PLACEMENT_RULES"]
+__all__ = ["PLACEMENT_RULES", "DeviceToPlace", "place_devices"]
 
 PLACEMENT_RULES = [
     "devices go into racks first-fit in this order: fabric switches, management switches, head node, storage, compute",
@@ -57,7 +57,7 @@ def place_devices(
                 break
         else:
             return None
-    plans = []
+    plans: list[RackPlan] = []
     for index, rack_devices in enumerate(contents):
         if not rack_devices:
             continue
@@ -94,7 +94,7 @@ def _device(device: DeviceToPlace, position: int) -> Device:
     return Device(
         name=device.name,
         catalog_id=device.catalog_id,
-        role=device.role,  # type: ignore[arg-type]
+        role=device.role,
         position=position,
         height_u=device.height_u,
         power_max_w=round(device.power_max_w, 1),

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "PLAN_SCHEMA_VERSION",
     "BomLine",
     "ComputeEntry",
     "Device",
@@ -24,7 +25,6 @@ __all__ = [
     "StoragePlan",
     "Totals",
     "WorkloadResult",
-    "PLAN_SCHEMA_VERSION",
 ]
 
 PLAN_SCHEMA_VERSION = "primeflex-iac/plan/v1"

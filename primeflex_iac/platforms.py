@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .catalog.models import Adapter, Cable, Catalog, Chassis, Fabric, FabricMode, Gpu, Server, Switch
 from .spec import Spec
 
-__all__ = ["FabricOption", "Platform", "candidate_fabrics", "candidate_platforms", "GPU_TYPICAL_SHARE"]
+__all__ = ["GPU_TYPICAL_SHARE", "FabricOption", "Platform", "candidate_fabrics", "candidate_platforms"]
 
 # Typical GPU draw as a share of TDP, for energy figures only (limits use the maximum).
 # An assumption: training keeps GPUs near, not at, their power limit.

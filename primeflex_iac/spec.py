@@ -17,7 +17,16 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 from .catalog.models import parse_month
 from .errors import Problem, SpecError
 from .loader import YamlDocument, load_yaml, validate_document
-from .units import UnitError, parse_bandwidth, parse_bytes, parse_count, parse_duration, parse_flops, parse_power, parse_rack_units
+from .units import (
+    UnitError,
+    parse_bandwidth,
+    parse_bytes,
+    parse_count,
+    parse_duration,
+    parse_flops,
+    parse_power,
+    parse_rack_units,
+)
 
 __all__ = [
     "API_VERSION",

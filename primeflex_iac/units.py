@@ -15,19 +15,19 @@ from fractions import Fraction
 from typing import Final
 
 __all__ = [
+    "GB",
+    "TIB",
     "UnitError",
-    "parse_quantity",
-    "parse_bytes",
-    "parse_bandwidth",
-    "parse_duration",
-    "parse_power",
-    "parse_flops",
-    "parse_count",
-    "parse_rack_units",
     "format_bytes",
     "format_duration",
-    "TIB",
-    "GB",
+    "parse_bandwidth",
+    "parse_bytes",
+    "parse_count",
+    "parse_duration",
+    "parse_flops",
+    "parse_power",
+    "parse_quantity",
+    "parse_rack_units",
 ]
 
 TIB: Final = 1024**4
@@ -54,9 +54,9 @@ _DURATION: dict[str, Fraction] = {
     "w": Fraction(604800), "week": Fraction(604800), "weeks": Fraction(604800),
 }  # fmt: skip
 _POWER: dict[str, Fraction] = {"W": Fraction(1), "kW": Fraction(10**3), "MW": Fraction(10**6)}
-_FLOPS: dict[str, Fraction] = {
-    f"{p}FLOP": Fraction(f) for p, f in _DECIMAL.items() if p != "K"
-} | {f"{p}FLOPs": Fraction(f) for p, f in _DECIMAL.items() if p != "K"}
+_FLOPS: dict[str, Fraction] = {f"{p}FLOP": Fraction(f) for p, f in _DECIMAL.items() if p != "K"} | {
+    f"{p}FLOPs": Fraction(f) for p, f in _DECIMAL.items() if p != "K"
+}
 _COUNT: dict[str, Fraction] = {
     "": Fraction(1), "k": Fraction(10**3), "K": Fraction(10**3), "M": Fraction(10**6),
     "G": Fraction(10**9), "B": Fraction(10**9), "T": Fraction(10**12),
@@ -179,9 +179,13 @@ def parse_rack_units(value: object) -> int:
 
 def format_bytes(value: float, *, binary: bool = True) -> str:
     """A readable size: '171.1 TiB' (binary) or '140 GB' (decimal)."""
-    step, names = (1024.0, ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]) if binary else (
-        1000.0,
-        ["B", "kB", "MB", "GB", "TB", "PB", "EB"],
+    step, names = (
+        (1024.0, ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"])
+        if binary
+        else (
+            1000.0,
+            ["B", "kB", "MB", "GB", "TB", "PB", "EB"],
+        )
     )
     size = float(value)
     for name in names:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from .catalog.models import Catalog
 from .spec import Workload
 
-__all__ = ["ResolvedWorkload", "resolve_workload", "CUSTOM_EFFICIENCY"]
+__all__ = ["CUSTOM_EFFICIENCY", "ResolvedWorkload", "resolve_workload"]
 
 # Used for custom workloads that give no efficiency: between the CNN (27 %) and transformer (31 %)
 # figures of the zoo. An assumption, shown in the plan.
@@ -56,8 +56,6 @@ def resolve_workload(workload: Workload, catalog: Catalog) -> ResolvedWorkload:
     samples = workload.dataset.samples or (zoo.dataset_samples if zoo else 0)
     if workload.dataset.size is not None and samples:
         bytes_per_sample: float = workload.dataset.size / samples
-    elif zoo is not None and workload.dataset.samples is None:
-        bytes_per_sample = zoo.bytes_per_sample
     elif zoo is not None:
         bytes_per_sample = zoo.bytes_per_sample
     else:

@@ -3,4 +3,4 @@
 from .loader import DATA_DIR, load_catalog
 from .models import Catalog, is_assumption
 
-__all__ = ["Catalog", "DATA_DIR", "is_assumption", "load_catalog"]
+__all__ = ["DATA_DIR", "Catalog", "is_assumption", "load_catalog"]

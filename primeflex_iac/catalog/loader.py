@@ -28,7 +28,7 @@ from ..errors import CatalogError, Problem, SpecError
 from ..loader import YamlDocument, format_path, load_yaml, validate_document
 from .models import Catalog
 
-__all__ = ["load_catalog", "DATA_DIR", "SECTIONS"]
+__all__ = ["DATA_DIR", "SECTIONS", "load_catalog"]
 
 DATA_DIR = Path(__file__).parent / "data"
 SECTIONS = (
@@ -101,7 +101,7 @@ def _shipped() -> tuple[dict[str, Any], tuple[YamlDocument, ...]]:
         documents.append(document)
         for key, value in document.data.items():
             if key in SECTIONS:
-                for index, item in enumerate(value):
+                for _index, item in enumerate(value):
                     data[key][item["id"]] = item
             else:
                 data[key] = value

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveFloat, PositiveInt, model_validator
@@ -35,8 +36,8 @@ __all__ = [
     "StorageRules",
     "Switch",
     "WorkloadModel",
-    "parse_month",
     "is_assumption",
+    "parse_month",
 ]
 
 Cooling = Literal["air", "water"]
@@ -279,7 +280,7 @@ class Catalog(Strict):
     def _references_resolve(self) -> Catalog:
         problems: list[str] = []
 
-        def need(section: dict[str, object], ref: str | None, where: str) -> None:
+        def need(section: Mapping[str, object], ref: str | None, where: str) -> None:
             if ref is not None and ref not in section:
                 problems.append(f"{where} names unknown id {ref!r}")
 

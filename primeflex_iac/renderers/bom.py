@@ -7,7 +7,7 @@ import io
 
 from ..plan import Plan
 
-__all__ = ["bom_csv", "bom_markdown", "BOM_COLUMNS"]
+__all__ = ["BOM_COLUMNS", "bom_csv", "bom_markdown"]
 
 BOM_COLUMNS = (
     "category", "item", "catalog_id", "quantity", "unit_cost", "total_cost", "currency",

@@ -28,7 +28,11 @@ def summary_text(plan: Plan) -> str:
         if f.tiers == 1:
             switches = "1x"
         else:
-            switches = f"{f.leaf_switches} leaf + {f.spine_switches} spine" + (f" + {f.core_switches} core" if f.core_switches else "") + " x"
+            switches = (
+                f"{f.leaf_switches} leaf + {f.spine_switches} spine"
+                + (f" + {f.core_switches} core" if f.core_switches else "")
+                + " x"
+            )
         lines.append(f"  fabric    {f.name}, {f.link_gbps} Gb/s per node port, {shape}: {switches} {f.switch}")
     if plan.storage is not None:
         s = plan.storage
@@ -48,7 +52,9 @@ def summary_text(plan: Plan) -> str:
         lines.append(f"  cost      {t.cost:,.0f} {t.currency}")
     if plan.objective is not None and plan.solve is not None:
         o = plan.objective
-        proof = "proven optimal" if plan.status == "optimal" else f"gap {plan.solve.gap:.1%}" if plan.solve.gap is not None else ""
+        proof = (
+            "proven optimal" if plan.status == "optimal" else f"gap {plan.solve.gap:.1%}" if plan.solve.gap is not None else ""
+        )
         lines.append(f"  objective {o.name} = {o.value:,.0f} ({proof})")
     for warning in plan.warnings:
         lines.append(f"  warning   {warning}")

@@ -43,17 +43,18 @@ def add_compute(ctx: ModelContext) -> None:
 
     # Compute floors over the chosen platform (exact integer arithmetic: TFLOPS in tenths).
     if demand.gpus_min:
-        model.add(sum(n * p.gpus_per_node for n, p in zip(nodes, demand.platforms)) >= demand.gpus_min).only_enforce_if(
-            ctx.group("compute floor")
-        )
+        model.add(
+            sum(n * p.gpus_per_node for n, p in zip(nodes, demand.platforms, strict=False)) >= demand.gpus_min
+        ).only_enforce_if(ctx.group("compute floor"))
     if demand.tensor_tflops_min:
         model.add(
-            sum(n * round(p.tensor_tflops * 10) for n, p in zip(nodes, demand.platforms))
+            sum(n * round(p.tensor_tflops * 10) for n, p in zip(nodes, demand.platforms, strict=False))
             >= round(demand.tensor_tflops_min * 10)
         ).only_enforce_if(ctx.group("compute floor"))
     if demand.int8_tops_min:
         model.add(
-            sum(n * round(p.int8_tops * 10) for n, p in zip(nodes, demand.platforms)) >= round(demand.int8_tops_min * 10)
+            sum(n * round(p.int8_tops * 10) for n, p in zip(nodes, demand.platforms, strict=False))
+            >= round(demand.int8_tops_min * 10)
         ).only_enforce_if(ctx.group("compute floor"))
 
     for index, platform in enumerate(demand.platforms):

@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 
 from ..demand import Demand
 
-__all__ = ["ModelContext", "BIG", "PRICE_SCALE"]
+__all__ = ["BIG", "PRICE_SCALE", "ModelContext"]
 
 BIG = 10**7  # upper bound of any count variable (nodes, switches, blocks, racks)
 PRICE_SCALE = 1  # prices are whole currency units in the model

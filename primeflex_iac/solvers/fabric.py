@@ -16,6 +16,8 @@ Rules:
 
 from __future__ import annotations
 
+from ortools.sat.python import cp_model
+
 from ..platforms import FabricOption
 from .context import ModelContext
 
@@ -72,7 +74,7 @@ def add_fabric(ctx: ModelContext) -> None:
                 else:
                     model.add(count >= needed).only_enforce_if([pair, group])
         compute_nodes = sum(pair_nodes)
-        gpus = sum(c * p.gpus_per_node for c, p in zip(pair_nodes, demand.platforms))
+        gpus = sum(c * p.gpus_per_node for c, p in zip(pair_nodes, demand.platforms, strict=False))
         if option.fabric.max_compute_nodes is not None:
             model.add(compute_nodes <= option.fabric.max_compute_nodes)
         if option.fabric.max_gpus is not None:
@@ -95,7 +97,9 @@ def add_fabric(ctx: ModelContext) -> None:
     _add_management(ctx)
 
 
-def _add_switches(ctx: ModelContext, option: FabricOption, fab: object, endpoints: object, blocking: int) -> None:
+def _add_switches(
+    ctx: ModelContext, option: FabricOption, fab: cp_model.IntVar, endpoints: cp_model.IntVar, blocking: int
+) -> None:
     model = ctx.model
     single, per_leaf, uplinks = tree_shape(option, blocking)
     ports = option.switch.ports
@@ -103,22 +107,22 @@ def _add_switches(ctx: ModelContext, option: FabricOption, fab: object, endpoint
     fid = option.id
     # tier[f, t]: the fabric is a one-, two- or three-level tree
     tiers = [ctx.bool_var(f"tier[{fid},{t}]") for t in (1, 2, 3)]
-    model.add(sum(tiers) == fab)  # type: ignore[arg-type]
+    model.add(sum(tiers) == fab)
     # leaves, spines (second level) and cores (third level) of the chosen tree
     leaves = ctx.int_var(f"leaf_switches[{fid}]")
     spines = ctx.int_var(f"spine_switches[{fid}]")
     cores = ctx.int_var(f"core_switches[{fid}]")
     two_level_max = ports * per_leaf  # every spine reaches every leaf
-    model.add(endpoints <= single).only_enforce_if(tiers[0])  # type: ignore[operator]
+    model.add(endpoints <= single).only_enforce_if(tiers[0])
     model.add(leaves == 1).only_enforce_if(tiers[0])
     model.add(spines == 0).only_enforce_if(tiers[0])
-    model.add(endpoints >= single + 1).only_enforce_if(tiers[1])  # type: ignore[operator]
-    model.add(endpoints <= two_level_max).only_enforce_if(tiers[1])  # type: ignore[operator]
-    model.add(endpoints >= two_level_max + 1).only_enforce_if(tiers[2])  # type: ignore[operator]
-    model.add(endpoints <= ports * aggregation_down * per_leaf).only_enforce_if(tiers[2])  # type: ignore[operator]
+    model.add(endpoints >= single + 1).only_enforce_if(tiers[1])
+    model.add(endpoints <= two_level_max).only_enforce_if(tiers[1])
+    model.add(endpoints >= two_level_max + 1).only_enforce_if(tiers[2])
+    model.add(endpoints <= ports * aggregation_down * per_leaf).only_enforce_if(tiers[2])
     for tier in tiers[1:]:
-        model.add(leaves * per_leaf >= endpoints).only_enforce_if(tier)  # type: ignore[operator]
-        model.add(leaves * per_leaf <= endpoints + per_leaf - 1).only_enforce_if(tier)  # type: ignore[operator]
+        model.add(leaves * per_leaf >= endpoints).only_enforce_if(tier)
+        model.add(leaves * per_leaf <= endpoints + per_leaf - 1).only_enforce_if(tier)
     model.add(spines * ports >= leaves * uplinks).only_enforce_if(tiers[1])
     model.add(spines * ports <= leaves * uplinks + ports - 1).only_enforce_if(tiers[1])
     model.add(spines * aggregation_down >= leaves * uplinks).only_enforce_if(tiers[2])
@@ -126,13 +130,13 @@ def _add_switches(ctx: ModelContext, option: FabricOption, fab: object, endpoint
     model.add(cores * ports >= spines * (ports - aggregation_down)).only_enforce_if(tiers[2])
     model.add(cores * ports <= spines * (ports - aggregation_down) + ports - 1).only_enforce_if(tiers[2])
     for variable in (leaves, spines, cores):
-        model.add(variable == 0).only_enforce_if(fab.Not())  # type: ignore[attr-defined]
+        model.add(variable == 0).only_enforce_if(fab.Not())
     model.add(cores == 0).only_enforce_if(tiers[0])
     model.add(cores == 0).only_enforce_if(tiers[1])
 
     # cables: one per node port (a splitter serves two), one per link between levels
     node_cables = ctx.int_var(f"node_cables[{fid}]")
-    ctx.ceil_div(node_cables, endpoints, option.mode.endpoints_per_port)  # type: ignore[arg-type]
+    ctx.ceil_div(node_cables, endpoints, option.mode.endpoints_per_port)
     links = ctx.int_var(f"switch_links[{fid}]")
     upper_links = ctx.int_var(f"upper_links[{fid}]")
     model.add(upper_links == spines * (ports - aggregation_down)).only_enforce_if(tiers[2])

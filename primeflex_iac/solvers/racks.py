@@ -28,8 +28,10 @@ def add_racks_and_power(ctx: ModelContext, min_racks: int = 0) -> None:
     model.add(racks * rack.height_u >= rack_units)
     model.add(racks <= spec.site.racks.max).only_enforce_if(ctx.group("racks"))
     model.add(racks * per_rack_w >= power_max).only_enforce_if(ctx.group("power per rack"))
-    for index, platform in enumerate(demand.platforms):
-        enclosure_w = platform.node_power_max_w * platform.nodes_per_enclosure + (platform.chassis.power_max_w if platform.chassis else 0)
+    for _index, platform in enumerate(demand.platforms):
+        enclosure_w = platform.node_power_max_w * platform.nodes_per_enclosure + (
+            platform.chassis.power_max_w if platform.chassis else 0
+        )
         if enclosure_w > per_rack_w or platform.enclosure_height_u > rack.height_u:
             model.add(ctx.var[f"use_platform[{platform.id}]"] == 0).only_enforce_if(ctx.group("power per rack"))
     if spec.site.total_power is not None:
@@ -42,4 +44,3 @@ def add_racks_and_power(ctx: ModelContext, min_racks: int = 0) -> None:
     ctx.expr["power_max_w"] = power_max
     ctx.expr["power_typical_w"] = sum(ctx.power_typical_w)
     ctx.expr["racks"] = racks
-

@@ -24,7 +24,7 @@ from .fabric import add_fabric
 from .racks import add_racks_and_power
 from .storage import add_storage
 
-__all__ = ["SolveOptions", "build_model", "solve_demand", "TIE_BREAKS"]
+__all__ = ["TIE_BREAKS", "SolveOptions", "build_model", "solve_demand"]
 
 TIE_BREAKS = ("cost", "power", "rack_units", "racks")
 _OBJECTIVE_EXPR = {"cost": "cost", "power": "power_max_w", "rack_units": "rack_units", "racks": "racks"}

@@ -32,7 +32,7 @@ def add_storage(ctx: ModelContext) -> None:
     model.add(sum(counts) == 0).only_enforce_if(has_storage.Not())
     model.add(sum(counts) >= 1).only_enforce_if(has_storage)
 
-    shelves = sum(c * catalog.block_controller_shelves(b) for c, b in zip(counts, blocks))
+    shelves = sum(c * catalog.block_controller_shelves(b) for c, b in zip(counts, blocks, strict=False))
     # server_groups: pairs of storage servers, each serving up to 4 controller shelves
     groups = ctx.int_var("storage_server_groups")
     ctx.ceil_div(groups, shelves, rules.controller_shelves_per_server_group)
@@ -42,17 +42,15 @@ def add_storage(ctx: ModelContext) -> None:
     mdt_drive = catalog.drives[rules.mdt_drive]
 
     if required is not None:
-        capacity = sum(c * int(catalog.block_usable_tib(b) * CAPACITY_SCALE) for c, b in zip(counts, blocks))
-        model.add(capacity >= round(required.capacity_tib * CAPACITY_SCALE + 0.5)).only_enforce_if(
-            ctx.group("storage capacity")
-        )
+        capacity = sum(c * int(catalog.block_usable_tib(b) * CAPACITY_SCALE) for c, b in zip(counts, blocks, strict=False))
+        model.add(capacity >= round(required.capacity_tib * CAPACITY_SCALE + 0.5)).only_enforce_if(ctx.group("storage capacity"))
         if required.read_gbs > 0:
             needed = round(required.read_gbs * RATE_SCALE + 0.5)
-            drive_rate = sum(c * int(catalog.block_read_gbs(b) * RATE_SCALE) for c, b in zip(counts, blocks))
+            drive_rate = sum(c * int(catalog.block_read_gbs(b) * RATE_SCALE) for c, b in zip(counts, blocks, strict=False))
             model.add(drive_rate >= needed).only_enforce_if(ctx.group("storage throughput"))
             model.add(servers * int(server.read_gbs * RATE_SCALE) >= needed).only_enforce_if(ctx.group("storage throughput"))
 
-    for count, block in zip(counts, blocks):
+    for count, block in zip(counts, blocks, strict=False):
         drive = catalog.drives[block.drive]
         for device_id, per_block in block.devices.items():
             device = catalog.storage_devices[device_id]
@@ -74,8 +72,14 @@ def add_storage(ctx: ModelContext) -> None:
     if per_server:
         ctx.cost.append(servers * per_server)
     ctx.expr["storage_servers"] = servers
-    ctx.expr["storage_shelves"] = sum(
-        c * n for c, b in zip(counts, blocks) for did, n in b.devices.items() if catalog.storage_devices[did].role == "controller_shelf"
-    ) + mdt_shelves
+    ctx.expr["storage_shelves"] = (
+        sum(
+            c * n
+            for c, b in zip(counts, blocks, strict=False)
+            for did, n in b.devices.items()
+            if catalog.storage_devices[did].role == "controller_shelf"
+        )
+        + mdt_shelves
+    )
     for index, count in enumerate(counts):
         ctx.order.append(index * count)
