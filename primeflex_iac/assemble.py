@@ -195,6 +195,7 @@ def place(selection: Selection, demand: Demand) -> list[RackPlan] | None:
         spec.site.racks.power_per_rack,
         rack.weight_kg,
         catalog.heat_btu_per_w,
+        full_racks=[("fabric", *selection.switch_full_racks), ("compute", *selection.compute_full_racks)],
     )
 
 

@@ -9,6 +9,7 @@ one rack more.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .plan import Device, RackPlan
@@ -16,7 +17,8 @@ from .plan import Device, RackPlan
 __all__ = ["PLACEMENT_RULES", "DeviceToPlace", "place_devices"]
 
 PLACEMENT_RULES = [
-    "devices go into racks first-fit in this order: fabric switches, management switches, head node, storage, compute",
+    "compute enclosures and fabric switches fill whole racks of their own as far as they can (as many as a rack holds by height and power)",
+    "the other devices go into the shared racks first-fit in this order: fabric switches, management switches, head node, storage, compute",
     "within a rack: storage from the bottom up, then head node and compute above it, switches from the top down",
     "a rack takes a device only while its used height and maximum power stay within the rack's height and power limit",
 ]
@@ -43,13 +45,28 @@ def place_devices(
     power_limit_w: float,
     rack_weight_kg: float,
     heat_btu_per_w: float,
+    full_racks: Sequence[tuple[str, int, int]] = (),
 ) -> list[RackPlan] | None:
-    """Racks with devices at unit positions, or None if the devices do not fit ``racks`` racks."""
-    contents: list[list[DeviceToPlace]] = [[] for _ in range(racks)]
-    used = [0] * racks
-    power = [0.0] * racks
-    for device in devices:
-        for index in range(racks):
+    """Racks with devices at unit positions, or None if the devices do not fit ``racks`` racks.
+
+    ``full_racks`` lists (role, racks, per rack): the first racks x per-rack devices of that role
+    fill racks of their own; every other device goes first-fit into the shared racks.
+    """
+    dedicated: list[list[DeviceToPlace]] = []
+    rest = list(devices)
+    for role, count, per in full_racks:
+        of_role = [d for d in rest if d.role == role][: count * per]
+        taken = {id(d) for d in of_role}
+        rest = [d for d in rest if id(d) not in taken]
+        dedicated += [of_role[i * per : (i + 1) * per] for i in range(count)]
+    shared = racks - len(dedicated)
+    if shared < 0:
+        return None
+    contents: list[list[DeviceToPlace]] = [[] for _ in range(shared)]
+    used = [0] * shared
+    power = [0.0] * shared
+    for device in rest:
+        for index in range(shared):
             if used[index] + device.height_u <= height_u and power[index] + device.power_max_w <= power_limit_w + 1e-6:
                 contents[index].append(device)
                 used[index] += device.height_u
@@ -57,10 +74,14 @@ def place_devices(
                 break
         else:
             return None
+    contents += dedicated
     plans: list[RackPlan] = []
-    for index, rack_devices in enumerate(contents):
+    for rack_devices in contents:
         if not rack_devices:
             continue
+        rack_used = sum(d.height_u for d in rack_devices)
+        if rack_used > height_u or sum(d.power_max_w for d in rack_devices) > power_limit_w + 1e-6:
+            return None
         placed: list[Device] = []
         bottom = 1
         for role in _BOTTOM_UP:
@@ -80,7 +101,7 @@ def place_devices(
                 catalog_id=rack_id,
                 height_u=height_u,
                 devices=placed,
-                used_units=used[index],
+                used_units=rack_used,
                 power_max_w=round(total_w, 1),
                 power_limit_w=power_limit_w,
                 heat_btu_h=round(total_w * heat_btu_per_w, 1),

@@ -38,6 +38,9 @@ class Selection:
     storage_blocks: dict[str, int] = field(default_factory=dict)
     storage_server_groups: int = 0
     racks: int = 1
+    # racks filled by one block alone: (racks, blocks per rack) for the compute enclosures and the switches
+    compute_full_racks: tuple[int, int] = (0, 0)
+    switch_full_racks: tuple[int, int] = (0, 0)
     cost: int = 0
     power_max_w: int = 0
     rack_units: int = 0

@@ -34,6 +34,8 @@ class ModelContext:
     var: dict[str, cp_model.IntVar] = field(default_factory=dict)
     # expressions other families read (compute nodes per fabric, endpoints, management ports)
     expr: dict[str, cp_model.LinearExprT] = field(default_factory=dict)
+    # blocks one rack holds, for the blocks that fill racks of their own
+    per_rack: dict[str, int] = field(default_factory=dict)
     # tie-break terms: catalog order of the chosen blocks
     order: list[cp_model.LinearExprT] = field(default_factory=list)
 

@@ -124,6 +124,14 @@ def _fix(ctx: ModelContext, expr: cp_model.LinearExprT, achieved: int, solver: c
         ctx.model.add_hint(variable, solver.value(variable))
 
 
+def _full(ctx: ModelContext, solver: cp_model.CpSolver, block: str) -> tuple[int, int]:
+    """(full racks, blocks per rack) of a block; the per-rack count is the solved ratio."""
+    name = f"full_racks[{block}]"
+    if name not in ctx.var:
+        return (0, 0)
+    return (solver.value(ctx.var[name]), ctx.per_rack[block])
+
+
 def _read(ctx: ModelContext, solver: cp_model.CpSolver) -> Selection:
     demand, value = ctx.demand, solver.value
     platform = next((p for p in demand.platforms if value(ctx.var[f"use_platform[{p.id}]"])), None)
@@ -147,6 +155,8 @@ def _read(ctx: ModelContext, solver: cp_model.CpSolver) -> Selection:
         storage_blocks={b: n for b, n in blocks.items() if n},
         storage_server_groups=value(ctx.var["storage_server_groups"]),
         racks=value(ctx.var["racks"]),
+        compute_full_racks=_full(ctx, solver, platform.id) if platform else (0, 0),
+        switch_full_racks=_full(ctx, solver, fid),
         cost=round(solver.value(ctx.expr["cost"])),
         power_max_w=round(solver.value(ctx.expr["power_max_w"])),
         rack_units=round(solver.value(ctx.expr["rack_units"])),
