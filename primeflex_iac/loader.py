@@ -123,6 +123,8 @@ def parse_yaml_text(text: str, file: str) -> YamlDocument:
         raise SpecError([Problem(file, line, column, "", message)]) from exc
     except yaml.YAMLError as exc:
         raise SpecError([Problem(file, None, None, "", f"malformed YAML: {exc}")]) from exc
+    except RecursionError as exc:
+        raise SpecError([Problem(file, None, None, "", f"document nested too deeply (over {MAX_DEPTH} levels)")]) from exc
     nodes = [n for n in nodes if n is not None]
     if not nodes:
         raise SpecError([Problem(file, None, None, "", "the file is empty; expected a YAML mapping")])

@@ -93,6 +93,10 @@ class UnitError(ValueError):
 
 def _to_fraction(number: str) -> Fraction:
     cleaned = number.replace("_", "").replace(",", "")
+    mantissa, _, exponent = cleaned.lower().partition("e")
+    # refuse huge exponents before Fraction computes the whole power of ten
+    if exponent and abs(int(exponent)) > 40:
+        raise UnitError(f"exponent out of range in {number!r}")
     return Fraction(cleaned)
 
 
@@ -127,6 +131,8 @@ def parse_quantity(value: object, dimension: str, *, allow_bare: bool = False) -
             raise UnitError(f"unknown unit {unit!r} for a {dimension.replace('_', ' ')} quantity (known: {known})")
         try:
             result = _to_fraction(match["number"]) * units[unit]
+        except UnitError:
+            raise
         except (ValueError, ZeroDivisionError) as exc:
             raise UnitError(f"cannot read the number in {value!r}") from exc
     else:
@@ -189,7 +195,7 @@ def format_bytes(value: float, *, binary: bool = True) -> str:
     )
     size = float(value)
     for name in names:
-        if abs(size) < step or name == names[-1]:
+        if abs(round(size, 1 if name != "B" else 0)) < step or name == names[-1]:
             return f"{size:,.1f} {name}" if name != "B" else f"{size:,.0f} B"
         size /= step
     raise AssertionError("unreachable")
@@ -197,7 +203,7 @@ def format_bytes(value: float, *, binary: bool = True) -> str:
 
 def format_duration(seconds: float) -> str:
     """'2 h 05 min', '45 min 10 s', '3.2 s'."""
-    if seconds < 60:
+    if round(seconds, 1) < 60:
         return f"{seconds:.1f} s"
     minutes, secs = divmod(round(seconds), 60)
     if minutes < 60:

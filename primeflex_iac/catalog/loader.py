@@ -157,7 +157,7 @@ def _apply(data: dict[str, Any], document: YamlDocument, overlay: _OverlayFile, 
                     item["price"] = item["price"] * rate
                     sources = item.setdefault("sources", {})
                     base = sources.get("price", item["source"])
-                    sources["price"] = f"{base} (converted at {rate:g} {overlay.currency.code} per {data['currency']})"
+                    sources["price"] = f"{base} (converted at {rate:g} {overlay.currency.code} per {data.get('currency', 'USD')})"
         data["currency"] = overlay.currency.code
     if overlay.storage_rules:
         for name, value in overlay.storage_rules.items():

@@ -1,0 +1,17 @@
+"""Shared fixtures: the repository's folders and the shipped catalog, loaded once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from primeflex_iac import Catalog, load_catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "specs"
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog()
