@@ -10,6 +10,7 @@ from primeflex_iac import Catalog, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
+REFERENCE_NAMES = sorted(p.stem for p in (SPECS / "reference").glob("*.yaml"))
 
 
 @pytest.fixture(scope="session")
