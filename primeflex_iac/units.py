@@ -93,7 +93,7 @@ class UnitError(ValueError):
 
 def _to_fraction(number: str) -> Fraction:
     cleaned = number.replace("_", "").replace(",", "")
-    mantissa, _, exponent = cleaned.lower().partition("e")
+    _mantissa, _, exponent = cleaned.lower().partition("e")
     # refuse huge exponents before Fraction computes the whole power of ten
     if exponent and abs(int(exponent)) > 40:
         raise UnitError(f"exponent out of range in {number!r}")

@@ -44,7 +44,7 @@ def test_8192_gpus_plan_holds(catalog: Catalog) -> None:
 
 
 def test_same_plan_bytes_across_runs_and_worker_counts(catalog: Catalog) -> None:
-    for name in REFERENCE_NAMES + ["customer"]:
+    for name in [*REFERENCE_NAMES, "customer"]:
         path = SPECS / "reference" / f"{name}.yaml" if name != "customer" else SPECS / "customer.yaml"
         spec = parse_spec_text(path.read_text(), str(path))
         first = solve(spec, catalog, SolveOptions(workers=1)).model_dump(exclude={"solve"})
