@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema, model_validator
 
 from .catalog.models import parse_month
-from .errors import Problem, SpecError
-from .loader import YamlDocument, load_yaml, validate_document
+from .errors import Problem
+from .loader import YamlDocument, format_path, load_yaml, parse_yaml_text, validate_document
 from .units import (
     UnitError,
     parse_bandwidth,
@@ -224,8 +224,6 @@ class Spec(Strict):
         """A problem located at ``path`` in the spec's file, when it was loaded from one."""
         if self._document is not None:
             return self._document.problem(path, message)
-        from .loader import format_path
-
         return Problem("<spec>", None, None, format_path(path), message)
 
 
@@ -241,11 +239,5 @@ def load_spec(path: str | Path) -> Spec:
 
 
 def parse_spec_text(text: str, name: str = "<spec>") -> Spec:
-    from .loader import parse_yaml_text
-
     return _from_document(parse_yaml_text(text, name))
 
-
-def ensure_problems(problems: list[Problem]) -> None:
-    if problems:
-        raise SpecError(problems)
