@@ -36,7 +36,9 @@ def wall(spec: Path, out: Path) -> float:
     best = float("inf")
     for _ in range(3):
         started = time.perf_counter()
-        subprocess.run([PRIMEFLEX, "solve", str(spec), "-o", str(out)], check=True, capture_output=True)
+        result = subprocess.run([PRIMEFLEX, "solve", str(spec), "-o", str(out)], check=True, capture_output=True, text=True)
+        if "OPTIMAL" not in result.stdout:
+            raise SystemExit(f"{spec.name}: not proven optimal:\n{result.stdout}")
         best = min(best, time.perf_counter() - started)
     return best
 
