@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
@@ -47,11 +47,13 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("--time-limit", type=float, metavar="SECONDS", help="solver time limit (default: the spec's, 30 s)")
     solve_cmd.add_argument("--workers", type=int, metavar="N", help="CP-SAT workers (default: the spec's, 1)")
     solve_cmd.add_argument("--seed", type=int, metavar="N", help="CP-SAT random seed (default: the spec's, 0)")
+    solve_cmd.set_defaults(handler=_solve)
 
     schema_cmd = commands.add_parser("schema", help="print the JSON Schema of the plan (--plan) or of the spec (--spec)")
     which = schema_cmd.add_mutually_exclusive_group()
     which.add_argument("--plan", action="store_true", help="the plan's schema (default)")
     which.add_argument("--spec", action="store_true", help="the spec's schema")
+    schema_cmd.set_defaults(handler=_schema)
     return parser
 
 
@@ -101,9 +103,8 @@ def _schema(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "solve":
-            return _solve(args)
-        return _schema(args)
+        handler: Callable[[argparse.Namespace], int] = args.handler
+        return handler(args)
     except SpecError as error:
         print(f"primeflex: invalid input, {error}", file=sys.stderr)
         return EXIT_INVALID
