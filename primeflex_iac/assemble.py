@@ -413,8 +413,10 @@ def _message(selection: Selection, status: SolveStatus, compute: list[ComputeEnt
     parts = []
     for entry in compute:
         parts.append(f"{entry.count}x {entry.node_name} with {entry.gpus_per_node}x {entry.gpu_name}")
+    option = selection.fabric
+    split = option.mode.endpoints_per_port > 1
     parts.append(
-        selection.fabric.fabric.name + ("" if len(selection.fabric.fabric.modes) == 1 else f" ({selection.fabric.mode.name})")
+        option.fabric.name + (f" split as {option.mode.name.upper()} ({option.link_gbps} Gb/s per node)" if split else "")
     )
     word = "optimal" if status.status == "optimal" else "best found (time limit)"
     return f"{word}: " + ", ".join(parts)

@@ -12,13 +12,15 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from . import __version__
 from .catalog import load_catalog
-from .errors import SpecError
+from .errors import Problem, SpecError
 from .output import write_outputs
 from .pipeline import solve
 from .plan import Plan
-from .renderers import bom_csv, bom_markdown, summary_text
+from .renderers import render_bundle, summary_text
 from .solvers import SolveOptions
 from .spec import load_spec
 
@@ -47,7 +49,15 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("--time-limit", type=float, metavar="SECONDS", help="solver time limit (default: the spec's, 30 s)")
     solve_cmd.add_argument("--workers", type=int, metavar="N", help="CP-SAT workers (default: the spec's, 1)")
     solve_cmd.add_argument("--seed", type=int, metavar="N", help="CP-SAT random seed (default: the spec's, 0)")
+    solve_cmd.add_argument("--no-render", action="store_true", help="write plan.json and the BOM only, no pictures or report")
+    solve_cmd.add_argument("--pdf", action="store_true", help="also render the topology as PDF")
     solve_cmd.set_defaults(handler=_solve)
+
+    render_cmd = commands.add_parser("render", help="re-render a saved plan.json (pictures, BOM, report) without solving")
+    render_cmd.add_argument("plan", type=Path, help="a plan.json written by `primeflex solve`")
+    render_cmd.add_argument("-o", "--output", type=Path, help="output folder (default: the plan's folder)")
+    render_cmd.add_argument("--pdf", action="store_true", help="also render the topology as PDF")
+    render_cmd.set_defaults(handler=_render)
 
     schema_cmd = commands.add_parser("schema", help="print the JSON Schema of the plan (--plan) or of the spec (--spec)")
     which = schema_cmd.add_mutually_exclusive_group()
@@ -76,7 +86,8 @@ def _solve(args: argparse.Namespace) -> int:
             sys.stdout.write(summary_text(plan))
         return EXIT_INFEASIBLE
     output = args.output or Path("out") / args.spec.stem
-    written = write_outputs(output, render_files(plan))
+    files, warnings = render_bundle(plan, pictures=not args.no_render, pdf=args.pdf)
+    written = write_outputs(output, files)
     if args.json:
         sys.stdout.write(plan.to_json())
     else:
@@ -84,12 +95,28 @@ def _solve(args: argparse.Namespace) -> int:
         print(f"  wrote     {', '.join(str(p) for p in written)}")
     if plan.status == "feasible":
         print("primeflex: warning: time limit reached; the plan is the best found, not proven optimal", file=sys.stderr)
+    for warning in warnings:
+        print(f"primeflex: warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 
-def render_files(plan: Plan) -> dict[str, str]:
-    """Every output file of a plan, by name."""
-    return {"plan.json": plan.to_json(), "bom.csv": bom_csv(plan), "bom.md": bom_markdown(plan)}
+def _render(args: argparse.Namespace) -> int:
+    try:
+        plan = Plan.model_validate_json(args.plan.read_bytes())
+    except OSError as error:
+        raise SpecError([Problem(str(args.plan), None, None, "", f"cannot read: {error.strerror or error}")]) from None
+    except ValidationError as error:
+        problems = [Problem(str(args.plan), None, None, ".".join(map(str, e["loc"])), e["msg"]) for e in error.errors()]
+        raise SpecError(problems) from None
+    if plan.status == "infeasible":
+        print(f"primeflex: {args.plan} holds no plan (status infeasible); nothing to render", file=sys.stderr)
+        return EXIT_INVALID
+    files, warnings = render_bundle(plan, pdf=args.pdf)
+    written = write_outputs(args.output or args.plan.parent, files)
+    print(f"wrote {', '.join(str(p) for p in written)}")
+    for warning in warnings:
+        print(f"primeflex: warning: {warning}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _schema(args: argparse.Namespace) -> int:

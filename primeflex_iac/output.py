@@ -8,20 +8,24 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 __all__ = ["write_outputs"]
 
 
-def write_outputs(directory: Path, files: dict[str, str]) -> list[Path]:
-    """Replace ``directory`` with exactly ``files`` (name -> text); returns the written paths."""
+def write_outputs(directory: Path, files: Mapping[str, str | bytes]) -> list[Path]:
+    """Replace ``directory`` with exactly ``files`` (name -> text or bytes); returns the written paths."""
     given = directory
     directory = directory.resolve()
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
-        for name, text in sorted(files.items()):
-            (staging / name).write_text(text, encoding="utf-8", newline="\n")
+        for name, content in sorted(files.items()):
+            if isinstance(content, bytes):
+                (staging / name).write_bytes(content)
+            else:
+                (staging / name).write_text(content, encoding="utf-8", newline="\n")
         old = None
         if directory.exists():
             old = directory.parent / f".{directory.name}.old.{os.getpid()}"

@@ -74,7 +74,7 @@ def place_devices(
                 break
         else:
             return None
-    contents += dedicated
+    contents = dedicated + contents
     plans: list[RackPlan] = []
     for rack_devices in contents:
         if not rack_devices:

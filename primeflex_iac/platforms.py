@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .catalog.models import Adapter, Cable, Catalog, Chassis, Fabric, FabricMode, Gpu, Server, Switch
 from .spec import Spec
 
-__all__ = ["GPU_TYPICAL_SHARE", "FabricOption", "Platform", "candidate_fabrics", "candidate_platforms"]
+__all__ = ["GPU_TYPICAL_SHARE", "FabricOption", "Platform", "candidate_fabrics", "candidate_platforms", "leaf_down_ports"]
 
 # Typical GPU draw as a share of TDP, for energy figures only (limits use the maximum).
 # An assumption: training keeps GPUs near, not at, their power limit.
@@ -80,6 +80,11 @@ class FabricOption:
     @property
     def link_gbps(self) -> int:
         return self.mode.link_gbps
+
+
+def leaf_down_ports(ports: int, blocking_factor: int) -> int:
+    """Ports of a leaf that face nodes in a b:1 fat tree: b/(b+1) of them (half when non-blocking)."""
+    return ports * blocking_factor // (blocking_factor + 1)
 
 
 def _available(date: dt.date, as_of: dt.date | None) -> bool:

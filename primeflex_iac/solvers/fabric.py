@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from ..platforms import FabricOption
+from ..platforms import FabricOption, leaf_down_ports
 from .context import ModelContext
 
 __all__ = ["add_fabric", "tree_shape"]
@@ -28,7 +28,7 @@ def tree_shape(option: FabricOption, blocking_factor: int) -> tuple[int, int, in
     """(endpoints on one switch, endpoints per leaf, uplink ports per leaf) for a b:1 fat tree."""
     ports = option.switch.ports
     per_port = option.mode.endpoints_per_port
-    down = ports * blocking_factor // (blocking_factor + 1)
+    down = leaf_down_ports(ports, blocking_factor)
     return ports * per_port, down * per_port, ports - down
 
 
