@@ -16,7 +16,8 @@ from .conftest import SPECS
 def test_solve_writes_plan_and_bom(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     assert main(["solve", str(SPECS / "customer.yaml"), "-o", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["bom.csv", "bom.md", "plan.json"]
+    names = sorted(p.name for p in out.iterdir())
+    assert {"bom.csv", "bom.md", "plan.json", "racks.svg", "report.html", "report.md", "topology.gv"} <= set(names)
     plan = json.loads((out / "plan.json").read_text())
     assert plan["status"] == "optimal"
     for key in ("objective", "compute", "fabric", "storage", "racks", "software", "workloads", "totals", "solve"):
