@@ -16,13 +16,14 @@ import graphviz
 
 from ..plan import Device, Plan
 from ..platforms import leaf_down_ports
-from .layout import Layout, layout_of
+from .layout import ComputeGroup, Layout, layout_of
 from .theme import EDGE_COLOURS, FONT, ROLE_COLOURS
 
 __all__ = ["FOLD_NODES", "FOLD_SWITCHES", "topology_dot"]
 
 FOLD_NODES = 16
 FOLD_SWITCHES = 8
+FOLD_RACKS = 8
 
 
 def _span(names: list[str]) -> str:
@@ -78,13 +79,13 @@ def topology_dot(plan: Plan) -> str:
     leaf_level, leaf_names = levels[0]
     compute = plan.compute[0] if plan.compute else None
     fold = len(layout.compute_nodes) > FOLD_NODES
-    for group in layout.groups:
-        with graph.subgraph(name=f"cluster_{group.rack}") as rack:
+    for group in _fold_racks(layout.groups) if fold else layout.groups:
+        with graph.subgraph(name=f"cluster_{group.key}") as rack:
             rack.attr(label=group.rack, style="dashed", color="#999999", fontname=FONT, fontsize="10")
             assert compute is not None
             each = f"{compute.gpus_per_node}x {compute.gpu_name.replace('NVIDIA ', '')} each"
             if fold:
-                key = f"nodes_{group.rack}"
+                key = f"nodes_{group.key}"
                 nodes = list(group.nodes)
                 _box(rack, key, f"{_span(nodes)}\n{len(nodes)}x {compute.node_name}\n{each}", "compute")
                 _fabric_edges(graph, layout, key, nodes, leaf_level, leaf_names, link)
@@ -101,6 +102,26 @@ def topology_dot(plan: Plan) -> str:
     _management(graph, plan, layout, levels)
     source: str = graph.source
     return source
+
+
+def _fold_racks(groups: tuple[ComputeGroup, ...]) -> list[ComputeGroup]:
+    """Above FOLD_RACKS racks, consecutive racks holding the same number of nodes become one box."""
+    if len(groups) <= FOLD_RACKS:
+        return list(groups)
+    runs: list[list[ComputeGroup]] = []
+    for group in groups:
+        if runs and len(runs[-1][0].nodes) == len(group.nodes):
+            runs[-1].append(group)
+        else:
+            runs.append([group])
+    folded = []
+    for run in runs:
+        first, last = run[0].rack, run[-1].rack
+        label = first if len(run) == 1 else f"{first}–{last}: {len(run)} racks, {len(run[0].nodes)} nodes each"
+        nodes = tuple(node for group in run for node in group.nodes)
+        enclosures = tuple(e for group in run for e in group.enclosures)
+        folded.append(ComputeGroup(f"{first}" if len(run) == 1 else f"{first}_{last}", label, nodes, enclosures))
+    return folded
 
 
 def _members(plan: Plan, enclosure: str) -> list[str]:
@@ -178,8 +199,9 @@ def _management(graph: graphviz.Graph, plan: Plan, layout: Layout, levels: list[
     names = [f"mgmt{i + 1:02d}" for i in range(fabric.management_switches)]
     _box(graph, "mgmt", f"{_span(names)}\n{len(names)}x {fabric.management_switch}\nmanagement 1 GbE", "management")
     style = {"style": "dashed", "color": EDGE_COLOURS["management"], "fontcolor": EDGE_COLOURS["management"]}
-    for group in layout.groups:
-        target = f"nodes_{group.rack}" if len(layout.compute_nodes) > FOLD_NODES else None
+    fold = len(layout.compute_nodes) > FOLD_NODES
+    for group in _fold_racks(layout.groups) if fold else layout.groups:
+        target = f"nodes_{group.key}" if fold else None
         if target:
             graph.edge(target, "mgmt", label=f"{len(group.nodes)}x", **style)
         else:
