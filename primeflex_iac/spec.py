@@ -240,4 +240,3 @@ def load_spec(path: str | Path) -> Spec:
 
 def parse_spec_text(text: str, name: str = "<spec>") -> Spec:
     return _from_document(parse_yaml_text(text, name))
-
