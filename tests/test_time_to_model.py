@@ -1,0 +1,157 @@
+"""The time-to-model estimate's physics: compute, communication, reading, batch, and the solver's node counts."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from primeflex_iac import Catalog, check, estimate, parse_spec_text, solve
+from primeflex_iac.calibration import GENERATIONS, KINDS, load_calibration
+from primeflex_iac.catalog.models import is_assumption
+from primeflex_iac.demand import build_demand
+from primeflex_iac.estimator import prepare
+from primeflex_iac.performance import min_nodes
+from primeflex_iac.workloads import gpt_flops_per_token, gpt_shape
+
+ZOO = ("resnet50", "ssd", "maskrcnn", "transformer", "gnmt", "bert-large", "gpt")
+
+
+def test_zoo_has_every_required_workload(catalog: Catalog) -> None:
+    assert set(ZOO) <= set(catalog.workloads)
+    for workload in catalog.workloads.values():
+        assert workload.source
+        calibrated = workload.training_flops_per_sample is None and workload.family is None
+        if calibrated:
+            assert "calibrated" in workload.source_of("training_flops_per_sample")
+            assert workload.id in load_calibration().workload_flops
+
+
+def test_every_calibration_figure_is_sourced() -> None:
+    calibration = load_calibration()
+    for kind in KINDS:
+        for generation in GENERATIONS:
+            figure = calibration.efficiency[kind][generation]
+            assert 0 < figure.value <= 1
+            assert figure.source.startswith(("fitted", "assumption")), figure.source
+    assert calibration.startup_s.source.startswith("fitted")
+    assert not is_assumption(calibration.node_read_bytes_per_s.source)
+
+
+@pytest.mark.parametrize(("parameters", "layers", "hidden", "measured"), [(355e6, 24, 1024, 2.47e9), (1.31e9, 24, 2048, 8.57e9)])
+def test_gpt_flops_match_the_counted_figures(parameters: float, layers: int, hidden: int, measured: float) -> None:
+    # reference facts section 3 counted these with torch.utils.flop_counter
+    assert gpt_flops_per_token(parameters, 1024, layers, hidden) == pytest.approx(measured, rel=0.02)
+    assert gpt_shape(parameters) == (layers, pytest.approx(hidden, rel=0.1))
+
+
+def test_gpt_takes_any_size_and_sequence() -> None:
+    small = estimate("gpt", gpu="h100-sxm5-80gb", parameters=125_000_000, sequence_length=2048)
+    large = estimate("gpt", gpu="h100-sxm5-80gb", parameters=2_700_000_000, sequence_length=2048)
+    assert small.fits_memory and large.fits_memory
+    # 20 tokens per parameter: a 21.6x larger model trains on 21.6x the tokens, each ~21x dearer
+    assert 300 < large.time_to_model_s / small.time_to_model_s < 600
+    assert not estimate("gpt", gpu="h100-sxm5-80gb", parameters=70_000_000_000).fits_memory
+
+
+def test_more_nodes_train_faster_with_diminishing_returns() -> None:
+    times = [
+        estimate("resnet50", gpu="a100-sxm4-40gb", nodes=n, fabric="ib-hdr", adapters_per_node=8).time_to_model_s
+        for n in (1, 2, 4, 8, 16)
+    ]
+    assert times == sorted(times, reverse=True)
+    speedup = times[0] / times[-1]
+    assert 8 < speedup < 16  # 16x the GPUs: smaller per-GPU batches and start-up keep it below linear
+
+
+def test_a_slow_fabric_makes_a_large_model_communication_bound() -> None:
+    common = {"gpu": "v100-sxm2-32gb", "gpus_per_node": 4, "nodes": 8, "batch": 256}
+    slow = estimate("bert-large", fabric="ethernet-10g", adapters_per_node=1, **common)
+    fast = estimate("bert-large", fabric="ib-edr", adapters_per_node=1, **common)
+    assert slow.bound == "communication" and fast.bound == "compute"
+    assert slow.time_to_model_s > 2 * fast.time_to_model_s
+    assert slow.scaling_efficiency < fast.scaling_efficiency <= 1
+    more_adapters = estimate("bert-large", fabric="ethernet-10g", adapters_per_node=4, **common)
+    assert more_adapters.time_to_model_s < slow.time_to_model_s
+
+
+def test_pcie_inside_the_node_is_slower_than_nvlink() -> None:
+    nvlink = estimate("bert-large", gpu="a100-sxm4-80gb", gpus_per_node=8, intra_node="nvlink", batch=8)
+    pcie = estimate("bert-large", gpu="a100-sxm4-80gb", gpus_per_node=8, intra_node="pcie", batch=8)
+    assert pcie.communication_s > 5 * nvlink.communication_s
+    assert pcie.time_to_model_s > nvlink.time_to_model_s
+
+
+def test_smaller_per_gpu_batches_lower_the_per_gpu_rate() -> None:
+    large = estimate("resnet50", gpu="v100-sxm2-16gb", batch=2048)
+    small = estimate("resnet50", gpu="v100-sxm2-16gb", batch=64)
+    assert large.per_gpu_batch == 256 and small.per_gpu_batch == 8
+    assert small.per_gpu_tflops < 0.8 * large.per_gpu_tflops
+
+
+def test_reading_bounds_a_data_heavy_workload() -> None:
+    # 1 MB per sample at 1 GFLOP: eight H100s compute far faster than one node reads 7 GB/s
+    kwargs = {"gpu": "h100-sxm5-80gb", "training_flops_per_sample": 1e9, "dataset": {"samples": 10**7, "size": "10 TB"}}
+    result = estimate("custom", kind="cnn", **kwargs)
+    assert result.bound == "io"
+    startup = load_calibration().startup_s.value
+    assert result.time_to_model_s == pytest.approx(startup + 10e12 / 7e9, rel=1e-9)
+    throttled = estimate("custom", kind="cnn", storage_gbs=2, **kwargs)
+    assert throttled.time_to_model_s == pytest.approx(startup + 10e12 / 2e9, rel=1e-9)
+
+
+def test_invalid_shapes_are_refused() -> None:
+    with pytest.raises(ValueError, match="needs a fabric"):
+        estimate("resnet50", gpu="a100-sxm4-40gb", nodes=2)
+    with pytest.raises(ValueError, match="one sample per GPU"):
+        estimate("maskrcnn", gpu="a100-sxm4-40gb", nodes=16, fabric="ib-hdr", batch=64)
+    with pytest.raises(ValueError, match="unknown fabric"):
+        estimate("resnet50", gpu="a100-sxm4-40gb", nodes=2, fabric="token-ring")
+    with pytest.raises(ValueError, match="unknown model"):
+        estimate("alexnet", gpu="a100-sxm4-40gb")
+
+
+def test_min_nodes_is_the_fewest_that_meet(catalog: Catalog) -> None:
+    inputs = prepare("resnet50", gpu="a100-sxm4-40gb", nodes=2, fabric="ib-hdr", adapters_per_node=8, catalog=catalog)
+    calibration = load_calibration()
+    workload = dataclasses.replace(inputs.resolve(catalog, calibration), required_s=1200.0)
+    assert inputs.fabric is not None
+    needed = min_nodes(workload, inputs.node, inputs.fabric)
+    assert needed is not None and needed > 1
+
+    def time_on(nodes: int) -> float:
+        fabric = inputs.fabric if nodes > 1 else None
+        return inputs.__class__(inputs.workload, inputs.node, fabric, nodes, None).run(catalog, calibration).time_to_model_s
+
+    assert time_on(needed) <= 1200.0 < time_on(needed - 1)
+    # the global batch (8,192 images) allows at most 1,024 eight-GPU nodes: a 40-second run is out of reach
+    assert min_nodes(dataclasses.replace(workload, required_s=40.0), inputs.node, inputs.fabric) is None
+
+
+SOLVER_SPEC = """\
+apiVersion: primeflex-iac/v1
+name: driven
+workloads:
+  - {name: bert, model: bert-large, epochs: 10, global_batch: 4096, time_to_model: 12 h}
+site:
+  racks: {max: 20, height: 42U, power_per_rack: 40 kW}
+preferences:
+  gpus: [a100-sxm4-40gb]
+  fabrics: [ib-hdr]
+  avoid_extreme_fabrics: false
+"""
+
+
+def test_the_solver_buys_the_nodes_the_estimate_needs(catalog: Catalog) -> None:
+    spec = parse_spec_text(SOLVER_SPEC)
+    plan = solve(spec, catalog)
+    assert plan.status == "optimal" and check(plan, spec, catalog).ok
+    demand = build_demand(spec, catalog)
+    platform = next(p for p in demand.platforms if not p.breaks)
+    fabric = next(f for f in demand.fabrics if not f.breaks and f.mode.name == "hdr")
+    needed = min_nodes(demand.workloads[0], platform, fabric)
+    assert plan.compute[0].count == needed
+    (result,) = plan.workloads
+    assert result.meets and result.time_to_model_s is not None and result.time_to_model_s <= 12 * 3600
+    looser = solve(parse_spec_text(SOLVER_SPEC.replace("12 h", "48 h")), catalog)
+    assert looser.compute[0].count < plan.compute[0].count
