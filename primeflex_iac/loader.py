@@ -9,17 +9,19 @@ are errors.
 
 from __future__ import annotations
 
+import difflib
+import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, SpecError
 
-__all__ = ["YamlDocument", "load_yaml", "parse_yaml_text", "validate_document"]
+__all__ = ["YamlDocument", "describe_error", "load_yaml", "parse_yaml_text", "validate_document"]
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_NODES = 200_000  # nodes visited while expanding aliases
@@ -166,10 +168,17 @@ def validate_document(document: YamlDocument, model: type[M]) -> M:
     try:
         return model.model_validate(document.data)
     except ValidationError as exc:
-        problems = []
+        located = []
         for error in exc.errors(include_url=False):
             loc = [part for part in error["loc"] if not _is_internal_loc(part)]
-            problems.append(document.problem(loc, _describe(error)))
+            located.append((tuple(loc), describe_error(error, model, loc)))
+        # a union reports each of its members; the error deepest inside the value says the most
+        paths = {loc for loc, _ in located}
+        problems = [
+            document.problem(loc, message)
+            for loc, message in located
+            if not any(len(other) > len(loc) and other[: len(loc)] == loc for other in paths)
+        ]
         raise SpecError(sorted(set(problems), key=_order)) from None
 
 
@@ -182,16 +191,79 @@ def _is_internal_loc(part: object) -> bool:
     return isinstance(part, str) and (part.startswith("function-") or "[" in part or part in {"str", "int", "float"})
 
 
-def _describe(error: Mapping[str, Any]) -> str:
+def describe_error(error: Mapping[str, Any], model: type[BaseModel], loc: Sequence[str | int]) -> str:
+    """What was expected and what was found, in words."""
     kind = error.get("type", "")
     message = str(error.get("msg", "invalid value"))
     if kind == "extra_forbidden":
-        return "unknown field (check the spelling; see the README for the fields this section takes)"
+        name = str(loc[-1]) if loc else ""
+        known = _fields_at(model, loc[:-1])
+        if not known:
+            return f"unknown field {name!r} (check the spelling; see the README for the fields this section takes)"
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return f"unknown field {name!r}; {hint}expected one of: {', '.join(known)}"
     if kind == "missing":
-        return "required field is missing"
+        description = _description_at(model, loc)
+        if not description:
+            return "required field is missing"
+        return f"required field is missing: expected {description[0].lower()}{description[1:].rstrip('.')}"
+    if kind.startswith(("date_", "datetime_")):
+        message = "expected a month such as '2019-06' or a date such as '2019-06-15'"
     message = message.removeprefix("Value error, ")
-    if "input" in error and kind not in {"missing"}:
+    if "input" in error:
         found = error["input"]
         if not isinstance(found, (dict, list)) and "found" not in message:
             message += f" (found {found!r})"
+        elif isinstance(found, (dict, list)) and "found" not in message:
+            message += f" (found a {'mapping' if isinstance(found, dict) else 'list'})"
     return message
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model an annotation holds directly (through Optional and Annotated), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) in (Annotated, Union, types.UnionType):
+        for argument in get_args(annotation):
+            found = _model_in(argument)
+            if found is not None:
+                return found
+    return None
+
+
+def _step(annotation: Any, part: str | int) -> Any:
+    """The annotation of the value at ``part`` inside a value of ``annotation``."""
+    model = _model_in(annotation)
+    if model is not None and isinstance(part, str):
+        field = model.model_fields.get(part)
+        return field.annotation if field is not None else None
+    candidates = get_args(annotation) if get_origin(annotation) in (Annotated, Union, types.UnionType) else (annotation,)
+    for candidate in candidates:
+        origin = get_origin(candidate)
+        if origin is list and isinstance(part, int):
+            return get_args(candidate)[0]
+        if origin is dict and isinstance(part, str):
+            return get_args(candidate)[1]
+    return None
+
+
+def _fields_at(model: type[BaseModel], path: Sequence[str | int]) -> list[str]:
+    """The field names of the model at ``path`` inside ``model`` (empty if there is none)."""
+    annotation: Any = model
+    for part in path:
+        annotation = _step(annotation, part)
+    found = _model_in(annotation)
+    return list(found.model_fields) if found is not None else []
+
+
+def _description_at(model: type[BaseModel], path: Sequence[str | int]) -> str | None:
+    """The description of the field at ``path``, if it has one."""
+    if not path or not isinstance(path[-1], str):
+        return None
+    annotation: Any = model
+    for part in path[:-1]:
+        annotation = _step(annotation, part)
+    parent = _model_in(annotation)
+    field = parent.model_fields.get(path[-1]) if parent is not None else None
+    return field.description if field is not None else None

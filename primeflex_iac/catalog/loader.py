@@ -25,7 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError
 
 from ..errors import CatalogError, Problem, SpecError
-from ..loader import YamlDocument, format_path, load_yaml, validate_document
+from ..loader import YamlDocument, describe_error, format_path, load_yaml, validate_document
 from .models import Catalog
 
 __all__ = ["DATA_DIR", "SECTIONS", "load_catalog"]
@@ -130,20 +130,58 @@ def load_catalog(overlays: Sequence[str | Path] = ()) -> Catalog:
     for overlay_path in overlays:
         try:
             document = load_yaml(overlay_path)
-            overlay = validate_document(document, _OverlayFile)
         except SpecError as exc:
             problems.extend(exc.problems)
             continue
+        try:
+            overlay = validate_document(document, _OverlayFile)
+        except SpecError as exc:
+            problems.extend(exc.problems)
+            # still lay its well-formed item sections, so that their problems are reported too
+            lenient = _item_sections(document)
+            if lenient is None:
+                continue
+            overlay = lenient
         problems.extend(_apply(data, document, overlay, origins))
-    if problems:
-        raise CatalogError(problems)
     try:
-        return Catalog.model_validate(data)
+        catalog = Catalog.model_validate(data)
     except ValidationError as exc:
-        default = documents[0]
-        found = [origins.problem(default, list(error["loc"]), error["msg"].removeprefix("Value error, "))
-                 for error in exc.errors(include_url=False)]  # fmt: skip
-        raise CatalogError(sorted(set(found), key=lambda p: (p.file, p.line or 0, p.path))) from None
+        problems.extend(_catalog_problems(exc, documents[0], origins))
+    if problems:
+        raise CatalogError(sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or 0, p.path)))
+    return catalog
+
+
+def _catalog_problems(exc: ValidationError, default: YamlDocument, origins: _Origins) -> list[Problem]:
+    """The merged catalog's errors, located; an item's missing fields are reported together."""
+    found = []
+    missing: dict[tuple[str | int, ...], list[str]] = {}
+    for error in exc.errors(include_url=False):
+        loc = list(error["loc"])
+        if error["type"] == "missing" and loc:
+            missing.setdefault(tuple(loc[:-1]), []).append(str(loc[-1]))
+        found.append(origins.problem(default, loc, describe_error(error, Catalog, loc)))
+    # several missing fields of one item: one problem at the item, naming them all
+    for parent, names in missing.items():
+        if len(names) > 1:
+            found = [p for p in found if not (p.path.startswith(format_path(parent) + ".") and p.message.startswith("required"))]
+            found.append(origins.problem(default, list(parent), f"required fields missing: {', '.join(names)}"))
+    return found
+
+
+def _item_sections(document: YamlDocument) -> _OverlayFile | None:
+    """The sections of an invalid overlay that are mappings of item mappings, as an overlay of their own."""
+    sections = {
+        key: value
+        for key, value in document.data.items()
+        if key in SECTIONS and isinstance(value, dict) and all(isinstance(item, dict) for item in value.values())
+    }
+    if not sections:
+        return None
+    try:
+        return _OverlayFile.model_validate({"apiVersion": "primeflex-iac/v1", "kind": "CatalogOverlay", **sections})
+    except ValidationError:
+        return None
 
 
 def _apply(data: dict[str, Any], document: YamlDocument, overlay: _OverlayFile, origins: _Origins) -> list[Problem]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ortools.sat.python import cp_model
 
 from ..demand import Demand
+from .run import run_solver
 
 if TYPE_CHECKING:
     from .solve import SolveOptions
@@ -29,7 +30,10 @@ def _feasible(demand: Demand, options: SolveOptions, min_racks: int, groups: lis
     solver.parameters.max_time_in_seconds = max(1.0, options.time_limit_s / 4)
     solver.parameters.num_workers = 1  # cores are only reported with one worker
     solver.parameters.random_seed = options.seed
-    result = solver.solve(ctx.model)
+    run = run_solver(solver, ctx.model)
+    if run.interrupted:
+        raise KeyboardInterrupt
+    result = run.status
     if result in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return True, []
     by_index = {literal.index: name for name, literal in literals.items()}

@@ -1,0 +1,121 @@
+"""Check inputs without solving, and explain specs without a plan: `primeflex validate` and `explain`.
+
+Every problem of the spec and of each catalog overlay is collected at once (file, line, column,
+field path, what was expected and what was found), for people on stderr and, with ``--json``,
+for tools on stdout::
+
+    {"valid": false, "problems": [{"file": "spec.yaml", "line": 3, "column": 18,
+                                   "path": "compute.colour", "message": "unknown field ..."}]}
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .catalog import Catalog, load_catalog
+from .demand import build_demand
+from .errors import Problem, SpecError
+from .spec import Spec, load_spec
+
+__all__ = ["add_commands", "diagnostics_json", "load_inputs"]
+
+EXIT_OK, EXIT_INVALID, EXIT_INFEASIBLE = 0, 2, 3  # as in cli.py
+
+
+def load_inputs(spec_path: str | Path, overlays: Sequence[str | Path] = ()) -> tuple[Spec, Catalog]:
+    """The spec and the catalog with its overlays, checked against each other.
+
+    Raises one :class:`SpecError` listing every problem of the spec, of every overlay, and of the
+    spec's references to the catalog (unknown ids, currency, rack height).
+    """
+    problems: list[Problem] = []
+    spec: Spec | None = None
+    catalog: Catalog | None = None
+    try:
+        spec = load_spec(spec_path)
+    except SpecError as error:
+        problems.extend(error.problems)
+    try:
+        catalog = load_catalog(overlays)
+    except SpecError as error:
+        problems.extend(error.problems)
+    if spec is not None and catalog is not None:
+        try:
+            build_demand(spec, catalog)
+        except SpecError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise SpecError(problems)
+    assert spec is not None and catalog is not None
+    return spec, catalog
+
+
+def diagnostics_json(problems: Sequence[Problem]) -> str:
+    """The problems as JSON for tools: ``{"valid": bool, "problems": [...]}``."""
+    document: dict[str, Any] = {"valid": not problems, "problems": [p.as_dict() for p in problems]}
+    return json.dumps(document, indent=2) + "\n"
+
+
+def add_commands(commands: Any) -> None:
+    """Add `validate` and `explain` to the CLI's subcommands."""
+    validate = commands.add_parser("validate", help="check a spec and its catalog overlays without solving")
+    validate.add_argument("spec", type=Path, help="the spec file (YAML)")
+    _overlay_option(validate)
+    validate.add_argument("--json", action="store_true", help="print the diagnostics as JSON on stdout")
+    validate.set_defaults(handler=_validate)
+
+    explain = commands.add_parser("explain", help="say why a spec has no plan and how far each requirement must move")
+    explain.add_argument("spec", type=Path, help="the spec file (YAML)")
+    _overlay_option(explain)
+    explain.add_argument("--json", action="store_true", help="print the plan (conflicts and relaxations) as JSON")
+    explain.add_argument("--time-limit", type=float, metavar="SECONDS", help="solver time limit (default: the spec's, 30 s)")
+    explain.add_argument("--workers", type=int, metavar="N", help="CP-SAT workers (default: the spec's, 1)")
+    explain.add_argument("--seed", type=int, metavar="N", help="CP-SAT random seed (default: the spec's, 0)")
+    explain.set_defaults(handler=_explain)
+
+
+def _overlay_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--catalog-overlay", type=Path, action="append", default=[], metavar="FILE",
+        help="lay your own prices or datasheet values over the catalog (repeatable, applied in order)",
+    )  # fmt: skip
+
+
+def _validate(args: argparse.Namespace) -> int:
+    spec, _catalog = load_inputs(args.spec, args.catalog_overlay)
+    if args.json:
+        sys.stdout.write(diagnostics_json([]))
+    else:
+        overlays = f" with {len(args.catalog_overlay)} catalog overlay(s)" if args.catalog_overlay else ""
+        print(f"{args.spec}: valid{overlays}: {spec.name}, {len(spec.workloads)} workload(s)")
+    return EXIT_OK
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from .pipeline import solve
+    from .renderers.explanation import explanation_text
+    from .solvers import SolveOptions
+
+    spec, catalog = load_inputs(args.spec, args.catalog_overlay)
+    options = SolveOptions(
+        time_limit_s=args.time_limit if args.time_limit is not None else spec.solver.time_limit,
+        workers=args.workers if args.workers is not None else spec.solver.workers,
+        seed=args.seed if args.seed is not None else spec.solver.seed,
+    )
+    if not (options.time_limit_s > 0 and options.workers >= 1 and options.seed >= 0):
+        print("primeflex: --time-limit must be positive, --workers at least 1, --seed not negative", file=sys.stderr)
+        return EXIT_INVALID
+    plan = solve(spec, catalog, options, overlays=args.catalog_overlay)
+    if args.json:
+        sys.stdout.write(plan.to_json())
+    elif plan.status in ("optimal", "feasible"):
+        assert plan.totals is not None
+        print(f"{plan.name}: {plan.status.upper()}: a plan exists, nothing to explain ({plan.message})")
+    else:
+        sys.stdout.write(explanation_text(plan))
+    return EXIT_OK if plan.status in ("optimal", "feasible") else EXIT_INFEASIBLE

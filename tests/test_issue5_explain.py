@@ -1,0 +1,193 @@
+"""Infeasibility explained: the conflicting requirements, and for each how far it must move.
+
+Every claim is checked from outside: the proposed value gives a plan, and one step further
+(a unit of money, 0.1 kW, one rack, one GPU, one minute) gives none, so the value is the nearest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from primeflex_iac import Catalog, Plan, Spec, parse_spec_text, solve
+from primeflex_iac.cli import main
+from primeflex_iac.plan import Relaxation
+from primeflex_iac.relaxation import _edit
+
+HEAD = "apiVersion: primeflex-iac/v1\nname: t\n"
+
+
+def _explained(text: str, catalog: Catalog) -> tuple[Spec, Plan, dict[str, Relaxation]]:
+    spec = parse_spec_text(HEAD + text)
+    plan = solve(spec, catalog)
+    assert plan.status == "infeasible"
+    by_group = {r.requirement: r for r in plan.relaxations}
+    assert list(by_group) == plan.conflicts  # one relaxation per conflict, in order
+    return spec, plan, by_group
+
+
+def _has_plan(spec: Spec, catalog: Catalog, path: tuple[Any, ...], value: Any) -> bool:
+    return solve(_edit(spec, path, value), catalog, explain=False).status in ("optimal", "feasible")
+
+
+def _nearest(spec: Spec, catalog: Catalog, path: tuple[Any, ...], works: Any, fails: Any) -> None:
+    assert _has_plan(spec, catalog, path, works), f"{path} = {works} should give a plan"
+    assert not _has_plan(spec, catalog, path, fails), f"{path} = {fails} should not"
+
+
+def test_budget_and_compute_floor(catalog: Catalog) -> None:
+    spec, plan, by = _explained(
+        "compute: {gpus: 64}\nsite:\n  budget: 1M USD\n  racks: {max: 2000, power_per_rack: 40 kW}\n"
+        "preferences: {gpus: [h100-sxm5-80gb]}\n",
+        catalog,
+    )
+    assert plan.conflicts == ["allowed gpus", "budget", "compute floor"]
+    budget = by["budget"]
+    assert budget.alone and budget.unit == "USD" and budget.asked_value == 1e6 and budget.feasible_value is not None
+    assert budget.change == f"raise site.budget to {budget.feasible_value:,.0f} USD"
+    money = spec.site.budget
+    assert money is not None
+    _nearest(spec, catalog, ("site", "budget"), money.model_copy(update={"amount": budget.feasible_value}),
+             money.model_copy(update={"amount": budget.feasible_value - 1}))  # fmt: skip
+    floor = by["compute floor"]
+    assert floor.alone and floor.unit == "GPUs" and floor.feasible_value is not None
+    gpus = int(floor.feasible_value)
+    assert 0 < gpus < 64 and floor.change == f"lower compute.gpus to {gpus}"
+    # H100 nodes come in eights: the next floor up needs one more node
+    _nearest(spec, catalog, ("compute", "gpus"), gpus, gpus + 1)
+    allowed = by["allowed gpus"]
+    assert allowed.alone and allowed.change is not None and allowed.change.startswith("add ")
+    added = allowed.change.split()[1]
+    assert _has_plan(spec, catalog, ("preferences", "gpus"), ["h100-sxm5-80gb", added])
+
+
+def test_total_power(catalog: Catalog) -> None:
+    spec, plan, by = _explained(
+        "compute: {gpus: 128}\nsite: {cooling: air, total_power: 10 kW, racks: {power_per_rack: 20 kW}}\n"
+        "preferences: {as_of: 2019-06}\n",
+        catalog,
+    )
+    assert plan.conflicts == ["compute floor", "total power"]
+    power = by["total power"]
+    assert power.alone and power.unit == "kW" and power.feasible_value is not None
+    watts = round(power.feasible_value * 1000)
+    _nearest(spec, catalog, ("site", "total_power"), float(watts), float(watts - 100))
+    gpus = int(by["compute floor"].feasible_value or 0)
+    _nearest(spec, catalog, ("compute", "gpus"), gpus, gpus + 1)
+
+
+def test_time_to_model_and_power(catalog: Catalog) -> None:
+    spec, _plan, by = _explained(
+        "workloads:\n  - {name: r, model: resnet50, epochs: 90, time_to_model: 20 min}\n"
+        "site: {cooling: water, total_power: 20 kW, racks: {max: 10, power_per_rack: 20 kW}}\n"
+        "preferences: {as_of: 2019-06, gpus: [v100-sxm2-32gb]}\n",
+        catalog,
+    )
+    ttm = by["time-to-model: r"]
+    assert ttm.alone and ttm.unit == "s" and ttm.feasible_value is not None and ttm.asked_value == 1200
+    seconds = ttm.feasible_value
+    assert seconds % 60 == 0 and seconds > 1200  # whole minutes, as printed
+    assert ttm.field == "workloads[0].time_to_model" and ttm.change is not None
+    assert ttm.change.endswith(f"{seconds / 60:g} min")
+    _nearest(spec, catalog, ("workloads", 0, "time_to_model"), seconds, seconds - 60)
+    power = by["total power"]
+    watts = round((power.feasible_value or 0) * 1000)
+    _nearest(spec, catalog, ("site", "total_power"), float(watts), float(watts - 100))
+    # the example quotes the plan at the changed value, and it meets the relaxed time
+    assert ttm.example is not None and "r in " in ttm.example
+
+
+def test_racks(catalog: Catalog) -> None:
+    spec, _plan, by = _explained(
+        "compute: {gpus: 512}\nsite: {racks: {max: 2, power_per_rack: 40 kW}}\npreferences: {gpus: [h100-sxm5-80gb]}\n",
+        catalog,
+    )
+    racks = by["racks"]
+    assert racks.alone and racks.feasible_value is not None
+    count = int(racks.feasible_value)
+    _nearest(spec, catalog, ("site", "racks", "max"), count, count - 1)
+
+
+def test_power_per_rack_by_bisection(catalog: Catalog) -> None:
+    spec, _plan, by = _explained(
+        "compute: {gpus: 16}\nsite: {racks: {max: 10, power_per_rack: 5 kW}}\npreferences: {gpus: [h100-sxm5-80gb]}\n",
+        catalog,
+    )
+    per_rack = by["power per rack"]
+    assert per_rack.alone and per_rack.feasible_value is not None
+    watts = round(per_rack.feasible_value * 1000)
+    assert watts % 100 == 0
+    _nearest(spec, catalog, ("site", "racks", "power_per_rack"), float(watts), float(watts - 100))
+
+
+def test_catalog_choices_as_of_cooling_precision(catalog: Catalog) -> None:
+    spec, plan, by = _explained(
+        "compute: {gpus: 8}\nsite: {racks: {power_per_rack: 40 kW}}\npreferences: {as_of: 2019-06, gpus: [h100-sxm5-80gb]}\n",
+        catalog,
+    )
+    as_of = by["as_of"]
+    assert as_of.alone and as_of.change is not None
+    year, month = (int(part) for part in as_of.change.split()[-1].split("-"))
+    found = dt.date(year, month, 1)
+    _nearest(spec, catalog, ("preferences", "as_of"), found, found - dt.timedelta(days=1))
+
+    spec, plan, by = _explained(
+        "compute: {gpus: 8}\nsite: {cooling: water, racks: {power_per_rack: 40 kW}}\npreferences: {gpus: [h100-sxm5-80gb]}\n",
+        catalog,
+    )
+    cooling = by["cooling"]
+    assert cooling.alone and cooling.change == "set site.cooling to air (or any)"
+    assert _has_plan(spec, catalog, ("site", "cooling"), "air")
+
+    spec, plan, by = _explained(
+        "workloads:\n  - {name: q, model: resnet50, time_to_model: 30 d, precision: int8}\n"
+        "site: {racks: {power_per_rack: 20 kW}}\npreferences: {gpus: [v100-sxm2-32gb]}\n",
+        catalog,
+    )
+    assert "precision" in plan.conflicts
+    precision = by["precision"]
+    assert precision.alone and precision.change == "set workloads[0].precision to fp16"
+
+
+def test_not_enough_alone_is_said(catalog: Catalog) -> None:
+    _spec, _plan, by = _explained(
+        "workloads:\n  - {name: r, model: resnet50, epochs: 90, time_to_model: 20 min}\n"
+        "site: {cooling: water, total_power: 20 kW, racks: {max: 10, power_per_rack: 20 kW}}\n"
+        "preferences: {as_of: 2019-06, gpus: [v100-sxm2-32gb]}\n",
+        catalog,
+    )
+    allowed = by["allowed gpus"]
+    assert not allowed.alone and allowed.change is None
+    assert allowed.needed is not None and "another one must move too" in allowed.needed
+
+
+def test_explain_command_and_solve_print_the_fixes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "s.yaml"
+    spec.write_text(
+        HEAD + "compute: {gpus: 128}\nsite: {cooling: air, total_power: 10 kW, racks: {power_per_rack: 20 kW}}\n"
+        "preferences: {as_of: 2019-06}\n"
+    )
+    assert main(["explain", str(spec)]) == 3
+    explained = capsys.readouterr().out
+    assert "INFEASIBLE" in explained and "fix    raise site.total_power to" in explained
+    assert "fix    lower compute.gpus to" in explained and "gives  " in explained
+    out = tmp_path / "out"
+    assert main(["solve", str(spec), "-o", str(out)]) == 3
+    assert capsys.readouterr().out == explained  # solve prints the same explanation on exit code 3
+    assert not out.exists()
+    assert main(["explain", str(spec), "--json"]) == 3
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["status"] == "infeasible"
+    assert [r["requirement"] for r in printed["relaxations"]] == printed["conflicts"] == ["compute floor", "total power"]
+    assert all(r["alone"] and r["change"] for r in printed["relaxations"])
+
+
+def test_explain_a_feasible_spec_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    from .conftest import SPECS
+
+    assert main(["explain", str(SPECS / "reference" / "sample-small-air.yaml")]) == 0
+    assert "a plan exists, nothing to explain" in capsys.readouterr().out
