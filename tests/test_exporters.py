@@ -1,0 +1,601 @@
+"""Exports (issue 6): Slurm, NetBox and Ansible files of a plan, checked against each tool's own
+grammar or schema, against Slurm's and Ansible's own parsers where they are installed, and
+against golden files of the reference specs.
+
+Golden files live in tests/golden/exports/<spec>/<target>/...; regenerate them after an intended
+change with ``UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_exporters.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from primeflex_iac import Catalog, Plan, SpecError, load_spec, parse_spec_text, solve
+from primeflex_iac.cli import main
+from primeflex_iac.exporters import (
+    ansible_inventory,
+    applicable_targets,
+    expand_hostlist,
+    export_files,
+    gres_conf,
+    hostlist,
+    netbox_files,
+    slurm_conf,
+    slurm_files,
+    topology_conf,
+)
+from primeflex_iac.exporters.cluster import platforms, wiring
+from primeflex_iac.exporters.netbox import slugify
+from primeflex_iac.exporters.slurm import _tree_lines
+
+from .conftest import REFERENCE_NAMES, ROOT, SPECS
+
+GOLDEN = ROOT / "tests" / "golden" / "exports"
+NETBOX_SCHEMAS = ROOT / "tests" / "data" / "netbox"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+_plans: dict[str, Plan] = {}
+
+# Plans beyond the reference specs: a two-level fat tree with storage and a naming pattern,
+# 8-adapter HGX nodes spread over many leaves, and a three-level tree.
+EXTRA_SPECS = {
+    "edr-two-level": """
+apiVersion: primeflex-iac/v1
+name: edr-two-level
+compute: {gpus: 128, min_gpu_memory: 32 GB}
+site: {cooling: air, racks: {max: 20, height: 42U, power_per_rack: 20 kW}}
+storage: {capacity: 500 TiB}
+preferences: {fabrics: [ib-edr], as_of: 2019-06, blocking_factor: 2}
+naming: {compute: gpu###}
+""",
+    "hgx-h100": """
+apiVersion: primeflex-iac/v1
+name: hgx-h100
+compute: {gpus: 256}
+site: {racks: {max: 40, height: 48U, power_per_rack: 45 kW}}
+preferences: {nodes: [generic-hgx-h100-8gpu]}
+""",
+    "three-level": """
+apiVersion: primeflex-iac/v1
+name: three-level
+compute: {gpus: 1400}
+site: {racks: {max: 200, height: 42U, power_per_rack: 20 kW}}
+preferences: {nodes: [rx2540-m5], fabrics: [ib-edr], as_of: 2019-06}
+""",
+}
+
+
+def _plan(name: str, catalog: Catalog) -> Plan:
+    if name not in _plans:
+        spec = (
+            parse_spec_text(EXTRA_SPECS[name], name) if name in EXTRA_SPECS else load_spec(SPECS / "reference" / f"{name}.yaml")
+        )
+        _plans[name] = solve(spec, catalog)
+        assert _plans[name].status == "optimal", name
+    return _plans[name]
+
+
+COMPUTE_NAMES = [n for n in REFERENCE_NAMES if n.startswith("sample-")] + list(EXTRA_SPECS)
+ALL_NAMES = REFERENCE_NAMES + list(EXTRA_SPECS)
+
+
+# --- hostlists -------------------------------------------------------------------------------
+
+
+def test_hostlist_compresses_and_expands() -> None:
+    names = [f"gpu{n:03d}" for n in range(1, 65)]
+    assert hostlist(names) == "gpu[001-064]"
+    assert hostlist(["cn003", "cn001", "cn002", "cn007", "oss01"]) == "cn[001-003,007],oss01"
+    assert hostlist(["cn999", "cn1000", "cn1001"]) == "cn999,cn[1000-1001]"  # widths never mix in a range
+    assert hostlist(["head01"]) == "head01"
+    for expression in ("gpu[001-064]", "cn[001-003,007],oss01", "cn999,cn[1000-1001]", "leaf[01-02],spine01"):
+        assert hostlist(expand_hostlist(expression)) == expression
+    assert expand_hostlist("cn[08-11]") == ["cn08", "cn09", "cn10", "cn11"]
+    for bad in ("cn[1-", "cn[a-b]", "cn001,", "cn[001-002]x"):
+        with pytest.raises(ValueError):
+            expand_hostlist(bad)
+
+
+# --- Slurm: the documented grammar -------------------------------------------------------------
+
+# slurm.conf(5), gres.conf(5), topology.conf(5): the keys these files may use
+SLURM_KEYS = {
+    "clustername", "slurmctldhost", "grestypes", "selecttype", "selecttypeparameters", "topologyplugin",
+    "proctracktype", "taskplugin", "nodename", "partitionname",
+}  # fmt: skip
+NODE_KEYS = {"nodename", "cpus", "boards", "socketsperboard", "corespersocket", "threadspercore", "realmemory", "gres",
+             "features", "state"}  # fmt: skip
+PARTITION_KEYS = {"partitionname", "nodes", "default", "maxtime", "state"}
+GRES_KEYS = {"nodename", "name", "type", "file", "autodetect"}
+SWITCH_KEYS = {"switchname", "nodes", "switches", "linkspeed"}
+
+
+def _records(text: str) -> list[dict[str, str]]:
+    """Config lines as {lower-case key: value}, comments and blank lines dropped; every token Key=Value."""
+    records = []
+    for line in text.splitlines():
+        assert len(line) <= 1024, "topology.conf(5) of older Slurm limits a line to 1,024 characters"
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        record: dict[str, str] = {}
+        for token in line.split():
+            key, sep, value = token.partition("=")
+            assert sep and key and value, f"not Key=Value: {token!r} in {line!r}"
+            assert key.lower() not in record, f"{key} twice in {line!r}"
+            record[key.lower()] = value
+        records.append(record)
+    return records
+
+
+def check_slurm(files: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Check the three files against the documented grammar and each other; returns node -> its NodeName record."""
+    nodes: dict[str, dict[str, str]] = {}
+    partitions = []
+    for record in _records(files["slurm.conf"]):
+        first = next(iter(record))
+        assert first in SLURM_KEYS, first
+        if first == "nodename":
+            assert set(record) <= NODE_KEYS, set(record) - NODE_KEYS
+            cpus = 1
+            for key in ("boards", "socketsperboard", "corespersocket", "threadspercore"):
+                cpus *= int(record.get(key, "1"))
+            assert int(record["cpus"]) == cpus, "CPUs must equal Boards x Sockets x Cores x Threads"
+            assert int(record["realmemory"]) > 0
+            assert re.fullmatch(r"gpu:[A-Za-z0-9_.-]+:\d+", record["gres"]), record["gres"]
+            for name in expand_hostlist(record["nodename"]):
+                assert name not in nodes, f"{name} defined twice"
+                nodes[name] = record
+        elif first == "partitionname":
+            assert set(record) <= PARTITION_KEYS
+            assert record["default"] in ("YES", "NO") and record["state"] == "UP"
+            assert set(expand_hostlist(record["nodes"])) <= set(nodes)
+            partitions.append(record)
+        else:
+            assert len(record) == 1, f"{first} shares its line"
+    assert nodes and partitions and sum(p["default"] == "YES" for p in partitions) == 1
+    assert {n for p in partitions for n in expand_hostlist(p["nodes"])} == set(nodes)
+
+    for record in _records(files["gres.conf"]):
+        assert set(record) <= GRES_KEYS and record["name"] == "gpu"
+        files_count = len(expand_hostlist(record["file"]))
+        for name in expand_hostlist(record["nodename"]):
+            _, gpu_type, count = nodes[name]["gres"].split(":")
+            assert (record["type"], files_count) == (gpu_type, int(count)), name
+
+    switches: dict[str, dict[str, str]] = {}
+    for record in _records(files["topology.conf"]):
+        assert set(record) <= SWITCH_KEYS and "switchname" in record
+        assert ("nodes" in record) != ("switches" in record), "a switch has either nodes or switches"
+        assert record["switchname"] not in switches, "switch defined twice"
+        switches[record["switchname"]] = record
+    reach: dict[str, set[str]] = {}
+
+    def reaches(name: str, depth: int = 0) -> set[str]:
+        assert depth < 20, "switch configuration is not a tree"
+        if name not in reach:
+            record = switches[name]
+            if "nodes" in record:
+                reach[name] = set(expand_hostlist(record["nodes"]))
+            else:
+                children = expand_hostlist(record["switches"])
+                assert all(c in switches and c != name for c in children), "invalid child switch"
+                reach[name] = set().union(*(reaches(c, depth + 1) for c in children))
+        return reach[name]
+
+    leaf_nodes = [expand_hostlist(r["nodes"]) for r in switches.values() if "nodes" in r]
+    on_leaves = [n for nodes_of_leaf in leaf_nodes for n in nodes_of_leaf]
+    assert sorted(on_leaves) == sorted(nodes), "every node on exactly one leaf switch"
+    assert any(reaches(name) == set(nodes) for name in switches), "some switch must reach every node"
+    return nodes
+
+
+@pytest.mark.parametrize("name", COMPUTE_NAMES)
+def test_slurm_files_follow_the_documented_grammar(name: str, catalog: Catalog) -> None:
+    plan = _plan(name, catalog)
+    nodes = check_slurm(slurm_files(plan, catalog))
+    entry = plan.compute[0]
+    assert len(nodes) == entry.count
+    record = next(iter(nodes.values()))
+    assert record["gres"] == f"gpu:{entry.gpu}:{entry.gpus_per_node}"
+    assert int(record["realmemory"]) < entry.memory_gb_per_node * 1024
+
+
+def test_topology_follows_the_fabric(catalog: Catalog) -> None:
+    plan = _plan("three-level", catalog)
+    fabric = plan.fabric
+    assert fabric is not None and fabric.tiers == 3
+    records = {r["switchname"]: r for r in _records(topology_conf(plan, catalog))}
+    leaves = [n for n in records if n.startswith("leaf")]
+    spines = [n for n in records if n.startswith("spine")]
+    cores = [n for n in records if n.startswith("core")]
+    assert (len(leaves), len(spines), len(cores)) == (fabric.leaf_switches, fabric.spine_switches, fabric.core_switches)
+    assert all(set(expand_hostlist(records[s]["switches"])) <= set(leaves) for s in spines)
+    assert all(set(expand_hostlist(records[c]["switches"])) <= set(spines) for c in cores)
+
+
+def test_a_logical_top_switch_joins_a_top_level_that_reaches_no_whole_fabric(catalog: Catalog) -> None:
+    """Slurm places a job under one switch reaching all its nodes: when no core reaches every node
+    (here: the cores' spines cut in two halves), a logical `top` switch is written over them."""
+    plan = _plan("three-level", catalog)
+    wired = wiring(plan, catalog)
+    spines, cores = wired.levels[1][1], wired.levels[2][1]
+    half = len(spines) // 2
+    split = {core: spines[:half] if i % 2 == 0 else spines[half:] for i, core in enumerate(cores)}
+    lines = _tree_lines(plan, dataclasses.replace(wired, children={**wired.children, **split}))
+    assert lines[-1] == f"SwitchName=top Switches={hostlist(cores)}"
+    check_slurm(
+        {"slurm.conf": slurm_conf(plan, catalog), "gres.conf": gres_conf(plan, catalog), "topology.conf": "\n".join(lines)}
+    )
+    # the real wiring needs none: some core already reaches every node
+    assert "SwitchName=top" not in topology_conf(plan, catalog)
+
+
+def test_naming_pattern_reaches_every_export(catalog: Catalog) -> None:
+    plan = _plan("edr-two-level", catalog)
+    hosts = platforms(plan)[0].hosts
+    assert hosts[0] == "gpu001" and hosts[-1] == f"gpu{len(hosts):03d}"
+    assert f"NodeName=gpu[001-{len(hosts):03d}]" in slurm_conf(plan, catalog)
+    assert "gpu001" in gres_conf(plan, catalog) or "gpu[001-" in gres_conf(plan, catalog)
+    assert "gpu001:" in ansible_inventory(plan, catalog)
+    assert "name: gpu001\n" in netbox_files(plan, catalog)["devices.yaml"]
+    assert "cn0" not in "".join(export_files(plan, "all", catalog).values())
+
+
+def test_naming_pattern_is_checked() -> None:
+    base = "apiVersion: primeflex-iac/v1\nname: n\ncompute: {gpus: 8}\nsite: {racks: {power_per_rack: 20 kW}}\n"
+    for bad in ("gpu", "gpu1##", "GPU###", "oss##", "gpu#x#"):
+        with pytest.raises(SpecError, match="naming"):
+            parse_spec_text(base + f"naming: {{compute: '{bad}'}}\n")
+    spec = parse_spec_text(base + "naming: {compute: node-####}\n")
+    assert spec.naming.compute_name(7) == "node-0007" and spec.naming.compute_name(12345) == "node-12345"
+
+
+# --- Slurm's own parsers (Debian's slurmd and scontrol; CI installs them) ----------------------
+
+SLURMD = shutil.which("slurmd") or ("/usr/sbin/slurmd" if Path("/usr/sbin/slurmd").exists() else None)
+SCONTROL = shutil.which("scontrol")
+
+
+def _slurm_folder(tmp_path: Path, files: dict[str, str], gpus: int) -> Path:
+    """The files in a folder, gres.conf pointing at stand-in device files (links to /dev/null)."""
+    devices = tmp_path / "dev"
+    devices.mkdir()
+    for index in range(gpus):
+        (devices / f"nvidia{index}").symlink_to("/dev/null")
+    for name, text in files.items():
+        if name == "gres.conf":
+            text = text.replace("File=/dev/nvidia", f"File={devices}/nvidia")
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def _slurmd_gres(folder: Path, node: str) -> subprocess.CompletedProcess[str]:
+    assert SLURMD is not None
+    return subprocess.run([SLURMD, "-G", "-N", node, "-f", str(folder / "slurm.conf")],
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+
+
+@pytest.mark.skipif(SLURMD is None, reason="Slurm's slurmd is not installed (apt-get install slurmd; CI has it)")
+@pytest.mark.parametrize("name", ["sample-moderate-water", "sample-large-air", "hgx-h100", "edr-two-level"])
+def test_slurmd_parses_the_exported_config(name: str, catalog: Catalog, tmp_path: Path) -> None:
+    """`slurmd -G` reads slurm.conf (any unknown key or bad value is fatal) and gres.conf, then prints the
+    node's GPUs; no daemon starts."""
+    plan = _plan(name, catalog)
+    entry = plan.compute[0]
+    folder = _slurm_folder(tmp_path, slurm_files(plan, catalog), entry.gpus_per_node)
+    for host in (platforms(plan)[0].hosts[0], platforms(plan)[0].hosts[-1]):
+        result = _slurmd_gres(folder, host)
+        assert result.returncode == 0, result.stderr
+        assert not re.search(r"error|fatal|warning", result.stderr, re.IGNORECASE), result.stderr
+        assert f"Gres Name=gpu Type={entry.gpu} Count={entry.gpus_per_node}" in result.stdout + result.stderr
+
+
+@pytest.mark.skipif(SLURMD is None, reason="Slurm's slurmd is not installed (apt-get install slurmd; CI has it)")
+def test_slurmd_rejects_a_broken_config(catalog: Catalog, tmp_path: Path) -> None:
+    """The check above can fail: a bad key, or a gres.conf that disagrees with slurm.conf, is reported."""
+    plan = _plan("sample-moderate-water", catalog)
+    files = slurm_files(plan, catalog)
+    files["slurm.conf"] = files["slurm.conf"].replace("RealMemory=", "RealMemroy=")
+    (tmp_path / "a").mkdir()
+    result = _slurmd_gres(_slurm_folder(tmp_path / "a", files, 4), "cn001")
+    assert result.returncode != 0 and "RealMemroy" in result.stderr
+    files = slurm_files(plan, catalog)
+    files["slurm.conf"] = files["slurm.conf"].replace(":4 ", ":2 ")
+    (tmp_path / "b").mkdir()
+    result = _slurmd_gres(_slurm_folder(tmp_path / "b", files, 4), "cn001")
+    assert "more configured than expected" in result.stderr
+
+
+@pytest.mark.skipif(SCONTROL is None, reason="Slurm's scontrol is not installed (apt-get install slurm-client; CI has it)")
+@pytest.mark.parametrize("name", ["sample-large-air", "hgx-h100", "three-level"])
+def test_scontrol_expands_every_hostlist_as_we_do(name: str, catalog: Catalog, tmp_path: Path) -> None:
+    plan = _plan(name, catalog)
+    files = slurm_files(plan, catalog)
+    for file_name, text in files.items():
+        (tmp_path / file_name).write_text(text)
+    expressions = sorted({v for text in files.values() for r in _records(text) for k, v in r.items()
+                          if k in ("nodename", "nodes", "switches")})  # fmt: skip
+    env = {**os.environ, "SLURM_CONF": str(tmp_path / "slurm.conf")}
+    for expression in expressions:
+        result = subprocess.run([str(SCONTROL), "show", "hostnames", expression], capture_output=True, text=True,
+                                env=env, timeout=60, check=False)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == expand_hostlist(expression)
+
+
+# --- fabric wiring ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ALL_NAMES)
+def test_every_port_is_cabled_once_and_counts_match_the_plan(name: str, catalog: Catalog) -> None:
+    plan = _plan(name, catalog)
+    fabric = plan.fabric
+    assert fabric is not None
+    wired = wiring(plan, catalog)
+    ends = [(end.device, end.interface) for link in wired.links for end in (link.a, link.b)]
+    assert len(ends) == len(set(ends)), "an interface carries two cables"
+    node_links = [link for link in wired.links if link.network == "fabric"]
+    switch_links = [link for link in wired.links if link.network == "uplink"]
+    assert {link.cable for link in node_links} == {fabric.cable}
+    assert {link.cable for link in switch_links} <= {fabric.uplink_cable}
+    assert len(node_links) == fabric.endpoints
+    assert len(switch_links) == fabric.switch_links
+    per_port = 2 if "/" in node_links[0].b.interface else 1
+    assert -(-len(node_links) // per_port) == fabric.node_cables
+    management = [link for link in wired.links if link.network == "management"]
+    assert len({link.b.device for link in management}) <= fabric.management_switches
+    devices = {d.name for r in plan.racks for d in r.devices} | {n for r in plan.racks for d in r.devices for n in d.nodes}
+    assert {device for device, _ in ends} <= devices
+
+
+def test_the_picture_and_the_cables_agree(catalog: Catalog) -> None:
+    """Nodes sit on the leaf the topology picture draws them under (renderers.layout)."""
+    from primeflex_iac.renderers.layout import layout_of
+
+    plan = _plan("hgx-h100", catalog)
+    wired = wiring(plan, catalog)
+    leaves = wired.levels[0][1]
+    for host, leaf_indices in layout_of(plan).leaf_ports.items():
+        cabled = sorted(link.b.device for link in wired.links if link.a.device == host and link.network == "fabric")
+        assert cabled == sorted(leaves[i] for i in leaf_indices)
+
+
+# --- NetBox ------------------------------------------------------------------------------------
+
+
+def _no_empty_values(node: object, where: str) -> None:
+    """devicetype-library: properties with an empty or null value fail its validation."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            assert value not in (None, "", [], {}), f"{where}.{key} is empty"
+            _no_empty_values(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _no_empty_values(value, f"{where}[{index}]")
+
+
+@pytest.mark.parametrize("name", ALL_NAMES)
+def test_netbox_device_types_follow_devicetype_library(name: str, catalog: Catalog) -> None:
+    schema = json.loads((NETBOX_SCHEMAS / "devicetype.schema.json").read_text())
+    jsonschema.Draft7Validator.check_schema(schema)
+    files = netbox_files(_plan(name, catalog), catalog)
+    types = {path: yaml.safe_load(text) for path, text in files.items() if path.startswith("device-types/")}
+    assert types
+    for path, kind in types.items():
+        jsonschema.validate(kind, schema)
+        _no_empty_values(kind, path)
+        assert path == f"device-types/{kind['slug']}.yaml"
+        manufacturer = slugify(kind["manufacturer"])
+        assert kind["slug"].startswith(manufacturer + "-") and "." not in kind["slug"]
+        names = [i["name"] for i in kind.get("interfaces", [])]
+        assert len(names) == len(set(names)), f"{path}: interface names repeat"
+        assert files[path].endswith("\n")
+
+
+def test_netbox_device_type_schema_catches_mistakes(catalog: Catalog) -> None:
+    schema = json.loads((NETBOX_SCHEMAS / "devicetype.schema.json").read_text())
+    files = netbox_files(_plan("sample-moderate-water", catalog), catalog)
+    kind = next(yaml.safe_load(t) for p, t in files.items() if "cx400" in p)
+    for broken in (
+        {**kind, "u_height": 2.25},
+        {**kind, "height": 2},
+        {k: v for k, v in kind.items() if k != "is_full_depth"},
+        {k: v for k, v in kind.items() if k != "subdevice_role"},  # device bays need a parent role
+        {**kind, "power-ports": [{"name": "PSU1", "type": "iec-60320-c14", "maximum_draw": 0}]},
+        {**kind, "weight_unit": "stone"},
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(broken, schema)
+
+
+@pytest.mark.parametrize("name", ALL_NAMES)
+def test_netbox_bundle_uses_netbox_import_fields_and_refers_to_itself(name: str, catalog: Catalog) -> None:
+    plan = _plan(name, catalog)
+    schemas = json.loads((NETBOX_SCHEMAS / "import.schema.json").read_text())
+    files = netbox_files(plan, catalog)
+    data = {}
+    for kind in ("sites", "manufacturers", "device-roles", "racks", "devices", "cables"):
+        records = yaml.safe_load(files[f"{kind}.yaml"])
+        jsonschema.validate(records, {**schemas, **schemas["definitions"][kind]})
+        data[kind] = records
+    kinds = [yaml.safe_load(text) for path, text in files.items() if path.startswith("device-types/")]
+    types = {(t["manufacturer"], t["model"]): t for t in kinds}
+    site = data["sites"][0]["name"]
+    roles = {r["name"] for r in data["device-roles"]}
+    racks = {r["name"]: r for r in data["racks"]}
+    devices = {d["name"]: d for d in data["devices"]}
+    assert len(devices) == len(data["devices"]), "device names repeat"
+    assert {m["name"] for m in data["manufacturers"]} == {m for m, _ in types}
+    for device in data["devices"]:
+        kind = types[(device["manufacturer"], device["device_type"])]
+        assert device["site"] == site and device["role"] in roles
+        if "rack" in device:
+            rack = racks[device["rack"]]
+            assert device["position"] >= 1 and device["position"] + kind["u_height"] - 1 <= rack["u_height"]
+        else:
+            parent = devices[device["parent"]]
+            parent_kind = types[(parent["manufacturer"], parent["device_type"])]
+            assert kind["subdevice_role"] == "child"
+            assert device["device_bay"] in {b["name"] for b in parent_kind["device-bays"]}
+    # the rack positions are the plan's
+    placed = {d.name: (r.name, d.position) for r in plan.racks for d in r.devices}
+    assert {n: (d["rack"], d["position"]) for n, d in devices.items() if "rack" in d} == placed
+    # every cable joins interfaces the device types define
+    for cable in data["cables"]:
+        for side in ("a", "b"):
+            device = devices[cable[f"side_{side}_device"]]
+            kind = types[(device["manufacturer"], device["device_type"])]
+            assert cable[f"side_{side}_name"] in {i["name"] for i in kind["interfaces"]}, cable
+
+
+def test_netbox_power_ports_carry_the_plan_power(catalog: Catalog) -> None:
+    plan = _plan("hgx-h100", catalog)
+    files = netbox_files(plan, catalog)
+    node = next(yaml.safe_load(t) for p, t in files.items() if "hgx-h100" in p)
+    watts = max(d.power_max_w for r in plan.racks for d in r.devices if d.role == "compute")
+    ports = node["power-ports"]
+    # N+1: the others carry the node when one inlet fails, each within a C20's 3,680 W
+    assert sum(p["maximum_draw"] for p in ports[1:]) >= watts and all(p["maximum_draw"] <= 3680 for p in ports)
+    assert [i["name"] for i in node["interfaces"]] == ["eth0"] + [f"ib{i}" for i in range(8)]
+
+
+# --- Ansible -------------------------------------------------------------------------------------
+
+ANSIBLE_INVENTORY = shutil.which("ansible-inventory") or (
+    str(Path(os.sys.executable).parent / "ansible-inventory")
+    if (Path(os.sys.executable).parent / "ansible-inventory").exists()
+    else None
+)
+
+
+@pytest.mark.parametrize("name", ["sample-moderate-water", "storage-small", "edr-two-level"])
+def test_ansible_inventory_groups_hosts_by_role(name: str, catalog: Catalog) -> None:
+    plan = _plan(name, catalog)
+    inventory = yaml.safe_load(ansible_inventory(plan, catalog))
+    groups = inventory["all"]["children"]
+    assert list(groups["login"]["hosts"]) == ["head01"] and list(groups["management"]["hosts"]) == ["head01"]
+    software = inventory["all"]["vars"]["primeflex_software"]
+    assert {s.category: s.id for s in plan.software}.items() <= software.items()
+    if plan.compute:
+        (platform,) = platforms(plan)
+        group = groups["compute"]["children"][f"compute_{platform.key.replace('-', '_')}"]
+        assert list(group["hosts"]) == list(platform.hosts)
+        assert group["vars"]["primeflex_gpus_per_node"] == plan.compute[0].gpus_per_node
+    else:
+        assert "compute" not in groups
+    if plan.storage is not None:
+        assert len(groups["storage_servers"]["hosts"]) == plan.storage.servers
+        assert list(groups["metadata_servers"]["hosts"]) == ["oss01", "oss02"]
+
+
+@pytest.mark.skipif(ANSIBLE_INVENTORY is None, reason="ansible-core is not installed (it is in the test extra)")
+@pytest.mark.parametrize("name", ["sample-moderate-water", "edr-two-level"])
+def test_ansible_reads_the_inventory(name: str, catalog: Catalog, tmp_path: Path) -> None:
+    plan = _plan(name, catalog)
+    (tmp_path / "inventory.yaml").write_text(ansible_inventory(plan, catalog))
+    env = {**os.environ, "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp"), "ANSIBLE_HOME": str(tmp_path / "home")}
+    result = subprocess.run([str(ANSIBLE_INVENTORY), "-i", str(tmp_path / "inventory.yaml"), "--list"],
+                            capture_output=True, text=True, env=env, timeout=120, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    listed = json.loads(result.stdout)
+    hosts = {host for host in listed["_meta"]["hostvars"]}
+    expected = {h for p in platforms(plan) for h in p.hosts} | {"head01"}
+    if plan.storage is not None:
+        expected |= {d.name for r in plan.racks for d in r.devices if d.catalog_id == plan.storage.server}
+    assert hosts == expected
+    group = f"compute_{platforms(plan)[0].key.replace('-', '_')}"
+    assert group in listed["compute"]["children"]
+    first = platforms(plan)[0].hosts[0]
+    assert listed["_meta"]["hostvars"][first]["primeflex_software"]["scheduler"] == "slurm"
+
+
+# --- library, command line, golden files -------------------------------------------------------
+
+
+def test_exports_are_deterministic_and_all_means_what_applies(catalog: Catalog) -> None:
+    plan = _plan("sample-moderate-water", catalog)
+    assert export_files(plan, "all", catalog) == export_files(Plan.model_validate_json(plan.to_json()), "all", catalog)
+    assert applicable_targets(plan) == ["slurm", "netbox", "ansible"]
+    storage_only = _plan("storage-small", catalog)
+    assert applicable_targets(storage_only) == ["netbox", "ansible"]
+    with pytest.raises(ValueError, match="no compute nodes"):
+        export_files(storage_only, "slurm", catalog)
+    with pytest.raises(ValueError, match="unknown export target"):
+        export_files(plan, "puppet", catalog)
+
+
+def test_a_plan_naming_unknown_catalog_ids_is_refused(catalog: Catalog) -> None:
+    plan = _plan("sample-moderate-water", catalog)
+    assert plan.fabric is not None
+    odd = plan.model_copy(update={"fabric": plan.fabric.model_copy(update={"switch": "acme-switch"})})
+    with pytest.raises(ValueError, match=r"acme-switch.*overlays"):
+        netbox_files(odd, catalog)
+
+
+def test_export_command_writes_target_folders(catalog: Catalog, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    assert main(["solve", str(SPECS / "reference" / "sample-moderate-water.yaml"), "-o", str(out), "--no-render"]) == 0
+    assert main(["export", str(out / "plan.json"), "--to", "slurm"]) == 0
+    assert sorted(p.name for p in (out / "slurm").iterdir()) == ["gres.conf", "slurm.conf", "topology.conf"]
+    assert (out / "plan.json").exists()  # the plan's folder keeps its other files
+    export_dir = tmp_path / "elsewhere"
+    assert main(["export", str(out / "plan.json"), "--to", "all", "-o", str(export_dir)]) == 0
+    assert sorted(p.name for p in export_dir.iterdir()) == ["ansible", "netbox", "slurm"]
+    assert (export_dir / "netbox" / "device-types").is_dir()
+    # again: an earlier export is replaced; a foreign folder is not, unless forced
+    assert main(["export", str(out / "plan.json"), "--to", "ansible", "-o", str(export_dir)]) == 0
+    (tmp_path / "foreign" / "ansible").mkdir(parents=True)
+    (tmp_path / "foreign" / "ansible" / "notes.txt").write_text("mine")
+    assert main(["export", str(out / "plan.json"), "--to", "ansible", "-o", str(tmp_path / "foreign")]) == 2
+    assert (tmp_path / "foreign" / "ansible" / "notes.txt").exists()
+    assert main(["export", str(out / "plan.json"), "--to", "ansible", "-o", str(tmp_path / "foreign"), "--force"]) == 0
+    assert not (tmp_path / "foreign" / "ansible" / "notes.txt").exists()
+    capsys.readouterr()
+    assert main(["export", str(tmp_path / "missing.json")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_solve_export_writes_exports_with_the_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    spec = str(SPECS / "reference" / "sample-moderate-water.yaml")
+    assert main(["solve", spec, "-o", str(out), "--no-render", "--export", "all"]) == 0
+    assert (out / "plan.json").exists() and (out / "slurm" / "slurm.conf").exists()
+    assert (out / "ansible" / "inventory.yaml").exists() and (out / "netbox" / "cables.yaml").exists()
+    plan = Plan.model_validate_json((out / "plan.json").read_text())
+    assert (out / "slurm" / "topology.conf").read_text() == topology_conf(plan)
+    # a second solve replaces the folder, exports included, without --force
+    assert main(["solve", spec, "-o", str(out), "--no-render", "--export", "slurm"]) == 0
+    assert not (out / "netbox").exists()
+    assert f"wrote     {out}/bom.csv, {out}/bom.md, {out}/plan.json, {out}/slurm/ (3 files)" in capsys.readouterr().out
+    # a storage-only plan has nothing for Slurm: a warning, and the rest is written
+    storage = str(SPECS / "reference" / "storage-small.yaml")
+    assert main(["solve", storage, "-o", str(tmp_path / "storage"), "--no-render", "--export", "all"]) == 0
+    assert sorted(p.name for p in (tmp_path / "storage").iterdir() if p.is_dir()) == ["ansible", "netbox"]
+    assert main(["solve", storage, "-o", str(tmp_path / "storage"), "--no-render", "--export", "slurm"]) == 0
+    assert "warning: no slurm export: plan 'storage-small' has no compute nodes" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", REFERENCE_NAMES)
+def test_exports_match_golden(name: str, catalog: Catalog) -> None:
+    files = export_files(_plan(name, catalog), "all", catalog)
+    folder = GOLDEN / name
+    if UPDATE:
+        shutil.rmtree(folder, ignore_errors=True)
+        for path, text in files.items():
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path).write_text(text)
+    kept = {str(p.relative_to(folder)): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()}
+    assert sorted(kept) == sorted(files), f"{name}: exported files changed; regenerate with UPDATE_GOLDEN=1"
+    for path, text in files.items():
+        assert kept[path] == text, f"{name}/{path} changed; if intended, regenerate with UPDATE_GOLDEN=1"
