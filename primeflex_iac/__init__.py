@@ -11,6 +11,8 @@ __version__ = "0.1.0"
 from .catalog import Catalog, load_catalog
 from .check import CheckReport, check
 from .errors import CatalogError, Problem, SpecError
+from .estimator import estimate
+from .performance import Estimate
 from .pipeline import solve
 from .plan import Plan
 from .renderers import bom_csv, bom_markdown, summary_text
@@ -21,6 +23,7 @@ __all__ = [
     "Catalog",
     "CatalogError",
     "CheckReport",
+    "Estimate",
     "Plan",
     "Problem",
     "SolveOptions",
@@ -30,6 +33,7 @@ __all__ = [
     "bom_csv",
     "bom_markdown",
     "check",
+    "estimate",
     "load_catalog",
     "load_spec",
     "parse_spec_text",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from .calibration import load_calibration
 from .catalog.models import Catalog, Item, is_assumption
 from .demand import Demand
 from .performance import estimate
@@ -33,8 +34,10 @@ __all__ = ["MODEL_ASSUMPTIONS", "assemble_plan", "devices_to_place", "infeasible
 MODEL_ASSUMPTIONS = [
     f"typical GPU power is {GPU_TYPICAL_SHARE:.0%} of TDP (energy figures only; limits use the maximum)",
     "node maximum power = node without GPUs + GPUs at TDP + fabric adapters",
-    "time-to-model: simple sustained-rate model (GPU peak x workload efficiency x fabric scaling efficiency), "
-    "reading bounded by 7 GB/s per node (seed)",
+    "time-to-model: data-parallel step from the physics (GPU peak x efficiency by workload class and GPU "
+    "generation, fixed step time, hierarchical gradient all-reduce over NVLink/PCIe and the fabric's adapters, "
+    "reading bounded by 7 GB/s per node (seed)), calibrated on MLPerf v0.6/v0.7 and H200 measurements "
+    "(docs/calibration.md); data parallelism only: the model must fit one GPU",
     "each workload runs alone on the whole cluster",
 ]
 
@@ -144,17 +147,18 @@ def devices_to_place(selection: Selection, demand: Demand) -> list[DeviceToPlace
     if selection.storage_blocks:
         devices.extend(_storage_devices(selection, catalog, adapter_w))
     platform = selection.platform
+    naming = demand.spec.naming
     if platform is not None:
         node_w = platform.node_power_max_w + platform.server.fabric_adapters * adapter_w
         if platform.chassis is None:
             for index in range(selection.nodes):
-                devices.append(DeviceToPlace(f"cn{index + 1:03d}", platform.server.id, "compute", platform.server.height_u,
+                devices.append(DeviceToPlace(naming.compute_name(index + 1), platform.server.id, "compute", platform.server.height_u,
                                              node_w, platform.server.weight_kg))  # fmt: skip
         else:
             chassis, slots = platform.chassis, platform.nodes_per_enclosure
             for index in range(selection.enclosures):
                 members = range(index * slots + 1, min((index + 1) * slots, selection.nodes) + 1)
-                names = tuple(f"cn{n:03d}" for n in members)
+                names = tuple(naming.compute_name(n) for n in members)
                 power = chassis.power_max_w + len(names) * node_w
                 weight = chassis.weight_kg + len(names) * platform.server.weight_kg
                 devices.append(DeviceToPlace(f"ch{index + 1:03d}", chassis.id, "compute", chassis.height_u, power, weight, names))
@@ -218,7 +222,7 @@ def _assumptions(bom: list[BomLine], demand: Demand) -> list[str]:
                     found.append(f"{item_id}.{field}: {source}")
     fabric = next((f for f in demand.fabrics if f.switch.id in used_ids), None)
     if fabric is not None:
-        for field in ("max_gpus", "scaling_efficiency", "latency_us", "available"):
+        for field in ("max_gpus", "latency_us", "available"):
             source = fabric.fabric.source_of(field)
             if is_assumption(source) or source.lower().startswith("interpretation"):
                 found.append(f"{fabric.fabric.id}.{field}: {source}")
@@ -231,7 +235,24 @@ def _assumptions(bom: list[BomLine], demand: Demand) -> list[str]:
                 source = zoo.source_of(field)
                 if field not in {"id", "name", "source", "sources", "notes", "generic"} and is_assumption(source):
                     found.append(f"{zoo.id}.{field}: {source}")
+    found.extend(_calibration_assumptions(demand, used_ids))
     return MODEL_ASSUMPTIONS + sorted(set(found))
+
+
+def _calibration_assumptions(demand: Demand, used_ids: set[str]) -> list[str]:
+    """The calibration figures behind the plan's estimates that are assumptions rather than fits."""
+    calibration = load_calibration()
+    found = []
+    for gpu in (g for g in demand.catalog.gpus.values() if g.id in used_ids):
+        for workload in demand.workloads:
+            figure = calibration.efficiency[workload.kind][gpu.generation]
+            if is_assumption(figure.source) and workload.gpu_efficiency is None:
+                found.append(f"calibration efficiency {workload.kind}/{gpu.generation}: {figure.source}")
+    for figure_name in ("link_efficiency", "optimizer_bytes_per_parameter", "activation_memory_share"):
+        figure = getattr(calibration, figure_name)
+        if is_assumption(figure.source):
+            found.append(f"calibration {figure_name}: {figure.source}")
+    return found
 
 
 def assemble_plan(selection: Selection, status: SolveStatus, racks: list[RackPlan], demand: Demand,
@@ -325,7 +346,8 @@ def assemble_plan(selection: Selection, status: SolveStatus, racks: list[RackPla
     software = [SoftwareEntry(category=s.category, id=s.id, name=s.name) for s in choose_software(spec, catalog)]
     warnings = []
     if status.status == "feasible":
-        warnings.append("time limit reached: the plan is the best found, not proven optimal, and may differ between runs")
+        why = "interrupted (Ctrl-C)" if status.stopped == "interrupt" else "time limit reached"
+        warnings.append(f"{why}: the plan is the best found, not proven optimal, and may differ between runs")
     if spec.workloads and spec.storage is None:
         warnings.append("no storage requested: the workloads' datasets must be served from elsewhere")
     if any(s.category == "object_storage" for s in choose_software(spec, catalog)):
@@ -418,7 +440,8 @@ def _message(selection: Selection, status: SolveStatus, compute: list[ComputeEnt
     parts.append(
         option.fabric.name + (f" split as {option.mode.name.upper()} ({option.link_gbps} Gb/s per node)" if split else "")
     )
-    word = "optimal" if status.status == "optimal" else "best found (time limit)"
+    stopped = "interrupted" if status.stopped == "interrupt" else "time limit"
+    word = "optimal" if status.status == "optimal" else f"best found ({stopped})"
     return f"{word}: " + ", ".join(parts)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,14 +16,17 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from . import __version__
-from .catalog import load_catalog
+from .diagnostics import add_commands as add_diagnostic_commands
+from .diagnostics import diagnostics_json, load_inputs
 from .errors import Problem, SpecError
-from .output import write_outputs
+from .export_cli import EXPORT_CHOICES, add_export_command, export_for_solve, written_summary
+from .output import EXPORT_FOLDERS, check_output_folder, write_outputs
 from .pipeline import solve
 from .plan import Plan
 from .renderers import render_bundle, summary_text
+from .renderers.explanation import explanation_text
 from .solvers import SolveOptions
-from .spec import load_spec
+from .time_cli import add_time_commands
 
 __all__ = ["EXIT_INFEASIBLE", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_INVALID", "EXIT_OK", "main"]
 
@@ -49,55 +53,72 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("--time-limit", type=float, metavar="SECONDS", help="solver time limit (default: the spec's, 30 s)")
     solve_cmd.add_argument("--workers", type=int, metavar="N", help="CP-SAT workers (default: the spec's, 1)")
     solve_cmd.add_argument("--seed", type=int, metavar="N", help="CP-SAT random seed (default: the spec's, 0)")
+    solve_cmd.add_argument(
+        "--force", action="store_true", help="replace the output folder even if it holds files primeflex did not write"
+    )
     solve_cmd.add_argument("--no-render", action="store_true", help="write plan.json and the BOM only, no pictures or report")
     solve_cmd.add_argument("--pdf", action="store_true", help="also render the topology as PDF")
+    solve_cmd.add_argument("--export", choices=EXPORT_CHOICES, metavar="TARGET",
+                           help="also write slurm/, netbox/ or ansible/ files (all, slurm, netbox, ansible)")  # fmt: skip
     solve_cmd.set_defaults(handler=_solve)
 
     render_cmd = commands.add_parser("render", help="re-render a saved plan.json (pictures, BOM, report) without solving")
     render_cmd.add_argument("plan", type=Path, help="a plan.json written by `primeflex solve`")
     render_cmd.add_argument("-o", "--output", type=Path, help="output folder (default: the plan's folder)")
     render_cmd.add_argument("--pdf", action="store_true", help="also render the topology as PDF")
+    render_cmd.add_argument(
+        "--force", action="store_true", help="replace the output folder even if it holds files primeflex did not write"
+    )
     render_cmd.set_defaults(handler=_render)
 
-    schema_cmd = commands.add_parser("schema", help="print the JSON Schema of the plan (--plan) or of the spec (--spec)")
+    schema_cmd = commands.add_parser("schema", help="print the JSON Schema of the spec (default, draft-07) or of the plan")
     which = schema_cmd.add_mutually_exclusive_group()
-    which.add_argument("--plan", action="store_true", help="the plan's schema (default)")
-    which.add_argument("--spec", action="store_true", help="the spec's schema")
+    which.add_argument("--spec", action="store_true", help="the spec's schema, for editors (default)")
+    which.add_argument("--plan", action="store_true", help="the plan's schema")
     schema_cmd.set_defaults(handler=_schema)
+    add_export_command(commands)  # export
+    add_time_commands(commands)  # estimate, sweep
+    add_diagnostic_commands(commands)  # validate, explain
     return parser
 
 
 def _solve(args: argparse.Namespace) -> int:
-    spec = load_spec(args.spec)
-    catalog = load_catalog(args.catalog_overlay)
+    spec, catalog = load_inputs(args.spec, args.catalog_overlay)
     options = SolveOptions(
         time_limit_s=args.time_limit if args.time_limit is not None else spec.solver.time_limit,
         workers=args.workers if args.workers is not None else spec.solver.workers,
         seed=args.seed if args.seed is not None else spec.solver.seed,
     )
-    if options.time_limit_s <= 0 or options.workers < 1 or options.seed < 0:
-        print("primeflex: --time-limit must be positive, --workers at least 1, --seed not negative", file=sys.stderr)
+    if not (0 < options.time_limit_s < float("inf")) or options.workers < 1 or options.seed < 0:
+        print("primeflex: --time-limit must be a positive number, --workers at least 1, --seed not negative", file=sys.stderr)
         return EXIT_INVALID
-    plan = solve(spec, catalog, options, overlays=args.catalog_overlay)
-    if plan.status == "infeasible":
-        if args.json:
-            sys.stdout.write(plan.to_json())
-        else:
-            sys.stdout.write(summary_text(plan))
-        return EXIT_INFEASIBLE
     output = args.output or Path("out") / args.spec.stem
+    replacing = check_output_folder(output, args.force)  # before solving, not after
+    plan = solve(spec, catalog, options, overlays=args.catalog_overlay)
+    if plan.status in ("infeasible", "unknown"):
+        sys.stdout.write(plan.to_json() if args.json else explanation_text(plan))
+        return EXIT_INFEASIBLE
     files, warnings = render_bundle(plan, pictures=not args.no_render, pdf=args.pdf)
+    if args.export:
+        exports, export_warnings = export_for_solve(plan, args.export, catalog)
+        files.update(exports)
+        warnings += export_warnings
+    if replacing:
+        print(f"primeflex: {replacing}", file=sys.stderr)
     written = write_outputs(output, files)
     if args.json:
         sys.stdout.write(plan.to_json())
     else:
         sys.stdout.write(summary_text(plan))
-        print(f"  wrote     {', '.join(str(p) for p in written)}")
+        print(f"  wrote     {written_summary(written, output)}")
+    stopped = plan.solve.stopped_by if plan.solve else None
     if plan.status == "feasible":
-        print("primeflex: warning: time limit reached; the plan is the best found, not proven optimal", file=sys.stderr)
+        why = "interrupted" if stopped == "interrupt" else "time limit reached"
+        print(f"primeflex: warning: {why}; the plan is the best found, not proven optimal, and may differ between runs",
+              file=sys.stderr)  # fmt: skip
     for warning in warnings:
         print(f"primeflex: warning: {warning}", file=sys.stderr)
-    return EXIT_OK
+    return EXIT_INTERRUPTED if stopped == "interrupt" else EXIT_OK
 
 
 def _render(args: argparse.Namespace) -> int:
@@ -111,19 +132,36 @@ def _render(args: argparse.Namespace) -> int:
     if plan.status == "infeasible":
         print(f"primeflex: {args.plan} holds no plan (status infeasible); nothing to render", file=sys.stderr)
         return EXIT_INVALID
+    output = args.output or args.plan.parent
+    replacing = check_output_folder(output, args.force)
     files, warnings = render_bundle(plan, pdf=args.pdf)
-    written = write_outputs(args.output or args.plan.parent, files)
+    files.update(_exports_beside(args.plan.parent))
+    if replacing:
+        print(f"primeflex: {replacing}", file=sys.stderr)
+    written = write_outputs(output, files)
     print(f"wrote {', '.join(str(p) for p in written)}")
     for warning in warnings:
         print(f"primeflex: warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 
-def _schema(args: argparse.Namespace) -> int:
-    from .spec import Spec
+def _exports_beside(folder: Path) -> dict[str, str | bytes]:
+    """The export folders `solve --export` wrote beside a plan, kept when the plan is re-rendered."""
+    kept: dict[str, str | bytes] = {}
+    for name in EXPORT_FOLDERS:
+        export = folder / name
+        if export.is_dir() and not export.is_symlink():
+            for path in sorted(export.rglob("*")):
+                if path.is_file() and not path.is_symlink():
+                    kept[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return kept
 
-    model = Spec if args.spec else Plan
-    sys.stdout.write(json.dumps(model.model_json_schema(), indent=2, sort_keys=True) + "\n")
+
+def _schema(args: argparse.Namespace) -> int:
+    from .schema import plan_json_schema, spec_json_schema
+
+    schema = plan_json_schema() if args.plan else spec_json_schema()
+    sys.stdout.write(json.dumps(schema, indent=2, sort_keys=True) + "\n")
     return EXIT_OK
 
 
@@ -134,10 +172,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except SpecError as error:
         print(f"primeflex: invalid input, {error}", file=sys.stderr)
+        if getattr(args, "json", False):  # diagnostics for tools
+            sys.stdout.write(diagnostics_json(error.problems))
         return EXIT_INVALID
     except KeyboardInterrupt:
         print("primeflex: interrupted; nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # stdout closed early (`| head`): nothing more to say
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
+        return EXIT_INTERNAL
+    except OSError as error:  # the machine's, not the input's: a full disk, a missing permission
+        print(f"primeflex: system error: {error}", file=sys.stderr)
+        return EXIT_INTERNAL
     except Exception as error:  # a bug: say so plainly, with what to report
         print(f"primeflex: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         print("primeflex: this is a bug; please report it with the spec that caused it", file=sys.stderr)

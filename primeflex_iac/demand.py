@@ -17,7 +17,7 @@ from .spec import Spec
 from .units import TIB
 from .workloads import ResolvedWorkload, resolve_workload
 
-__all__ = ["Demand", "StorageDemand", "build_demand", "check_references"]
+__all__ = ["Demand", "StorageDemand", "build_demand", "check_references", "scale_deadlines"]
 
 
 @dataclass(frozen=True)
@@ -137,3 +137,9 @@ def build_demand(spec: Spec, catalog: Catalog) -> Demand:
         storage=storage,
         rack_model=rack_model,
     )
+
+
+def scale_deadlines(spec: Spec, factor: float) -> Spec:
+    """The spec with every workload's time-to-model multiplied by ``factor`` (objective time, sweeps)."""
+    workloads = [w.model_copy(update={"time_to_model": w.time_to_model * factor}) for w in spec.workloads]
+    return spec.model_copy(update={"workloads": workloads})

@@ -19,6 +19,7 @@ __all__ = [
     "ObjectiveResult",
     "Plan",
     "RackPlan",
+    "Relaxation",
     "SoftwareEntry",
     "SolveInfo",
     "Status",
@@ -28,7 +29,8 @@ __all__ = [
 ]
 
 PLAN_SCHEMA_VERSION = "primeflex-iac/plan/v1"
-Status = Literal["optimal", "feasible", "infeasible", "invalid"]
+# unknown: no plan was found within the time limit, and none was proven impossible
+Status = Literal["optimal", "feasible", "infeasible", "unknown", "invalid"]
 
 
 class _Model(BaseModel):
@@ -167,6 +169,21 @@ class ObjectiveResult(_Model):
     stages: list[str] = Field(description="All lexicographic stages in the order solved, tie-breaks included.")
 
 
+class Relaxation(_Model):
+    """How far one conflicting requirement must move for a plan to exist, every other one held."""
+
+    requirement: str = Field(description="The requirement group, as named in conflicts.")
+    asked: str = Field(description="What the spec asks, in words.")
+    needed: str | None = Field(description="What a plan needs instead, in words; None if moving it alone is not enough.")
+    change: str | None = Field(description="The spec change that gives a plan, checked by solving; None if none alone does.")
+    field: str | None = Field(default=None, description="The spec field the change is made in.")
+    asked_value: float | None = Field(default=None, description="The spec's value, in `unit`.")
+    feasible_value: float | None = Field(default=None, description="The nearest value that gives a plan, in `unit`.")
+    unit: str | None = None
+    alone: bool = Field(description="Whether moving this requirement alone gives a plan.")
+    example: str | None = Field(default=None, description="The best plan once the change is made, in one line.")
+
+
 class SolveInfo(_Model):
     solver: str = "OR-Tools CP-SAT"
     solver_version: str
@@ -175,6 +192,9 @@ class SolveInfo(_Model):
     seed: int
     gap: float | None = Field(description="Relative gap of the first objective; 0 when proven optimal.")
     placement_attempts: int
+    stopped_by: Literal["time limit", "interrupt"] | None = Field(
+        default=None, description="Why the search stopped before proving the plan optimal, if it did."
+    )
 
 
 class Plan(_Model):
@@ -183,6 +203,9 @@ class Plan(_Model):
     status: Status
     message: str = Field(description="One line for people: what was found, or why nothing was.")
     conflicts: list[str] = Field(default_factory=list, description="Requirement groups that cannot hold together.")
+    relaxations: list[Relaxation] = Field(
+        default_factory=list, description="For each conflicting requirement, how far it must move for a plan to exist."
+    )
     objective: ObjectiveResult | None = None
     compute: list[ComputeEntry] = Field(default_factory=list)
     fabric: FabricPlan | None = None

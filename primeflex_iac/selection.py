@@ -11,7 +11,7 @@ __all__ = ["Selection", "SolveStatus"]
 
 @dataclass(frozen=True)
 class SolveStatus:
-    status: str  # optimal, feasible, infeasible
+    status: str  # optimal, feasible, infeasible, unknown (no plan within the time limit)
     objective_name: str | None = None
     objective_value: float | None = None
     objective_bound: float | None = None
@@ -19,6 +19,7 @@ class SolveStatus:
     stages: tuple[str, ...] = ()
     conflicts: tuple[str, ...] = ()
     solver_version: str = ""
+    stopped: str | None = None  # "time limit" or "interrupt" when a stage was cut short
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema, field_validator, model_validator
 
 from .catalog.models import parse_month
 from .errors import Problem
@@ -33,6 +33,7 @@ __all__ = [
     "ComputeFloor",
     "Dataset",
     "Money",
+    "Naming",
     "ObjectiveName",
     "Preferences",
     "Racks",
@@ -63,9 +64,27 @@ Count = Annotated[int, *_quantity(parse_count, "340M", "A count; k, M, B (billio
 RackUnits = Annotated[int, *_quantity(parse_rack_units, "42U", "Rack units.")]
 Month = Annotated[dt.date, BeforeValidator(parse_month), WithJsonSchema({"type": "string", "examples": ["2019-06"]})]
 
-ObjectiveName = Literal["cost", "power", "rack_units", "racks"]
+ObjectiveName = Literal["cost", "power", "rack_units", "racks", "time"]
 _MONEY = re.compile(r"^\s*(?:(?P<pre>[A-Z]{3})\s*)?(?P<number>[\d_,]*\.?\d+)\s*(?P<scale>[kMB])?\s*(?P<post>[A-Z]{3})?\s*$")
 _SCALE = {None: 1, "k": 10**3, "M": 10**6, "B": 10**9}
+# what Money accepts, for editors: '1.5M USD', a plain number, or {amount, currency}
+_MONEY_SCHEMA = {
+    "anyOf": [
+        {
+            "type": "string",
+            "pattern": r"^\s*([A-Z]{3}\s*)?[0-9_,]*\.?[0-9]+\s*[kMB]?\s*([A-Z]{3})?\s*$",
+            "examples": ["2.5M USD"],
+        },
+        {"type": "number", "minimum": 0},
+        {
+            "type": "object",
+            "properties": {"amount": {"type": "number", "minimum": 0}, "currency": {"type": "string"}},
+            "required": ["amount"],
+            "additionalProperties": False,
+        },
+    ],
+    "description": "An amount such as '1,500,000 USD' or '1.5M USD'.",
+}
 
 
 class Strict(BaseModel):
@@ -103,9 +122,18 @@ class Workload(Strict):
     """A training job the cluster must finish in time, alone on the whole cluster."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="A short name for reports.")
-    model: str = Field(description="A workload id of the catalog's zoo (resnet50, bert-large, ...) or 'custom'.")
+    model: str = Field(
+        description="A workload id of the catalog's zoo (resnet50, ssd, maskrcnn, transformer, gnmt, bert-large, gpt) or 'custom'."
+    )
     training_flops_per_sample: Flops | None = Field(default=None, description="Overrides the zoo; required for custom.")
-    parameters: Count | None = Field(default=None, description="Model parameters; for custom, 6 x parameters FLOP per token.")
+    parameters: Count | None = Field(
+        default=None, description="Model parameters; gpt: its size; custom: 6 x parameters FLOP per token (a sample is a token)."
+    )
+    sequence_length: int | None = Field(default=None, ge=1, le=10_000_000, description="Tokens per sequence (gpt).")
+    global_batch: Count | None = Field(default=None, description="Samples per optimizer step over the whole cluster.")
+    kind: Literal["cnn", "transformer", "rnn"] | None = Field(
+        default=None, description="Workload class of the efficiency calibration; default: the zoo's (custom: transformer)."
+    )
     dataset: Dataset = Field(default_factory=Dataset, description="Overrides the zoo's default dataset.")
     epochs: float | None = Field(default=None, gt=0, le=100_000, description="Passes over the dataset.")
     precision: Literal["fp16", "bf16", "int8"] = Field(default="fp16", description="Arithmetic the GPUs run at.")
@@ -151,7 +179,9 @@ class Site(Strict):
     cooling: Literal["air", "water", "any"] = Field(default="any", description="How compute nodes may be cooled.")
     racks: Racks
     total_power: Power | None = Field(default=None, description="Power the whole cluster may draw at most.")
-    budget: Money | None = Field(default=None, description="Most the cluster may cost, e.g. '1.5M USD'.")
+    budget: Annotated[Money, WithJsonSchema(_MONEY_SCHEMA)] | None = Field(
+        default=None, description="Most the cluster may cost, e.g. '1.5M USD'."
+    )
 
 
 class Storage(Strict):
@@ -181,9 +211,36 @@ class Preferences(Strict):
 
 
 class SolverOptions(Strict):
-    time_limit: Duration = Field(default=30.0, description="Wall-clock limit for the whole solve, e.g. '30 s'.")
+    time_limit: Duration = Field(default=30.0, gt=0, description="Wall-clock limit for the whole solve, e.g. '30 s'.")
     workers: int = Field(default=1, ge=1, le=64, description="CP-SAT search workers.")
     seed: int = Field(default=0, ge=0, description="CP-SAT random seed.")
+
+
+# names other devices of a plan already carry (ch001, oss01, leaf01, ...)
+_TAKEN_PREFIXES = ("ch", "cs", "de", "st", "oss", "mdt", "head", "mgmt", "switch", "leaf", "spine", "core", "rack")
+
+
+class Naming(Strict):
+    """Host names the plan gives its devices; every export (Slurm, NetBox, Ansible) uses them."""
+
+    compute: str = Field(
+        default="cn###",
+        pattern=r"^[a-z](?:[a-z0-9-]*[a-z-])?#{1,6}$",
+        max_length=40,
+        description="Compute node names: a lowercase prefix not ending in a digit, then one '#' per digit of the "
+        "zero-padded node number. cn### gives cn001, cn002, ... (Slurm hostlist cn[001-064]); gpu### gives gpu001, ...",
+    )
+
+    @model_validator(mode="after")
+    def _prefix_is_free(self) -> Naming:
+        if self.compute.rstrip("#") in _TAKEN_PREFIXES:
+            raise ValueError(f"the compute prefix must differ from the other devices' ({', '.join(_TAKEN_PREFIXES)})")
+        return self
+
+    def compute_name(self, number: int) -> str:
+        """The name of compute node ``number`` (1-based); past the padding the number just grows."""
+        prefix = self.compute.rstrip("#")
+        return f"{prefix}{number:0{len(self.compute) - len(prefix)}d}"
 
 
 class Spec(Strict):
@@ -198,8 +255,10 @@ class Spec(Strict):
     site: Site
     storage: Storage | None = Field(default=None, description="Parallel file system requirements.")
     preferences: Preferences = Field(default_factory=Preferences)
+    naming: Naming = Field(default_factory=Naming, description="Host names in the plan and its exports.")
     objective: ObjectiveName | list[ObjectiveName] = Field(
-        default="cost", description="What to minimise; a list is lexicographic."
+        default="cost",
+        description="What to minimise; a list is lexicographic. time: the fastest time-to-model within the site's limits.",
     )
     solver: SolverOptions = Field(default_factory=SolverOptions)
 
@@ -214,7 +273,16 @@ class Spec(Strict):
             raise ValueError("workload names must be unique")
         if isinstance(self.objective, list) and len(set(self.objective)) != len(self.objective):
             raise ValueError("an objective list names each objective once")
+        if "time" in self.objectives and (self.objectives[0] != "time" or not self.workloads):
+            raise ValueError("objective time (fastest time-to-model) needs workloads and must come first in the list")
         return self
+
+    @field_validator("objective")
+    @classmethod
+    def _objective_list_not_empty(cls, value: Any) -> Any:
+        if isinstance(value, list) and not value:
+            raise ValueError("an objective list names at least one objective (cost, power, rack_units, racks or time)")
+        return value
 
     @property
     def objectives(self) -> list[ObjectiveName]:

@@ -270,6 +270,8 @@ gpus:
     memory_gb: 192
     memory_bandwidth_gbs: 8000
     tdp_w: 1000
+    pcie_gbs: 128
+    generation: blackwell
     price: 40000
     sources: {price: "assumption: list price"}
 """

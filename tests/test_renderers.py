@@ -3,6 +3,7 @@ as a browser shows it."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -100,7 +101,7 @@ def test_render_rewrites_the_same_files(tmp_path: Path) -> None:
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+    "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--virtual-time-budget=5000",
 ]  # fmt: skip
 
 
@@ -113,7 +114,8 @@ def test_html_report_in_a_browser(tmp_path: Path) -> None:
     assert CHROMIUM is not None
     dom = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, *profile, "--dump-dom", page], capture_output=True, text=True, timeout=120)
     assert "Cluster proposal: customer" in dom.stdout
-    assert "Bill of materials" in dom.stdout and "a100-pcie-40gb" in dom.stdout
+    gpu = json.loads((out / "plan.json").read_text())["compute"][0]["gpu"]
+    assert "Bill of materials" in dom.stdout and gpu in dom.stdout
     assert dom.stdout.count("<svg") >= 2  # both pictures inline
     shot = tmp_path / "report.png"
     subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, *profile, "--window-size=1280,2000", f"--screenshot={shot}", page],
@@ -126,3 +128,12 @@ def test_html_report_in_a_browser(tmp_path: Path) -> None:
         fills = {colour for _, colour in colours}
         assert (0xCF, 0xE2, 0xF3) in fills  # compute boxes of the topology and the racks
         assert (0xF9, 0xCB, 0x9C) in fills  # fabric switches
+
+
+def test_render_keeps_the_exports_beside_the_plan(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["solve", str(SPECS / "reference" / "sample-small-air.yaml"), "-o", str(out), "--export", "all"]) == 0
+    slurm = (out / "slurm" / "slurm.conf").read_bytes()
+    assert main(["render", str(out / "plan.json")]) == 0
+    assert (out / "slurm" / "slurm.conf").read_bytes() == slurm
+    assert (out / "netbox").is_dir() and (out / "ansible").is_dir()

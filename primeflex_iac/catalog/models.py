@@ -104,6 +104,10 @@ class Gpu(Priced):
     memory_bandwidth_gbs: PositiveFloat
     tdp_w: PositiveFloat
     nvlink_gbs: PositiveFloat | None = Field(default=None, description="Total NVLink bandwidth per GPU, if any.")
+    pcie_gbs: PositiveFloat = Field(description="PCIe host interface bandwidth per GPU, both directions together (GB/s).")
+    generation: Literal["volta", "turing", "ampere", "ada", "hopper", "blackwell"] = Field(
+        description="Architecture; the time-to-model calibration keeps one efficiency per workload class and generation."
+    )
 
 
 class Server(Priced):
@@ -116,6 +120,10 @@ class Server(Priced):
     gpu_counts: list[PositiveInt] = Field(min_length=1, description="GPU counts per node it can be built with.")
     intra_node: Literal["nvlink", "pcie"]
     cpu_sockets: PositiveInt = 2
+    cpu_cores_per_socket: PositiveInt | None = Field(
+        default=None, description="Physical cores per CPU (Slurm's CoresPerSocket); none when not known."
+    )
+    threads_per_core: PositiveInt = Field(default=2, description="Hardware threads per core (2 with Hyper-Threading/SMT).")
     memory_gb: PositiveInt
     base_power_max_w: float = Field(ge=0, description="Maximum draw without GPUs.")
     base_power_typical_w: float = Field(ge=0, description="Typical draw without GPUs.")
@@ -167,7 +175,6 @@ class Fabric(Item):
     latency_us: PositiveFloat = Field(description="MPI latency.")
     max_compute_nodes: int | None = Field(default=None, description="Largest cluster the fabric is viable for.")
     max_gpus: int | None = Field(default=None, description="Most GPUs the fabric is viable for.")
-    scaling_efficiency: float = Field(gt=0, le=1, description="Share of linear speed-up kept across nodes (simple model).")
 
 
 class ManagementSwitch(Powered):
@@ -237,16 +244,40 @@ class Software(Priced):
 
 
 class WorkloadModel(Item):
-    """A training workload of the zoo, in the simple sustained-rate model."""
+    """A training workload of the zoo: what one sample costs, the default dataset, batch and schedule.
 
-    kind: Literal["cnn", "transformer", "rnn", "custom"]
-    training_flops_per_sample: PositiveFloat = Field(description="FLOP for one sample, forward and backward.")
-    parameters: PositiveInt
-    dataset_samples: PositiveInt
-    bytes_per_sample: PositiveInt
+    ``training_flops_per_sample`` is None where no FLOPs figure could be sourced: the calibration
+    table then holds an equivalent figure fitted on MLPerf rows. GPT-style decoders (``family:
+    gpt``) compute their FLOPs from parameters, layers, width and sequence length instead.
+    """
+
+    kind: Literal["cnn", "transformer", "rnn"] = Field(description="Workload class of the efficiency calibration.")
+    family: Literal["gpt"] | None = Field(default=None, description="gpt: FLOPs and dataset follow from the parameters.")
+    sample: str = Field(description="What one sample is (image, sequence, token, sentence pair).")
+    training_flops_per_sample: PositiveFloat | None = Field(
+        default=None, description="FLOP for one sample, forward and backward; none: calibrated (see the calibration table)."
+    )
+    parameters: PositiveInt = Field(description="Trainable parameters (the gradient all-reduced every step).")
+    sequence_length: PositiveInt | None = Field(default=None, description="Tokens per sequence, for sequence models.")
+    layers: PositiveInt | None = Field(default=None, description="Transformer layers (attention FLOPs).")
+    hidden: PositiveInt | None = Field(default=None, description="Transformer width (attention FLOPs).")
+    dataset_samples: PositiveInt | None = Field(default=None, description="Samples per epoch; gpt: from tokens_per_parameter.")
+    tokens_per_parameter: PositiveFloat | None = Field(default=None, description="gpt: training tokens per parameter.")
+    bytes_per_sample: PositiveFloat = Field(description="Bytes read from storage per sample.")
     epochs: PositiveFloat
-    gpu_efficiency: float = Field(gt=0, le=1, description="Share of the tensor peak a GPU sustains on it.")
-    min_gpu_memory_gb: PositiveFloat
+    global_batch: PositiveInt = Field(description="Samples per optimizer step over the whole cluster.")
+    min_gpu_memory_gb: PositiveFloat | None = Field(
+        default=None, description="GPU memory the model needs; gpt: from the parameters (mixed-precision Adam states)."
+    )
+
+    @model_validator(mode="after")
+    def _gpt_or_figures(self) -> WorkloadModel:
+        if self.family == "gpt":
+            if self.sequence_length is None or self.tokens_per_parameter is None:
+                raise ValueError("a gpt workload needs sequence_length and tokens_per_parameter")
+        elif self.dataset_samples is None or self.min_gpu_memory_gb is None:
+            raise ValueError("a workload needs dataset_samples and min_gpu_memory_gb")
+        return self
 
 
 class Catalog(Strict):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..names import natural_key
 from ..plan import Device, Plan
 
 __all__ = ["ComputeGroup", "Layout", "layout_of"]
@@ -45,7 +46,7 @@ def layout_of(plan: Plan) -> Layout:
     for rack in plan.racks:
         rack_nodes: list[str] = []
         enclosures: list[str] = []
-        for device in sorted(rack.devices, key=lambda d: d.name):
+        for device in sorted(rack.devices, key=lambda d: natural_key(d.name)):
             rack_of[device.name] = rack.name
             for node in device.nodes:
                 rack_of[node] = rack.name
@@ -60,8 +61,8 @@ def layout_of(plan: Plan) -> Layout:
         if rack_nodes:
             groups.append(ComputeGroup(rack.name, rack.name, tuple(rack_nodes), tuple(enclosures)))
             nodes.extend(rack_nodes)
-    nodes.sort()
-    storage_servers.sort()
+    nodes.sort(key=natural_key)
+    storage_servers.sort(key=natural_key)
     leaf_ports: dict[str, tuple[int, ...]] = {}
     if plan.fabric is not None:
         adapters = plan.compute[0].fabric_adapters_per_node if plan.compute else 0

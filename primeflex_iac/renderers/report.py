@@ -42,7 +42,7 @@ def _rows(plan: Plan) -> list[tuple[str, str]]:
     if plan.objective is not None:
         o = plan.objective
         proof = "proven optimal" if plan.status == "optimal" else "best found within the time limit"
-        value = f"{o.value:,.0f}" if o.value is not None else "-"
+        value = "-" if o.value is None else format_duration(o.value) if o.name == "time" else f"{o.value:,.0f}"
         rows.append(("Objective", f"{o.name} = {value} ({proof}); tie-breaks: {', '.join(o.stages)}"))
     return rows
 

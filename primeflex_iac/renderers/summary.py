@@ -53,9 +53,14 @@ def summary_text(plan: Plan) -> str:
     if plan.objective is not None and plan.solve is not None:
         o = plan.objective
         proof = (
-            "proven optimal" if plan.status == "optimal" else f"gap {plan.solve.gap:.1%}" if plan.solve.gap is not None else ""
+            "proven optimal"
+            if plan.status == "optimal"
+            else f"gap {plan.solve.gap:.1%}"
+            if plan.solve.gap is not None
+            else "gap unknown"
         )
-        lines.append(f"  objective {o.name} = {o.value:,.0f} ({proof})")
+        value = "-" if o.value is None else format_duration(o.value) if o.name == "time" else f"{o.value:,.0f}"
+        lines.append(f"  objective {o.name} = {value} ({proof})")
     for warning in plan.warnings:
         lines.append(f"  warning   {warning}")
     return "\n".join(lines) + "\n"

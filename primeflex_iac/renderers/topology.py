@@ -155,12 +155,17 @@ def _inter_switch_links(graph: graphviz.Graph, plan: Plan, levels: list[tuple[st
             total = len(low_names) * per_lower[step]
             graph.edge(_switch_key(high, high_names, 0), _switch_key(low, low_names, 0), label=f"{total}x links")
             continue
-        for i, lower in enumerate(low_names):
-            links = per_lower[step]
-            for j, upper in enumerate(high_names):
-                count = links // len(high_names) + (1 if (j - i) % len(high_names) < links % len(high_names) else 0)
-                if count:
-                    graph.edge(upper, lower, label=f"{count}x")
+        # uplinks go round-robin over the level above, continuing where the previous switch
+        # stopped, so no upper switch gets more links than it has ports (as the exports cable it)
+        upper_index = 0
+        for lower in low_names:
+            counts: Counter[str] = Counter()
+            for _ in range(per_lower[step]):
+                counts[high_names[upper_index % len(high_names)]] += 1
+                upper_index += 1
+            for upper in high_names:
+                if counts[upper]:
+                    graph.edge(upper, lower, label=f"{counts[upper]}x")
 
 
 def _storage(graph: graphviz.Graph, plan: Plan, layout: Layout, level: str, leaf_names: list[str], link: str) -> None:

@@ -76,6 +76,11 @@ def add_racks_and_power(ctx: ModelContext, min_racks: int = 0) -> None:
         full_units.append(full * k * switch.height_u)
         full_power_low.append(full * k * round(switch.power_max_w))
 
+    # a device that only ever shares racks must fit one rack alone
+    for count, device_u, device_w in _shared_only(ctx):
+        if per_rack(device_u, device_w, height, per_rack_w) == 0:
+            model.add(count == 0).only_enforce_if(power_rule)
+
     # shared_racks: racks for everything not in a full rack
     shared = ctx.int_var("shared_racks")
     racks = ctx.int_var("racks")
@@ -94,6 +99,26 @@ def add_racks_and_power(ctx: ModelContext, min_racks: int = 0) -> None:
     ctx.expr["power_max_w"] = power_max
     ctx.expr["power_typical_w"] = sum(ctx.power_typical_w)
     ctx.expr["racks"] = racks
+
+
+def _shared_only(ctx: ModelContext) -> list[tuple[cp_model.LinearExprT, int, float]]:
+    """(count, height, maximum power) of the devices that never fill racks of their own."""
+    catalog, var = ctx.demand.catalog, ctx.var
+    head = next(iter(catalog.head_nodes.values()))
+    management = next(iter(catalog.management_switches.values()))
+    rules = catalog.storage_rules
+    found: list[tuple[cp_model.LinearExprT, int, float]] = [
+        (ctx.model.new_constant(1), head.height_u, head.power_max_w),
+        (var["management_switches"], management.height_u, management.power_max_w),
+    ]
+    server, mdt = catalog.storage_devices[rules.server], catalog.storage_devices[rules.mdt_shelf]
+    found.append((var["storage_server_groups"], server.height_u, server.power_max_w))
+    found.append((var["has_storage"], mdt.height_u, mdt.power_max_w))
+    for block in catalog.storage_blocks.values():
+        for device_id in block.devices:
+            device = catalog.storage_devices[device_id]
+            found.append((var[f"storage_blocks[{block.id}]"], device.height_u, device.power_max_w))
+    return found
 
 
 def _split(ctx: ModelContext, name: str, count: cp_model.IntVar, k: int) -> cp_model.IntVar:

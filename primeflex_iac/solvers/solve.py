@@ -22,6 +22,7 @@ from .compute import add_compute
 from .context import ModelContext
 from .fabric import add_fabric
 from .racks import add_racks_and_power
+from .run import run_solver
 from .storage import add_storage
 
 __all__ = ["TIE_BREAKS", "SolveOptions", "build_model", "solve_demand"]
@@ -68,43 +69,56 @@ def _solver(options: SolveOptions, remaining: float) -> cp_model.CpSolver:
 
 
 def solve_demand(demand: Demand, options: SolveOptions, min_racks: int = 0) -> tuple[Selection | None, SolveStatus]:
-    """Solve; on infeasibility the status names the conflicting requirement groups."""
+    """Solve; on infeasibility the status names the conflicting requirement groups.
+
+    A stage cut short by the time limit or by Ctrl-C ends the solve with the best solution found
+    so far: status "feasible" and ``stopped`` saying why. Without any solution, the status is
+    "unknown" (time limit) or the solve raises KeyboardInterrupt (Ctrl-C).
+    """
     started = time.monotonic()
     ctx = build_model(demand, min_racks)
     for literal in ctx.groups.values():
         ctx.model.add(literal == 1)
     first_user = ctx.demand.spec.objectives[0]
     status_word = "optimal"
+    stopped: str | None = None
     value = bound = gap = None
-    solver: cp_model.CpSolver | None = None
+    best: cp_model.CpSolver | None = None  # the solver of the last stage that found a solution
     stage_names = []
     for name, expr in _stages(ctx):
         stage_names.append(name)
         ctx.model.minimize(expr)
         solver = _solver(options, options.time_limit_s - (time.monotonic() - started))
-        result = solver.solve(ctx.model)
+        run = run_solver(solver, ctx.model)
+        result = run.status
         if result == cp_model.INFEASIBLE:
             from .explain import explain_infeasible
 
             conflicts = explain_infeasible(demand, options, min_racks)
             return None, SolveStatus("infeasible", conflicts=tuple(conflicts), solver_version=ortools.__version__)
         if result not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            # time ran out before any plan was found
-            return None, SolveStatus(
-                "infeasible",
-                conflicts=("time limit reached before a plan was found",),
-                solver_version=ortools.__version__,
-            )
+            if best is None:
+                if run.interrupted:
+                    raise KeyboardInterrupt
+                # time ran out before any plan was found: not proven infeasible
+                return None, SolveStatus("unknown", stopped="time limit", solver_version=ortools.__version__)
+            # this stage found nothing in time: keep the previous stage's solution
+            status_word, stopped = "feasible", "interrupt" if run.interrupted else "time limit"
+            break
         achieved = round(solver.objective_value)
         if name == first_user:
             value, bound = float(achieved), float(solver.best_objective_bound)
             gap = 0.0 if result == cp_model.OPTIMAL else abs(achieved - bound) / max(abs(achieved), 1)
         _fix(ctx, expr, achieved, solver)
-        if result != cp_model.OPTIMAL:
-            status_word = "feasible"
+        best = solver
+        if result != cp_model.OPTIMAL or run.interrupted:
+            status_word, stopped = "feasible", "interrupt" if run.interrupted else "time limit"
             break
-    assert solver is not None
-    selection = _read(ctx, solver)
+    assert best is not None
+    if value is None:
+        # stopped before the first objective's stage: its value at the solution found, bound unknown
+        value = float(round(best.value(ctx.expr[_OBJECTIVE_EXPR[first_user]])))
+    selection = _read(ctx, best)
     return selection, SolveStatus(
         status_word,
         objective_name=first_user,
@@ -113,6 +127,7 @@ def solve_demand(demand: Demand, options: SolveOptions, min_racks: int = 0) -> t
         gap=gap,
         stages=tuple(stage_names),
         solver_version=ortools.__version__,
+        stopped=stopped,
     )
 
 
