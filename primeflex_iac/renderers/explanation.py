@@ -31,8 +31,10 @@ def explanation_text(plan: Plan) -> str:
             lines.append(f"        {label} {relaxation.example}")
     if not plan.relaxations:
         lines.append("  Relax one of them (or allow more of the catalog) and solve again.")
-    elif any(r.change for r in plan.relaxations):
+    elif all(r.change for r in plan.relaxations):
         lines.append("  Any one fix alone gives a plan, every other requirement held (each was checked by solving).")
+    elif any(r.change for r in plan.relaxations):
+        lines.append("  Each fix shown alone gives a plan, every other requirement held (each was checked by solving).")
     else:
         lines.append("  No single change gives a plan: several of these must move together.")
     return "\n".join(lines) + "\n"

@@ -21,6 +21,7 @@ from ..demand import Demand, build_demand, scale_deadlines
 from ..performance import estimate
 from ..selection import Selection, SolveStatus
 from ..spec import Spec
+from .run import run_solver
 from .solve import SolveOptions, _read, build_model, solve_demand
 
 __all__ = ["TOLERANCE", "achieved_factor", "find_feasible", "solve_fastest"]
@@ -49,7 +50,10 @@ def find_feasible(demand: Demand, options: SolveOptions, min_racks: int, remaini
     solver.parameters.max_time_in_seconds = max(remaining, 0.01)
     solver.parameters.num_workers = options.workers
     solver.parameters.random_seed = options.seed
-    result = solver.solve(ctx.model)
+    run = run_solver(solver, ctx.model)
+    if run.interrupted:
+        raise KeyboardInterrupt  # the bisection has no best plan to keep; the CLI exits 130 and writes nothing
+    result = run.status
     if result in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _read(ctx, solver), True
     return None, result == cp_model.INFEASIBLE
