@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ortools.sat.python import cp_model
 
 from ..demand import Demand
-from .run import run_solver
+from .run import make_solver, run_solver
 
 if TYPE_CHECKING:
     from .solve import SolveOptions
@@ -26,10 +26,8 @@ def _feasible(demand: Demand, options: SolveOptions, min_racks: int, groups: lis
     ctx = build_model(demand, min_racks)
     literals = {name: ctx.groups[name] for name in sorted(ctx.groups) if name in groups}
     ctx.model.add_assumptions(list(literals.values()))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(1.0, options.time_limit_s / 4)
-    solver.parameters.num_workers = 1  # cores are only reported with one worker
-    solver.parameters.random_seed = options.seed
+    # cores are only reported with one worker
+    solver = make_solver(max(1.0, options.time_limit_s / 4), 1, options.seed)
     run = run_solver(solver, ctx.model)
     if run.interrupted:
         raise KeyboardInterrupt

@@ -21,7 +21,7 @@ from ..demand import Demand, build_demand, scale_deadlines
 from ..performance import estimate
 from ..selection import Selection, SolveStatus
 from ..spec import Spec
-from .run import run_solver
+from .run import make_solver, run_solver
 from .solve import SolveOptions, _read, build_model, solve_demand
 
 __all__ = ["TOLERANCE", "achieved_factor", "find_feasible", "solve_fastest"]
@@ -46,10 +46,7 @@ def find_feasible(demand: Demand, options: SolveOptions, min_racks: int, remaini
     ctx = build_model(demand, min_racks)
     for literal in ctx.groups.values():
         ctx.model.add(literal == 1)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(remaining, 0.01)
-    solver.parameters.num_workers = options.workers
-    solver.parameters.random_seed = options.seed
+    solver = make_solver(remaining, options.workers, options.seed)
     run = run_solver(solver, ctx.model)
     if run.interrupted:
         raise KeyboardInterrupt  # the bisection has no best plan to keep; the CLI exits 130 and writes nothing

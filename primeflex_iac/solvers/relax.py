@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from ..demand import Demand
 from .context import ModelContext
-from .run import run_solver
+from .run import make_solver, run_solver
 from .storage import CAPACITY_SCALE, RATE_SCALE
 
 if TYPE_CHECKING:
@@ -49,11 +49,7 @@ def _model(demand: Demand, relaxed: Iterable[str]) -> ModelContext:
 
 
 def _solver(options: SolveOptions, limit_s: float) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(limit_s, 0.05)
-    solver.parameters.num_workers = options.workers
-    solver.parameters.random_seed = options.seed
-    return solver
+    return make_solver(max(limit_s, 0.05), options.workers, options.seed)
 
 
 def _run(solver: cp_model.CpSolver, ctx: ModelContext) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-__all__ = ["SolveRun", "run_solver"]
+__all__ = ["SolveRun", "make_solver", "run_solver"]
 
 _POLL_S = 0.05
 
@@ -24,6 +24,15 @@ _POLL_S = 0.05
 class SolveRun:
     status: Any  # cp_model status (OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN, MODEL_INVALID)
     interrupted: bool  # Ctrl-C stopped the search
+
+
+def make_solver(limit_s: float, workers: int, seed: int) -> cp_model.CpSolver:
+    """A CP-SAT solver with the run's time limit (at least 10 ms), worker count and seed."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(limit_s, 0.01)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    return solver
 
 
 def run_solver(solver: cp_model.CpSolver, model: cp_model.CpModel) -> SolveRun:

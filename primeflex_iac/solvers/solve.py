@@ -22,7 +22,7 @@ from .compute import add_compute
 from .context import ModelContext
 from .fabric import add_fabric
 from .racks import add_racks_and_power
-from .run import run_solver
+from .run import make_solver, run_solver
 from .storage import add_storage
 
 __all__ = ["TIE_BREAKS", "SolveOptions", "build_model", "solve_demand"]
@@ -61,11 +61,7 @@ def _stages(ctx: ModelContext) -> list[tuple[str, cp_model.LinearExprT]]:
 
 
 def _solver(options: SolveOptions, remaining: float) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(remaining, 0.01)
-    solver.parameters.num_workers = options.workers
-    solver.parameters.random_seed = options.seed
-    return solver
+    return make_solver(remaining, options.workers, options.seed)
 
 
 def solve_demand(demand: Demand, options: SolveOptions, min_racks: int = 0) -> tuple[Selection | None, SolveStatus]:
