@@ -13,8 +13,7 @@ from .catalog.models import Catalog
 from .demand import build_demand
 from .performance import estimate
 from .plan import Plan
-from .platforms import Platform
-from .solvers.fabric import tree_shape
+from .platforms import Platform, tree_shape
 from .spec import Spec
 
 __all__ = ["CheckReport", "check"]

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from . import __version__
 from .diagnostics import add_commands as add_diagnostic_commands
-from .diagnostics import diagnostics_json, load_inputs
+from .diagnostics import diagnostics_json, load_inputs, solve_options
 from .errors import Problem, SpecError
 from .export_cli import EXPORT_CHOICES, add_export_command, export_for_solve, written_summary
 from .output import EXPORT_FOLDERS, check_output_folder, write_outputs
@@ -25,7 +25,6 @@ from .pipeline import solve
 from .plan import Plan
 from .renderers import render_bundle, summary_text
 from .renderers.explanation import explanation_text
-from .solvers import SolveOptions
 from .time_cli import add_time_commands
 
 __all__ = ["EXIT_INFEASIBLE", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_INVALID", "EXIT_OK", "main"]
@@ -84,13 +83,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _solve(args: argparse.Namespace) -> int:
     spec, catalog = load_inputs(args.spec, args.catalog_overlay)
-    options = SolveOptions(
-        time_limit_s=args.time_limit if args.time_limit is not None else spec.solver.time_limit,
-        workers=args.workers if args.workers is not None else spec.solver.workers,
-        seed=args.seed if args.seed is not None else spec.solver.seed,
-    )
-    if not (0 < options.time_limit_s < float("inf")) or options.workers < 1 or options.seed < 0:
-        print("primeflex: --time-limit must be a positive number, --workers at least 1, --seed not negative", file=sys.stderr)
+    options = solve_options(args, spec)
+    if options is None:
         return EXIT_INVALID
     output = args.output or Path("out") / args.spec.stem
     replacing = check_output_folder(output, args.force)  # before solving, not after

@@ -20,11 +20,27 @@ from typing import Any
 from .catalog import Catalog, load_catalog
 from .demand import build_demand
 from .errors import Problem, SpecError
+from .solvers import SolveOptions
 from .spec import Spec, load_spec
 
 __all__ = ["add_commands", "diagnostics_json", "load_inputs"]
 
 EXIT_OK, EXIT_INVALID, EXIT_INFEASIBLE = 0, 2, 3  # as in cli.py
+
+
+def solve_options(args: argparse.Namespace, spec: Spec) -> SolveOptions | None:
+    """The solver options: the command line's --time-limit, --workers and --seed over the spec's.
+
+    None, with a message on stderr, when they are out of range."""
+    options = SolveOptions(
+        time_limit_s=args.time_limit if args.time_limit is not None else spec.solver.time_limit,
+        workers=args.workers if args.workers is not None else spec.solver.workers,
+        seed=args.seed if args.seed is not None else spec.solver.seed,
+    )
+    if not (0 < options.time_limit_s < float("inf")) or options.workers < 1 or options.seed < 0:
+        print("primeflex: --time-limit must be a positive number, --workers at least 1, --seed not negative", file=sys.stderr)
+        return None
+    return options
 
 
 def load_inputs(spec_path: str | Path, overlays: Sequence[str | Path] = ()) -> tuple[Spec, Catalog]:
@@ -99,16 +115,10 @@ def _validate(args: argparse.Namespace) -> int:
 def _explain(args: argparse.Namespace) -> int:
     from .pipeline import solve
     from .renderers.explanation import explanation_text
-    from .solvers import SolveOptions
 
     spec, catalog = load_inputs(args.spec, args.catalog_overlay)
-    options = SolveOptions(
-        time_limit_s=args.time_limit if args.time_limit is not None else spec.solver.time_limit,
-        workers=args.workers if args.workers is not None else spec.solver.workers,
-        seed=args.seed if args.seed is not None else spec.solver.seed,
-    )
-    if not (options.time_limit_s > 0 and options.workers >= 1 and options.seed >= 0):
-        print("primeflex: --time-limit must be positive, --workers at least 1, --seed not negative", file=sys.stderr)
+    options = solve_options(args, spec)
+    if options is None:
         return EXIT_INVALID
     plan = solve(spec, catalog, options, overlays=args.catalog_overlay)
     if args.json:

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from .catalog.models import Adapter, Cable, Catalog, Chassis, Fabric, FabricMode, Gpu, Server, Switch
 from .spec import Spec
 
-__all__ = ["GPU_TYPICAL_SHARE", "FabricOption", "Platform", "candidate_fabrics", "candidate_platforms", "leaf_down_ports"]
+__all__ = [
+    "GPU_TYPICAL_SHARE",
+    "FabricOption",
+    "Platform",
+    "candidate_fabrics",
+    "candidate_platforms",
+    "leaf_down_ports",
+    "tree_shape",
+]
 
 # Typical GPU draw as a share of TDP, for energy figures only (limits use the maximum).
 # An assumption: training keeps GPUs near, not at, their power limit.
@@ -85,6 +93,14 @@ class FabricOption:
 def leaf_down_ports(ports: int, blocking_factor: int) -> int:
     """Ports of a leaf that face nodes in a b:1 fat tree: b/(b+1) of them (half when non-blocking)."""
     return ports * blocking_factor // (blocking_factor + 1)
+
+
+def tree_shape(option: FabricOption, blocking_factor: int) -> tuple[int, int, int]:
+    """(endpoints on one switch, endpoints per leaf, uplink ports per leaf) for a b:1 fat tree."""
+    ports = option.switch.ports
+    per_port = option.mode.endpoints_per_port
+    down = leaf_down_ports(ports, blocking_factor)
+    return ports * per_port, down * per_port, ports - down
 
 
 def _available(date: dt.date, as_of: dt.date | None) -> bool:

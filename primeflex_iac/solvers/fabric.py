@@ -18,18 +18,10 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from ..platforms import FabricOption, leaf_down_ports
+from ..platforms import FabricOption, tree_shape
 from .context import ModelContext
 
-__all__ = ["add_fabric", "tree_shape"]
-
-
-def tree_shape(option: FabricOption, blocking_factor: int) -> tuple[int, int, int]:
-    """(endpoints on one switch, endpoints per leaf, uplink ports per leaf) for a b:1 fat tree."""
-    ports = option.switch.ports
-    per_port = option.mode.endpoints_per_port
-    down = leaf_down_ports(ports, blocking_factor)
-    return ports * per_port, down * per_port, ports - down
+__all__ = ["add_fabric"]
 
 
 def add_fabric(ctx: ModelContext) -> None:
