@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT / "calibration"))
 from fit_calibration import fit  # noqa: E402
 
 from primeflex_iac import estimate, load_catalog  # noqa: E402
-from primeflex_iac.calibration import Calibration, load_calibration  # noqa: E402
-from primeflex_iac.catalog import Catalog  # noqa: E402
-from primeflex_iac.units import format_duration  # noqa: E402
-from primeflex_iac.validation import Row, load_rows, relative_error, summary  # noqa: E402
+from primeflex_iac.catalog.models import Catalog  # noqa: E402
+from primeflex_iac.common.units import format_duration  # noqa: E402
+from primeflex_iac.timing.calibration import Calibration, load_calibration  # noqa: E402
+from primeflex_iac.timing.measurements import Row, load_rows, relative_error, summary  # noqa: E402
 
 
 def _shown(row: Row, value: float) -> str:
@@ -94,7 +94,7 @@ def main() -> None:
     print(f"primeflex_iac.estimate (inputs checked, workload resolved, estimated): {public * 1e3:.3f} ms per call")
     inputs = rows[0].inputs
     workload = inputs.resolve(catalog, cal)
-    from primeflex_iac.performance import estimate as step_estimate
+    from primeflex_iac.timing.step_model import estimate as step_estimate
 
     started = time.perf_counter()
     for _ in range(runs):

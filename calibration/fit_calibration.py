@@ -33,9 +33,10 @@ from scipy.optimize import least_squares
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from primeflex_iac.calibration import CALIBRATION_FILE, GENERATIONS, Calibration, load_calibration  # noqa: E402
-from primeflex_iac.catalog import Catalog, load_catalog  # noqa: E402
-from primeflex_iac.validation import Row, load_rows, relative_error, summary  # noqa: E402
+from primeflex_iac.catalog.loader import load_catalog  # noqa: E402
+from primeflex_iac.catalog.models import Catalog  # noqa: E402
+from primeflex_iac.timing.calibration import CALIBRATION_FILE, GENERATIONS, Calibration, load_calibration  # noqa: E402
+from primeflex_iac.timing.measurements import Row, load_rows, relative_error, summary  # noqa: E402
 
 DOC = ROOT / "docs" / "calibration.md"
 CALIBRATED = ("ssd", "maskrcnn", "transformer", "gnmt")

@@ -8,16 +8,18 @@ report = pf.check(plan, spec, pf.load_catalog())
 
 __version__ = "0.1.0"
 
-from .catalog import Catalog, load_catalog
-from .check import CheckReport, check
-from .errors import CatalogError, Problem, SpecError
-from .estimator import estimate
-from .performance import Estimate
-from .pipeline import solve
-from .plan import Plan
-from .renderers import bom_csv, bom_markdown, summary_text
-from .solvers import SolveOptions
-from .spec import Spec, load_spec, parse_spec_text
+from primeflex_iac.app.solve import solve
+from primeflex_iac.catalog.loader import load_catalog
+from primeflex_iac.catalog.models import Catalog
+from primeflex_iac.errors import CatalogError, Problem, SpecError
+from primeflex_iac.plan.check import CheckReport, check
+from primeflex_iac.plan.model import Plan
+from primeflex_iac.render.bom import bom_csv, bom_markdown
+from primeflex_iac.render.summary import summary_text
+from primeflex_iac.solver.stages import SolveOptions
+from primeflex_iac.spec.model import Spec, load_spec, parse_spec_text
+from primeflex_iac.timing.estimate import estimate
+from primeflex_iac.timing.step_model import Estimate
 
 __all__ = [
     "Catalog",

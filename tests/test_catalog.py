@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from primeflex_iac.catalog import Catalog, load_catalog
-from primeflex_iac.catalog.models import Item
+from primeflex_iac.catalog.loader import load_catalog
+from primeflex_iac.catalog.models import Catalog, Item
 from primeflex_iac.errors import CatalogError, SpecError
 
 REQUIRED_GPUS = [

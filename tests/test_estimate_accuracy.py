@@ -14,8 +14,8 @@ import sys
 import pytest
 
 from primeflex_iac import Catalog
-from primeflex_iac.calibration import load_calibration
-from primeflex_iac.validation import DATA_DIR, load_rows, relative_error, summary
+from primeflex_iac.timing.calibration import load_calibration
+from primeflex_iac.timing.measurements import DATA_DIR, load_rows, relative_error, summary
 
 from .conftest import ROOT
 

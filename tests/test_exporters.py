@@ -21,22 +21,14 @@ import pytest
 import yaml
 
 from primeflex_iac import Catalog, Plan, SpecError, load_spec, parse_spec_text, solve
-from primeflex_iac.cli import main
-from primeflex_iac.exporters import (
-    ansible_inventory,
-    applicable_targets,
-    expand_hostlist,
-    export_files,
-    gres_conf,
-    hostlist,
-    netbox_files,
-    slurm_conf,
-    slurm_files,
-    topology_conf,
-)
-from primeflex_iac.exporters.cluster import platforms, wiring
-from primeflex_iac.exporters.netbox import slugify
-from primeflex_iac.exporters.slurm import _tree_lines
+from primeflex_iac.cli.main import main
+from primeflex_iac.export.ansible import ansible_inventory
+from primeflex_iac.export.cluster import platforms, wiring
+from primeflex_iac.export.hostlist import compress as hostlist
+from primeflex_iac.export.hostlist import expand as expand_hostlist
+from primeflex_iac.export.netbox import netbox_files, slugify
+from primeflex_iac.export.slurm import _tree_lines, gres_conf, slurm_conf, slurm_files, topology_conf
+from primeflex_iac.export.targets import applicable_targets, export_files
 
 from .conftest import REFERENCE_NAMES, ROOT, SPECS
 
@@ -360,7 +352,7 @@ def test_every_port_is_cabled_once_and_counts_match_the_plan(name: str, catalog:
 
 def test_the_picture_and_the_cables_agree(catalog: Catalog) -> None:
     """Nodes sit on the leaf the topology picture draws them under (renderers.layout)."""
-    from primeflex_iac.renderers.layout import layout_of
+    from primeflex_iac.plan.cabling import layout_of
 
     plan = _plan("hgx-h100", catalog)
     wired = wiring(plan, catalog)

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from primeflex_iac import Catalog, Spec, check, load_catalog, parse_spec_text, solve
-from primeflex_iac.software import choose_software
+from primeflex_iac.demand.software import choose_software
 
 RACKS_FREE = """apiVersion: primeflex-iac/v1
 kind: CatalogOverlay

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from primeflex_iac.cli import main
+from primeflex_iac.cli.main import main
 
 from .conftest import REFERENCE_NAMES, SPECS
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from primeflex_iac import Catalog, Plan, Spec, parse_spec_text, solve
-from primeflex_iac.cli import main
-from primeflex_iac.plan import Relaxation
-from primeflex_iac.relaxation import _edit
+from primeflex_iac.app.explain.relaxations import _edit
+from primeflex_iac.cli.main import main
+from primeflex_iac.plan.model import Relaxation
 
 HEAD = "apiVersion: primeflex-iac/v1\nname: t\n"
 

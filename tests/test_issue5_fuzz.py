@@ -20,7 +20,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from primeflex_iac.cli import main
+from primeflex_iac.cli.main import main
 
 from .conftest import SPECS
 

@@ -22,8 +22,8 @@ import pytest
 from ortools.sat.python import cp_model
 
 from primeflex_iac import Catalog, check, load_spec, parse_spec_text, solve
-from primeflex_iac.cli import main
-from primeflex_iac.solvers import solve as solve_module
+from primeflex_iac.cli.main import main
+from primeflex_iac.solver import stages as solve_module
 
 from .conftest import ROOT, SPECS
 
@@ -123,7 +123,7 @@ def test_cli_warns_on_a_time_limited_plan(
 # objective (a market-split problem: hard to prove optimal) keeps CP-SAT busy until interrupted.
 _SLOW_SOLVE = """
 import random, sys
-import primeflex_iac.solvers.solve as S
+import primeflex_iac.solver.stages as S
 
 original = S._stages
 
@@ -141,7 +141,7 @@ def stages(ctx):
     return [*found, ("market split", sum(gaps))]
 
 S._stages = stages
-from primeflex_iac.cli import main
+from primeflex_iac.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
 

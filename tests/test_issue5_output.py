@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from primeflex_iac import output
-from primeflex_iac.cli import main
+from primeflex_iac.cli import files as output
+from primeflex_iac.cli.main import main
 
 from .conftest import SPECS
 
@@ -81,7 +81,7 @@ def test_the_folder_is_checked_before_solving(tmp_path: Path, monkeypatch: pytes
     def no_solving(*args: object, **kwargs: object) -> None:
         raise AssertionError("solved although the output folder was refused")
 
-    monkeypatch.setattr("primeflex_iac.cli.solve", no_solving)
+    monkeypatch.setattr("primeflex_iac.cli.main.solve", no_solving)
     assert main(["solve", SPEC, "-o", str(out), *FLAGS]) == 2
 
 

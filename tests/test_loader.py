@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from primeflex_iac.common.located_yaml import format_path, load_yaml, parse_yaml_text
 from primeflex_iac.errors import Problem, SpecError
-from primeflex_iac.loader import format_path, load_yaml, parse_yaml_text
 
 
 def _only_problem(exc: pytest.ExceptionInfo[SpecError]) -> Problem:

@@ -14,9 +14,11 @@ import pytest
 from PIL import Image
 
 from primeflex_iac import Catalog, Plan, load_spec, solve
-from primeflex_iac.cli import main
-from primeflex_iac.renderers import rack_elevations_svg, render_bundle, topology_dot
-from primeflex_iac.renderers.dot import DOT_MISSING
+from primeflex_iac.cli.main import main
+from primeflex_iac.render.bundle import render_bundle
+from primeflex_iac.render.dot import DOT_MISSING
+from primeflex_iac.render.racks import rack_elevations_svg
+from primeflex_iac.render.topology import topology_dot
 
 from .conftest import REFERENCE_NAMES, ROOT, SPECS
 

@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from primeflex_iac import Catalog, Plan, SpecError, load_spec, parse_spec_text, solve
-from primeflex_iac.cli import main
-from primeflex_iac.schema import plan_json_schema, spec_json_schema
+from primeflex_iac.app.schemas import plan_json_schema, spec_json_schema
+from primeflex_iac.cli.main import main
 
 from .conftest import ROOT, SPECS
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from primeflex_iac.errors import Problem, SpecError
-from primeflex_iac.spec import Spec, load_spec, parse_spec_text
+from primeflex_iac.spec.model import Spec, load_spec, parse_spec_text
 
 REPO = Path(__file__).resolve().parent.parent
 SPEC_FILES = sorted((REPO / "specs").glob("**/*.yaml"))

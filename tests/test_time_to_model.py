@@ -7,12 +7,12 @@ import dataclasses
 import pytest
 
 from primeflex_iac import Catalog, check, estimate, parse_spec_text, solve
-from primeflex_iac.calibration import GENERATIONS, KINDS, load_calibration
 from primeflex_iac.catalog.models import is_assumption
-from primeflex_iac.demand import build_demand
-from primeflex_iac.estimator import prepare
-from primeflex_iac.performance import min_nodes
-from primeflex_iac.workloads import gpt_flops_per_token, gpt_shape
+from primeflex_iac.demand.build import build_demand
+from primeflex_iac.timing.calibration import GENERATIONS, KINDS, load_calibration
+from primeflex_iac.timing.estimate import prepare
+from primeflex_iac.timing.step_model import min_nodes
+from primeflex_iac.timing.workloads import gpt_flops_per_token, gpt_shape
 
 ZOO = ("resnet50", "ssd", "maskrcnn", "transformer", "gnmt", "bert-large", "gpt")
 
@@ -149,7 +149,7 @@ def test_the_solver_buys_the_nodes_the_estimate_needs(catalog: Catalog) -> None:
     demand = build_demand(spec, catalog)
     platform = next(p for p in demand.platforms if not p.breaks)
     fabric = next(f for f in demand.fabrics if not f.breaks and f.mode.name == "hdr")
-    needed = min_nodes(demand.workloads[0], platform, fabric)
+    needed = min_nodes(demand.workloads[0], platform.shape, fabric.interconnect)
     assert plan.compute[0].count == needed
     (result,) = plan.workloads
     assert result.meets and result.time_to_model_s is not None and result.time_to_model_s <= 12 * 3600

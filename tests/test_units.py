@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from primeflex_iac.units import (
+from primeflex_iac.common.units import (
     GB,
     TIB,
     UnitError,
@@ -247,7 +247,7 @@ def test_garbage_refused() -> None:
 def test_huge_exponent_refused_quickly() -> None:
     # A spec value such as "1e999999999 GB" must be refused as too large, not computed.
     code = (
-        "from primeflex_iac.units import UnitError, parse_bytes\n"
+        "from primeflex_iac.common.units import UnitError, parse_bytes\n"
         "try:\n"
         "    parse_bytes('1e999999999 B')\n"
         "except UnitError as exc:\n"

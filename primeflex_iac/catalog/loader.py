@@ -24,9 +24,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError
 
-from ..errors import CatalogError, Problem, SpecError
-from ..loader import YamlDocument, describe_error, format_path, load_yaml, validate_document
-from .models import Catalog
+from primeflex_iac.catalog.models import Catalog
+from primeflex_iac.common.located_yaml import YamlDocument, describe_error, format_path, load_yaml, validate_document
+from primeflex_iac.errors import CatalogError, Problem, SpecError
 
 __all__ = ["DATA_DIR", "SECTIONS", "load_catalog"]
 

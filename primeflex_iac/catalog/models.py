@@ -9,12 +9,12 @@ any of them with a catalog overlay.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Mapping
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveFloat, PositiveInt, model_validator
+from pydantic import Field, PositiveFloat, PositiveInt, model_validator
+
+from primeflex_iac.common.strict import Month, Strict
 
 __all__ = [
     "Adapter",
@@ -37,28 +37,13 @@ __all__ = [
     "Switch",
     "WorkloadModel",
     "is_assumption",
-    "parse_month",
 ]
 
 Cooling = Literal["air", "water"]
 
 
-def parse_month(value: object) -> object:
-    """Accept '2019-06' (the first of the month) as well as full ISO dates."""
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value.strip()):
-        return dt.date.fromisoformat(value.strip() + "-01")
-    return value
-
-
-Month = Annotated[dt.date, BeforeValidator(parse_month)]
-
-
 def is_assumption(source: str) -> bool:
     return source.strip().lower().startswith("assumption")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Item(Strict):

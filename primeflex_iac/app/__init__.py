@@ -1,0 +1,1 @@
+"""The pipeline as library calls: inputs, solve, explain, sweep."""

@@ -1,0 +1,53 @@
+"""JSON Schemas for editors and tools: the spec's as draft-07, the plan's as pydantic writes it.
+
+yaml-language-server (the YAML support of VS Code, Neovim and others) completes and checks
+fields from a draft-07 schema. Pydantic writes draft 2020-12 idioms, so the spec's schema is
+rewritten: ``$defs`` become ``definitions``, a ``$ref`` with sibling keywords (ignored beside
+``$ref`` in draft-07) is wrapped in ``allOf``, and keywords draft-07 lacks are refused rather than
+silently dropped. ``schema/spec.schema.json`` is this function's output (``primeflex schema``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from primeflex_iac.plan.model import Plan
+from primeflex_iac.spec.model import Spec
+
+__all__ = ["DRAFT_07", "plan_json_schema", "spec_json_schema"]
+
+DRAFT_07 = "http://json-schema.org/draft-07/schema#"
+# 2019-09 and 2020-12 keywords a draft-07 validator would ignore without a word
+_NOT_DRAFT_07 = {
+    "$defs", "prefixItems", "unevaluatedProperties", "unevaluatedItems", "dependentRequired",
+    "dependentSchemas", "$anchor", "$dynamicRef", "$dynamicAnchor", "minContains", "maxContains",
+}  # fmt: skip
+
+
+def _to_draft_07(node: Any, path: str) -> Any:
+    if isinstance(node, list):
+        return [_to_draft_07(item, f"{path}/{i}") for i, item in enumerate(node)]
+    if not isinstance(node, dict):
+        return node
+    unsupported = sorted(_NOT_DRAFT_07 & set(node))
+    if unsupported:
+        raise ValueError(f"{path or '/'}: {', '.join(unsupported)} has no draft-07 equivalent")
+    converted = {key: _to_draft_07(value, f"{path}/{key}") for key, value in node.items()}
+    if "$ref" in converted and len(converted) > 1:
+        ref = converted.pop("$ref")
+        converted["allOf"] = [{"$ref": ref}]
+    return converted
+
+
+def spec_json_schema() -> dict[str, Any]:
+    """The spec's JSON Schema in draft-07, for yaml-language-server and check-jsonschema."""
+    raw = Spec.model_json_schema(ref_template="#/definitions/{model}")
+    definitions = raw.pop("$defs", {})
+    schema: dict[str, Any] = {"$schema": DRAFT_07, **_to_draft_07(raw, "")}
+    schema["definitions"] = {name: _to_draft_07(value, f"/definitions/{name}") for name, value in definitions.items()}
+    return schema
+
+
+def plan_json_schema() -> dict[str, Any]:
+    """The plan's JSON Schema as pydantic writes it (``schema/plan.schema.json``)."""
+    return Plan.model_json_schema()

@@ -1,0 +1,1 @@
+"""The command line: arguments in, pipeline, exit code out."""

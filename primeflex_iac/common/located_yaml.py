@@ -1,0 +1,269 @@
+"""Read YAML input files safely and remember where every value stands.
+
+The result of :func:`load_yaml` is plain data plus a map from field paths to (line, column), so
+that validation errors raised later by pydantic can be reported at the line of the spec that
+caused them. Aliases are expanded with a budget, so a "billion laughs" document is refused quickly
+instead of exhausting memory; duplicate keys, several documents in one file and non-UTF-8 bytes
+are errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from primeflex_iac.errors import Problem, SpecError
+
+__all__ = ["YamlDocument", "describe_error", "load_yaml", "parse_yaml_text", "validate_document"]
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_NODES = 200_000  # nodes visited while expanding aliases
+MAX_DEPTH = 64
+
+M = TypeVar("M", bound=BaseModel)
+Location = tuple[int, int]
+PathKey = tuple[str | int, ...]
+
+
+@dataclass
+class YamlDocument:
+    """Parsed YAML data and where each field path starts in the file (1-based line and column)."""
+
+    file: str
+    data: Any
+    locations: dict[PathKey, Location] = field(default_factory=dict)
+
+    def locate(self, path: Sequence[str | int]) -> Location | None:
+        """The position of ``path`` or of its nearest ancestor that has one."""
+        key = tuple(path)
+        while True:
+            if key in self.locations:
+                return self.locations[key]
+            if not key:
+                return None
+            key = key[:-1]
+
+    def problem(self, path: Sequence[str | int], message: str) -> Problem:
+        where = self.locate(path)
+        line, column = where if where else (None, None)
+        return Problem(self.file, line, column, format_path(path), message)
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+class _Builder:
+    """Turns a composed YAML node graph into Python data, with locations and budgets."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.locations: dict[PathKey, Location] = {}
+        self.visited = 0
+        self.constructor = yaml.SafeLoader("")  # only its scalar constructors are used
+
+    def fail(self, node: yaml.Node, message: str) -> SpecError:
+        mark = node.start_mark
+        return SpecError([Problem(self.file, mark.line + 1, mark.column + 1, "", message)])
+
+    def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            raise self.fail(node, f"document too large once aliases are expanded (over {MAX_NODES:,} values)")
+        if depth > MAX_DEPTH:
+            raise self.fail(node, f"document nested too deeply (over {MAX_DEPTH} levels)")
+        self.locations.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise self.fail(key_node, "merge keys ('<<') are not supported; write the fields out")
+                key = self.build_scalar(key_node)
+                if not isinstance(key, (str, int)) or isinstance(key, bool):
+                    raise self.fail(key_node, f"keys must be text, found {key!r}")
+                key = str(key)
+                if key in result:
+                    raise self.fail(key_node, f"duplicate key {key!r}")
+                child = (*path, key)
+                self.locations[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                result[key] = self.build(value_node, child, depth + 1)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, index), depth + 1) for index, item in enumerate(node.value)]
+        return self.build_scalar(node)
+
+    def build_scalar(self, node: yaml.Node) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, "expected a plain value here")
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise self.fail(node, f"cannot read this value: {exc}") from exc
+
+
+def parse_yaml_text(text: str, file: str) -> YamlDocument:
+    """Parse one YAML document from ``text``; ``file`` names it in error messages."""
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        message = f"malformed YAML: {exc.problem or exc}"
+        raise SpecError([Problem(file, line, column, "", message)]) from exc
+    except yaml.YAMLError as exc:
+        raise SpecError([Problem(file, None, None, "", f"malformed YAML: {exc}")]) from exc
+    except RecursionError as exc:
+        raise SpecError([Problem(file, None, None, "", f"document nested too deeply (over {MAX_DEPTH} levels)")]) from exc
+    nodes = [n for n in nodes if n is not None]
+    if not nodes:
+        raise SpecError([Problem(file, None, None, "", "the file is empty; expected a YAML mapping")])
+    if len(nodes) > 1:
+        mark = nodes[1].start_mark
+        raise SpecError([Problem(file, mark.line + 1, mark.column + 1, "", "several YAML documents in one file; expected one")])
+    builder = _Builder(file)
+    data = builder.build(nodes[0], (), 0)
+    if not isinstance(data, Mapping):
+        raise SpecError([Problem(file, 1, 1, "", f"expected a YAML mapping at the top, found {type(data).__name__}")])
+    return YamlDocument(file, data, builder.locations)
+
+
+def load_yaml(path: str | Path) -> YamlDocument:
+    """Read and parse a YAML file; every failure is a :class:`SpecError` naming the file."""
+    path = Path(path)
+    name = str(path)
+    try:
+        if path.is_dir():
+            raise SpecError([Problem(name, None, None, "", "is a directory; expected a YAML file")])
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise SpecError([Problem(name, None, None, "", f"file too large ({size:,} bytes; at most {MAX_FILE_BYTES:,})")])
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise SpecError([Problem(name, None, None, "", "no such file")]) from exc
+    except OSError as exc:
+        raise SpecError([Problem(name, None, None, "", f"cannot read: {exc.strerror or exc}")]) from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SpecError([Problem(name, line, None, "", f"not UTF-8 text (byte 0x{raw[exc.start]:02x})")]) from exc
+    return parse_yaml_text(text, name)
+
+
+def validate_document(document: YamlDocument, model: type[M]) -> M:
+    """Validate ``document`` against ``model``, turning every pydantic error into a located Problem."""
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as exc:
+        located = []
+        for error in exc.errors(include_url=False):
+            loc = [part for part in error["loc"] if not _is_internal_loc(part)]
+            located.append((tuple(loc), describe_error(error, model, loc)))
+        # a union reports each of its members; the error deepest inside the value says the most
+        paths = {loc for loc, _ in located}
+        problems = [
+            document.problem(loc, message)
+            for loc, message in located
+            if not any(len(other) > len(loc) and other[: len(loc)] == loc for other in paths)
+        ]
+        raise SpecError(sorted(set(problems), key=_order)) from None
+
+
+def _order(problem: Problem) -> tuple[int, int, str, str]:
+    return (problem.line or 0, problem.column or 0, problem.path, problem.message)
+
+
+def _is_internal_loc(part: object) -> bool:
+    # pydantic adds the names of union members and validators to locations; they mean nothing to a user
+    return isinstance(part, str) and (part.startswith("function-") or "[" in part or part in {"str", "int", "float"})
+
+
+def describe_error(error: Mapping[str, Any], model: type[BaseModel], loc: Sequence[str | int]) -> str:
+    """What was expected and what was found, in words."""
+    kind = error.get("type", "")
+    message = str(error.get("msg", "invalid value"))
+    if kind == "extra_forbidden":
+        name = str(loc[-1]) if loc else ""
+        known = _fields_at(model, loc[:-1])
+        if not known:
+            return f"unknown field {name!r} (check the spelling; see the README for the fields this section takes)"
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return f"unknown field {name!r}; {hint}expected one of: {', '.join(known)}"
+    if kind == "missing":
+        description = _description_at(model, loc)
+        if not description:
+            return "required field is missing"
+        return f"required field is missing: expected {description[0].lower()}{description[1:].rstrip('.')}"
+    if kind.startswith(("date_", "datetime_")):
+        message = "expected a month such as '2019-06' or a date such as '2019-06-15'"
+    message = message.removeprefix("Value error, ")
+    if "input" in error:
+        found = error["input"]
+        if not isinstance(found, (dict, list)) and "found" not in message:
+            message += f" (found {found!r})"
+        elif isinstance(found, (dict, list)) and "found" not in message:
+            message += f" (found a {'mapping' if isinstance(found, dict) else 'list'})"
+    return message
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model an annotation holds directly (through Optional and Annotated), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) in (Annotated, Union, types.UnionType):
+        for argument in get_args(annotation):
+            found = _model_in(argument)
+            if found is not None:
+                return found
+    return None
+
+
+def _step(annotation: Any, part: str | int) -> Any:
+    """The annotation of the value at ``part`` inside a value of ``annotation``."""
+    model = _model_in(annotation)
+    if model is not None and isinstance(part, str):
+        field = model.model_fields.get(part)
+        return field.annotation if field is not None else None
+    candidates = get_args(annotation) if get_origin(annotation) in (Annotated, Union, types.UnionType) else (annotation,)
+    for candidate in candidates:
+        origin = get_origin(candidate)
+        if origin is list and isinstance(part, int):
+            return get_args(candidate)[0]
+        if origin is dict and isinstance(part, str):
+            return get_args(candidate)[1]
+    return None
+
+
+def _fields_at(model: type[BaseModel], path: Sequence[str | int]) -> list[str]:
+    """The field names of the model at ``path`` inside ``model`` (empty if there is none)."""
+    annotation: Any = model
+    for part in path:
+        annotation = _step(annotation, part)
+    found = _model_in(annotation)
+    return list(found.model_fields) if found is not None else []
+
+
+def _description_at(model: type[BaseModel], path: Sequence[str | int]) -> str | None:
+    """The description of the field at ``path``, if it has one."""
+    if not path or not isinstance(path[-1], str):
+        return None
+    annotation: Any = model
+    for part in path[:-1]:
+        annotation = _step(annotation, part)
+    parent = _model_in(annotation)
+    field = parent.model_fields.get(path[-1]) if parent is not None else None
+    return field.description if field is not None else None

@@ -1,0 +1,145 @@
+"""From a spec to what the cluster must deliver: pure arithmetic, no solver.
+
+The demand holds the candidate platforms and fabric options, the compute floors, for each
+workload and each (platform, fabric) pair the fewest nodes that meet its time-to-model, and the
+storage capacity and read rate. It also checks the spec's references to catalog ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from primeflex_iac.catalog.models import Catalog
+from primeflex_iac.common.units import TIB
+from primeflex_iac.demand.candidates import FabricOption, Platform, candidate_fabrics, candidate_platforms
+from primeflex_iac.errors import Problem, SpecError
+from primeflex_iac.spec.model import Spec
+from primeflex_iac.timing.step_model import min_nodes
+from primeflex_iac.timing.workloads import ResolvedWorkload, resolve_workload
+
+__all__ = ["Demand", "StorageDemand", "build_demand", "check_references", "scale_deadlines"]
+
+
+@dataclass(frozen=True)
+class StorageDemand:
+    capacity_tib: float
+    read_gbs: float
+    capacity_from: str  # "spec", "datasets" or "spec and datasets"
+    throughput_from: str  # "spec", "workloads" or "none"
+
+
+@dataclass(frozen=True)
+class Demand:
+    spec: Spec
+    catalog: Catalog
+    workloads: list[ResolvedWorkload]
+    platforms: list[Platform]
+    fabrics: list[FabricOption]
+    # (workload index, platform index, fabric index) -> fewest nodes, or None if unreachable
+    workload_nodes: dict[tuple[int, int, int], int | None]
+    gpus_min: int
+    tensor_tflops_min: float
+    int8_tops_min: float
+    storage: StorageDemand | None
+    rack_model: str
+
+    @property
+    def needs_compute(self) -> bool:
+        return bool(self.workloads) or self.gpus_min > 0 or self.tensor_tflops_min > 0 or self.int8_tops_min > 0
+
+
+def check_references(spec: Spec, catalog: Catalog) -> None:
+    """Every catalog id the spec names must exist; raises SpecError listing each unknown one."""
+    problems: list[Problem] = []
+
+    def check(ids: list[str] | None, section: dict[str, object], path: tuple[str | int, ...], what: str) -> None:
+        for index, item in enumerate(ids or []):
+            if item not in section:
+                known = ", ".join(sorted(section))
+                problems.append(spec.problem((*path, index), f"unknown {what} {item!r} (known: {known})"))
+
+    prefs = spec.preferences
+    check(prefs.gpus, dict(catalog.gpus), ("preferences", "gpus"), "GPU id")
+    check(prefs.nodes, dict(catalog.servers), ("preferences", "nodes"), "node id")
+    check(prefs.fabrics, dict(catalog.fabrics), ("preferences", "fabrics"), "fabric id")
+    for index, workload in enumerate(spec.workloads):
+        if workload.model != "custom" and workload.model not in catalog.workloads:
+            known = ", ".join([*sorted(catalog.workloads), "custom"])
+            problems.append(spec.problem(("workloads", index, "model"), f"unknown model {workload.model!r} (known: {known})"))
+    for category in ("os", "cluster_manager", "scheduler"):
+        chosen = getattr(prefs.software, category)
+        if chosen is None:
+            continue
+        options = sorted(s.id for s in catalog.software.values() if s.category == category)
+        if chosen not in options:
+            problems.append(
+                spec.problem(
+                    ("preferences", "software", category), f"unknown {category} {chosen!r} (known: {', '.join(options)})"
+                )
+            )
+    if spec.site.budget and spec.site.budget.currency and spec.site.budget.currency != catalog.currency:
+        problems.append(
+            spec.problem(
+                ("site", "budget"),
+                f"budget is in {spec.site.budget.currency} but the catalog prices are in {catalog.currency}; lay a catalog overlay with a currency, or give the budget in {catalog.currency}",
+            )
+        )
+    if not any(r.height_u == spec.site.racks.height for r in catalog.racks.values()):
+        heights = ", ".join(f"{r.height_u}U" for r in catalog.racks.values())
+        problems.append(
+            spec.problem(("site", "racks", "height"), f"no rack of {spec.site.racks.height}U in the catalog (have: {heights})")
+        )
+    if problems:
+        raise SpecError(problems)
+
+
+def build_demand(spec: Spec, catalog: Catalog) -> Demand:
+    check_references(spec, catalog)
+    workloads = [resolve_workload(w, catalog) for w in spec.workloads]
+    floor = spec.compute
+    memory_gb = max(
+        [w.min_gpu_memory_gb for w in workloads] + [floor.min_gpu_memory / 1e9 if floor and floor.min_gpu_memory else 0.0]
+    )
+    platforms = candidate_platforms(spec, catalog, memory_gb)
+    fabrics = candidate_fabrics(spec, catalog)
+    workload_nodes = {
+        (w, p, f): min_nodes(workload, platform.shape, fabric.interconnect)
+        for w, workload in enumerate(workloads)
+        for p, platform in enumerate(platforms)
+        for f, fabric in enumerate(fabrics)
+    }
+    storage = None
+    if spec.storage is not None:
+        datasets_tib = sum(w.dataset_bytes for w in workloads) / TIB
+        given_tib = (spec.storage.capacity or 0) / TIB
+        capacity_from = (
+            "spec" if given_tib >= datasets_tib else ("datasets" if spec.storage.capacity is None else "spec and datasets")
+        )
+        if spec.storage.throughput is not None:
+            read_gbs, throughput_from = spec.storage.throughput / 1e9, "spec"
+        elif workloads:
+            # each workload runs alone on the cluster, so the busiest one sets the rate
+            read_gbs, throughput_from = max(w.read_rate for w in workloads) / 1e9, "workloads"
+        else:
+            read_gbs, throughput_from = 0.0, "none"
+        storage = StorageDemand(max(given_tib, datasets_tib), read_gbs, capacity_from, throughput_from)
+    rack_model = next(r.id for r in catalog.racks.values() if r.height_u == spec.site.racks.height)
+    return Demand(
+        spec=spec,
+        catalog=catalog,
+        workloads=workloads,
+        platforms=platforms,
+        fabrics=fabrics,
+        workload_nodes=workload_nodes,
+        gpus_min=floor.gpus or 0 if floor else 0,
+        tensor_tflops_min=floor.tensor_tflops or 0.0 if floor else 0.0,
+        int8_tops_min=floor.int8_tops or 0.0 if floor else 0.0,
+        storage=storage,
+        rack_model=rack_model,
+    )
+
+
+def scale_deadlines(spec: Spec, factor: float) -> Spec:
+    """The spec with every workload's time-to-model multiplied by ``factor`` (objective time, sweeps)."""
+    workloads = [w.model_copy(update={"time_to_model": w.time_to_model * factor}) for w in spec.workloads]
+    return spec.model_copy(update={"workloads": workloads})

@@ -1,0 +1,47 @@
+"""What the solver decided, as plain counts: the bridge between the model and the Plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from primeflex_iac.demand.candidates import FabricOption, Platform
+
+__all__ = ["Selection", "SolveStatus"]
+
+
+@dataclass(frozen=True)
+class SolveStatus:
+    status: str  # optimal, feasible, infeasible, unknown (no plan within the time limit)
+    objective_name: str | None = None
+    objective_value: float | None = None
+    objective_bound: float | None = None
+    gap: float | None = None
+    stages: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
+    solver_version: str = ""
+    stopped: str | None = None  # "time limit" or "interrupt" when a stage was cut short
+
+
+@dataclass(frozen=True)
+class Selection:
+    platform: Platform | None
+    nodes: int
+    enclosures: int
+    fabric: FabricOption
+    tiers: int
+    leaf_switches: int
+    spine_switches: int
+    core_switches: int
+    endpoints: int
+    node_cables: int
+    switch_links: int
+    management_switches: int
+    storage_blocks: dict[str, int] = field(default_factory=dict)
+    storage_server_groups: int = 0
+    racks: int = 1
+    # racks filled by one block alone: (racks, blocks per rack) for the compute enclosures and the switches
+    compute_full_racks: tuple[int, int] = (0, 0)
+    switch_full_racks: tuple[int, int] = (0, 0)
+    cost: int = 0
+    power_max_w: int = 0
+    rack_units: int = 0

@@ -1,0 +1,106 @@
+"""An Ansible inventory (YAML) of a plan: hosts grouped by role, the chosen software as variables.
+
+Groups: ``compute`` with one child group per platform (``compute_<gpu>``, its GPU, node model
+and Slurm partition as group variables), ``storage_servers``, ``metadata_servers``, ``login``
+and ``management``. The paper's cluster has one master node, so it is both the login and the
+management host. Metadata servers (assumption): the first storage server pair, which also serves
+the metadata shelf as an active/passive pair. Every variable is prefixed ``primeflex_``; the
+software stack (OS, cluster manager, scheduler, framework, file system, connectors) is in
+``all.vars.primeflex_software`` by category. Switches and storage shelves are not Ansible hosts.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from primeflex_iac.catalog.models import Catalog
+from primeflex_iac.common.naming import natural_key
+from primeflex_iac.export.cluster import catalog_or_shipped, platforms, require_ids
+from primeflex_iac.export.yamltext import yaml_text
+from primeflex_iac.plan.model import Device, Plan
+
+__all__ = ["ansible_files", "ansible_inventory", "group_name"]
+
+
+def group_name(text: str) -> str:
+    """An Ansible group name: letters, digits and underscores, not starting with a digit."""
+    name = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()
+    return name if name and not name[0].isdigit() else f"g_{name}"
+
+
+def _placed(plan: Plan) -> dict[str, tuple[str, Device]]:
+    return {device.name: (rack.name, device) for rack in plan.racks for device in rack.devices}
+
+
+def _host_vars(plan: Plan, name: str) -> dict[str, Any]:
+    placed = _placed(plan)
+    if name in placed:
+        rack, device = placed[name]
+        return {"primeflex_rack": rack, "primeflex_rack_position": device.position}
+    for rack_name, device in placed.values():
+        if name in device.nodes:
+            return {"primeflex_rack": rack_name, "primeflex_rack_position": device.position,
+                    "primeflex_chassis": device.name, "primeflex_chassis_bay": device.nodes.index(name) + 1}  # fmt: skip
+    raise ValueError(f"host {name} is not placed in the plan")
+
+
+def _software(plan: Plan) -> tuple[dict[str, Any], dict[str, str]]:
+    """Software ids by category (a list where a category has several) and their names."""
+    ids: dict[str, list[str]] = {}
+    names: dict[str, list[str]] = {}
+    for entry in plan.software:
+        ids.setdefault(entry.category, []).append(entry.id)
+        names.setdefault(entry.category, []).append(entry.name)
+    return ({c: v[0] if len(v) == 1 else v for c, v in ids.items()}, {c: "; ".join(v) for c, v in names.items()})
+
+
+def ansible_inventory(plan: Plan, catalog: Catalog | None = None) -> str:
+    """The inventory as YAML text (``ansible-inventory -i inventory.yaml --list`` reads it)."""
+    catalog = catalog_or_shipped(catalog)
+    require_ids(plan, catalog)
+    fabric = plan.fabric
+    assert fabric is not None
+    software, software_names = _software(plan)
+    variables: dict[str, Any] = {
+        "primeflex_cluster": plan.name,
+        "primeflex_software": software,
+        "primeflex_software_names": software_names,
+        "primeflex_fabric": {"technology": fabric.technology, "family": fabric.family, "link_gbps": fabric.link_gbps},
+    }
+    if plan.storage is not None:
+        variables["primeflex_file_system"] = plan.storage.file_system
+    children: dict[str, Any] = {}
+    compute: dict[str, Any] = {}
+    for platform in platforms(plan):
+        entry = platform.entry
+        compute[f"compute_{group_name(platform.key)}"] = {
+            "vars": {
+                "primeflex_node_model": entry.node,
+                "primeflex_gpu_model": entry.gpu,
+                "primeflex_gpus_per_node": entry.gpus_per_node,
+                "primeflex_memory_gb": entry.memory_gb_per_node,
+                "primeflex_fabric_ports": entry.fabric_adapters_per_node,
+                "primeflex_slurm_partition": platform.key,
+            },
+            "hosts": {host: _host_vars(plan, host) for host in platform.hosts},
+        }
+    if compute:
+        children["compute"] = {"children": compute}
+    if plan.storage is not None:
+        servers = sorted((d.name for _, d in _placed(plan).values() if d.catalog_id == plan.storage.server), key=natural_key)
+        per_group = catalog.storage_rules.servers_per_group
+        children["storage_servers"] = {"hosts": {name: _host_vars(plan, name) for name in servers}}
+        children["metadata_servers"] = {"hosts": {name: _host_vars(plan, name) for name in servers[:per_group]}}
+    heads = sorted((d.name for _, d in _placed(plan).values() if d.role == "head"), key=natural_key)
+    children["login"] = {"hosts": {name: _host_vars(plan, name) for name in heads}}
+    children["management"] = {"hosts": {name: None for name in heads}}
+    header = (
+        f"# Ansible inventory for {plan.name}, written by primeflex-iac from its plan ({plan.schema_version}, {plan.status}).\n"
+        "# Check it with: ansible-inventory -i inventory.yaml --graph\n"
+    )
+    return yaml_text({"all": {"vars": variables, "children": children}}, header)
+
+
+def ansible_files(plan: Plan, catalog: Catalog | None = None) -> dict[str, str]:
+    return {"inventory.yaml": ansible_inventory(plan, catalog)}

@@ -1,0 +1,244 @@
+"""What the exporters read from a plan beyond its fields: compute hosts per platform, fabric
+switches by level, and every cable (fabric and management) between named interfaces.
+
+The plan records counts and unit positions; the wiring is derived from them in a fixed order,
+so the same plan always gives the same cables:
+- fabric endpoints (each compute node's adapters, then the storage servers, then the head node)
+  reach the leaves as the topology picture spreads them (``renderers.layout``), each leaf
+  filling its node-facing ports from port 1; a split port (HDR100, NDR200) serves two endpoints;
+- a switch's uplinks use the ports above its node-facing ones and go round-robin over the
+  level above, continuing where the previous switch stopped, so no upper switch is given more
+  links than it has ports;
+- the management network takes, rack by rack from the top, every compute node, storage server,
+  controller and metadata shelf and fabric switch, then the head node, filling each management
+  switch's ports except its uplink ports.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from primeflex_iac.catalog.loader import load_catalog
+from primeflex_iac.catalog.models import Catalog
+from primeflex_iac.common.naming import natural_key
+from primeflex_iac.demand.candidates import leaf_down_ports
+from primeflex_iac.plan.cabling import layout_of
+from primeflex_iac.plan.model import ComputeEntry, Device, Plan
+
+__all__ = [
+    "HOST_MANAGEMENT",
+    "SWITCH_MANAGEMENT",
+    "Link",
+    "Platform",
+    "Port",
+    "Wiring",
+    "catalog_or_shipped",
+    "fabric_interface",
+    "natural_key",
+    "platforms",
+    "require_ids",
+    "switch_port",
+    "wiring",
+]
+
+HOST_MANAGEMENT = "eth0"  # a server's 1 GbE port: BMC and provisioning network
+SWITCH_MANAGEMENT = "mgmt0"  # the management port of a switch or storage shelf
+
+
+@cache
+def _shipped() -> Catalog:
+    return load_catalog()
+
+
+def catalog_or_shipped(catalog: Catalog | None) -> Catalog:
+    """The catalog given, or the shipped one (loaded once): device names and figures the plan only names by id."""
+    return catalog if catalog is not None else _shipped()
+
+
+def require_ids(plan: Plan, catalog: Catalog) -> None:
+    """Raise ValueError naming every catalog id of the plan that ``catalog`` lacks (an overlay's item)."""
+    if plan.status == "infeasible" or plan.fabric is None:
+        raise ValueError(f"plan {plan.name!r} holds no cluster (status {plan.status}); nothing to export")
+    sections = (getattr(catalog, name) for name in type(catalog).model_fields)
+    known = {item_id for section in sections if isinstance(section, dict) for item_id in section}
+    used = {d.catalog_id for r in plan.racks for d in r.devices} | {r.catalog_id for r in plan.racks}
+    for entry in plan.compute:
+        used |= {entry.node, entry.gpu} | ({entry.chassis} if entry.chassis else set())
+    f = plan.fabric
+    used |= {f.technology, f.switch, f.adapter, f.cable, f.uplink_cable, f.management_switch}
+    missing = sorted(used - known)
+    if missing:
+        raise ValueError(
+            f"plan {plan.name!r} names catalog ids the catalog lacks: {', '.join(missing)}; "
+            "give the catalog overlays it was solved with"
+        )
+
+
+def fabric_interface(family: str, index: int) -> str:
+    """A host's fabric port as Linux names it: ib0, ib1 (InfiniBand, Omni-Path) or eth1, eth2 (Ethernet)."""
+    return f"eth{index + 1}" if family == "ethernet" else f"ib{index}"
+
+
+def switch_port(slot: int, per_port: int) -> str:
+    """The switch interface of 0-based endpoint ``slot``: port1, port2 or, split, port1/1, port1/2."""
+    port, sub = divmod(slot, per_port)
+    return f"port{port + 1}" if per_port == 1 else f"port{port + 1}/{sub + 1}"
+
+
+@dataclass(frozen=True)
+class Platform:
+    """One compute platform of the plan and its hosts, in node order."""
+
+    entry: ComputeEntry
+    key: str  # unique among the plan's platforms: the GPU id, or node and GPU ids when two share a GPU
+    hosts: tuple[str, ...]
+    enclosure_of: dict[str, str]  # host -> chassis device, for sleds
+
+
+def platforms(plan: Plan) -> list[Platform]:
+    """The compute hosts of each platform; raises ValueError if the plan's devices disagree with its counts."""
+    gpu_counts = Counter(entry.gpu for entry in plan.compute)
+    result = []
+    for entry in plan.compute:
+        hosts: list[str] = []
+        enclosure_of: dict[str, str] = {}
+        for device in _devices(plan):
+            if device.role != "compute":
+                continue
+            if entry.chassis is not None and device.catalog_id == entry.chassis:
+                hosts.extend(device.nodes)
+                enclosure_of.update(dict.fromkeys(device.nodes, device.name))
+            elif entry.chassis is None and device.catalog_id == entry.node:
+                hosts.append(device.name)
+        if len(hosts) != entry.count:
+            raise ValueError(f"plan lists {entry.count} {entry.node} nodes but places {len(hosts)}")
+        key = entry.gpu if gpu_counts[entry.gpu] == 1 else f"{entry.node}-{entry.gpu}"
+        result.append(Platform(entry, key, tuple(sorted(hosts, key=natural_key)), enclosure_of))
+    return result
+
+
+@dataclass(frozen=True)
+class Port:
+    device: str
+    interface: str
+
+
+@dataclass(frozen=True)
+class Link:
+    a: Port  # the host or lower switch
+    b: Port  # the switch it plugs into
+    network: Literal["fabric", "uplink", "management"]  # host to leaf, switch to switch, management LAN
+    cable: str  # catalog id of the cable, or "" when the catalog has none (management patch cords)
+
+
+@dataclass(frozen=True)
+class Wiring:
+    levels: tuple[tuple[str, tuple[str, ...]], ...]  # (level, switch names), lowest first
+    leaf_of: dict[str, str]  # compute host -> the leaf holding most of its fabric ports
+    children: dict[str, tuple[str, ...]]  # switch -> the switches one level down it links to
+    links: tuple[Link, ...]
+
+
+def _devices(plan: Plan) -> list[Device]:
+    return [device for rack in plan.racks for device in rack.devices]
+
+
+def _levels(plan: Plan) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    fabric = plan.fabric
+    assert fabric is not None
+    names = sorted((d.name for d in _devices(plan) if d.role == "fabric"), key=natural_key)
+    if fabric.tiers == 1:
+        levels = [("switch", tuple(names))]
+        expected = [1]
+    else:
+        levels = [(level, tuple(n for n in names if n.startswith(level))) for level in ("leaf", "spine", "core")]
+        levels = [level for level in levels if level[1]]
+        expected = [fabric.leaf_switches, fabric.spine_switches] + ([fabric.core_switches] if fabric.tiers == 3 else [])
+    if [len(level[1]) for level in levels] != expected:
+        raise ValueError(f"plan places fabric switches {names} for a {fabric.tiers}-level tree of {expected}")
+    return tuple(levels)
+
+
+def wiring(plan: Plan, catalog: Catalog) -> Wiring:
+    """Every cable of the plan's fabric and management networks, derived as the module explains."""
+    fabric = plan.fabric
+    if fabric is None:
+        raise ValueError(f"plan {plan.name!r} has no fabric (status {plan.status})")
+    levels = _levels(plan)
+    modes = catalog.fabrics[fabric.technology].modes
+    per_port = next(mode.endpoints_per_port for mode in modes if mode.name == fabric.mode)
+    ports = fabric.switch_ports
+    links: list[Link] = []
+
+    # hosts to leaves, as the topology picture spreads them
+    leaf_names = levels[0][1]
+    slots = Counter[str]()
+    leaf_counts: dict[str, Counter[str]] = {}
+    for name, leaf_indices in layout_of(plan).leaf_ports.items():
+        for index, leaf_index in enumerate(leaf_indices):
+            leaf = leaf_names[leaf_index]
+            links.append(Link(Port(name, fabric_interface(fabric.family, index)),
+                              Port(leaf, switch_port(slots[leaf], per_port)), "fabric", fabric.cable))  # fmt: skip
+            slots[leaf] += 1
+            leaf_counts.setdefault(name, Counter())[leaf] += 1
+    host_names = {host for platform in platforms(plan) for host in platform.hosts}
+    leaf_of = {name: counts.most_common(1)[0][0] for name, counts in leaf_counts.items() if name in host_names}
+
+    # switch levels, round-robin
+    children: dict[str, tuple[str, ...]] = {}
+    if fabric.tiers > 1:
+        down = [leaf_down_ports(ports, fabric.blocking_factor), ports // 2 if fabric.tiers == 3 else ports, ports]
+        for step in range(len(levels) - 1):
+            lower_names, upper_names = levels[step][1], levels[step + 1][1]
+            uplinks = ports - down[step]
+            upper_capacity = down[step + 1]  # uplinks take whole ports, split or not
+            used = Counter[str]()
+            linked: dict[str, set[str]] = {}
+            for i, lower in enumerate(lower_names):
+                for k in range(uplinks):
+                    upper = upper_names[(i * uplinks + k) % len(upper_names)]
+                    if used[upper] >= upper_capacity:
+                        raise ValueError(f"{upper} has no free port for an uplink of {lower}")
+                    links.append(Link(Port(lower, switch_port((down[step] + k) * per_port, per_port)),
+                                      Port(upper, switch_port(used[upper] * per_port, per_port)), "uplink",
+                                      fabric.uplink_cable))  # fmt: skip
+                    used[upper] += 1
+                    linked.setdefault(upper, set()).add(lower)
+            for upper, lowers in linked.items():
+                children[upper] = tuple(sorted(lowers, key=natural_key))
+
+    links.extend(_management_links(plan, catalog))
+    return Wiring(levels, leaf_of, children, tuple(links))
+
+
+def _management_links(plan: Plan, catalog: Catalog) -> list[Link]:
+    fabric = plan.fabric
+    assert fabric is not None
+    switch = catalog.management_switches[fabric.management_switch]
+    capacity = switch.ports - switch.uplink_ports
+    switches = sorted((d.name for d in _devices(plan) if d.role == "management"), key=natural_key)
+    ports: list[Port] = []
+    head: list[Port] = []
+    for device in _devices(plan):
+        if device.role == "compute":
+            ports.extend(Port(name, HOST_MANAGEMENT) for name in device.nodes or [device.name])
+        elif device.role == "fabric":
+            ports.append(Port(device.name, SWITCH_MANAGEMENT))
+        elif device.role == "head":
+            head.append(Port(device.name, HOST_MANAGEMENT))
+        elif device.role == "storage":
+            role = catalog.storage_devices[device.catalog_id].role
+            if role == "storage_server":
+                ports.append(Port(device.name, HOST_MANAGEMENT))
+            elif role in ("controller_shelf", "mdt_shelf"):
+                ports.append(Port(device.name, SWITCH_MANAGEMENT))
+    ports.extend(head)
+    if len(ports) > capacity * len(switches):
+        raise ValueError(f"{len(ports)} management ports do not fit {len(switches)} switches of {capacity} ports")
+    return [
+        Link(port, Port(switches[index // capacity], f"port{index % capacity + 1}"), "management", "")
+        for index, port in enumerate(ports)
+    ]

@@ -1,0 +1,157 @@
+"""Slurm configuration of a plan: slurm.conf (nodes and one partition per platform), gres.conf
+(the GPUs of each node) and topology.conf (the tree plugin's switches over nodes and switches).
+
+Written to the grammar of slurm.conf(5), gres.conf(5) and topology.conf(5): ``Key=Value`` pairs
+on one line per node set, partition or switch, host sets as hostlist expressions (cn[001-064]),
+``#`` comments. The settings beyond nodes, partitions and switches are the ones GPU nodes and the
+tree topology need; a site merges them with its own (authentication, accounting, logging).
+"""
+
+from __future__ import annotations
+
+import re
+
+from primeflex_iac.catalog.models import Catalog
+from primeflex_iac.common.naming import natural_key
+from primeflex_iac.export.cluster import Platform, Wiring, catalog_or_shipped, platforms, require_ids, wiring
+from primeflex_iac.export.hostlist import compress
+from primeflex_iac.plan.model import Plan
+
+__all__ = ["MEMORY_SHARE", "TOP_SWITCH", "gres_conf", "slurm_conf", "slurm_files", "topology_conf"]
+
+TOP_SWITCH = "top"
+# RealMemory is what a node must report or it is drained. Firmware and the kernel keep part of
+# the installed memory (assumption: 5 %), so nodes are declared with 95 % of it.
+MEMORY_SHARE = 0.95
+
+
+def _cluster_name(plan: Plan) -> str:
+    # accounting databases fold case; keep letters, digits and dashes
+    return re.sub(r"[^a-z0-9]+", "-", plan.name.lower()).strip("-")[:40] or "cluster"
+
+
+def _header(plan: Plan, what: str) -> list[str]:
+    return [f"# {what} for {plan.name}, written by primeflex-iac from its plan ({plan.schema_version}, {plan.status})."]
+
+
+def _node_line(platform: Platform, catalog: Catalog) -> tuple[str, list[str]]:
+    entry = platform.entry
+    server = catalog.servers[entry.node]
+    fields = [f"NodeName={compress(platform.hosts)}"]
+    notes = []
+    if server.cpu_cores_per_socket is not None:
+        cpus = server.cpu_sockets * server.cpu_cores_per_socket * server.threads_per_core
+        fields += [f"CPUs={cpus}", "Boards=1", f"SocketsPerBoard={server.cpu_sockets}",
+                   f"CoresPerSocket={server.cpu_cores_per_socket}", f"ThreadsPerCore={server.threads_per_core}"]  # fmt: skip
+    else:
+        fields.append(f"SocketsPerBoard={server.cpu_sockets}")
+        notes.append(f"# CPU cores of {entry.node} are not in the catalog: `slurmd -C` on a node prints its CPU line")
+    fields += [
+        f"RealMemory={int(entry.memory_gb_per_node * 1024 * MEMORY_SHARE)}",
+        f"Gres=gpu:{entry.gpu}:{entry.gpus_per_node}",
+        f"Features={entry.gpu},{entry.intra_node},{entry.cooling}",
+        "State=UNKNOWN",
+    ]
+    return " ".join(fields), notes
+
+
+def slurm_conf(plan: Plan, catalog: Catalog | None = None) -> str:
+    """slurm.conf: cluster settings for GPUs and the tree topology, node lines, one partition per platform."""
+    catalog = catalog_or_shipped(catalog)
+    require_ids(plan, catalog)
+    head = next((d.name for r in plan.racks for d in r.devices if d.role == "head"), "head01")
+    lines = _header(plan, "slurm.conf")
+    lines += [
+        "# Merge with the site's settings (authentication, accounting, logging, state directories).",
+        f"ClusterName={_cluster_name(plan)}",
+        f"SlurmctldHost={head}",
+        "GresTypes=gpu",
+        "SelectType=select/cons_tres",
+        "SelectTypeParameters=CR_Core_Memory",
+        "TopologyPlugin=topology/tree",
+        "ProctrackType=proctrack/cgroup",
+        "TaskPlugin=task/cgroup,task/affinity",
+        "",
+        f"# Compute nodes. RealMemory is {MEMORY_SHARE:.0%} of the installed memory (the rest: firmware and kernel).",
+    ]
+    partitions = []
+    for index, platform in enumerate(platforms(plan)):
+        entry = platform.entry
+        lines.append(f"# {entry.count}x {entry.node_name}, {entry.gpus_per_node}x {entry.gpu_name} and "
+                     f"{entry.memory_gb_per_node} GB each")  # fmt: skip
+        node_line, notes = _node_line(platform, catalog)
+        lines += [*notes, node_line]
+        default = "YES" if index == 0 else "NO"
+        partitions.append(f"PartitionName={platform.key} Nodes={compress(platform.hosts)} Default={default} "
+                          "MaxTime=INFINITE State=UP")  # fmt: skip
+    lines += ["", "# One partition per platform.", *partitions]
+    return "\n".join(lines) + "\n"
+
+
+def gres_conf(plan: Plan, catalog: Catalog | None = None) -> str:
+    """gres.conf: each platform's GPUs as NVIDIA device files."""
+    require_ids(plan, catalog_or_shipped(catalog))
+    lines = _header(plan, "gres.conf")
+    lines.append("# With NVIDIA's NVML on the nodes, `AutoDetect=nvml` can stand for the File= lines.")
+    for platform in platforms(plan):
+        count = platform.entry.gpus_per_node
+        files = "/dev/nvidia0" if count == 1 else f"/dev/nvidia[0-{count - 1}]"
+        lines.append(f"NodeName={compress(platform.hosts)} Name=gpu Type={platform.entry.gpu} File={files}")
+    return "\n".join(lines) + "\n"
+
+
+def _tree_lines(plan: Plan, wired: Wiring) -> list[str]:
+    hosts = {host for platform in platforms(plan) for host in platform.hosts}
+    leaves = wired.levels[0][1]
+    nodes_of = {leaf: sorted((h for h in hosts if wired.leaf_of[h] == leaf), key=natural_key) for leaf in leaves}
+    # a switch is written only with compute nodes below it; Slurm schedules nothing else
+    kept = {leaf for leaf in leaves if nodes_of[leaf]}
+    lines = [f"SwitchName={leaf} Nodes={compress(nodes_of[leaf])}" for leaf in leaves if leaf in kept]
+    reach = {leaf: set(nodes_of[leaf]) for leaf in kept}
+    skipped = [leaf for leaf in leaves if leaf not in kept]
+    top = [leaf for leaf in leaves if leaf in kept]
+    for _level, names in wired.levels[1:]:
+        top = []
+        for name in names:
+            below = [child for child in wired.children.get(name, ()) if child in kept]
+            if below:
+                kept.add(name)
+                top.append(name)
+                reach[name] = set().union(*(reach[child] for child in below))
+                lines.append(f"SwitchName={name} Switches={compress(below)}")
+            else:
+                skipped.append(name)
+    if len(top) > 1 and not any(reach[name] == hosts for name in top):
+        # Slurm places a job under one switch that reaches all its nodes; give it one
+        lines.append(f"# {TOP_SWITCH}: a logical switch (no device) over the top level, so jobs can span the whole fabric.")
+        lines.append(f"SwitchName={TOP_SWITCH} Switches={compress(top)}")
+    if skipped:
+        lines.append(f"# No compute nodes below {compress(skipped)} (storage servers and head node only).")
+    return lines
+
+
+def topology_conf(plan: Plan, catalog: Catalog | None = None) -> str:
+    """topology.conf for the tree plugin: leaf switches over their nodes, spines over their leaves."""
+    catalog = catalog_or_shipped(catalog)
+    require_ids(plan, catalog)
+    fabric = plan.fabric
+    assert fabric is not None
+    wired = wiring(plan, catalog)
+    levels = (
+        "one switch" if fabric.tiers == 1 else ", ".join(f"{len(names)} {level}" for level, names in wired.levels) + " switches"
+    )
+    lines = _header(plan, "topology.conf")
+    lines.append(f"# {fabric.name}, {fabric.link_gbps} Gb/s per node port; {levels}.")
+    lines += _tree_lines(plan, wired)
+    return "\n".join(lines) + "\n"
+
+
+def slurm_files(plan: Plan, catalog: Catalog | None = None) -> dict[str, str]:
+    """The three files by name; raises ValueError for a plan without compute nodes (nothing to schedule)."""
+    if not plan.compute:
+        raise ValueError(f"plan {plan.name!r} has no compute nodes; Slurm would have nothing to schedule")
+    return {
+        "slurm.conf": slurm_conf(plan, catalog),
+        "gres.conf": gres_conf(plan, catalog),
+        "topology.conf": topology_conf(plan, catalog),
+    }

@@ -1,0 +1,181 @@
+"""Recompute every constraint of a Plan against its Spec and Catalog, without the solver.
+
+``check(plan, spec, catalog)`` returns the list of violations (empty when the plan holds). Every
+solver test ends with it, so a wrong model cannot hide behind its own arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from primeflex_iac.catalog.models import Catalog
+from primeflex_iac.demand.build import build_demand
+from primeflex_iac.demand.candidates import Platform, tree_shape
+from primeflex_iac.plan.model import Plan
+from primeflex_iac.spec.model import Spec
+from primeflex_iac.timing.step_model import estimate
+
+__all__ = ["CheckReport", "check"]
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    violations: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def __str__(self) -> str:
+        return "plan holds" if self.ok else "\n".join(self.violations)
+
+
+def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
+    if plan.status not in ("optimal", "feasible"):
+        return CheckReport([])
+    demand = build_demand(spec, catalog)
+    out: list[str] = []
+    assert plan.fabric is not None and plan.totals is not None
+
+    # compute: one platform of the catalog that breaks no requirement, meeting the floors
+    platform: Platform | None = None
+    if len(plan.compute) > 1:
+        out.append("more than one compute platform")
+    for entry in plan.compute:
+        platform = next(
+            (
+                p
+                for p in demand.platforms
+                if p.server.id == entry.node and p.gpu.id == entry.gpu and p.gpus_per_node == entry.gpus_per_node
+            ),
+            None,
+        )
+        if platform is None:
+            out.append(f"compute {entry.node}/{entry.gpu}x{entry.gpus_per_node} is not a catalog platform")
+            continue
+        if platform.breaks:
+            out.append(f"compute platform {platform.id} breaks: {', '.join(platform.breaks)}")
+        if entry.gpus != entry.count * entry.gpus_per_node:
+            out.append("compute gpus != count x gpus_per_node")
+        if not math.isclose(entry.tensor_tflops, entry.count * platform.tensor_tflops, rel_tol=1e-9):
+            out.append("compute tensor_tflops does not match the catalog")
+        if platform.chassis and entry.chassis_count != math.ceil(entry.count / platform.nodes_per_enclosure):
+            out.append("chassis count is not ceil(nodes / slots)")
+    nodes = plan.compute[0].count if plan.compute else 0
+    gpus = plan.compute[0].gpus if plan.compute else 0
+    if demand.needs_compute and not plan.compute:
+        out.append("the spec needs compute but the plan has none")
+    if gpus < demand.gpus_min:
+        out.append(f"{gpus} GPUs < floor {demand.gpus_min}")
+    tflops = sum(e.tensor_tflops for e in plan.compute)
+    if tflops + 1e-6 < demand.tensor_tflops_min:
+        out.append(f"{tflops} tensor TFLOPS < floor {demand.tensor_tflops_min}")
+    tops = sum(e.int8_tops for e in plan.compute)
+    if tops + 1e-6 < demand.int8_tops_min:
+        out.append(f"{tops} INT8 TOPS < floor {demand.int8_tops_min}")
+
+    # fabric: endpoints, switch counts from the ports, Ethernet's limits, link speed
+    fabric = plan.fabric
+    option = next((f for f in demand.fabrics if f.fabric.id == fabric.technology and f.mode.name == fabric.mode), None)
+    if option is None:
+        out.append(f"fabric {fabric.technology}:{fabric.mode} is not in the catalog")
+    else:
+        if option.breaks:
+            out.append(f"fabric {option.id} breaks: {', '.join(option.breaks)}")
+        storage_servers = plan.storage.servers if plan.storage else 0
+        head = next(iter(catalog.head_nodes.values()))
+        adapters = platform.server.fabric_adapters if platform else 0
+        endpoints = nodes * adapters + storage_servers + head.fabric_ports
+        if fabric.endpoints != endpoints:
+            out.append(f"fabric endpoints {fabric.endpoints} != {endpoints}")
+        single, per_leaf, uplinks = tree_shape(option, spec.preferences.blocking_factor)
+        ports = option.switch.ports
+        if endpoints <= single:
+            expected = (1, 0, 0)
+        elif endpoints <= ports * per_leaf:
+            leaves = math.ceil(endpoints / per_leaf)
+            expected = (leaves, math.ceil(leaves * uplinks / ports), 0)
+        else:
+            leaves = math.ceil(endpoints / per_leaf)
+            aggregation = math.ceil(leaves * uplinks / (ports // 2))
+            expected = (leaves, aggregation, math.ceil(aggregation * (ports - ports // 2) / ports))
+        found = (fabric.leaf_switches, fabric.spine_switches, fabric.core_switches)
+        if found != expected:
+            out.append(f"fabric switches (leaf, spine, core) {found} != {expected} from the ports")
+        limit = option.fabric.max_compute_nodes
+        if limit is not None and nodes > limit:
+            out.append(f"{option.fabric.name} is viable for {limit} nodes, plan has {nodes}")
+        if option.fabric.max_gpus is not None and gpus > option.fabric.max_gpus:
+            out.append(f"{option.fabric.name} is viable for {option.fabric.max_gpus} GPUs, plan has {gpus}")
+        if platform and option.link_gbps < platform.server.min_link_gbps:
+            out.append(f"{platform.server.id} needs {platform.server.min_link_gbps} Gb/s links, fabric gives {option.link_gbps}")
+
+    # workloads: each time-to-model recomputed
+    for resolved in demand.workloads:
+        if platform is None or option is None:
+            out.append(f"workload {resolved.name} has no compute")
+            continue
+        result = estimate(resolved, platform.shape, option.interconnect if option and nodes > 1 else None, nodes)
+        if result.time_to_model_s > resolved.required_s * (1 + 1e-9):
+            out.append(f"workload {resolved.name}: {result.time_to_model_s:.0f} s > required {resolved.required_s:.0f} s")
+
+    # storage: capacity from the drives, server groups, metadata shelf, throughput
+    if demand.storage is not None:
+        storage = plan.storage
+        if storage is None:
+            out.append("the spec asks for storage but the plan has none")
+        else:
+            usable = sum(n * catalog.block_usable_tib(catalog.storage_blocks[b]) for b, n in storage.blocks.items())
+            if usable + 1e-6 < demand.storage.capacity_tib:
+                out.append(f"storage {usable:.1f} TiB < required {demand.storage.capacity_tib:.1f} TiB")
+            shelves = sum(n * catalog.block_controller_shelves(catalog.storage_blocks[b]) for b, n in storage.blocks.items())
+            rules = catalog.storage_rules
+            groups = math.ceil(shelves / rules.controller_shelves_per_server_group)
+            if storage.servers != groups * rules.servers_per_group:
+                out.append(
+                    f"storage servers {storage.servers} != {groups * rules.servers_per_group} for {shelves} controller shelves"
+                )
+            if storage.mdt_shelves != rules.mdt_shelves:
+                out.append("storage must have its metadata shelf")
+            if storage.read_gbs + 1e-6 < demand.storage.read_gbs:
+                out.append(f"storage reads {storage.read_gbs} GB/s < required {demand.storage.read_gbs:.2f} GB/s")
+
+    # racks: positions inside the rack, no overlap, height and power per rack, every device placed
+    site = spec.site
+    if len(plan.racks) > site.racks.max:
+        out.append(f"{len(plan.racks)} racks > site maximum {site.racks.max}")
+    for rack in plan.racks:
+        occupied: set[int] = set()
+        for device in rack.devices:
+            units = set(range(device.position, device.position + device.height_u))
+            if device.position < 1 or device.position + device.height_u - 1 > rack.height_u:
+                out.append(f"{rack.name}/{device.name} outside the rack")
+            if occupied & units:
+                out.append(f"{rack.name}/{device.name} overlaps another device")
+            occupied |= units
+        power = sum(d.power_max_w for d in rack.devices)
+        if power > site.racks.power_per_rack + 1e-6:
+            out.append(f"{rack.name} draws {power:.0f} W > {site.racks.power_per_rack:.0f} W per rack")
+        if rack.used_units != sum(d.height_u for d in rack.devices):
+            out.append(f"{rack.name} used_units does not add up")
+    placed: dict[str, int] = {}
+    for rack in plan.racks:
+        for device in rack.devices:
+            placed[device.catalog_id] = placed.get(device.catalog_id, 0) + 1
+    for line in plan.bom:
+        if line.rack_units and placed.get(line.catalog_id, 0) != line.quantity:
+            out.append(f"BOM has {line.quantity}x {line.catalog_id} but {placed.get(line.catalog_id, 0)} are placed in racks")
+
+    # totals: cost and power from the BOM and the racks; site limits
+    cost = sum(line.total_cost for line in plan.bom)
+    if not math.isclose(cost, plan.totals.cost, rel_tol=1e-9, abs_tol=0.01):
+        out.append(f"total cost {plan.totals.cost} != BOM sum {cost}")
+    power_w = sum(r.power_max_w for r in plan.racks)
+    if site.total_power is not None and power_w > site.total_power + 1e-6:
+        out.append(f"power {power_w:.0f} W > site total {site.total_power:.0f} W")
+    if site.budget is not None and cost > site.budget.amount + 0.5:
+        out.append(f"cost {cost:.0f} > budget {site.budget.amount:.0f}")
+    if plan.totals.racks != len(plan.racks):
+        out.append("totals.racks != racks listed")
+    return CheckReport(out)

@@ -1,0 +1,224 @@
+"""The result of a solve: typed, serialisable, and free of wall-clock time.
+
+``Plan.model_dump_json(indent=2)`` is ``plan.json``; ``schema/plan.schema.json`` is generated
+from these models (``primeflex schema --plan``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from primeflex_iac.common.strict import Strict
+
+__all__ = [
+    "PLAN_SCHEMA_VERSION",
+    "BomLine",
+    "ComputeEntry",
+    "Device",
+    "FabricPlan",
+    "ObjectiveResult",
+    "Plan",
+    "RackPlan",
+    "Relaxation",
+    "SoftwareEntry",
+    "SolveInfo",
+    "Status",
+    "StoragePlan",
+    "Totals",
+    "WorkloadResult",
+]
+
+PLAN_SCHEMA_VERSION = "primeflex-iac/plan/v1"
+# unknown: no plan was found within the time limit, and none was proven impossible
+Status = Literal["optimal", "feasible", "infeasible", "unknown", "invalid"]
+
+
+class ComputeEntry(Strict):
+    node: str = Field(description="Catalog id of the compute node.")
+    node_name: str
+    count: int = Field(description="Compute nodes (not chassis).")
+    chassis: str | None = Field(description="Catalog id of the chassis, when nodes are sleds.")
+    chassis_count: int
+    cooling: Literal["air", "water"]
+    gpu: str
+    gpu_name: str
+    gpus_per_node: int
+    gpus: int
+    tensor_tflops: float = Field(description="Total dense FP16 tensor peak.")
+    int8_tops: float = Field(description="Total dense INT8 peak (0 if the GPU has none).")
+    memory_gb_per_node: int
+    intra_node: Literal["nvlink", "pcie"]
+    fabric_adapters_per_node: int
+
+
+class FabricPlan(Strict):
+    technology: str = Field(description="Catalog fabric id.")
+    name: str
+    family: str
+    mode: str
+    link_gbps: int = Field(description="Speed at each node port.")
+    switch: str
+    switch_ports: int
+    tiers: int = Field(description="1: one switch; 2: leaf-spine; 3: leaf-spine-core.")
+    leaf_switches: int
+    spine_switches: int
+    core_switches: int
+    blocking_factor: int
+    endpoints: int = Field(description="Node-side ports in use: compute adapters, storage servers, head node.")
+    adapter: str
+    node_cables: int
+    cable: str
+    switch_links: int
+    uplink_cable: str
+    management_switches: int
+    management_switch: str
+
+
+class StoragePlan(Strict):
+    file_system: str
+    access: list[str]
+    usable_tib: float
+    required_tib: float
+    read_gbs: float = Field(description="Aggregate read rate the blocks and servers deliver (GB/s).")
+    required_read_gbs: float
+    rack_units: int
+    blocks: dict[str, int]
+    controller_shelves: int
+    drive_enclosures: int
+    drives: int
+    servers: int
+    server: str
+    mdt_shelves: int
+
+
+class Device(Strict):
+    name: str
+    catalog_id: str
+    role: Literal["compute", "fabric", "management", "head", "storage"]
+    position: int = Field(description="Lowest rack unit the device occupies (1 = bottom).")
+    height_u: int
+    power_max_w: float
+    weight_kg: float
+    nodes: list[str] = Field(default_factory=list, description="Compute nodes inside a chassis.")
+    face: Literal["front"] = "front"
+
+
+class RackPlan(Strict):
+    name: str
+    catalog_id: str
+    height_u: int
+    devices: list[Device]
+    used_units: int
+    power_max_w: float
+    power_limit_w: float
+    heat_btu_h: float
+    weight_kg: float
+
+
+class WorkloadResult(Strict):
+    name: str
+    model: str
+    training_flops: float
+    time_to_model_s: float | None = Field(description="Estimated on the chosen cluster.")
+    required_s: float
+    per_gpu_tflops: float | None
+    scaling_efficiency: float | None
+    bound: str | None
+    meets: bool
+
+
+class SoftwareEntry(Strict):
+    category: str
+    id: str
+    name: str
+
+
+class BomLine(Strict):
+    item: str
+    catalog_id: str
+    category: str
+    quantity: int
+    unit_cost: float
+    total_cost: float
+    unit_power_w: float
+    total_power_w: float
+    rack_units: int = Field(description="Rack units of all units of the line.")
+    cost_source: str
+    power_source: str
+
+
+class Totals(Strict):
+    cost: float
+    currency: str
+    power_kw: float = Field(description="Maximum (nameplate) power.")
+    typical_power_kw: float
+    heat_btu_h: float = Field(description="Heat at maximum power.")
+    rack_units: int
+    racks: int
+    weight_kg: float
+
+
+class ObjectiveResult(Strict):
+    name: str
+    value: float | None
+    bound: float | None
+    stages: list[str] = Field(description="All lexicographic stages in the order solved, tie-breaks included.")
+
+
+class Relaxation(Strict):
+    """How far one conflicting requirement must move for a plan to exist, every other one held."""
+
+    requirement: str = Field(description="The requirement group, as named in conflicts.")
+    asked: str = Field(description="What the spec asks, in words.")
+    needed: str | None = Field(description="What a plan needs instead, in words; None if moving it alone is not enough.")
+    change: str | None = Field(description="The spec change that gives a plan, checked by solving; None if none alone does.")
+    field: str | None = Field(default=None, description="The spec field the change is made in.")
+    asked_value: float | None = Field(default=None, description="The spec's value, in `unit`.")
+    feasible_value: float | None = Field(default=None, description="The nearest value that gives a plan, in `unit`.")
+    unit: str | None = None
+    alone: bool = Field(description="Whether moving this requirement alone gives a plan.")
+    example: str | None = Field(default=None, description="The best plan once the change is made, in one line.")
+
+
+class SolveInfo(Strict):
+    solver: str = "OR-Tools CP-SAT"
+    solver_version: str
+    time_limit_s: float
+    workers: int
+    seed: int
+    gap: float | None = Field(description="Relative gap of the first objective; 0 when proven optimal.")
+    placement_attempts: int
+    stopped_by: Literal["time limit", "interrupt"] | None = Field(
+        default=None, description="Why the search stopped before proving the plan optimal, if it did."
+    )
+
+
+class Plan(Strict):
+    schema_version: str = PLAN_SCHEMA_VERSION
+    name: str
+    status: Status
+    message: str = Field(description="One line for people: what was found, or why nothing was.")
+    conflicts: list[str] = Field(default_factory=list, description="Requirement groups that cannot hold together.")
+    relaxations: list[Relaxation] = Field(
+        default_factory=list, description="For each conflicting requirement, how far it must move for a plan to exist."
+    )
+    objective: ObjectiveResult | None = None
+    compute: list[ComputeEntry] = Field(default_factory=list)
+    fabric: FabricPlan | None = None
+    storage: StoragePlan | None = None
+    racks: list[RackPlan] = Field(default_factory=list)
+    placement_rules: list[str] = Field(default_factory=list)
+    software: list[SoftwareEntry] = Field(default_factory=list)
+    workloads: list[WorkloadResult] = Field(default_factory=list)
+    totals: Totals | None = None
+    bom: list[BomLine] = Field(default_factory=list)
+    assumptions: list[str] = Field(default_factory=list, description="Every assumption behind the plan's figures.")
+    warnings: list[str] = Field(default_factory=list)
+    solve: SolveInfo | None = None
+    catalog_currency: str = "USD"
+    catalog_overlays: list[str] = Field(default_factory=list)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2) + "\n"

@@ -1,0 +1,124 @@
+"""Place every device at a unit position, deterministically, after solving.
+
+The solver counts racks by aggregate height and power. This step puts each device into a rack
+first-fit, in a fixed order (fabric and management switches, head node, storage, compute), and
+then within each rack stacks storage from the bottom, compute above it, and switches from the
+top down. If the devices do not fit the counted racks, it says so and the solve is repeated with
+one rack more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from primeflex_iac.plan.model import Device, RackPlan
+
+__all__ = ["PLACEMENT_RULES", "DeviceToPlace", "place_devices"]
+
+PLACEMENT_RULES = [
+    "compute enclosures and fabric switches fill whole racks of their own as far as they can (as many as a rack holds by height and power)",
+    "the other devices go into the shared racks first-fit in this order: fabric switches, management switches, head node, storage, compute",
+    "within a rack: storage from the bottom up, then head node and compute above it, switches from the top down",
+    "a rack takes a device only while its used height and maximum power stay within the rack's height and power limit",
+]
+_BOTTOM_UP = ("storage", "head", "compute")
+_TOP_DOWN = ("fabric", "management")
+
+
+@dataclass(frozen=True)
+class DeviceToPlace:
+    name: str
+    catalog_id: str
+    role: str
+    height_u: int
+    power_max_w: float
+    weight_kg: float
+    nodes: tuple[str, ...] = ()
+
+
+def place_devices(
+    devices: list[DeviceToPlace],
+    racks: int,
+    rack_id: str,
+    height_u: int,
+    power_limit_w: float,
+    rack_weight_kg: float,
+    heat_btu_per_w: float,
+    full_racks: Sequence[tuple[str, int, int]] = (),
+) -> list[RackPlan] | None:
+    """Racks with devices at unit positions, or None if the devices do not fit ``racks`` racks.
+
+    ``full_racks`` lists (role, racks, per rack): the first racks x per-rack devices of that role
+    fill racks of their own; every other device goes first-fit into the shared racks.
+    """
+    dedicated: list[list[DeviceToPlace]] = []
+    rest = list(devices)
+    for role, count, per in full_racks:
+        of_role = [d for d in rest if d.role == role][: count * per]
+        taken = {id(d) for d in of_role}
+        rest = [d for d in rest if id(d) not in taken]
+        dedicated += [of_role[i * per : (i + 1) * per] for i in range(count)]
+    shared = racks - len(dedicated)
+    if shared < 0:
+        return None
+    contents: list[list[DeviceToPlace]] = [[] for _ in range(shared)]
+    used = [0] * shared
+    power = [0.0] * shared
+    for device in rest:
+        for index in range(shared):
+            if used[index] + device.height_u <= height_u and power[index] + device.power_max_w <= power_limit_w + 1e-6:
+                contents[index].append(device)
+                used[index] += device.height_u
+                power[index] += device.power_max_w
+                break
+        else:
+            return None
+    contents = dedicated + contents
+    plans: list[RackPlan] = []
+    for rack_devices in contents:
+        if not rack_devices:
+            continue
+        rack_used = sum(d.height_u for d in rack_devices)
+        if rack_used > height_u or sum(d.power_max_w for d in rack_devices) > power_limit_w + 1e-6:
+            return None
+        placed: list[Device] = []
+        bottom = 1
+        for role in _BOTTOM_UP:
+            for device in (d for d in rack_devices if d.role == role):
+                placed.append(_device(device, bottom))
+                bottom += device.height_u
+        top = height_u
+        for role in _TOP_DOWN:
+            for device in (d for d in rack_devices if d.role == role):
+                top -= device.height_u
+                placed.append(_device(device, top + 1))
+        placed.sort(key=lambda d: -d.position)
+        total_w = sum(d.power_max_w for d in rack_devices)
+        plans.append(
+            RackPlan(
+                name=f"rack{len(plans) + 1:02d}",
+                catalog_id=rack_id,
+                height_u=height_u,
+                devices=placed,
+                used_units=rack_used,
+                power_max_w=round(total_w, 1),
+                power_limit_w=power_limit_w,
+                heat_btu_h=round(total_w * heat_btu_per_w, 1),
+                weight_kg=round(rack_weight_kg + sum(d.weight_kg for d in rack_devices), 1),
+            )
+        )
+    return plans
+
+
+def _device(device: DeviceToPlace, position: int) -> Device:
+    return Device(
+        name=device.name,
+        catalog_id=device.catalog_id,
+        role=device.role,
+        position=position,
+        height_u=device.height_u,
+        power_max_w=round(device.power_max_w, 1),
+        weight_kg=device.weight_kg,
+        nodes=list(device.nodes),
+    )

@@ -1,0 +1,169 @@
+"""The proposal report: a Markdown file and a self-contained HTML page (pictures inline) with the
+plan's summary, the estimate for each workload, the bill of materials and every assumption."""
+
+from __future__ import annotations
+
+from html import escape
+
+from primeflex_iac.common.units import format_duration
+from primeflex_iac.plan.model import Plan
+from primeflex_iac.render.bom import bom_markdown
+
+__all__ = ["report_html", "report_markdown"]
+
+
+def _rows(plan: Plan) -> list[tuple[str, str]]:
+    rows = [("Status", plan.status), ("Result", plan.message)]
+    for entry in plan.compute:
+        chassis = f" in {entry.chassis_count}x {entry.chassis}" if entry.chassis else ""
+        rows.append(("Compute", f"{entry.count}x {entry.node_name}{chassis}; {entry.gpus_per_node}x {entry.gpu_name} per node"))
+        rows.append(
+            ("GPUs", f"{entry.gpus:,} ({entry.tensor_tflops:,.0f} dense FP16 tensor TFLOPS, {entry.int8_tops:,.0f} INT8 TOPS)")
+        )
+    if plan.fabric is not None:
+        f = plan.fabric
+        switches = f"{f.leaf_switches} leaf, {f.spine_switches} spine, {f.core_switches} core" if f.tiers > 1 else "one switch"
+        rows.append(
+            ("Fabric", f"{f.name}, {f.link_gbps} Gb/s per node port; {switches} ({f.switch}); {f.endpoints} ports in use")
+        )
+        rows.append(("Management", f"{f.management_switches}x {f.management_switch}"))
+    if plan.storage is not None:
+        s = plan.storage
+        blocks = ", ".join(f"{n}x {b}" for b, n in s.blocks.items())
+        rows.append(("Storage", f"{s.file_system} ({', '.join(s.access)}): {s.usable_tib:,.1f} TiB usable of {s.required_tib:,.1f} "
+                                f"required; {blocks}; {s.servers} servers; {s.rack_units}U; {s.read_gbs:,.1f} GB/s"))  # fmt: skip
+    if plan.software:
+        rows.append(("Software", ", ".join(item.name for item in plan.software)))
+    if plan.totals is not None:
+        t = plan.totals
+        rows.append(("Cost", f"{t.cost:,.0f} {t.currency}"))
+        rows.append(("Power", f"{t.power_kw:,.1f} kW maximum, {t.typical_power_kw:,.1f} kW typical; {t.heat_btu_h:,.0f} BTU/h"))
+        rows.append(("Racks", f"{t.racks} ({t.rack_units}U used), {t.weight_kg:,.0f} kg"))
+    if plan.objective is not None:
+        o = plan.objective
+        proof = "proven optimal" if plan.status == "optimal" else "best found within the time limit"
+        value = "-" if o.value is None else format_duration(o.value) if o.name == "time" else f"{o.value:,.0f}"
+        rows.append(("Objective", f"{o.name} = {value} ({proof}); tie-breaks: {', '.join(o.stages)}"))
+    return rows
+
+
+def _workload_rows(plan: Plan) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    for w in plan.workloads:
+        estimate = format_duration(w.time_to_model_s) if w.time_to_model_s is not None else "-"
+        per_gpu = f"{w.per_gpu_tflops:,.1f}" if w.per_gpu_tflops is not None else "-"
+        scaling = f"{w.scaling_efficiency:.0%}" if w.scaling_efficiency is not None else "-"
+        out.append(
+            (
+                w.name,
+                w.model,
+                estimate,
+                format_duration(w.required_s),
+                per_gpu,
+                scaling,
+                w.bound or "-",
+                "yes" if w.meets else "NO",
+            )
+        )
+    return out
+
+
+_WORKLOAD_HEAD = ("Workload", "Model", "Estimated", "Required", "TFLOPS per GPU", "Scaling", "Bound", "Meets")
+
+
+def report_markdown(plan: Plan) -> str:
+    lines = [f"# Cluster proposal: {plan.name}", "", "| | |", "|---|---|"]
+    lines += [f"| {k} | {v.replace('|', '/')} |" for k, v in _rows(plan)]
+    if plan.workloads:
+        lines += ["", "## Time-to-model", "", "| " + " | ".join(_WORKLOAD_HEAD) + " |", "|" + "---|" * len(_WORKLOAD_HEAD)]
+        lines += ["| " + " | ".join(row) + " |" for row in _workload_rows(plan)]
+    lines += ["", "## Topology", "", "![Topology](topology.svg)", "", "## Rack elevations", "", "![Racks](racks.svg)", ""]
+    lines += ["## Bill of materials", "", *bom_markdown(plan).splitlines()[2:]]
+    lines += ["", "## Assumptions", ""] + [f"- {a}" for a in plan.assumptions]
+    if plan.warnings:
+        lines += ["", "## Warnings", ""] + [f"- {w}" for w in plan.warnings]
+    if plan.solve is not None:
+        s = plan.solve
+        lines += [
+            "",
+            f"Solved with {s.solver} {s.solver_version}, time limit {s.time_limit_s:g} s, {s.workers} worker(s), seed {s.seed}.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+_CSS = """
+body{font-family:'DejaVu Sans',Arial,sans-serif;margin:32px;color:#222;max-width:1400px}
+h1{font-size:24px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}
+table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}
+th{background:#f2f2f2;text-align:left}td.num{text-align:right}.summary td:first-child{font-weight:bold;white-space:nowrap}
+.picture{overflow-x:auto;border:1px solid #eee;padding:8px}.picture svg{max-width:100%;height:auto}
+li{font-size:13px;margin:2px 0}.warn{color:#8a3b00}pre{font-size:11px;background:#f8f8f8;padding:8px;overflow-x:auto}
+"""
+
+
+def _table(head: tuple[str, ...], rows: list[tuple[str, ...]], numeric: frozenset[int] = frozenset()) -> str:
+    out = ["<table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>"]
+    for row in rows:
+        cells = "".join(
+            f'<td class="num">{escape(c)}</td>' if i in numeric else f"<td>{escape(c)}</td>" for i, c in enumerate(row)
+        )
+        out.append(f"<tr>{cells}</tr>")
+    return "".join(out) + "</table>"
+
+
+def _strip_xml_prolog(svg: str) -> str:
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
+
+
+def report_html(plan: Plan, topology_svg: str | None, racks_svg: str, topology_dot: str) -> str:
+    """A page that needs no other file: both pictures inline, tables, assumptions."""
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>Cluster proposal: {escape(plan.name)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>Cluster proposal: {escape(plan.name)}</h1>",
+        '<table class="summary">'
+        + "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in _rows(plan))
+        + "</table>",
+    ]
+    if plan.workloads:
+        parts += ["<h2>Time-to-model</h2>", _table(_WORKLOAD_HEAD, _workload_rows(plan))]
+    parts.append("<h2>Topology</h2>")
+    if topology_svg is not None:
+        parts.append(f'<div class="picture" id="topology">{_strip_xml_prolog(topology_svg)}</div>')
+    else:
+        parts.append("<p>Graphviz was not installed when this report was made; the diagram's DOT source:</p>")
+        parts.append(f"<pre>{escape(topology_dot)}</pre>")
+    parts += ["<h2>Rack elevations</h2>", f'<div class="picture" id="racks">{racks_svg}</div>', "<h2>Bill of materials</h2>"]
+    currency = plan.catalog_currency
+    head = (
+        "Category",
+        "Item",
+        "Catalog id",
+        "Qty",
+        f"Unit ({currency})",
+        f"Total ({currency})",
+        "Power (W)",
+        "RU",
+        "Cost source",
+    )
+    rows: list[tuple[str, ...]] = [
+        (b.category, b.item, b.catalog_id, f"{b.quantity:,}", f"{b.unit_cost:,.0f}", f"{b.total_cost:,.0f}", f"{b.total_power_w:,.0f}",
+         str(b.rack_units), b.cost_source)
+        for b in plan.bom
+    ]  # fmt: skip
+    if plan.totals is not None:
+        t = plan.totals
+        rows.append(("total", "", "", "", "", f"{t.cost:,.0f}", f"{sum(b.total_power_w for b in plan.bom):,.0f}",
+                     str(sum(b.rack_units for b in plan.bom)), ""))  # fmt: skip
+    parts.append(_table(head, rows, numeric=frozenset({3, 4, 5, 6, 7})))
+    parts += ["<h2>Assumptions</h2>", "<ul>" + "".join(f"<li>{escape(a)}</li>" for a in plan.assumptions) + "</ul>"]
+    if plan.warnings:
+        parts += ["<h2>Warnings</h2>", "<ul>" + "".join(f'<li class="warn">{escape(w)}</li>' for w in plan.warnings) + "</ul>"]
+    if plan.solve is not None:
+        s = plan.solve
+        parts.append(f"<p>Solved with {escape(s.solver)} {escape(s.solver_version)}, time limit {s.time_limit_s:g} s, "
+                     f"{s.workers} worker(s), seed {s.seed}.</p>")  # fmt: skip
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"

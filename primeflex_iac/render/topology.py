@@ -1,0 +1,217 @@
+"""The cluster's topology as a Graphviz diagram: switches by level, compute per rack, storage,
+management network, with links labelled by technology, speed and count.
+
+Large clusters stay readable: above FOLD_NODES compute nodes, each rack's nodes are one box
+("20x RX2540 M5, 2x V100 PCIe 32GB each"); above FOLD_SWITCHES switches in a level, the level is
+one box. Identifiers come from device names and everything is emitted in sorted order, so the
+DOT text is the same for the same plan.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+
+import graphviz
+
+from primeflex_iac.common.theme import EDGE_COLOURS, FONT, ROLE_COLOURS
+from primeflex_iac.demand.candidates import leaf_down_ports
+from primeflex_iac.plan.cabling import ComputeGroup, Layout, layout_of
+from primeflex_iac.plan.model import Device, Plan
+
+__all__ = ["FOLD_NODES", "FOLD_SWITCHES", "topology_dot"]
+
+FOLD_NODES = 16
+FOLD_SWITCHES = 8
+FOLD_RACKS = 8
+
+
+def _span(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{names[0]}–{names[-1]}"
+
+
+def _box(graph: graphviz.Graph, key: str, label: str, role: str) -> None:
+    graph.node(key, label.replace("\n", "\\n"), fillcolor=ROLE_COLOURS[role])
+
+
+def _levels(plan: Plan) -> list[tuple[str, list[str]]]:
+    fabric = plan.fabric
+    assert fabric is not None
+    if fabric.tiers == 1:
+        return [("switch", ["switch01"])]
+    levels = [("leaf", [f"leaf{i + 1:02d}" for i in range(fabric.leaf_switches)])]
+    levels.append(("spine", [f"spine{i + 1:02d}" for i in range(fabric.spine_switches)]))
+    if fabric.core_switches:
+        levels.append(("core", [f"core{i + 1:02d}" for i in range(fabric.core_switches)]))
+    return levels
+
+
+def _switch_key(level: str, names: list[str], index: int) -> str:
+    return level if len(names) > FOLD_SWITCHES else names[index]
+
+
+def topology_dot(plan: Plan) -> str:
+    """DOT source of the plan's topology."""
+    fabric = plan.fabric
+    if fabric is None:
+        return f'graph "{plan.name}" {{ label="{plan.name}: no plan ({plan.status})" }}\n'
+    layout = layout_of(plan)
+    graph = graphviz.Graph(name=plan.name, strict=False)
+    title = f"{plan.name} — {plan.message}"
+    graph.attr(rankdir="TB", newrank="true", nodesep="0.25", ranksep="0.9", fontname=FONT, fontsize="14",
+               label=title, labelloc="t", splines="spline")  # fmt: skip
+    graph.attr("node", shape="box", style="rounded,filled", fontname=FONT, fontsize="10", margin="0.12,0.06")
+    graph.attr("edge", fontname=FONT, fontsize="9", color=EDGE_COLOURS["fabric"], fontcolor="#444444")
+    family = {"infiniband": "InfiniBand", "omni-path": "Omni-Path", "ethernet": "Ethernet"}[fabric.family]
+    link = f"{fabric.link_gbps} Gb/s {family}"
+
+    levels = _levels(plan)
+    for level, names in reversed(levels):
+        with graph.subgraph(name=f"rank_{level}") as rank:
+            rank.attr(rank="same")
+            if len(names) > FOLD_SWITCHES:
+                _box(rank, level, f"{_span(names)}\n{len(names)}x {fabric.switch}", "fabric")
+            else:
+                for name in names:
+                    _box(rank, name, f"{name}\n{fabric.switch}", "fabric")
+    _inter_switch_links(graph, plan, levels)
+
+    leaf_level, leaf_names = levels[0]
+    compute = plan.compute[0] if plan.compute else None
+    fold = len(layout.compute_nodes) > FOLD_NODES
+    for group in _fold_racks(layout.groups) if fold else layout.groups:
+        with graph.subgraph(name=f"cluster_{group.key}") as rack:
+            rack.attr(label=group.rack, style="dashed", color="#999999", fontname=FONT, fontsize="10")
+            assert compute is not None
+            each = f"{compute.gpus_per_node}x {compute.gpu_name.replace('NVIDIA ', '')} each"
+            if fold:
+                key = f"nodes_{group.key}"
+                nodes = list(group.nodes)
+                _box(rack, key, f"{_span(nodes)}\n{len(nodes)}x {compute.node_name}\n{each}", "compute")
+                _fabric_edges(graph, layout, key, nodes, leaf_level, leaf_names, link)
+            else:
+                for enclosure in group.enclosures:
+                    members = [n for n in group.nodes if n == enclosure] or _members(plan, enclosure)
+                    label = f"{enclosure}: {', '.join(members)}" if members != [enclosure] else enclosure
+                    _box(rack, enclosure, f"{label}\n{compute.node_name}\n{each}", "compute")
+                    _fabric_edges(graph, layout, enclosure, members, leaf_level, leaf_names, link)
+
+    _storage(graph, plan, layout, leaf_level, leaf_names, link)
+    _box(graph, "head01", "head01\nhead node", "head")
+    _fabric_edges(graph, layout, "head01", ["head01"], leaf_level, leaf_names, link)
+    _management(graph, plan, layout, levels)
+    source: str = graph.source
+    return source
+
+
+def _fold_racks(groups: tuple[ComputeGroup, ...]) -> list[ComputeGroup]:
+    """Above FOLD_RACKS racks, consecutive racks holding the same number of nodes become one box."""
+    if len(groups) <= FOLD_RACKS:
+        return list(groups)
+    runs: list[list[ComputeGroup]] = []
+    for group in groups:
+        if runs and len(runs[-1][0].nodes) == len(group.nodes):
+            runs[-1].append(group)
+        else:
+            runs.append([group])
+    folded = []
+    for run in runs:
+        first, last = run[0].rack, run[-1].rack
+        label = first if len(run) == 1 else f"{first}–{last}: {len(run)} racks, {len(run[0].nodes)} nodes each"
+        nodes = tuple(node for group in run for node in group.nodes)
+        enclosures = tuple(e for group in run for e in group.enclosures)
+        folded.append(ComputeGroup(f"{first}" if len(run) == 1 else f"{first}_{last}", label, nodes, enclosures))
+    return folded
+
+
+def _members(plan: Plan, enclosure: str) -> list[str]:
+    for rack in plan.racks:
+        for device in rack.devices:
+            if device.name == enclosure:
+                return list(device.nodes) or [enclosure]
+    return [enclosure]
+
+
+def _fabric_edges(graph: graphviz.Graph, layout: Layout, key: str, endpoints: list[str], level: str,
+                  leaf_names: list[str], link: str) -> None:  # fmt: skip
+    counts: Counter[str] = Counter()
+    for name in endpoints:
+        for leaf in layout.leaf_ports.get(name, ()):
+            counts[_switch_key(level, leaf_names, leaf)] += 1
+    for target in sorted(counts):
+        graph.edge(target, key, label=f"{counts[target]}x {link}")
+
+
+def _inter_switch_links(graph: graphviz.Graph, plan: Plan, levels: list[tuple[str, list[str]]]) -> None:
+    fabric = plan.fabric
+    assert fabric is not None
+    if fabric.tiers == 1:
+        return
+    ports = fabric.switch_ports
+    uplinks = ports - leaf_down_ports(ports, fabric.blocking_factor)
+    per_lower = [uplinks, ports - ports // 2]  # leaf uplinks; aggregation (spine) uplinks in 3 levels
+    for step, ((low, low_names), (high, high_names)) in enumerate(itertools.pairwise(levels)):
+        if len(low_names) > FOLD_SWITCHES or len(high_names) > FOLD_SWITCHES:
+            total = len(low_names) * per_lower[step]
+            graph.edge(_switch_key(high, high_names, 0), _switch_key(low, low_names, 0), label=f"{total}x links")
+            continue
+        # uplinks go round-robin over the level above, continuing where the previous switch
+        # stopped, so no upper switch gets more links than it has ports (as the exports cable it)
+        upper_index = 0
+        for lower in low_names:
+            counts: Counter[str] = Counter()
+            for _ in range(per_lower[step]):
+                counts[high_names[upper_index % len(high_names)]] += 1
+                upper_index += 1
+            for upper in high_names:
+                if counts[upper]:
+                    graph.edge(upper, lower, label=f"{counts[upper]}x")
+
+
+def _storage(graph: graphviz.Graph, plan: Plan, layout: Layout, level: str, leaf_names: list[str], link: str) -> None:
+    if plan.storage is None:
+        return
+    with graph.subgraph(name="cluster_storage") as storage:
+        storage.attr(label=f"storage: {plan.storage.file_system}, {plan.storage.usable_tib:,.1f} TiB usable",
+                     style="dashed", color="#38761d", fontname=FONT, fontsize="10")  # fmt: skip
+        servers = list(layout.storage_servers)
+        _box(storage, "storage_servers", f"{_span(servers)}\n{len(servers)}x storage server ({plan.storage.server})", "storage")
+        by_kind: dict[str, list[Device]] = {}
+        for shelf in layout.storage_shelves:
+            by_kind.setdefault(shelf.catalog_id, []).append(shelf)
+        keys = {}
+        for catalog_id in sorted(by_kind):
+            shelves = sorted(by_kind[catalog_id], key=lambda d: d.name)
+            keys[catalog_id] = key = f"shelves_{catalog_id}"
+            names = [s.name for s in shelves]
+            _box(storage, key, f"{_span(names)}\n{len(names)}x {catalog_id}", "storage")
+        fc = {"label": "FC 32 Gb/s", "color": EDGE_COLOURS["storage"], "fontcolor": EDGE_COLOURS["storage"]}
+        sas = {**fc, "label": "SAS 12 Gb/s"}
+        controllers = [k for c, k in keys.items() if by_kind[c][0].name.startswith(("cs", "mdt"))]
+        enclosures = [k for c, k in keys.items() if by_kind[c][0].name.startswith("de")]
+        for key in controllers:
+            graph.edge("storage_servers", key, **fc)
+        for key in enclosures:
+            for controller in controllers:
+                if controller.startswith("shelves_") and by_kind[controller.removeprefix("shelves_")][0].name.startswith("cs"):
+                    graph.edge(controller, key, **sas)
+    _fabric_edges(graph, layout, "storage_servers", servers, level, leaf_names, link)
+
+
+def _management(graph: graphviz.Graph, plan: Plan, layout: Layout, levels: list[tuple[str, list[str]]]) -> None:
+    fabric = plan.fabric
+    assert fabric is not None
+    names = [f"mgmt{i + 1:02d}" for i in range(fabric.management_switches)]
+    _box(graph, "mgmt", f"{_span(names)}\n{len(names)}x {fabric.management_switch}\nmanagement 1 GbE", "management")
+    style = {"style": "dashed", "color": EDGE_COLOURS["management"], "fontcolor": EDGE_COLOURS["management"]}
+    fold = len(layout.compute_nodes) > FOLD_NODES
+    for group in _fold_racks(layout.groups) if fold else layout.groups:
+        target = f"nodes_{group.key}" if fold else None
+        if target:
+            graph.edge(target, "mgmt", label=f"{len(group.nodes)}x", **style)
+        else:
+            for enclosure in group.enclosures:
+                graph.edge(enclosure, "mgmt", **style)
+    if plan.storage is not None:
+        graph.edge("storage_servers", "mgmt", **style)
+    graph.edge("head01", "mgmt", **style)

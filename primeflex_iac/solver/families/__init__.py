@@ -1,0 +1,1 @@
+"""One module per constraint family, each opening with the rule it enforces."""

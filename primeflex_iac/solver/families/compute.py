@@ -1,0 +1,73 @@
+"""Compute: which platform, how many nodes, and the enclosures they sit in.
+
+Rules:
+- A plan has one compute platform (node model x GPU model x GPUs per node), or none when the spec
+  asks only for storage.
+- A platform that breaks a requirement (cooling, availability, allowed models, GPU memory) is
+  used only if that requirement's group is relaxed.
+- Nodes meet every compute floor (GPUs, tensor TFLOPS, INT8 TOPS) and, per workload and fabric,
+  the fewest nodes that meet its time-to-model.
+- Nodes in a chassis fill whole chassis: chassis = ceil(nodes / slots).
+"""
+
+from __future__ import annotations
+
+from primeflex_iac.demand.software import choose_software
+from primeflex_iac.solver.context import BIG, ModelContext
+
+__all__ = ["add_compute"]
+
+
+def add_compute(ctx: ModelContext) -> None:
+    demand, model = ctx.demand, ctx.model
+    # use_platform[p]: the plan's platform is p
+    use = [ctx.bool_var(f"use_platform[{p.id}]") for p in demand.platforms]
+    # nodes[p]: compute nodes of platform p (0 unless p is used)
+    nodes = [ctx.int_var(f"nodes[{p.id}]") for p in demand.platforms]
+    # enclosures[p]: chassis, or the nodes themselves for rack servers
+    enclosures = [ctx.int_var(f"enclosures[{p.id}]") for p in demand.platforms]
+
+    if demand.needs_compute:
+        model.add_exactly_one(use)
+    else:
+        model.add_at_most_one(use)
+
+    for index, platform in enumerate(demand.platforms):
+        model.add(nodes[index] <= BIG * use[index])
+        model.add(nodes[index] >= 1).only_enforce_if(use[index])
+        ctx.ceil_div(enclosures[index], nodes[index], platform.nodes_per_enclosure)
+        # a platform that breaks a requirement is out while that requirement holds
+        for requirement in platform.breaks:
+            model.add(use[index] == 0).only_enforce_if(ctx.group(requirement))
+        ctx.order.append(index * use[index])
+
+    # Compute floors over the chosen platform (exact integer arithmetic: TFLOPS in tenths).
+    if demand.gpus_min:
+        model.add(
+            sum(n * p.gpus_per_node for n, p in zip(nodes, demand.platforms, strict=False)) >= demand.gpus_min
+        ).only_enforce_if(ctx.group("compute floor"))
+    if demand.tensor_tflops_min:
+        model.add(
+            sum(n * round(p.tensor_tflops * 10) for n, p in zip(nodes, demand.platforms, strict=False))
+            >= round(demand.tensor_tflops_min * 10)
+        ).only_enforce_if(ctx.group("compute floor"))
+    if demand.int8_tops_min:
+        model.add(
+            sum(n * round(p.int8_tops * 10) for n, p in zip(nodes, demand.platforms, strict=False))
+            >= round(demand.int8_tops_min * 10)
+        ).only_enforce_if(ctx.group("compute floor"))
+
+    for index, platform in enumerate(demand.platforms):
+        ctx.cost.append(nodes[index] * round(platform.node_price))
+        ctx.power_max_w.append(nodes[index] * round(platform.node_power_max_w))
+        ctx.power_typical_w.append(nodes[index] * round(platform.node_power_typical_w))
+        ctx.rack_units.append(enclosures[index] * platform.enclosure_height_u)
+        if platform.chassis is not None:
+            ctx.cost.append(enclosures[index] * round(platform.chassis.price))
+            ctx.power_max_w.append(enclosures[index] * round(platform.chassis.power_max_w))
+            ctx.power_typical_w.append(enclosures[index] * round(platform.chassis.power_typical_w))
+    ctx.expr["compute_nodes"] = sum(nodes)
+    # per-node software licences (OS, cluster manager, scheduler)
+    per_node = sum(round(s.price) for s in choose_software(demand.spec, demand.catalog) if s.per == "node")
+    if per_node:
+        ctx.cost.append(sum(nodes) * per_node)

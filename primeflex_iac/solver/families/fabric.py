@@ -1,0 +1,170 @@
+"""Fabric: one high-speed fabric for the whole cluster, its switches, adapters and cables.
+
+Rules:
+- Exactly one fabric option (a fabric in one mode) connects compute nodes, storage servers and
+  the head node; each compute node brings its platform's number of adapters.
+- A node is sold with links of at least its platform's speed (an 8-GPU HGX H100 node needs 400G).
+- Ethernet is viable for at most 8 compute nodes and, as read from the sample tables, 16 GPUs.
+- Workloads: with platform p on fabric f, at least the nodes that meet each time-to-model.
+- Switches form one switch, or a two- or three-level fat tree whose counts follow from the
+  endpoints: leaves = ceil(endpoints / leaf down ports), spines = ceil(leaf uplinks / ports), and
+  the third level likewise. A tree is used only when the level below cannot hold the endpoints.
+- With avoid_extreme_fabrics, links above 100 Gb/s are used only when required (the seed: HDR is
+  "only a consideration in extreme processing requirements"); the objective's first stage does it.
+- A management Ethernet network reaches every node, server, shelf and switch: ceil(ports / 46).
+"""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from primeflex_iac.demand.candidates import FabricOption, tree_shape
+from primeflex_iac.solver.context import ModelContext
+
+__all__ = ["add_fabric"]
+
+
+def add_fabric(ctx: ModelContext) -> None:
+    demand, model, catalog = ctx.demand, ctx.model, ctx.demand.catalog
+    spec = demand.spec
+    blocking = spec.preferences.blocking_factor
+    use_platform = [ctx.var[f"use_platform[{p.id}]"] for p in demand.platforms]
+    nodes = [ctx.var[f"nodes[{p.id}]"] for p in demand.platforms]
+    # use_fabric[f]: the cluster's fabric is option f
+    use_fabric = [ctx.bool_var(f"use_fabric[{f.id}]") for f in demand.fabrics]
+    model.add_exactly_one(use_fabric)
+    head = next(iter(catalog.head_nodes.values()))
+    storage_servers = ctx.expr.get("storage_servers", 0)
+
+    extreme_used = []
+    for fi, option in enumerate(demand.fabrics):
+        fab = use_fabric[fi]
+        for requirement in option.breaks:
+            model.add(fab == 0).only_enforce_if(ctx.group(requirement))
+        if option.extreme:
+            extreme_used.append(fab)
+        ctx.order.append(fi * fab)
+        # pair_nodes[p, f]: nodes of platform p when the fabric is f, else 0
+        pair_nodes = []
+        adapters_on_nodes = []
+        for pi, platform in enumerate(demand.platforms):
+            pair = model.new_bool_var(f"pair[{platform.id},{option.id}]")
+            model.add_bool_and([use_platform[pi], fab]).only_enforce_if(pair)
+            model.add_bool_or([use_platform[pi].Not(), fab.Not(), pair])
+            count = ctx.int_var(f"pair_nodes[{platform.id},{option.id}]")
+            model.add(count == nodes[pi]).only_enforce_if(pair)
+            model.add(count == 0).only_enforce_if(pair.Not())
+            pair_nodes.append(count)
+            adapters_on_nodes.append(count * platform.server.fabric_adapters)
+            if option.link_gbps < platform.server.min_link_gbps:
+                model.add(pair == 0)
+            for wi, workload in enumerate(demand.workloads):
+                needed = demand.workload_nodes[(wi, pi, fi)]
+                group = ctx.group(f"time-to-model: {workload.name}")
+                if needed is None:
+                    model.add(pair == 0).only_enforce_if(group)
+                else:
+                    model.add(count >= needed).only_enforce_if([pair, group])
+        compute_nodes = sum(pair_nodes)
+        gpus = sum(c * p.gpus_per_node for c, p in zip(pair_nodes, demand.platforms, strict=False))
+        if option.fabric.max_compute_nodes is not None:
+            model.add(compute_nodes <= option.fabric.max_compute_nodes)
+        if option.fabric.max_gpus is not None:
+            model.add(gpus <= option.fabric.max_gpus)
+
+        # endpoints[f]: fabric ports in use (0 unless f is the fabric)
+        endpoints = ctx.int_var(f"endpoints[{option.id}]")
+        others = ctx.int_var(f"other_endpoints[{option.id}]")
+        model.add(others == storage_servers + head.fabric_ports).only_enforce_if(fab)
+        model.add(others == 0).only_enforce_if(fab.Not())
+        model.add(endpoints == sum(adapters_on_nodes) + others)
+        _add_switches(ctx, option, fab, endpoints, blocking)
+
+        adapter = option.adapter
+        ctx.cost.append(endpoints * round(adapter.price))
+        ctx.power_max_w.append(endpoints * round(adapter.power_max_w))
+        ctx.power_typical_w.append(endpoints * round(adapter.power_max_w))
+
+    ctx.expr["extreme_fabric"] = sum(extreme_used) if extreme_used else 0
+    _add_management(ctx)
+
+
+def _add_switches(
+    ctx: ModelContext, option: FabricOption, fab: cp_model.IntVar, endpoints: cp_model.IntVar, blocking: int
+) -> None:
+    model = ctx.model
+    single, per_leaf, uplinks = tree_shape(option, blocking)
+    ports = option.switch.ports
+    aggregation_down = ports // 2
+    fid = option.id
+    # tier[f, t]: the fabric is a one-, two- or three-level tree
+    tiers = [ctx.bool_var(f"tier[{fid},{t}]") for t in (1, 2, 3)]
+    model.add(sum(tiers) == fab)
+    # leaves, spines (second level) and cores (third level) of the chosen tree
+    leaves = ctx.int_var(f"leaf_switches[{fid}]")
+    spines = ctx.int_var(f"spine_switches[{fid}]")
+    cores = ctx.int_var(f"core_switches[{fid}]")
+    two_level_max = ports * per_leaf  # every spine reaches every leaf
+    model.add(endpoints <= single).only_enforce_if(tiers[0])
+    model.add(leaves == 1).only_enforce_if(tiers[0])
+    model.add(spines == 0).only_enforce_if(tiers[0])
+    model.add(endpoints >= single + 1).only_enforce_if(tiers[1])
+    model.add(endpoints <= two_level_max).only_enforce_if(tiers[1])
+    model.add(endpoints >= two_level_max + 1).only_enforce_if(tiers[2])
+    model.add(endpoints <= ports * aggregation_down * per_leaf).only_enforce_if(tiers[2])
+    for tier in tiers[1:]:
+        model.add(leaves * per_leaf >= endpoints).only_enforce_if(tier)
+        model.add(leaves * per_leaf <= endpoints + per_leaf - 1).only_enforce_if(tier)
+    model.add(spines * ports >= leaves * uplinks).only_enforce_if(tiers[1])
+    model.add(spines * ports <= leaves * uplinks + ports - 1).only_enforce_if(tiers[1])
+    model.add(spines * aggregation_down >= leaves * uplinks).only_enforce_if(tiers[2])
+    model.add(spines * aggregation_down <= leaves * uplinks + aggregation_down - 1).only_enforce_if(tiers[2])
+    model.add(cores * ports >= spines * (ports - aggregation_down)).only_enforce_if(tiers[2])
+    model.add(cores * ports <= spines * (ports - aggregation_down) + ports - 1).only_enforce_if(tiers[2])
+    for variable in (leaves, spines, cores):
+        model.add(variable == 0).only_enforce_if(fab.Not())
+    model.add(cores == 0).only_enforce_if(tiers[0])
+    model.add(cores == 0).only_enforce_if(tiers[1])
+
+    # cables: one per node port (a splitter serves two), one per link between levels
+    node_cables = ctx.int_var(f"node_cables[{fid}]")
+    ctx.ceil_div(node_cables, endpoints, option.mode.endpoints_per_port)
+    links = ctx.int_var(f"switch_links[{fid}]")
+    upper_links = ctx.int_var(f"upper_links[{fid}]")
+    model.add(upper_links == spines * (ports - aggregation_down)).only_enforce_if(tiers[2])
+    model.add(upper_links == 0).only_enforce_if(tiers[2].Not())
+    tree_links = ctx.int_var(f"tree_links[{fid}]")
+    model.add(tree_links == leaves * uplinks).only_enforce_if(tiers[0].Not())
+    model.add(tree_links == 0).only_enforce_if(tiers[0])
+    model.add(links == tree_links + upper_links)
+
+    switches = leaves + spines + cores
+    switch = option.switch
+    ctx.cost.append(switches * round(switch.price))
+    ctx.cost.append(node_cables * round(option.cable.price))
+    ctx.cost.append(links * round(option.uplink_cable.price))
+    ctx.power_max_w.append(switches * round(switch.power_max_w))
+    ctx.power_typical_w.append(switches * round(switch.power_typical_w))
+    ctx.rack_units.append(switches * switch.height_u)
+    ctx.expr["fabric_switches"] = ctx.expr.get("fabric_switches", 0) + switches
+
+
+def _add_management(ctx: ModelContext) -> None:
+    """Management Ethernet: a port for every node, storage server and shelf, fabric switch and the head node."""
+    catalog = ctx.demand.catalog
+    switch = next(iter(catalog.management_switches.values()))
+    head = next(iter(catalog.head_nodes.values()))
+    ports = (
+        ctx.expr["compute_nodes"]
+        + ctx.expr.get("storage_servers", 0)
+        + ctx.expr.get("storage_shelves", 0)
+        + ctx.expr["fabric_switches"]
+        + 1  # head node
+    )
+    # management_switches: 48-port switches less their uplinks
+    count = ctx.int_var("management_switches")
+    ctx.ceil_div(count, ports, switch.ports - switch.uplink_ports)
+    ctx.cost.append(count * round(switch.price) + round(head.price))
+    ctx.power_max_w.append(count * round(switch.power_max_w) + round(head.power_max_w))
+    ctx.power_typical_w.append(count * round(switch.power_typical_w) + round(head.power_typical_w))
+    ctx.rack_units.append(count * switch.height_u + head.height_u)

@@ -1,0 +1,129 @@
+"""Racks and power: how many racks, within height and power per rack, and the site's totals.
+
+Rules:
+- One rack holds k of a block (k = the fewer of height / block height and power per rack / block
+  maximum power). Compute enclosures and fabric switches fill whole racks of their own, k at a
+  time: enclosures = full racks x k + the rest. The rest of them, and every other device, share
+  the remaining racks, counted by aggregate height and maximum power. Each device's unit
+  position is placed after solving, the same way, and checked.
+- A block that does not fit one rack (too tall, or drawing more than the power per rack) cannot
+  be used.
+- At most the site's racks; maximum power of the whole cluster within the site's total power.
+- Racks and per-cluster software add their price.
+"""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from primeflex_iac.demand.software import choose_software
+from primeflex_iac.solver.context import ModelContext
+
+__all__ = ["add_racks_and_power", "per_rack"]
+
+
+def per_rack(height_u: int, power_w: float, rack_height_u: int, rack_power_w: float) -> int:
+    """How many of a block one rack holds by height and by power (0 if not even one)."""
+    by_height = rack_height_u // height_u if height_u else rack_height_u
+    by_power = int(rack_power_w // power_w) if power_w > 0 else by_height
+    return max(0, min(by_height, by_power))
+
+
+def add_racks_and_power(ctx: ModelContext, min_racks: int = 0) -> None:
+    demand, model, catalog, spec = ctx.demand, ctx.model, ctx.demand.catalog, ctx.demand.spec
+    rack = catalog.racks[demand.rack_model]
+    height, per_rack_w = rack.height_u, round(spec.site.racks.power_per_rack)
+    adapter_w = [f.adapter.power_max_w for f in demand.fabrics]
+    rack_units = sum(ctx.rack_units)
+    power_max = sum(ctx.power_max_w)
+    # full_racks[block]: racks holding only that block, k of them each
+    full_racks: list[cp_model.IntVar] = []
+    full_units: list[cp_model.LinearExprT] = []
+    full_power_low: list[cp_model.LinearExprT] = []
+    power_rule = ctx.group("power per rack")
+    for platform in demand.platforms:
+        chassis_w = platform.chassis.power_max_w if platform.chassis else 0.0
+        slots = platform.nodes_per_enclosure
+        node_w = platform.node_power_max_w
+        # the adapters' power depends on the fabric: the highest sizes the racks, the lowest is
+        # all that may be taken off the shared racks' power
+        high = chassis_w + slots * (node_w + platform.server.fabric_adapters * max(adapter_w))
+        low = chassis_w + slots * (node_w + platform.server.fabric_adapters * min(adapter_w))
+        k = per_rack(platform.enclosure_height_u, high, height, per_rack_w)
+        use = ctx.var[f"use_platform[{platform.id}]"]
+        if k == 0:
+            model.add(use == 0).only_enforce_if(power_rule)
+            continue
+        ctx.per_rack[platform.id] = k
+        full = _split(ctx, f"full_racks[{platform.id}]", ctx.var[f"enclosures[{platform.id}]"], k)
+        full_racks.append(full)
+        full_units.append(full * k * platform.enclosure_height_u)
+        full_power_low.append(full * k * int(low))
+    for option in demand.fabrics:
+        switch = option.switch
+        k = per_rack(switch.height_u, switch.power_max_w, height, per_rack_w)
+        fid = option.id
+        if k == 0:
+            model.add(ctx.var[f"use_fabric[{fid}]"] == 0).only_enforce_if(power_rule)
+            continue
+        switches = ctx.int_var(f"switches[{fid}]")
+        model.add(
+            switches == ctx.var[f"leaf_switches[{fid}]"] + ctx.var[f"spine_switches[{fid}]"] + ctx.var[f"core_switches[{fid}]"]
+        )
+        ctx.per_rack[fid] = k
+        full = _split(ctx, f"full_racks[{fid}]", switches, k)
+        full_racks.append(full)
+        full_units.append(full * k * switch.height_u)
+        full_power_low.append(full * k * round(switch.power_max_w))
+
+    # a device that only ever shares racks must fit one rack alone
+    for count, device_u, device_w in _shared_only(ctx):
+        if per_rack(device_u, device_w, height, per_rack_w) == 0:
+            model.add(count == 0).only_enforce_if(power_rule)
+
+    # shared_racks: racks for everything not in a full rack
+    shared = ctx.int_var("shared_racks")
+    racks = ctx.int_var("racks")
+    model.add(racks == sum(full_racks) + shared)
+    model.add(racks >= max(1, min_racks))
+    model.add(shared * height >= rack_units - sum(full_units))
+    model.add(shared * per_rack_w >= power_max - sum(full_power_low)).only_enforce_if(power_rule)
+    model.add(racks <= spec.site.racks.max).only_enforce_if(ctx.group("racks"))
+    if spec.site.total_power is not None:
+        model.add(power_max <= round(spec.site.total_power)).only_enforce_if(ctx.group("total power"))
+    ctx.cost.append(racks * round(rack.price))
+    per_cluster = sum(round(s.price) for s in choose_software(spec, catalog) if s.per == "cluster")
+    if per_cluster:
+        ctx.cost.append(per_cluster)
+    ctx.expr["rack_units"] = rack_units
+    ctx.expr["power_max_w"] = power_max
+    ctx.expr["power_typical_w"] = sum(ctx.power_typical_w)
+    ctx.expr["racks"] = racks
+
+
+def _shared_only(ctx: ModelContext) -> list[tuple[cp_model.LinearExprT, int, float]]:
+    """(count, height, maximum power) of the devices that never fill racks of their own."""
+    catalog, var = ctx.demand.catalog, ctx.var
+    head = next(iter(catalog.head_nodes.values()))
+    management = next(iter(catalog.management_switches.values()))
+    rules = catalog.storage_rules
+    found: list[tuple[cp_model.LinearExprT, int, float]] = [
+        (ctx.model.new_constant(1), head.height_u, head.power_max_w),
+        (var["management_switches"], management.height_u, management.power_max_w),
+    ]
+    server, mdt = catalog.storage_devices[rules.server], catalog.storage_devices[rules.mdt_shelf]
+    found.append((var["storage_server_groups"], server.height_u, server.power_max_w))
+    found.append((var["has_storage"], mdt.height_u, mdt.power_max_w))
+    for block in catalog.storage_blocks.values():
+        for device_id in block.devices:
+            device = catalog.storage_devices[device_id]
+            found.append((var[f"storage_blocks[{block.id}]"], device.height_u, device.power_max_w))
+    return found
+
+
+def _split(ctx: ModelContext, name: str, count: cp_model.IntVar, k: int) -> cp_model.IntVar:
+    """full = floor(count / k): the racks that ``count`` blocks fill completely, k at a time."""
+    full = ctx.int_var(name)
+    ctx.model.add(full * k <= count)
+    ctx.model.add(full * k >= count - (k - 1))
+    return full

@@ -1,0 +1,304 @@
+"""The user's requirements: what the cluster must do, never which boxes to buy.
+
+Strict, frozen pydantic models: unknown keys are errors, quantities carry units and are stored
+in base units (bytes, bytes/s, seconds, watts). ``load_spec`` reads a YAML file and reports every
+problem at its line.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, PrivateAttr, WithJsonSchema, field_validator, model_validator
+
+from primeflex_iac.common.located_yaml import YamlDocument, format_path, load_yaml, parse_yaml_text, validate_document
+from primeflex_iac.common.strict import Month, Strict
+from primeflex_iac.common.units import (
+    UnitError,
+    parse_bandwidth,
+    parse_bytes,
+    parse_count,
+    parse_duration,
+    parse_flops,
+    parse_power,
+    parse_rack_units,
+)
+from primeflex_iac.errors import Problem
+
+__all__ = [
+    "API_VERSION",
+    "ComputeFloor",
+    "Dataset",
+    "Money",
+    "Naming",
+    "ObjectiveName",
+    "Preferences",
+    "Racks",
+    "Site",
+    "SoftwareChoice",
+    "SolverOptions",
+    "Spec",
+    "Storage",
+    "Workload",
+    "load_spec",
+    "parse_spec_text",
+]
+
+API_VERSION = "primeflex-iac/v1"
+
+
+def _quantity(parse: Any, example: str, description: str) -> Any:
+    schema = {"type": ["string", "number"], "examples": [example], "description": description}
+    return (BeforeValidator(parse), WithJsonSchema(schema))
+
+
+Bytes = Annotated[int, *_quantity(parse_bytes, "150 GB", "A size with its unit (kB..PB decimal, KiB..PiB binary).")]
+Bandwidth = Annotated[float, *_quantity(parse_bandwidth, "20 GB/s", "A rate: GB/s (bytes) or Gb/s (bits).")]
+Duration = Annotated[float, *_quantity(parse_duration, "8 h", "A duration: s, min, h, d or w.")]
+Power = Annotated[float, *_quantity(parse_power, "20 kW", "A power: W, kW or MW.")]
+Flops = Annotated[float, *_quantity(parse_flops, "24.3 GFLOP", "Floating-point operations.")]
+Count = Annotated[int, *_quantity(parse_count, "340M", "A count; k, M, B (billion) and T suffixes allowed.")]
+RackUnits = Annotated[int, *_quantity(parse_rack_units, "42U", "Rack units.")]
+
+ObjectiveName = Literal["cost", "power", "rack_units", "racks", "time"]
+_MONEY = re.compile(r"^\s*(?:(?P<pre>[A-Z]{3})\s*)?(?P<number>[\d_,]*\.?\d+)\s*(?P<scale>[kMB])?\s*(?P<post>[A-Z]{3})?\s*$")
+_SCALE = {None: 1, "k": 10**3, "M": 10**6, "B": 10**9}
+# what Money accepts, for editors: '1.5M USD', a plain number, or {amount, currency}
+_MONEY_SCHEMA = {
+    "anyOf": [
+        {
+            "type": "string",
+            "pattern": r"^\s*([A-Z]{3}\s*)?[0-9_,]*\.?[0-9]+\s*[kMB]?\s*([A-Z]{3})?\s*$",
+            "examples": ["2.5M USD"],
+        },
+        {"type": "number", "minimum": 0},
+        {
+            "type": "object",
+            "properties": {"amount": {"type": "number", "minimum": 0}, "currency": {"type": "string"}},
+            "required": ["amount"],
+            "additionalProperties": False,
+        },
+    ],
+    "description": "An amount such as '1,500,000 USD' or '1.5M USD'.",
+}
+
+
+class Money(Strict):
+    amount: float = Field(ge=0)
+    currency: str | None = Field(default=None, description="ISO code; must match the catalog's when given.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise UnitError(f"expected an amount such as '1.5M USD', found {value!r}")
+        if isinstance(value, (int, float)):
+            if value != value or value in (float("inf"), float("-inf")):
+                raise UnitError(f"expected a finite amount, found {value!r}")
+            return {"amount": value}
+        if isinstance(value, str):
+            match = _MONEY.match(value)
+            if not match or (match["pre"] and match["post"]):
+                raise UnitError(f"expected an amount such as '1,500,000 USD' or '1.5M USD', found {value!r}")
+            amount = float(match["number"].replace(",", "").replace("_", "")) * _SCALE[match["scale"]]
+            return {"amount": amount, "currency": match["pre"] or match["post"]}
+        return value
+
+
+class Dataset(Strict):
+    samples: Count | None = Field(default=None, description="Training samples (images, sequences or tokens).")
+    size: Bytes | None = Field(default=None, description="Size of the training set on storage.")
+
+
+class Workload(Strict):
+    """A training job the cluster must finish in time, alone on the whole cluster."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="A short name for reports.")
+    model: str = Field(
+        description="A workload id of the catalog's zoo (resnet50, ssd, maskrcnn, transformer, gnmt, bert-large, gpt) or 'custom'."
+    )
+    training_flops_per_sample: Flops | None = Field(default=None, description="Overrides the zoo; required for custom.")
+    parameters: Count | None = Field(
+        default=None, description="Model parameters; gpt: its size; custom: 6 x parameters FLOP per token (a sample is a token)."
+    )
+    sequence_length: int | None = Field(default=None, ge=1, le=10_000_000, description="Tokens per sequence (gpt).")
+    global_batch: Count | None = Field(default=None, description="Samples per optimizer step over the whole cluster.")
+    kind: Literal["cnn", "transformer", "rnn"] | None = Field(
+        default=None, description="Workload class of the efficiency calibration; default: the zoo's (custom: transformer)."
+    )
+    dataset: Dataset = Field(default_factory=Dataset, description="Overrides the zoo's default dataset.")
+    epochs: float | None = Field(default=None, gt=0, le=100_000, description="Passes over the dataset.")
+    precision: Literal["fp16", "bf16", "int8"] = Field(default="fp16", description="Arithmetic the GPUs run at.")
+    time_to_model: Duration = Field(description="Required training time, e.g. '8 h'.")
+    gpu_efficiency: float | None = Field(default=None, gt=0, le=1, description="Share of peak sustained; overrides the zoo.")
+    min_gpu_memory: Bytes | None = Field(default=None, description="Memory a GPU needs for this model.")
+
+    @model_validator(mode="after")
+    def _custom_needs_flops(self) -> Workload:
+        if self.model == "custom":
+            missing = [f for f in ("dataset",) if self.dataset.samples is None]
+            if self.training_flops_per_sample is None and self.parameters is None:
+                missing.append("training_flops_per_sample or parameters")
+            if missing:
+                raise ValueError(f"a custom workload needs {' and '.join(missing)} (dataset: samples)")
+        if self.time_to_model <= 0:
+            raise ValueError("time_to_model must be positive")
+        return self
+
+
+class ComputeFloor(Strict):
+    """A plain compute requirement, as architects often state it."""
+
+    gpus: int | None = Field(default=None, ge=1, le=1_000_000, description="At least this many GPUs.")
+    tensor_tflops: float | None = Field(default=None, gt=0, le=1e9, description="At least this dense FP16 tensor peak.")
+    int8_tops: float | None = Field(default=None, gt=0, le=1e9, description="At least this dense INT8 peak.")
+    min_gpu_memory: Bytes | None = Field(default=None, description="Only GPUs with at least this much memory.")
+
+    @model_validator(mode="after")
+    def _something(self) -> ComputeFloor:
+        if self.gpus is None and self.tensor_tflops is None and self.int8_tops is None:
+            raise ValueError("give at least one of gpus, tensor_tflops, int8_tops")
+        return self
+
+
+class Racks(Strict):
+    max: int = Field(default=10, ge=1, le=10_000, description="Most racks the room takes.")
+    height: RackUnits = Field(default=42, description="Rack height: a rack model of this height is used.")
+    power_per_rack: Power = Field(description="Power a rack may draw at most (nameplate), e.g. '20 kW'.")
+
+
+class Site(Strict):
+    cooling: Literal["air", "water", "any"] = Field(default="any", description="How compute nodes may be cooled.")
+    racks: Racks
+    total_power: Power | None = Field(default=None, description="Power the whole cluster may draw at most.")
+    budget: Annotated[Money, WithJsonSchema(_MONEY_SCHEMA)] | None = Field(
+        default=None, description="Most the cluster may cost, e.g. '1.5M USD'."
+    )
+
+
+class Storage(Strict):
+    capacity: Bytes | None = Field(default=None, description="Usable capacity; at least the workloads' datasets.")
+    file_system: Literal["lustre", "beegfs", "spectrum-scale"] = Field(default="lustre", description="Parallel file system.")
+    access: list[Literal["posix", "hdfs", "s3"]] = Field(default=["posix"], min_length=1, description="Access protocols.")
+    throughput: Bandwidth | None = Field(default=None, description="Aggregate read rate; derived from workloads if omitted.")
+
+
+class SoftwareChoice(Strict):
+    os: str | None = Field(default=None, description="Catalog software id, e.g. rhel or centos.")
+    cluster_manager: str | None = Field(default=None, description="e.g. openhpc or bright.")
+    scheduler: str | None = Field(default=None, description="e.g. slurm, pbs-pro, pbs-pro-oss.")
+
+
+class Preferences(Strict):
+    gpus: list[str] | None = Field(default=None, description="Only these GPU ids.")
+    nodes: list[str] | None = Field(default=None, description="Only these compute node ids.")
+    fabrics: list[str] | None = Field(default=None, description="Only these fabric ids.")
+    as_of: Month | None = Field(default=None, description="Only items available by this month, e.g. 2019-06.")
+    blocking_factor: int = Field(default=1, ge=1, le=8, description="Fat-tree oversubscription b:1 (1 = non-blocking).")
+    avoid_extreme_fabrics: bool = Field(
+        default=True,
+        description="Follow the paper: node links above 100 Gb/s only when something requires them.",
+    )
+    software: SoftwareChoice = Field(default_factory=SoftwareChoice)
+
+
+class SolverOptions(Strict):
+    time_limit: Duration = Field(default=30.0, gt=0, description="Wall-clock limit for the whole solve, e.g. '30 s'.")
+    workers: int = Field(default=1, ge=1, le=64, description="CP-SAT search workers.")
+    seed: int = Field(default=0, ge=0, description="CP-SAT random seed.")
+
+
+# names other devices of a plan already carry (ch001, oss01, leaf01, ...)
+_TAKEN_PREFIXES = ("ch", "cs", "de", "st", "oss", "mdt", "head", "mgmt", "switch", "leaf", "spine", "core", "rack")
+
+
+class Naming(Strict):
+    """Host names the plan gives its devices; every export (Slurm, NetBox, Ansible) uses them."""
+
+    compute: str = Field(
+        default="cn###",
+        pattern=r"^[a-z](?:[a-z0-9-]*[a-z-])?#{1,6}$",
+        max_length=40,
+        description="Compute node names: a lowercase prefix not ending in a digit, then one '#' per digit of the "
+        "zero-padded node number. cn### gives cn001, cn002, ... (Slurm hostlist cn[001-064]); gpu### gives gpu001, ...",
+    )
+
+    @model_validator(mode="after")
+    def _prefix_is_free(self) -> Naming:
+        if self.compute.rstrip("#") in _TAKEN_PREFIXES:
+            raise ValueError(f"the compute prefix must differ from the other devices' ({', '.join(_TAKEN_PREFIXES)})")
+        return self
+
+    def compute_name(self, number: int) -> str:
+        """The name of compute node ``number`` (1-based); past the padding the number just grows."""
+        prefix = self.compute.rstrip("#")
+        return f"{prefix}{number:0{len(self.compute) - len(prefix)}d}"
+
+
+class Spec(Strict):
+    """A cluster specification (``apiVersion: primeflex-iac/v1``)."""
+
+    apiVersion: Literal["primeflex-iac/v1"] = Field(description="Always primeflex-iac/v1.")
+    kind: Literal["ClusterSpec"] = "ClusterSpec"
+    name: str = Field(min_length=1, max_length=120, description="Name used in reports and file names.")
+    description: str = ""
+    workloads: list[Workload] = Field(default_factory=list, description="Training jobs with a time-to-model.")
+    compute: ComputeFloor | None = Field(default=None, description="A plain compute floor.")
+    site: Site
+    storage: Storage | None = Field(default=None, description="Parallel file system requirements.")
+    preferences: Preferences = Field(default_factory=Preferences)
+    naming: Naming = Field(default_factory=Naming, description="Host names in the plan and its exports.")
+    objective: ObjectiveName | list[ObjectiveName] = Field(
+        default="cost",
+        description="What to minimise; a list is lexicographic. time: the fastest time-to-model within the site's limits.",
+    )
+    solver: SolverOptions = Field(default_factory=SolverOptions)
+
+    _document: YamlDocument | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _needs_something(self) -> Spec:
+        if not self.workloads and self.compute is None and self.storage is None:
+            raise ValueError("a spec needs workloads, a compute floor or storage")
+        names = [w.name for w in self.workloads]
+        if len(set(names)) != len(names):
+            raise ValueError("workload names must be unique")
+        if isinstance(self.objective, list) and len(set(self.objective)) != len(self.objective):
+            raise ValueError("an objective list names each objective once")
+        if "time" in self.objectives and (self.objectives[0] != "time" or not self.workloads):
+            raise ValueError("objective time (fastest time-to-model) needs workloads and must come first in the list")
+        return self
+
+    @field_validator("objective")
+    @classmethod
+    def _objective_list_not_empty(cls, value: Any) -> Any:
+        if isinstance(value, list) and not value:
+            raise ValueError("an objective list names at least one objective (cost, power, rack_units, racks or time)")
+        return value
+
+    @property
+    def objectives(self) -> list[ObjectiveName]:
+        return list(self.objective) if isinstance(self.objective, list) else [self.objective]
+
+    def problem(self, path: tuple[str | int, ...], message: str) -> Problem:
+        """A problem located at ``path`` in the spec's file, when it was loaded from one."""
+        if self._document is not None:
+            return self._document.problem(path, message)
+        return Problem("<spec>", None, None, format_path(path), message)
+
+
+def _from_document(document: YamlDocument) -> Spec:
+    spec = validate_document(document, Spec)
+    spec._document = document
+    return spec
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read and validate a spec file; raises :class:`SpecError` listing every problem."""
+    return _from_document(load_yaml(path))
+
+
+def parse_spec_text(text: str, name: str = "<spec>") -> Spec:
+    return _from_document(parse_yaml_text(text, name))

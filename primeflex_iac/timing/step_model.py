@@ -1,0 +1,223 @@
+"""Time-to-model: a data-parallel training step from the physics, calibrated on MLPerf.
+
+One step on each GPU (per-GPU batch b = global batch / GPUs):
+
+    compute   = b x FLOPs per sample / (peak x efficiency[kind][generation])
+                + a fixed time per step (launches, synchronisation; calibrated per kind)
+                + the optimizer update (bytes per parameter / GPU memory bandwidth)
+    all-reduce = 2 (g-1)/g x gradient / intra-node bandwidth (NVLink or PCIe, per direction)
+                + 2 (n-1)/n x gradient / (adapters x link bandwidth) + 2 (n-1) x latency per bucket
+                 (hierarchical ring: Ben-Nun & Hoefler 2018; reference facts section 5)
+    exposed    = the all-reduce time that does not overlap the backward pass (2/3 of the compute)
+    reading    = samples per step x bytes per sample / min(nodes x 7 GB/s, storage throughput)
+    step       = max(compute + exposed, reading)      (input pipelines prefetch)
+
+time-to-model = start-up and evaluation + epochs x samples / (samples per step / step). The
+efficiency table, the fixed step time and the start-up are fitted (primeflex_iac/calibration.py);
+everything else is a datasheet figure or a stated assumption. The estimate names what bounds
+it: the largest of compute, exposed communication and reading per step.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from primeflex_iac.catalog.models import Gpu
+from primeflex_iac.timing.calibration import Calibration, load_calibration
+from primeflex_iac.timing.workloads import ResolvedWorkload
+
+__all__ = [
+    "MAX_NODES",
+    "NODE_READ_BYTES_PER_S",
+    "Bound",
+    "Estimate",
+    "Interconnect",
+    "NodeShape",
+    "estimate",
+    "min_nodes",
+    "peak_flops",
+]
+
+NODE_READ_BYTES_PER_S = 7e9  # seed: "each node having up to 7GB/s data throughput to the storage layer"
+MAX_NODES = 1_000_000  # beyond this a requirement is treated as unreachable
+Bound = Literal["compute", "communication", "io"]
+
+
+@dataclass(frozen=True)
+class NodeShape:
+    """What the estimate needs of a node: its GPUs, how they talk inside it, and its fabric adapters."""
+
+    gpu: Gpu
+    gpus_per_node: int
+    intra_node: Literal["nvlink", "pcie"]
+    adapters: int
+
+
+@dataclass(frozen=True)
+class Interconnect:
+    """The fabric between nodes: one adapter's link speed and the MPI latency."""
+
+    name: str
+    link_gbps: float
+    latency_us: float
+
+
+@dataclass(frozen=True)
+class Estimate:
+    time_to_model_s: float
+    samples_per_s: float
+    per_gpu_tflops: float  # delivered by each GPU on this workload
+    scaling_efficiency: float  # share of the step each GPU computes (the rest: exposed communication, reading)
+    bound: Bound
+    gpus: int
+    per_gpu_batch: float
+    efficiency: float  # per_gpu_tflops as a share of the GPU's peak at the workload's precision
+    step_s: float
+    compute_s: float
+    communication_s: float  # the whole all-reduce per step
+    exposed_communication_s: float
+    io_s: float
+    startup_s: float
+    memory_gb: float  # GPU memory the workload needs
+    fits_memory: bool
+
+    def as_dict(self) -> dict[str, float | int | str | bool]:
+        return asdict(self)
+
+
+def peak_flops(gpu: Gpu, precision: str) -> float:
+    """Dense peak at the precision: the tensor FP16/BF16 figure, or INT8 (0 when the GPU has none)."""
+    peak = gpu.int8_tops if precision == "int8" else gpu.tensor_tflops
+    return (peak or 0.0) * 1e12
+
+
+def _unreachable(workload: ResolvedWorkload, shape: NodeShape, nodes: int, startup: float) -> Estimate:
+    gpus = nodes * shape.gpus_per_node
+    return Estimate(math.inf, 0.0, 0.0, 0.0, "compute", gpus, 0.0, 0.0, math.inf, math.inf, 0.0, 0.0, 0.0, startup,
+                    workload.min_gpu_memory_gb, workload.min_gpu_memory_gb <= shape.gpu.memory_gb)  # fmt: skip
+
+
+def estimate(
+    workload: ResolvedWorkload,
+    shape: NodeShape,
+    link: Interconnect | None,
+    nodes: int,
+    *,
+    storage_bytes_per_s: float | None = None,
+    calibration: Calibration | None = None,
+) -> Estimate:
+    """Time-to-model of ``workload`` on ``nodes`` nodes; ``link`` may be None for one node."""
+    cal = calibration or load_calibration()
+    gpu, per_node = shape.gpu, shape.gpus_per_node
+    gpus = nodes * per_node
+    if nodes < 1 or per_node < 1:
+        raise ValueError("nodes and GPUs per node must be at least 1")
+    if nodes > 1 and (link is None or shape.adapters < 1):
+        raise ValueError("more than one node needs a fabric and at least one adapter per node")
+    startup = cal.startup_s.value
+    batch = workload.global_batch / gpus if workload.global_batch else workload.per_gpu_batch_default
+    share = workload.gpu_efficiency or cal.share(workload.kind, gpu.generation)
+    rate = peak_flops(gpu, workload.precision) * share
+    if rate <= 0:
+        return _unreachable(workload, shape, nodes, startup)
+
+    sample_s = workload.flops_per_sample / rate
+    optimizer_s = workload.parameters * cal.optimizer_bytes_per_parameter.value / (gpu.memory_bandwidth_gbs * 1e9)
+    compute_s = batch * sample_s + cal.step_overhead_s[workload.kind].value + optimizer_s
+
+    link_share = cal.link_efficiency.value
+    gradient = workload.parameters * cal.gradient_bytes_per_parameter.value
+    intra_gbs = gpu.nvlink_gbs if shape.intra_node == "nvlink" and gpu.nvlink_gbs else gpu.pcie_gbs
+    comm_s = 2 * (per_node - 1) / per_node * gradient / (intra_gbs / 2 * 1e9 * link_share)
+    if nodes > 1:
+        assert link is not None
+        node_bw = shape.adapters * link.link_gbps / 8 * 1e9 * link_share
+        buckets = max(1, math.ceil(gradient / cal.bucket_bytes.value))
+        comm_s += 2 * (nodes - 1) / nodes * gradient / node_bw + 2 * (nodes - 1) * link.latency_us * 1e-6 * buckets
+    exposed_s = max(0.0, comm_s - cal.overlap_share.value * batch * sample_s)
+
+    step_samples = batch * gpus
+    read_rate = nodes * cal.node_read_bytes_per_s.value
+    if storage_bytes_per_s is not None:
+        read_rate = min(read_rate, storage_bytes_per_s)
+    io_s = step_samples * workload.bytes_per_sample / read_rate
+    step_s = max(compute_s + exposed_s, io_s)
+
+    samples_per_s = step_samples / step_s
+    time_s = startup + workload.epochs * workload.samples / samples_per_s
+    parts: dict[Bound, float] = {"compute": compute_s, "communication": exposed_s, "io": io_s}
+    bound = max(parts, key=lambda name: parts[name])
+    per_gpu_tflops = workload.flops_per_sample * samples_per_s / gpus / 1e12
+    return Estimate(
+        time_to_model_s=time_s,
+        samples_per_s=samples_per_s,
+        per_gpu_tflops=per_gpu_tflops,
+        scaling_efficiency=min(1.0, compute_s / step_s),
+        bound=bound,
+        gpus=gpus,
+        per_gpu_batch=batch,
+        efficiency=per_gpu_tflops * 1e12 / peak_flops(gpu, workload.precision),
+        step_s=step_s,
+        compute_s=compute_s,
+        communication_s=comm_s,
+        exposed_communication_s=exposed_s,
+        io_s=io_s,
+        startup_s=startup,
+        memory_gb=workload.min_gpu_memory_gb,
+        fits_memory=workload.min_gpu_memory_gb <= gpu.memory_gb,
+    )
+
+
+def _largest_nodes(workload: ResolvedWorkload, gpus_per_node: int) -> int:
+    """Data parallelism needs at least one sample per GPU: the global batch caps the nodes."""
+    if workload.global_batch is None:
+        return MAX_NODES
+    return min(MAX_NODES, math.floor(workload.global_batch / gpus_per_node + 1e-9))
+
+
+def min_nodes(
+    workload: ResolvedWorkload,
+    shape: NodeShape,
+    link: Interconnect,
+    calibration: Calibration | None = None,
+) -> int | None:
+    """Fewest nodes that meet the workload's time-to-model, or None if no count does.
+
+    The time falls with the node count until communication and the shrinking per-GPU batch win;
+    the search doubles the count until it meets the requirement (or stops falling), then bisects.
+    Whatever it returns meets the requirement by the same ``estimate`` the plan reports.
+    """
+    cal = calibration or load_calibration()
+    largest = _largest_nodes(workload, shape.gpus_per_node)
+    if largest < 1 or workload.required_s <= cal.startup_s.value:
+        return None
+
+    def meets(nodes: int) -> tuple[bool, float]:
+        result = estimate(workload, shape, link if nodes > 1 else None, nodes, calibration=cal)
+        return result.time_to_model_s <= workload.required_s, result.time_to_model_s
+
+    ok, previous = meets(1)
+    if ok:
+        return 1
+    low, high = 1, 2
+    while True:
+        high = min(high, largest)
+        if high <= low:
+            return None
+        ok, time_s = meets(high)
+        if ok:
+            break
+        if time_s >= previous and high > 2:
+            return None  # past the fastest count
+        if high == largest:
+            return None
+        low, previous, high = high, time_s, high * 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        if meets(middle)[0]:
+            high = middle
+        else:
+            low = middle
+    return high

@@ -1,0 +1,144 @@
+"""Workloads resolved against the catalog's zoo: every figure the estimate needs, with its origin.
+
+A spec's workload names a zoo id (or ``custom``) and may override any figure. GPT-style decoders
+(``family: gpt``) derive their training FLOPs, dataset and memory from the parameter count and
+sequence length: 6 x parameters + 12 x layers x width x sequence FLOPs per token (Kaplan et al.
+2020), with the layers of the nearest GPT-3 shape (Brown et al. 2020, table 2.1) when not given.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from primeflex_iac.catalog.models import Catalog, WorkloadModel
+from primeflex_iac.spec.model import Workload
+from primeflex_iac.timing.calibration import Calibration, Kind, load_calibration
+
+__all__ = [
+    "CUSTOM_BYTES_PER_SAMPLE",
+    "FLOPS_PER_PARAMETER_TOKEN",
+    "GPT3_SHAPES",
+    "ResolvedWorkload",
+    "gpt_flops_per_token",
+    "gpt_shape",
+    "resolve_workload",
+]
+
+CUSTOM_BYTES_PER_SAMPLE = 2  # assumption: a 16-bit token id, when a custom dataset gives no size
+FLOPS_PER_PARAMETER_TOKEN = 6  # Kaplan et al. 2020: training FLOPs ~ 6 x parameters x tokens
+# (parameters, layers) of the GPT-3 family, Brown et al. 2020 table 2.1
+GPT3_SHAPES = (
+    (125e6, 12), (350e6, 24), (760e6, 24), (1.3e9, 24), (2.7e9, 32), (6.7e9, 32), (13e9, 40), (175e9, 96),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ResolvedWorkload:
+    name: str
+    model: str
+    kind: Kind
+    flops_per_sample: float
+    parameters: float
+    samples: int
+    bytes_per_sample: float
+    epochs: float
+    global_batch: float | None  # None: a custom workload without one (a fixed per-GPU batch is assumed)
+    per_gpu_batch_default: float  # used only when global_batch is None
+    gpu_efficiency: float | None  # the spec's override of the calibrated efficiency
+    min_gpu_memory_gb: float
+    precision: str
+    required_s: float
+
+    @property
+    def training_flops(self) -> float:
+        return self.flops_per_sample * self.samples * self.epochs
+
+    @property
+    def dataset_bytes(self) -> float:
+        return self.samples * self.bytes_per_sample
+
+    @property
+    def read_rate(self) -> float:
+        """Bytes per second the whole cluster must read to finish in time."""
+        return self.dataset_bytes * self.epochs / self.required_s
+
+
+def gpt_shape(parameters: float, layers: int | None = None, hidden: int | None = None) -> tuple[int, int]:
+    """(layers, width) of a GPT-style decoder: given, or the nearest GPT-3 shape with width from 12 x layers x width^2."""
+    if layers is None:
+        layers = min(GPT3_SHAPES, key=lambda shape: abs(math.log(shape[0] / parameters)))[1]
+    if hidden is None:
+        hidden = max(1, round(math.sqrt(parameters / (12 * layers))))
+    return layers, hidden
+
+
+def gpt_flops_per_token(parameters: float, sequence: int, layers: int, hidden: int) -> float:
+    return FLOPS_PER_PARAMETER_TOKEN * parameters + 12 * layers * hidden * sequence
+
+
+def _gpt(workload: Workload, zoo: WorkloadModel, calibration: Calibration) -> tuple[float, float, int, float, float]:
+    """(parameters, FLOPs per sequence, sequences, bytes per sequence, memory GB) of a GPT-style decoder."""
+    assert zoo.sequence_length is not None and zoo.tokens_per_parameter is not None
+    custom_size = workload.parameters is not None and workload.parameters != zoo.parameters
+    parameters = float(workload.parameters or zoo.parameters)
+    sequence = workload.sequence_length or zoo.sequence_length
+    layers, hidden = gpt_shape(parameters, None if custom_size else zoo.layers, None if custom_size else zoo.hidden)
+    flops = gpt_flops_per_token(parameters, sequence, layers, hidden) * sequence
+    sequences = math.ceil(zoo.tokens_per_parameter * parameters / sequence)
+    bytes_per_sequence = zoo.bytes_per_sample * sequence / zoo.sequence_length
+    states = parameters * calibration.model_state_bytes_per_parameter.value
+    memory_gb = states * (1 + calibration.activation_memory_share.value) / 1e9
+    return parameters, flops, sequences, bytes_per_sequence, memory_gb
+
+
+def resolve_workload(workload: Workload, catalog: Catalog, calibration: Calibration | None = None) -> ResolvedWorkload:
+    """Fill what the spec leaves out from the zoo. The caller has checked that the model id exists."""
+    calibration = calibration or load_calibration()
+    zoo = catalog.workloads.get(workload.model)
+    kind: Kind = workload.kind or (zoo.kind if zoo else "transformer")
+    tokens = False
+    if zoo is not None and zoo.family == "gpt":
+        parameters, flops, samples, bytes_per_sample, memory_gb = _gpt(workload, zoo, calibration)
+    elif zoo is not None:
+        parameters = float(workload.parameters or zoo.parameters)
+        zoo_flops = zoo.training_flops_per_sample or calibration.workload_flops[zoo.id].value
+        flops = zoo_flops
+        samples = zoo.dataset_samples or 0
+        bytes_per_sample = zoo.bytes_per_sample
+        memory_gb = zoo.min_gpu_memory_gb or 0.0
+    else:
+        # custom: FLOPs per sample given, or 6 x parameters per token (a sample is then a token)
+        tokens = workload.training_flops_per_sample is None
+        parameters = float(workload.parameters or 0)
+        flops = FLOPS_PER_PARAMETER_TOKEN * parameters
+        samples = 0
+        bytes_per_sample = CUSTOM_BYTES_PER_SAMPLE
+        memory_gb = 0.0
+    if workload.training_flops_per_sample is not None:
+        flops = workload.training_flops_per_sample
+    samples = workload.dataset.samples or samples
+    if workload.dataset.size is not None and samples:
+        bytes_per_sample = workload.dataset.size / samples
+    if workload.min_gpu_memory is not None:
+        memory_gb = workload.min_gpu_memory / 1e9
+    if zoo is None and parameters and not memory_gb:
+        states = parameters * calibration.model_state_bytes_per_parameter.value
+        memory_gb = states * (1 + calibration.activation_memory_share.value) / 1e9
+    default_batch = calibration.default_per_gpu_batch_tokens if tokens else calibration.default_per_gpu_batch
+    return ResolvedWorkload(
+        name=workload.name,
+        model=workload.model,
+        kind=kind,
+        flops_per_sample=flops,
+        parameters=parameters,
+        samples=samples,
+        bytes_per_sample=bytes_per_sample,
+        epochs=workload.epochs or (zoo.epochs if zoo else 1.0),
+        global_batch=float(workload.global_batch) if workload.global_batch else (float(zoo.global_batch) if zoo else None),
+        per_gpu_batch_default=default_batch.value,
+        gpu_efficiency=workload.gpu_efficiency,
+        min_gpu_memory_gb=memory_gb,
+        precision=workload.precision,
+        required_s=workload.time_to_model,
+    )
