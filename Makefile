@@ -1,5 +1,5 @@
 # The README's commands. `make example` sets up and solves the example spec; `make test` sets up
-# and runs the tests; `make lint` runs ruff and mypy, and checks every spec against schema/spec.schema.json.
+# and runs the tests; `make lint` runs ruff, mypy and import-linter (the one-way layers), and checks every spec against schema/spec.schema.json.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
@@ -23,6 +23,7 @@ lint: setup
 	$(VENV)/bin/ruff check primeflex_iac tests benchmarks
 	$(VENV)/bin/ruff format --check primeflex_iac tests benchmarks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/check-jsonschema --schemafile schema/spec.schema.json $$(find specs -name '*.yaml' | sort)
 
 bench: setup

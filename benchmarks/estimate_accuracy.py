@@ -88,8 +88,16 @@ def main() -> None:
     runs = 2000
     started = time.perf_counter()
     for _ in range(runs):
-        estimate("resnet50", gpu="a100-sxm4-40gb", gpus_per_node=8, nodes=64, fabric="ib-hdr", adapters_per_node=8,
-                 catalog=catalog, calibration=cal)  # fmt: skip
+        estimate(
+            "resnet50",
+            gpu="a100-sxm4-40gb",
+            gpus_per_node=8,
+            nodes=64,
+            fabric="ib-hdr",
+            adapters_per_node=8,
+            catalog=catalog,
+            calibration=cal,
+        )
     public = (time.perf_counter() - started) / runs
     print(f"primeflex_iac.estimate (inputs checked, workload resolved, estimated): {public * 1e3:.3f} ms per call")
     inputs = rows[0].inputs

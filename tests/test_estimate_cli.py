@@ -11,9 +11,26 @@ from primeflex_iac.cli.main import EXIT_INVALID, EXIT_OK, main
 
 # MLPerf v0.6 NVIDIA DGX-2H x 32, ResNet-50 (a calibration row), with every flag the issue names
 ROW = [
-    "estimate", "--model", "resnet50", "--epochs", "72", "--batch", "33280", "--gpu", "v100-sxm3-32gb",
-    "--gpus-per-node", "16", "--nodes", "32", "--fabric", "ib-edr", "--adapters-per-node", "8", "--intra-node", "nvlink",
-]  # fmt: skip
+    "estimate",
+    "--model",
+    "resnet50",
+    "--epochs",
+    "72",
+    "--batch",
+    "33280",
+    "--gpu",
+    "v100-sxm3-32gb",
+    "--gpus-per-node",
+    "16",
+    "--nodes",
+    "32",
+    "--fabric",
+    "ib-edr",
+    "--adapters-per-node",
+    "8",
+    "--intra-node",
+    "nvlink",
+]
 
 
 def test_json_has_the_promised_fields(capsys: pytest.CaptureFixture[str]) -> None:
@@ -25,8 +42,17 @@ def test_json_has_the_promised_fields(capsys: pytest.CaptureFixture[str]) -> Non
     assert data["bound"] in ("compute", "communication", "io")
     published = 2.59 * 60
     assert abs(data["time_to_model_s"] / published - 1) < 0.5
-    library = pf.estimate("resnet50", gpu="v100-sxm3-32gb", gpus_per_node=16, nodes=32, fabric="ib-edr",
-                          adapters_per_node=8, intra_node="nvlink", epochs=72, batch=33280)  # fmt: skip
+    library = pf.estimate(
+        "resnet50",
+        gpu="v100-sxm3-32gb",
+        gpus_per_node=16,
+        nodes=32,
+        fabric="ib-edr",
+        adapters_per_node=8,
+        intra_node="nvlink",
+        epochs=72,
+        batch=33280,
+    )
     assert library.time_to_model_s == data["time_to_model_s"]
 
 
@@ -44,8 +70,24 @@ def test_one_node_with_fabric_none(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_gpt_of_any_size(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["estimate", "--model", "gpt", "--parameters", "2.7B", "--sequence-length", "2048", "--gpu", "h100-sxm5-80gb",
-            "--nodes", "4", "--fabric", "ib-ndr", "--adapters-per-node", "8", "--json"]  # fmt: skip
+    args = [
+        "estimate",
+        "--model",
+        "gpt",
+        "--parameters",
+        "2.7B",
+        "--sequence-length",
+        "2048",
+        "--gpu",
+        "h100-sxm5-80gb",
+        "--nodes",
+        "4",
+        "--fabric",
+        "ib-ndr",
+        "--adapters-per-node",
+        "8",
+        "--json",
+    ]
     assert main(args) == EXIT_OK
     data = json.loads(capsys.readouterr().out)
     assert data["fits_memory"] is True and data["time_to_model_s"] > 0

@@ -101,11 +101,29 @@ def test_hostlist_compresses_and_expands() -> None:
 
 # slurm.conf(5), gres.conf(5), topology.conf(5): the keys these files may use
 SLURM_KEYS = {
-    "clustername", "slurmctldhost", "grestypes", "selecttype", "selecttypeparameters", "topologyplugin",
-    "proctracktype", "taskplugin", "nodename", "partitionname",
-}  # fmt: skip
-NODE_KEYS = {"nodename", "cpus", "boards", "socketsperboard", "corespersocket", "threadspercore", "realmemory", "gres",
-             "features", "state"}  # fmt: skip
+    "clustername",
+    "slurmctldhost",
+    "grestypes",
+    "selecttype",
+    "selecttypeparameters",
+    "topologyplugin",
+    "proctracktype",
+    "taskplugin",
+    "nodename",
+    "partitionname",
+}
+NODE_KEYS = {
+    "nodename",
+    "cpus",
+    "boards",
+    "socketsperboard",
+    "corespersocket",
+    "threadspercore",
+    "realmemory",
+    "gres",
+    "features",
+    "state",
+}
 PARTITION_KEYS = {"partitionname", "nodes", "default", "maxtime", "state"}
 GRES_KEYS = {"nodename", "name", "type", "file", "autodetect"}
 SWITCH_KEYS = {"switchname", "nodes", "switches", "linkspeed"}
@@ -273,8 +291,9 @@ def _slurm_folder(tmp_path: Path, files: dict[str, str], gpus: int) -> Path:
 
 def _slurmd_gres(folder: Path, node: str) -> subprocess.CompletedProcess[str]:
     assert SLURMD is not None
-    return subprocess.run([SLURMD, "-G", "-N", node, "-f", str(folder / "slurm.conf")],
-                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    return subprocess.run(
+        [SLURMD, "-G", "-N", node, "-f", str(folder / "slurm.conf")], capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 @pytest.mark.skipif(SLURMD is None, reason="Slurm's slurmd is not installed (apt-get install slurmd; CI has it)")
@@ -315,12 +334,14 @@ def test_scontrol_expands_every_hostlist_as_we_do(name: str, catalog: Catalog, t
     files = slurm_files(plan, catalog)
     for file_name, text in files.items():
         (tmp_path / file_name).write_text(text)
-    expressions = sorted({v for text in files.values() for r in _records(text) for k, v in r.items()
-                          if k in ("nodename", "nodes", "switches")})  # fmt: skip
+    expressions = sorted(
+        {v for text in files.values() for r in _records(text) for k, v in r.items() if k in ("nodename", "nodes", "switches")}
+    )
     env = {**os.environ, "SLURM_CONF": str(tmp_path / "slurm.conf")}
     for expression in expressions:
-        result = subprocess.run([str(SCONTROL), "show", "hostnames", expression], capture_output=True, text=True,
-                                env=env, timeout=60, check=False)  # fmt: skip
+        result = subprocess.run(
+            [str(SCONTROL), "show", "hostnames", expression], capture_output=True, text=True, env=env, timeout=60, check=False
+        )
         assert result.returncode == 0, result.stderr
         assert result.stdout.split() == expand_hostlist(expression)
 
@@ -496,8 +517,14 @@ def test_ansible_reads_the_inventory(name: str, catalog: Catalog, tmp_path: Path
     plan = _plan(name, catalog)
     (tmp_path / "inventory.yaml").write_text(ansible_inventory(plan, catalog))
     env = {**os.environ, "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp"), "ANSIBLE_HOME": str(tmp_path / "home")}
-    result = subprocess.run([str(ANSIBLE_INVENTORY), "-i", str(tmp_path / "inventory.yaml"), "--list"],
-                            capture_output=True, text=True, env=env, timeout=120, check=False)  # fmt: skip
+    result = subprocess.run(
+        [str(ANSIBLE_INVENTORY), "-i", str(tmp_path / "inventory.yaml"), "--list"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr, result.stderr
     listed = json.loads(result.stdout)

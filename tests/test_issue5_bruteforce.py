@@ -149,8 +149,9 @@ def brute_force(spec: Spec, catalog: Catalog) -> list[Candidate]:
                                 continue
                             for s_cost, s_power, s_servers, s_shelves, _, s_what in storage:
                                 endpoints = nodes * server.fabric_adapters + s_servers + head.fabric_ports
-                                switches, links = _switches(endpoints, switch.ports, mode.endpoints_per_port,
-                                                            prefs.blocking_factor)  # fmt: skip
+                                switches, links = _switches(
+                                    endpoints, switch.ports, mode.endpoints_per_port, prefs.blocking_factor
+                                )
                                 enclosures = math.ceil(nodes / chassis.node_slots) if chassis else nodes
                                 ports = nodes + s_servers + s_shelves + switches + 1
                                 mgmt_count = math.ceil(ports / (mgmt.ports - mgmt.uplink_ports))
@@ -179,8 +180,13 @@ def brute_force(spec: Spec, catalog: Catalog) -> list[Candidate]:
                                     continue
                                 if site.budget is not None and cost > site.budget.amount + 1e-6:
                                     continue
-                                found.append(Candidate(cost, mode.link_gbps > catalog.extreme_link_gbps,
-                                                       f"{nodes}x {server.id}/{gpu_id}x{per_node} on {fabric.id}:{mode.name}, {s_what}"))  # fmt: skip
+                                found.append(
+                                    Candidate(
+                                        cost,
+                                        mode.link_gbps > catalog.extreme_link_gbps,
+                                        f"{nodes}x {server.id}/{gpu_id}x{per_node} on {fabric.id}:{mode.name}, {s_what}",
+                                    )
+                                )
     return found
 
 

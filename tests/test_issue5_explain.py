@@ -51,8 +51,13 @@ def test_budget_and_compute_floor(catalog: Catalog) -> None:
     assert budget.change == f"raise site.budget to {budget.feasible_value:,.0f} USD"
     money = spec.site.budget
     assert money is not None
-    _nearest(spec, catalog, ("site", "budget"), money.model_copy(update={"amount": budget.feasible_value}),
-             money.model_copy(update={"amount": budget.feasible_value - 1}))  # fmt: skip
+    _nearest(
+        spec,
+        catalog,
+        ("site", "budget"),
+        money.model_copy(update={"amount": budget.feasible_value}),
+        money.model_copy(update={"amount": budget.feasible_value - 1}),
+    )
     floor = by["compute floor"]
     assert floor.alone and floor.unit == "GPUs" and floor.feasible_value is not None
     gpus = int(floor.feasible_value)

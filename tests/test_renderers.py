@@ -102,9 +102,17 @@ def test_render_rewrites_the_same_files(tmp_path: Path) -> None:
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--virtual-time-budget=5000",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--virtual-time-budget=5000",
+]
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (CI installs it)")
@@ -120,8 +128,12 @@ def test_html_report_in_a_browser(tmp_path: Path) -> None:
     assert "Bill of materials" in dom.stdout and gpu in dom.stdout
     assert dom.stdout.count("<svg") >= 2  # both pictures inline
     shot = tmp_path / "report.png"
-    subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, *profile, "--window-size=1280,2000", f"--screenshot={shot}", page],
-                   capture_output=True, timeout=120, check=True)  # fmt: skip
+    subprocess.run(
+        [CHROMIUM, *CHROMIUM_FLAGS, *profile, "--window-size=1280,2000", f"--screenshot={shot}", page],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     with Image.open(shot) as image:
         assert image.size == (1280, 2000)
         rgb = image.convert("RGB")

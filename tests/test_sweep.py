@@ -63,8 +63,12 @@ def test_sweep_output_is_deterministic(tmp_path: Path, capsys: pytest.CaptureFix
 
 def test_sweep_needs_workloads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = tmp_path / "floor.yaml"
-    spec.write_text(SPEC.replace("workloads:\n  - {name: bert, model: bert-large, epochs: 4, global_batch: 2048, time_to_model: 1 d}\n",
-                                 "compute: {gpus: 8}\n"))  # fmt: skip
+    spec.write_text(
+        SPEC.replace(
+            "workloads:\n  - {name: bert, model: bert-large, epochs: 4, global_batch: 2048, time_to_model: 1 d}\n",
+            "compute: {gpus: 8}\n",
+        )
+    )
     assert main(["sweep", str(spec), "-o", str(tmp_path / "x")]) == EXIT_INVALID
     assert "needs workloads" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()

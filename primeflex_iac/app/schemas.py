@@ -19,9 +19,18 @@ __all__ = ["DRAFT_07", "plan_json_schema", "spec_json_schema"]
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 # 2019-09 and 2020-12 keywords a draft-07 validator would ignore without a word
 _NOT_DRAFT_07 = {
-    "$defs", "prefixItems", "unevaluatedProperties", "unevaluatedItems", "dependentRequired",
-    "dependentSchemas", "$anchor", "$dynamicRef", "$dynamicAnchor", "minContains", "maxContains",
-}  # fmt: skip
+    "$defs",
+    "prefixItems",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "dependentRequired",
+    "dependentSchemas",
+    "$anchor",
+    "$dynamicRef",
+    "$dynamicAnchor",
+    "minContains",
+    "maxContains",
+}
 
 
 def _to_draft_07(node: Any, path: str) -> Any:

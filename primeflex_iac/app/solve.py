@@ -78,8 +78,9 @@ def _first_fit_racks(selection: Selection, demand: Demand) -> int:
     return len(racks) if racks is not None else 0
 
 
-def _no_plan(spec: Spec, catalog: Catalog, options: SolveOptions, status: SolveStatus, info: SolveInfo,
-             overlays: list[str], explain: bool) -> Plan:  # fmt: skip
+def _no_plan(
+    spec: Spec, catalog: Catalog, options: SolveOptions, status: SolveStatus, info: SolveInfo, overlays: list[str], explain: bool
+) -> Plan:
     """The plan of a spec without one: unknown (time limit) or infeasible, explained."""
     if status.status == "unknown":
         return Plan(

@@ -56,11 +56,13 @@ def _mark_frontier(points: list[SweepPoint]) -> list[SweepPoint]:
         if point.cost is not None and point.time_to_model_s is not None:
             key = (point.cost, point.time_to_model_s)
             dominated = any(
-                q.cost is not None and q.time_to_model_s is not None
-                and q.cost <= point.cost and q.time_to_model_s <= point.time_to_model_s
+                q.cost is not None
+                and q.time_to_model_s is not None
+                and q.cost <= point.cost
+                and q.time_to_model_s <= point.time_to_model_s
                 and (q.cost < point.cost or q.time_to_model_s < point.time_to_model_s)
                 for q in planned
-            )  # fmt: skip
+            )
             on = not dominated and key not in seen  # one entry per distinct plan
             seen.add(key)
         marked.append(SweepPoint(**{**point.__dict__, "pareto": on}))

@@ -32,9 +32,22 @@ __all__ = ["DATA_DIR", "SECTIONS", "load_catalog"]
 
 DATA_DIR = Path(__file__).parent / "data"
 SECTIONS = (
-    "gpus", "servers", "chassis", "fabrics", "switches", "adapters", "cables", "management_switches",
-    "head_nodes", "drives", "storage_devices", "storage_blocks", "racks", "software", "workloads",
-)  # fmt: skip
+    "gpus",
+    "servers",
+    "chassis",
+    "fabrics",
+    "switches",
+    "adapters",
+    "cables",
+    "management_switches",
+    "head_nodes",
+    "drives",
+    "storage_devices",
+    "storage_blocks",
+    "racks",
+    "software",
+    "workloads",
+)
 _SCALARS = ("currency", "heat_btu_per_w", "extreme_link_gbps", "extreme_link_source", "storage_rules")
 _PRICE_SECTIONS = tuple(s for s in SECTIONS if s not in {"fabrics", "storage_blocks", "workloads"})
 

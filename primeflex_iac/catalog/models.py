@@ -318,9 +318,23 @@ class Catalog(Strict):
         need(self.storage_devices, rules.server, "storage_rules.server")
         need(self.storage_devices, rules.mdt_shelf, "storage_rules.mdt_shelf")
         need(self.drives, rules.mdt_drive, "storage_rules.mdt_drive")
-        for section in (self.gpus, self.servers, self.chassis, self.fabrics, self.switches, self.adapters,
-                        self.cables, self.management_switches, self.head_nodes, self.drives,
-                        self.storage_devices, self.storage_blocks, self.racks, self.software, self.workloads):  # fmt: skip
+        for section in (
+            self.gpus,
+            self.servers,
+            self.chassis,
+            self.fabrics,
+            self.switches,
+            self.adapters,
+            self.cables,
+            self.management_switches,
+            self.head_nodes,
+            self.drives,
+            self.storage_devices,
+            self.storage_blocks,
+            self.racks,
+            self.software,
+            self.workloads,
+        ):
             for key, item in section.items():
                 if key != item.id:
                     problems.append(f"item {key!r} has id {item.id!r}")

@@ -51,9 +51,13 @@ def add_commands(commands: Any) -> None:
 
 def _overlay_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
-        "--catalog-overlay", type=Path, action="append", default=[], metavar="FILE",
+        "--catalog-overlay",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
         help="lay your own prices or datasheet values over the catalog (repeatable, applied in order)",
-    )  # fmt: skip
+    )
 
 
 def _validate(args: argparse.Namespace) -> int:

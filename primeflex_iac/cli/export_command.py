@@ -39,9 +39,13 @@ def add_export_command(commands: argparse._SubParsersAction) -> None:  # type: i
     cmd.add_argument("--to", choices=EXPORT_CHOICES, default="all", help="what to write (default: all)")
     cmd.add_argument("-o", "--output", type=Path, help="folder to write the target folders into (default: the plan's folder)")
     cmd.add_argument(
-        "--catalog-overlay", type=Path, action="append", default=[], metavar="FILE",
+        "--catalog-overlay",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
         help="the overlays the plan was solved with, if it names items they add (repeatable, in order)",
-    )  # fmt: skip
+    )
     cmd.add_argument("--force", action="store_true", help="replace target folders even if they hold other files")
     cmd.set_defaults(handler=_export)
 
@@ -120,8 +124,17 @@ def _export(args: argparse.Namespace) -> int:
     refused = [target for target in targets if not args.force and not _replaceable(output / target, target)]
     if refused:
         names = ", ".join(str(output / target) for target in refused)
-        raise SpecError([Problem(names, None, None, "", "holds files primeflex did not export; "
-                                 "pass --force to replace it, or name another folder with -o")])  # fmt: skip
+        raise SpecError(
+            [
+                Problem(
+                    names,
+                    None,
+                    None,
+                    "",
+                    "holds files primeflex did not export; pass --force to replace it, or name another folder with -o",
+                )
+            ]
+        )
     written: list[Path] = []
     for target, target_files in targets.items():
         written += write_outputs(output / target, target_files)

@@ -57,8 +57,10 @@ def check_output_folder(directory: Path, force: bool = False) -> str | None:
         return f"replacing the previous output in {directory}"
     if force:
         return f"replacing {directory} and everything in it (--force)"
-    raise refuse("the output folder exists and holds files primeflex did not write; "
-                 "expected a new, empty or earlier output folder: pass --force to replace it, or name another with -o")  # fmt: skip
+    raise refuse(
+        "the output folder exists and holds files primeflex did not write; "
+        "expected a new, empty or earlier output folder: pass --force to replace it, or name another with -o"
+    )
 
 
 def write_outputs(directory: Path, files: Mapping[str, str | bytes]) -> list[Path]:

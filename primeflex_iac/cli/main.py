@@ -48,9 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("-o", "--output", type=Path, help="output folder (default: out/<spec file stem>/)")
     solve_cmd.add_argument("--json", action="store_true", help="print the plan as JSON on stdout instead of the summary")
     solve_cmd.add_argument(
-        "--catalog-overlay", type=Path, action="append", default=[], metavar="FILE",
+        "--catalog-overlay",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
         help="lay your own prices or datasheet values over the catalog (repeatable, applied in order)",
-    )  # fmt: skip
+    )
     solve_cmd.add_argument("--time-limit", type=float, metavar="SECONDS", help="solver time limit (default: the spec's, 30 s)")
     solve_cmd.add_argument("--workers", type=int, metavar="N", help="CP-SAT workers (default: the spec's, 1)")
     solve_cmd.add_argument("--seed", type=int, metavar="N", help="CP-SAT random seed (default: the spec's, 0)")
@@ -59,8 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     solve_cmd.add_argument("--no-render", action="store_true", help="write plan.json and the BOM only, no pictures or report")
     solve_cmd.add_argument("--pdf", action="store_true", help="also render the topology as PDF")
-    solve_cmd.add_argument("--export", choices=EXPORT_CHOICES, metavar="TARGET",
-                           help="also write slurm/, netbox/ or ansible/ files (all, slurm, netbox, ansible)")  # fmt: skip
+    solve_cmd.add_argument(
+        "--export",
+        choices=EXPORT_CHOICES,
+        metavar="TARGET",
+        help="also write slurm/, netbox/ or ansible/ files (all, slurm, netbox, ansible)",
+    )
     solve_cmd.set_defaults(handler=_solve)
 
     render_cmd = commands.add_parser("render", help="re-render a saved plan.json (pictures, BOM, report) without solving")
@@ -110,8 +118,10 @@ def _solve(args: argparse.Namespace) -> int:
     stopped = plan.solve.stopped_by if plan.solve else None
     if plan.status == "feasible":
         why = "interrupted" if stopped == "interrupt" else "time limit reached"
-        print(f"primeflex: warning: {why}; the plan is the best found, not proven optimal, and may differ between runs",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"primeflex: warning: {why}; the plan is the best found, not proven optimal, and may differ between runs",
+            file=sys.stderr,
+        )
     for warning in warnings:
         print(f"primeflex: warning: {warning}", file=sys.stderr)
     return EXIT_INTERRUPTED if stopped == "interrupt" else EXIT_OK

@@ -128,16 +128,32 @@ def _estimate(args: argparse.Namespace) -> int:
     dataset = {"samples": args.samples} if args.samples else None
     try:
         result = estimate(
-            args.model, gpu=args.gpu, gpus_per_node=args.gpus_per_node, nodes=args.nodes, fabric=args.fabric,
-            adapters_per_node=args.adapters_per_node, intra_node=args.intra_node, epochs=args.epochs, batch=args.batch,
-            catalog=catalog, storage_gbs=args.storage_gbs, parameters=args.parameters,
-            sequence_length=args.sequence_length, training_flops_per_sample=args.flops_per_sample, dataset=dataset,
+            args.model,
+            gpu=args.gpu,
+            gpus_per_node=args.gpus_per_node,
+            nodes=args.nodes,
+            fabric=args.fabric,
+            adapters_per_node=args.adapters_per_node,
+            intra_node=args.intra_node,
+            epochs=args.epochs,
+            batch=args.batch,
+            catalog=catalog,
+            storage_gbs=args.storage_gbs,
+            parameters=args.parameters,
+            sequence_length=args.sequence_length,
+            training_flops_per_sample=args.flops_per_sample,
+            dataset=dataset,
             precision=args.precision,
-        )  # fmt: skip
+        )
     except ValueError as error:
         return _invalid(str(error))
-    described = {"model": args.model, "gpu": args.gpu, "gpus_per_node": args.gpus_per_node, "nodes": args.nodes,
-                 "fabric": args.fabric}  # fmt: skip
+    described = {
+        "model": args.model,
+        "gpu": args.gpu,
+        "gpus_per_node": args.gpus_per_node,
+        "nodes": args.nodes,
+        "fabric": args.fabric,
+    }
     if args.json:
         sys.stdout.write(json.dumps({**described, **result.as_dict()}, indent=2, sort_keys=True) + "\n")
     else:

@@ -47,20 +47,36 @@ for _p, _f in {**_DECIMAL, **_BINARY}.items():
 _BYTES["byte"] = _BYTES["bytes"] = Fraction(1)
 
 _DURATION: dict[str, Fraction] = {
-    "s": Fraction(1), "sec": Fraction(1), "second": Fraction(1), "seconds": Fraction(1),
-    "min": Fraction(60), "minute": Fraction(60), "minutes": Fraction(60),
-    "h": Fraction(3600), "hour": Fraction(3600), "hours": Fraction(3600),
-    "d": Fraction(86400), "day": Fraction(86400), "days": Fraction(86400),
-    "w": Fraction(604800), "week": Fraction(604800), "weeks": Fraction(604800),
-}  # fmt: skip
+    "s": Fraction(1),
+    "sec": Fraction(1),
+    "second": Fraction(1),
+    "seconds": Fraction(1),
+    "min": Fraction(60),
+    "minute": Fraction(60),
+    "minutes": Fraction(60),
+    "h": Fraction(3600),
+    "hour": Fraction(3600),
+    "hours": Fraction(3600),
+    "d": Fraction(86400),
+    "day": Fraction(86400),
+    "days": Fraction(86400),
+    "w": Fraction(604800),
+    "week": Fraction(604800),
+    "weeks": Fraction(604800),
+}
 _POWER: dict[str, Fraction] = {"W": Fraction(1), "kW": Fraction(10**3), "MW": Fraction(10**6)}
 _FLOPS: dict[str, Fraction] = {f"{p}FLOP": Fraction(f) for p, f in _DECIMAL.items() if p != "K"} | {
     f"{p}FLOPs": Fraction(f) for p, f in _DECIMAL.items() if p != "K"
 }
 _COUNT: dict[str, Fraction] = {
-    "": Fraction(1), "k": Fraction(10**3), "K": Fraction(10**3), "M": Fraction(10**6),
-    "G": Fraction(10**9), "B": Fraction(10**9), "T": Fraction(10**12),
-}  # fmt: skip
+    "": Fraction(1),
+    "k": Fraction(10**3),
+    "K": Fraction(10**3),
+    "M": Fraction(10**6),
+    "G": Fraction(10**9),
+    "B": Fraction(10**9),
+    "T": Fraction(10**12),
+}
 _RACK_UNITS: dict[str, Fraction] = {"U": Fraction(1), "RU": Fraction(1)}
 
 DIMENSIONS: Final[dict[str, dict[str, Fraction]]] = {

@@ -40,8 +40,12 @@ def _host_vars(plan: Plan, name: str) -> dict[str, Any]:
         return {"primeflex_rack": rack, "primeflex_rack_position": device.position}
     for rack_name, device in placed.values():
         if name in device.nodes:
-            return {"primeflex_rack": rack_name, "primeflex_rack_position": device.position,
-                    "primeflex_chassis": device.name, "primeflex_chassis_bay": device.nodes.index(name) + 1}  # fmt: skip
+            return {
+                "primeflex_rack": rack_name,
+                "primeflex_rack_position": device.position,
+                "primeflex_chassis": device.name,
+                "primeflex_chassis_bay": device.nodes.index(name) + 1,
+            }
     raise ValueError(f"host {name} is not placed in the plan")
 
 

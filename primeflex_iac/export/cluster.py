@@ -180,8 +180,14 @@ def wiring(plan: Plan, catalog: Catalog) -> Wiring:
     for name, leaf_indices in layout_of(plan).leaf_ports.items():
         for index, leaf_index in enumerate(leaf_indices):
             leaf = leaf_names[leaf_index]
-            links.append(Link(Port(name, fabric_interface(fabric.family, index)),
-                              Port(leaf, switch_port(slots[leaf], per_port)), "fabric", fabric.cable))  # fmt: skip
+            links.append(
+                Link(
+                    Port(name, fabric_interface(fabric.family, index)),
+                    Port(leaf, switch_port(slots[leaf], per_port)),
+                    "fabric",
+                    fabric.cable,
+                )
+            )
             slots[leaf] += 1
             leaf_counts.setdefault(name, Counter())[leaf] += 1
     host_names = {host for platform in platforms(plan) for host in platform.hosts}
@@ -202,9 +208,14 @@ def wiring(plan: Plan, catalog: Catalog) -> Wiring:
                     upper = upper_names[(i * uplinks + k) % len(upper_names)]
                     if used[upper] >= upper_capacity:
                         raise ValueError(f"{upper} has no free port for an uplink of {lower}")
-                    links.append(Link(Port(lower, switch_port((down[step] + k) * per_port, per_port)),
-                                      Port(upper, switch_port(used[upper] * per_port, per_port)), "uplink",
-                                      fabric.uplink_cable))  # fmt: skip
+                    links.append(
+                        Link(
+                            Port(lower, switch_port((down[step] + k) * per_port, per_port)),
+                            Port(upper, switch_port(used[upper] * per_port, per_port)),
+                            "uplink",
+                            fabric.uplink_cable,
+                        )
+                    )
                     used[upper] += 1
                     linked.setdefault(upper, set()).add(lower)
             for upper, lowers in linked.items():

@@ -46,8 +46,13 @@ ROLES = {  # plan role -> NetBox device role name and slug
     "storage": ("Storage", "storage"),
 }
 _IB = {100: "infiniband-edr", 200: "infiniband-hdr", 400: "infiniband-ndr"}
-_ETHERNET = {10: "10gbase-x-sfpp", 25: "25gbase-x-sfp28", 100: "100gbase-x-qsfp28", 200: "200gbase-x-qsfp56",
-             400: "400gbase-x-osfp"}  # fmt: skip
+_ETHERNET = {
+    10: "10gbase-x-sfpp",
+    25: "25gbase-x-sfp28",
+    100: "100gbase-x-qsfp28",
+    200: "200gbase-x-qsfp56",
+    400: "400gbase-x-osfp",
+}
 
 
 def slugify(text: str) -> str:
@@ -64,8 +69,14 @@ def _vendor(item: Item) -> tuple[str, str]:
 
 
 def _items(catalog: Catalog) -> dict[str, Item]:
-    sections = (catalog.servers, catalog.chassis, catalog.switches, catalog.management_switches,
-                catalog.head_nodes, catalog.storage_devices)  # fmt: skip
+    sections = (
+        catalog.servers,
+        catalog.chassis,
+        catalog.switches,
+        catalog.management_switches,
+        catalog.head_nodes,
+        catalog.storage_devices,
+    )
     return {item_id: item for section in sections for item_id, item in section.items()}
 
 
@@ -144,8 +155,10 @@ def netbox_device_type(plan: Plan, catalog: Catalog, catalog_id: str, *, sled: b
     elif isinstance(item, Switch):
         fabric_kind, description = _fabric_type(plan, catalog)
         per_port = next(m.endpoints_per_port for m in catalog.fabrics[fabric.technology].modes if m.name == fabric.mode)
-        interfaces = [{"name": switch_port(slot, per_port), "type": fabric_kind, "description": description}
-                      for slot in range(item.ports * per_port)]  # fmt: skip
+        interfaces = [
+            {"name": switch_port(slot, per_port), "type": fabric_kind, "description": description}
+            for slot in range(item.ports * per_port)
+        ]
         interfaces.append({"name": SWITCH_MANAGEMENT, "type": "1000base-t", "mgmt_only": True})
     elif isinstance(item, ManagementSwitch):
         interfaces = [{"name": f"port{p}", "type": "1000base-t"} for p in range(1, item.ports + 1)]
@@ -179,13 +192,23 @@ def _devices(plan: Plan, types: dict[str, dict[str, Any]]) -> Iterator[dict[str,
 
     def record(device_name: str, role: str, catalog_id: str) -> dict[str, Any]:
         kind = types[catalog_id]
-        return {"name": device_name, "role": ROLES[role][0], "manufacturer": kind["manufacturer"],
-                "device_type": kind["model"], "site": site, "status": "planned"}  # fmt: skip
+        return {
+            "name": device_name,
+            "role": ROLES[role][0],
+            "manufacturer": kind["manufacturer"],
+            "device_type": kind["model"],
+            "site": site,
+            "status": "planned",
+        }
 
     for rack in plan.racks:
         for device in sorted(rack.devices, key=lambda d: -d.position):
-            yield {**record(device.name, device.role, device.catalog_id), "rack": rack.name,
-                   "position": device.position, "face": device.face}  # fmt: skip
+            yield {
+                **record(device.name, device.role, device.catalog_id),
+                "rack": rack.name,
+                "position": device.position,
+                "face": device.face,
+            }
             if device.nodes:
                 node = next(e.node for e in plan.compute if e.chassis == device.catalog_id)
                 for bay, name in enumerate(device.nodes, start=1):
@@ -207,9 +230,13 @@ def _cables(plan: Plan, catalog: Catalog) -> list[dict[str, Any]]:
     cables = []
     for link in wiring(plan, catalog).links:
         cable: dict[str, Any] = {
-            "side_a_device": link.a.device, "side_a_type": "dcim.interface", "side_a_name": link.a.interface,
-            "side_b_device": link.b.device, "side_b_type": "dcim.interface", "side_b_name": link.b.interface,
-        }  # fmt: skip
+            "side_a_device": link.a.device,
+            "side_a_type": "dcim.interface",
+            "side_a_name": link.a.interface,
+            "side_b_device": link.b.device,
+            "side_b_type": "dcim.interface",
+            "side_b_name": link.b.interface,
+        }
         kind = _cable_type(link.cable)
         if kind is not None:
             cable["type"] = kind

@@ -41,8 +41,13 @@ def _node_line(platform: Platform, catalog: Catalog) -> tuple[str, list[str]]:
     notes = []
     if server.cpu_cores_per_socket is not None:
         cpus = server.cpu_sockets * server.cpu_cores_per_socket * server.threads_per_core
-        fields += [f"CPUs={cpus}", "Boards=1", f"SocketsPerBoard={server.cpu_sockets}",
-                   f"CoresPerSocket={server.cpu_cores_per_socket}", f"ThreadsPerCore={server.threads_per_core}"]  # fmt: skip
+        fields += [
+            f"CPUs={cpus}",
+            "Boards=1",
+            f"SocketsPerBoard={server.cpu_sockets}",
+            f"CoresPerSocket={server.cpu_cores_per_socket}",
+            f"ThreadsPerCore={server.threads_per_core}",
+        ]
     else:
         fields.append(f"SocketsPerBoard={server.cpu_sockets}")
         notes.append(f"# CPU cores of {entry.node} are not in the catalog: `slurmd -C` on a node prints its CPU line")
@@ -77,13 +82,15 @@ def slurm_conf(plan: Plan, catalog: Catalog | None = None) -> str:
     partitions = []
     for index, platform in enumerate(platforms(plan)):
         entry = platform.entry
-        lines.append(f"# {entry.count}x {entry.node_name}, {entry.gpus_per_node}x {entry.gpu_name} and "
-                     f"{entry.memory_gb_per_node} GB each")  # fmt: skip
+        lines.append(
+            f"# {entry.count}x {entry.node_name}, {entry.gpus_per_node}x {entry.gpu_name} and {entry.memory_gb_per_node} GB each"
+        )
         node_line, notes = _node_line(platform, catalog)
         lines += [*notes, node_line]
         default = "YES" if index == 0 else "NO"
-        partitions.append(f"PartitionName={platform.key} Nodes={compress(platform.hosts)} Default={default} "
-                          "MaxTime=INFINITE State=UP")  # fmt: skip
+        partitions.append(
+            f"PartitionName={platform.key} Nodes={compress(platform.hosts)} Default={default} MaxTime=INFINITE State=UP"
+        )
     lines += ["", "# One partition per platform.", *partitions]
     return "\n".join(lines) + "\n"
 

@@ -42,8 +42,16 @@ MODEL_ASSUMPTIONS = [
 ]
 
 
-def _line(item: Item, category: str, quantity: int, unit_cost: float, unit_power: float, unit_u: int,
-          cost_field: str = "price", power_field: str = "power_max_w") -> BomLine:  # fmt: skip
+def _line(
+    item: Item,
+    category: str,
+    quantity: int,
+    unit_cost: float,
+    unit_power: float,
+    unit_u: int,
+    cost_field: str = "price",
+    power_field: str = "power_max_w",
+) -> BomLine:
     return BomLine(
         item=item.name,
         catalog_id=item.id,
@@ -65,8 +73,17 @@ def bill_of_materials(selection: Selection, demand: Demand) -> list[BomLine]:
     platform = selection.platform
     if platform is not None:
         server, gpu = platform.server, platform.gpu
-        lines.append(_line(server, "compute", selection.nodes, server.price, server.base_power_max_w, server.height_u,
-                           power_field="base_power_max_w"))  # fmt: skip
+        lines.append(
+            _line(
+                server,
+                "compute",
+                selection.nodes,
+                server.price,
+                server.base_power_max_w,
+                server.height_u,
+                power_field="base_power_max_w",
+            )
+        )
         lines.append(
             _line(gpu, "compute", selection.nodes * platform.gpus_per_node, gpu.price, gpu.tdp_w, 0, power_field="tdp_w")
         )
@@ -152,8 +169,16 @@ def devices_to_place(selection: Selection, demand: Demand) -> list[DeviceToPlace
         node_w = platform.node_power_max_w + platform.server.fabric_adapters * adapter_w
         if platform.chassis is None:
             for index in range(selection.nodes):
-                devices.append(DeviceToPlace(naming.compute_name(index + 1), platform.server.id, "compute", platform.server.height_u,
-                                             node_w, platform.server.weight_kg))  # fmt: skip
+                devices.append(
+                    DeviceToPlace(
+                        naming.compute_name(index + 1),
+                        platform.server.id,
+                        "compute",
+                        platform.server.height_u,
+                        node_w,
+                        platform.server.weight_kg,
+                    )
+                )
         else:
             chassis, slots = platform.chassis, platform.nodes_per_enclosure
             for index in range(selection.enclosures):
@@ -184,8 +209,14 @@ def _storage_devices(selection: Selection, catalog: Catalog, adapter_w: float) -
                 prefix = {"controller_shelf": "cs", "drive_enclosure": "de"}.get(device.role, "st")
                 for _ in range(per_block):
                     counters[prefix] = counters.get(prefix, 0) + 1
-                    yield DeviceToPlace(f"{prefix}{counters[prefix]:02d}", device.id, "storage", device.height_u,
-                                        device.power_max_w, device.weight_kg)  # fmt: skip
+                    yield DeviceToPlace(
+                        f"{prefix}{counters[prefix]:02d}",
+                        device.id,
+                        "storage",
+                        device.height_u,
+                        device.power_max_w,
+                        device.weight_kg,
+                    )
 
 
 def place(selection: Selection, demand: Demand) -> list[RackPlan] | None:
@@ -207,9 +238,20 @@ def _assumptions(bom: list[BomLine], demand: Demand) -> list[str]:
     catalog = demand.catalog
     used_ids = {line.catalog_id for line in bom}
     found: list[str] = []
-    sections: list[Mapping[str, Item]] = [catalog.gpus, catalog.servers, catalog.chassis, catalog.switches, catalog.adapters, catalog.cables,
-                catalog.management_switches, catalog.head_nodes, catalog.storage_devices, catalog.drives, catalog.racks,
-                catalog.software]  # fmt: skip
+    sections: list[Mapping[str, Item]] = [
+        catalog.gpus,
+        catalog.servers,
+        catalog.chassis,
+        catalog.switches,
+        catalog.adapters,
+        catalog.cables,
+        catalog.management_switches,
+        catalog.head_nodes,
+        catalog.storage_devices,
+        catalog.drives,
+        catalog.racks,
+        catalog.software,
+    ]
     for section in sections:
         for item_id, item in section.items():
             if item_id not in used_ids:
@@ -255,8 +297,9 @@ def _calibration_assumptions(demand: Demand, used_ids: set[str]) -> list[str]:
     return found
 
 
-def assemble_plan(selection: Selection, status: SolveStatus, racks: list[RackPlan], demand: Demand,
-                  options: SolveInfo, overlays: list[str]) -> Plan:  # fmt: skip
+def assemble_plan(
+    selection: Selection, status: SolveStatus, racks: list[RackPlan], demand: Demand, options: SolveInfo, overlays: list[str]
+) -> Plan:
     catalog, spec = demand.catalog, demand.spec
     bom = bill_of_materials(selection, demand)
     platform = selection.platform
@@ -412,9 +455,11 @@ def _storage_plan(selection: Selection, demand: Demand, bom: list[BomLine]) -> S
     server_rate = servers * catalog.storage_devices[rules.server].read_gbs
     shelves = sum(n * catalog.block_controller_shelves(catalog.storage_blocks[b]) for b, n in blocks.items())
     enclosures = sum(
-        n * per for b, n in blocks.items() for d, per in catalog.storage_blocks[b].devices.items()
+        n * per
+        for b, n in blocks.items()
+        for d, per in catalog.storage_blocks[b].devices.items()
         if catalog.storage_devices[d].role == "drive_enclosure"
-    )  # fmt: skip
+    )
     return StoragePlan(
         file_system=spec.storage.file_system,
         access=list(spec.storage.access),

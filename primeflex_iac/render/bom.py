@@ -10,9 +10,19 @@ from primeflex_iac.plan.model import Plan
 __all__ = ["BOM_COLUMNS", "bom_csv", "bom_markdown"]
 
 BOM_COLUMNS = (
-    "category", "item", "catalog_id", "quantity", "unit_cost", "total_cost", "currency",
-    "unit_power_w", "total_power_w", "rack_units", "cost_source", "power_source",
-)  # fmt: skip
+    "category",
+    "item",
+    "catalog_id",
+    "quantity",
+    "unit_cost",
+    "total_cost",
+    "currency",
+    "unit_power_w",
+    "total_power_w",
+    "rack_units",
+    "cost_source",
+    "power_source",
+)
 
 
 def bom_csv(plan: Plan) -> str:
@@ -21,11 +31,22 @@ def bom_csv(plan: Plan) -> str:
     writer.writerow(BOM_COLUMNS)
     currency = plan.catalog_currency
     for line in plan.bom:
-        writer.writerow([
-            line.category, line.item, line.catalog_id, line.quantity, f"{line.unit_cost:.2f}", f"{line.total_cost:.2f}",
-            currency, f"{line.unit_power_w:.1f}", f"{line.total_power_w:.1f}", line.rack_units, line.cost_source,
-            line.power_source,
-        ])  # fmt: skip
+        writer.writerow(
+            [
+                line.category,
+                line.item,
+                line.catalog_id,
+                line.quantity,
+                f"{line.unit_cost:.2f}",
+                f"{line.total_cost:.2f}",
+                currency,
+                f"{line.unit_power_w:.1f}",
+                f"{line.total_power_w:.1f}",
+                line.rack_units,
+                line.cost_source,
+                line.power_source,
+            ]
+        )
     return out.getvalue()
 
 

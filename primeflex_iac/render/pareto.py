@@ -21,9 +21,11 @@ _FRONTIER, _OTHER, _DEADLINE = "#1f5fa8", "#9aa5b1", "#c0392b"
 _MIN, _HOUR, _DAY = 60.0, 3600.0, 86400.0
 # round durations for the time axis (seconds)
 _NICE_S = (
-    [s * 1.0 for s in (10, 20, 30)] + [m * _MIN for m in (1, 2, 5, 10, 15, 20, 30, 45)]
-    + [h * _HOUR for h in (1, 1.5, 2, 3, 4, 6, 8, 12, 18)] + [d * _DAY for d in (1, 2, 3, 4, 5, 7, 10, 14, 21, 30, 60, 90, 180, 365)]
-)  # fmt: skip
+    [s * 1.0 for s in (10, 20, 30)]
+    + [m * _MIN for m in (1, 2, 5, 10, 15, 20, 30, 45)]
+    + [h * _HOUR for h in (1, 1.5, 2, 3, 4, 6, 8, 12, 18)]
+    + [d * _DAY for d in (1, 2, 3, 4, 5, 7, 10, 14, 21, 30, 60, 90, 180, 365)]
+)
 
 
 def _times(points: list[SweepPoint]) -> list[float]:
@@ -41,14 +43,20 @@ def _figure(result: SweepResult) -> Figure:
     axes = figure.subplots()
     if planned:
         others = [p for p in planned if not p.pareto]
-        axes.scatter(_times(others), _costs(others), color=_OTHER, s=18, zorder=2,
-                     label="cheapest plan for a deadline (dominated)")  # fmt: skip
-        axes.step(_times(frontier), _costs(frontier), where="post", color=_FRONTIER,
-                  zorder=3, label="Pareto frontier")  # fmt: skip
+        axes.scatter(
+            _times(others), _costs(others), color=_OTHER, s=18, zorder=2, label="cheapest plan for a deadline (dominated)"
+        )
+        axes.step(_times(frontier), _costs(frontier), where="post", color=_FRONTIER, zorder=3, label="Pareto frontier")
         axes.scatter(_times(frontier), _costs(frontier), color=_FRONTIER, s=30, zorder=4)
         for p in frontier:
-            axes.annotate(f"{p.gpus} GPUs", (p.time_to_model_s or 0.0, p.cost or 0.0), textcoords="offset points",
-                          xytext=(4, 4), fontsize=7, color=_FRONTIER)  # fmt: skip
+            axes.annotate(
+                f"{p.gpus} GPUs",
+                (p.time_to_model_s or 0.0, p.cost or 0.0),
+                textcoords="offset points",
+                xytext=(4, 4),
+                fontsize=7,
+                color=_FRONTIER,
+            )
         axes.set_xscale("log")
     missing = [p for p in result.points if p.cost is None]
     for p in missing:

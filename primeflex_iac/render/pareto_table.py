@@ -17,17 +17,39 @@ def pareto_csv(result: SweepResult) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
-        ["deadline_s", "deadline", "status", f"cost_{result.currency.lower()}", "time_to_model_s", "time_to_model",
-         "nodes", "gpus", "compute", "fabric", "pareto", *(f"time_s[{name}]" for name in workloads)]
-    )  # fmt: skip
+        [
+            "deadline_s",
+            "deadline",
+            "status",
+            f"cost_{result.currency.lower()}",
+            "time_to_model_s",
+            "time_to_model",
+            "nodes",
+            "gpus",
+            "compute",
+            "fabric",
+            "pareto",
+            *(f"time_s[{name}]" for name in workloads),
+        ]
+    )
     for p in result.points:
         shown = format_duration(p.time_to_model_s) if p.time_to_model_s is not None else ""
         writer.writerow(
-            [f"{p.deadline_s:.1f}", format_duration(p.deadline_s), p.status,
-             f"{p.cost:.2f}" if p.cost is not None else "", f"{p.time_to_model_s:.1f}" if p.time_to_model_s is not None else "",
-             shown, p.nodes, p.gpus, p.compute, p.fabric, "yes" if p.pareto else "no",
-             *(f"{p.times_s[name]:.1f}" if name in p.times_s else "" for name in workloads)]
-        )  # fmt: skip
+            [
+                f"{p.deadline_s:.1f}",
+                format_duration(p.deadline_s),
+                p.status,
+                f"{p.cost:.2f}" if p.cost is not None else "",
+                f"{p.time_to_model_s:.1f}" if p.time_to_model_s is not None else "",
+                shown,
+                p.nodes,
+                p.gpus,
+                p.compute,
+                p.fabric,
+                "yes" if p.pareto else "no",
+                *(f"{p.times_s[name]:.1f}" if name in p.times_s else "" for name in workloads),
+            ]
+        )
     return buffer.getvalue()
 
 

@@ -30,8 +30,13 @@ def _rows(plan: Plan) -> list[tuple[str, str]]:
     if plan.storage is not None:
         s = plan.storage
         blocks = ", ".join(f"{n}x {b}" for b, n in s.blocks.items())
-        rows.append(("Storage", f"{s.file_system} ({', '.join(s.access)}): {s.usable_tib:,.1f} TiB usable of {s.required_tib:,.1f} "
-                                f"required; {blocks}; {s.servers} servers; {s.rack_units}U; {s.read_gbs:,.1f} GB/s"))  # fmt: skip
+        rows.append(
+            (
+                "Storage",
+                f"{s.file_system} ({', '.join(s.access)}): {s.usable_tib:,.1f} TiB usable of {s.required_tib:,.1f} "
+                f"required; {blocks}; {s.servers} servers; {s.rack_units}U; {s.read_gbs:,.1f} GB/s",
+            )
+        )
     if plan.software:
         rows.append(("Software", ", ".join(item.name for item in plan.software)))
     if plan.totals is not None:
@@ -149,21 +154,43 @@ def report_html(plan: Plan, topology_svg: str | None, racks_svg: str, topology_d
         "Cost source",
     )
     rows: list[tuple[str, ...]] = [
-        (b.category, b.item, b.catalog_id, f"{b.quantity:,}", f"{b.unit_cost:,.0f}", f"{b.total_cost:,.0f}", f"{b.total_power_w:,.0f}",
-         str(b.rack_units), b.cost_source)
+        (
+            b.category,
+            b.item,
+            b.catalog_id,
+            f"{b.quantity:,}",
+            f"{b.unit_cost:,.0f}",
+            f"{b.total_cost:,.0f}",
+            f"{b.total_power_w:,.0f}",
+            str(b.rack_units),
+            b.cost_source,
+        )
         for b in plan.bom
-    ]  # fmt: skip
+    ]
     if plan.totals is not None:
         t = plan.totals
-        rows.append(("total", "", "", "", "", f"{t.cost:,.0f}", f"{sum(b.total_power_w for b in plan.bom):,.0f}",
-                     str(sum(b.rack_units for b in plan.bom)), ""))  # fmt: skip
+        rows.append(
+            (
+                "total",
+                "",
+                "",
+                "",
+                "",
+                f"{t.cost:,.0f}",
+                f"{sum(b.total_power_w for b in plan.bom):,.0f}",
+                str(sum(b.rack_units for b in plan.bom)),
+                "",
+            )
+        )
     parts.append(_table(head, rows, numeric=frozenset({3, 4, 5, 6, 7})))
     parts += ["<h2>Assumptions</h2>", "<ul>" + "".join(f"<li>{escape(a)}</li>" for a in plan.assumptions) + "</ul>"]
     if plan.warnings:
         parts += ["<h2>Warnings</h2>", "<ul>" + "".join(f'<li class="warn">{escape(w)}</li>' for w in plan.warnings) + "</ul>"]
     if plan.solve is not None:
         s = plan.solve
-        parts.append(f"<p>Solved with {escape(s.solver)} {escape(s.solver_version)}, time limit {s.time_limit_s:g} s, "
-                     f"{s.workers} worker(s), seed {s.seed}.</p>")  # fmt: skip
+        parts.append(
+            f"<p>Solved with {escape(s.solver)} {escape(s.solver_version)}, time limit {s.time_limit_s:g} s, "
+            f"{s.workers} worker(s), seed {s.seed}.</p>"
+        )
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

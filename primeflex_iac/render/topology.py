@@ -58,8 +58,17 @@ def topology_dot(plan: Plan) -> str:
     layout = layout_of(plan)
     graph = graphviz.Graph(name=plan.name, strict=False)
     title = f"{plan.name} — {plan.message}"
-    graph.attr(rankdir="TB", newrank="true", nodesep="0.25", ranksep="0.9", fontname=FONT, fontsize="14",
-               label=title, labelloc="t", splines="spline")  # fmt: skip
+    graph.attr(
+        rankdir="TB",
+        newrank="true",
+        nodesep="0.25",
+        ranksep="0.9",
+        fontname=FONT,
+        fontsize="14",
+        label=title,
+        labelloc="t",
+        splines="spline",
+    )
     graph.attr("node", shape="box", style="rounded,filled", fontname=FONT, fontsize="10", margin="0.12,0.06")
     graph.attr("edge", fontname=FONT, fontsize="9", color=EDGE_COLOURS["fabric"], fontcolor="#444444")
     family = {"infiniband": "InfiniBand", "omni-path": "Omni-Path", "ethernet": "Ethernet"}[fabric.family]
@@ -132,8 +141,9 @@ def _members(plan: Plan, enclosure: str) -> list[str]:
     return [enclosure]
 
 
-def _fabric_edges(graph: graphviz.Graph, layout: Layout, key: str, endpoints: list[str], level: str,
-                  leaf_names: list[str], link: str) -> None:  # fmt: skip
+def _fabric_edges(
+    graph: graphviz.Graph, layout: Layout, key: str, endpoints: list[str], level: str, leaf_names: list[str], link: str
+) -> None:
     counts: Counter[str] = Counter()
     for name in endpoints:
         for leaf in layout.leaf_ports.get(name, ()):
@@ -172,8 +182,13 @@ def _storage(graph: graphviz.Graph, plan: Plan, layout: Layout, level: str, leaf
     if plan.storage is None:
         return
     with graph.subgraph(name="cluster_storage") as storage:
-        storage.attr(label=f"storage: {plan.storage.file_system}, {plan.storage.usable_tib:,.1f} TiB usable",
-                     style="dashed", color="#38761d", fontname=FONT, fontsize="10")  # fmt: skip
+        storage.attr(
+            label=f"storage: {plan.storage.file_system}, {plan.storage.usable_tib:,.1f} TiB usable",
+            style="dashed",
+            color="#38761d",
+            fontname=FONT,
+            fontsize="10",
+        )
         servers = list(layout.storage_servers)
         _box(storage, "storage_servers", f"{_span(servers)}\n{len(servers)}x storage server ({plan.storage.server})", "storage")
         by_kind: dict[str, list[Device]] = {}

@@ -127,7 +127,17 @@ def estimate(
     """
     catalog = catalog or load_catalog()
     inputs = prepare(
-        model, gpu=gpu, gpus_per_node=gpus_per_node, nodes=nodes, fabric=fabric, adapters_per_node=adapters_per_node,
-        intra_node=intra_node, catalog=catalog, storage_gbs=storage_gbs, epochs=epochs, global_batch=batch, **workload,
-    )  # fmt: skip
+        model,
+        gpu=gpu,
+        gpus_per_node=gpus_per_node,
+        nodes=nodes,
+        fabric=fabric,
+        adapters_per_node=adapters_per_node,
+        intra_node=intra_node,
+        catalog=catalog,
+        storage_gbs=storage_gbs,
+        epochs=epochs,
+        global_batch=batch,
+        **workload,
+    )
     return inputs.run(catalog, calibration or load_calibration())

@@ -48,10 +48,17 @@ def _mlperf(catalog: Catalog, path: Path) -> Iterable[Row]:
     for r in _table(path):
         nodes = int(r["nodes"])
         inputs = prepare(
-            r["benchmark"], gpu=r["gpu"], gpus_per_node=int(r["gpus_per_node"]), nodes=nodes, fabric=r["fabric"],
-            adapters_per_node=int(r["adapters_per_node"]), intra_node=r["intra_node"],  # type: ignore[arg-type]
-            catalog=catalog, epochs=float(r["epochs"]), global_batch=int(r["global_batch"]),
-        )  # fmt: skip
+            r["benchmark"],
+            gpu=r["gpu"],
+            gpus_per_node=int(r["gpus_per_node"]),
+            nodes=nodes,
+            fabric=r["fabric"],
+            adapters_per_node=int(r["adapters_per_node"]),
+            intra_node=r["intra_node"],  # type: ignore[arg-type]
+            catalog=catalog,
+            epochs=float(r["epochs"]),
+            global_batch=int(r["global_batch"]),
+        )
         label = f"{r['round']} {r['submitter']} {r['system']} {r['benchmark']}"
         yield Row(label, f"mlperf {r['round']}", nodes, r["benchmark"], "time_to_model_s", float(r["minutes"]) * 60, inputs)
 
@@ -59,9 +66,14 @@ def _mlperf(catalog: Catalog, path: Path) -> Iterable[Row]:
 def _h200(catalog: Catalog, path: Path) -> Iterable[Row]:
     for r in _table(path):
         inputs = prepare(
-            r["model"], gpu=r["gpu"], gpus_per_node=1, nodes=1, catalog=catalog, global_batch=int(r["batch"]),
+            r["model"],
+            gpu=r["gpu"],
+            gpus_per_node=1,
+            nodes=1,
+            catalog=catalog,
+            global_batch=int(r["batch"]),
             precision=r["precision"],
-        )  # fmt: skip
+        )
         yield Row(f"H200 {r['measurement']}", "h200", 1, r["model"], "samples_per_s", float(r["samples_per_s"]), inputs)
 
 

@@ -95,8 +95,24 @@ def peak_flops(gpu: Gpu, precision: str) -> float:
 
 def _unreachable(workload: ResolvedWorkload, shape: NodeShape, nodes: int, startup: float) -> Estimate:
     gpus = nodes * shape.gpus_per_node
-    return Estimate(math.inf, 0.0, 0.0, 0.0, "compute", gpus, 0.0, 0.0, math.inf, math.inf, 0.0, 0.0, 0.0, startup,
-                    workload.min_gpu_memory_gb, workload.min_gpu_memory_gb <= shape.gpu.memory_gb)  # fmt: skip
+    return Estimate(
+        math.inf,
+        0.0,
+        0.0,
+        0.0,
+        "compute",
+        gpus,
+        0.0,
+        0.0,
+        math.inf,
+        math.inf,
+        0.0,
+        0.0,
+        0.0,
+        startup,
+        workload.min_gpu_memory_gb,
+        workload.min_gpu_memory_gb <= shape.gpu.memory_gb,
+    )
 
 
 def estimate(

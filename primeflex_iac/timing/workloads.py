@@ -29,8 +29,15 @@ CUSTOM_BYTES_PER_SAMPLE = 2  # assumption: a 16-bit token id, when a custom data
 FLOPS_PER_PARAMETER_TOKEN = 6  # Kaplan et al. 2020: training FLOPs ~ 6 x parameters x tokens
 # (parameters, layers) of the GPT-3 family, Brown et al. 2020 table 2.1
 GPT3_SHAPES = (
-    (125e6, 12), (350e6, 24), (760e6, 24), (1.3e9, 24), (2.7e9, 32), (6.7e9, 32), (13e9, 40), (175e9, 96),
-)  # fmt: skip
+    (125e6, 12),
+    (350e6, 24),
+    (760e6, 24),
+    (1.3e9, 24),
+    (2.7e9, 32),
+    (6.7e9, 32),
+    (13e9, 40),
+    (175e9, 96),
+)
 
 
 @dataclass(frozen=True)

@@ -301,8 +301,15 @@ def _compute_floor(ctx: _Context, group: str) -> Relaxation:
             edited = _edit(edited, ("compute", field), int(most) if field == "gpus" else most)
     needed = ", ".join(needed_parts) + " fit with every other requirement held"
     if not changes:  # each floor fits alone, but not all of them together
-        return Relaxation(requirement=group, asked=asked, needed=needed + ", but not all together",
-                          change=None, field="compute", alone=False, **values)  # fmt: skip
+        return Relaxation(
+            requirement=group,
+            asked=asked,
+            needed=needed + ", but not all together",
+            change=None,
+            field="compute",
+            alone=False,
+            **values,
+        )
     return _checked(ctx, group, asked, needed, "; ".join(changes), edited, "compute", **values)
 
 
@@ -530,8 +537,15 @@ def _precision(ctx: _Context, group: str) -> Relaxation:
     if not ctx.feasible(edited):
         return _not_alone(group, asked, "workloads[*].precision")
     fields = ", ".join(f"workloads[{i}].precision" for i, _ in names)
-    return _checked(ctx, group, asked, "FP16 training gives a plan meeting every other requirement",
-                    f"set {fields} to fp16", edited, "workloads[*].precision")  # fmt: skip
+    return _checked(
+        ctx,
+        group,
+        asked,
+        "FP16 training gives a plan meeting every other requirement",
+        f"set {fields} to fp16",
+        edited,
+        "workloads[*].precision",
+    )
 
 
 _HANDLERS: dict[str, Callable[[_Context, str], Relaxation]] = {
