@@ -108,7 +108,7 @@ def main() -> None:
     for _ in range(runs):
         step_estimate(workload, inputs.node, inputs.fabric, inputs.nodes, calibration=cal)
     inner = (time.perf_counter() - started) / runs
-    print(f"performance.estimate (the solver's inner call): {inner * 1e6:.1f} us per call")
+    print(f"timing.step_model.estimate (the solver's inner call): {inner * 1e6:.1f} us per call")
     with tempfile.TemporaryDirectory() as folder:
         command = [str(Path(sys.executable).with_name("primeflex")), "sweep", str(ROOT / "specs" / "customer.yaml"), "-o", folder]
         started = time.perf_counter()

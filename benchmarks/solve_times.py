@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from primeflex_iac import load_catalog, parse_spec_text  # noqa: E402
 from primeflex_iac.demand.build import build_demand  # noqa: E402
-from primeflex_iac.solver.stages import build_model  # noqa: E402
+from primeflex_iac.solver.model import build_model  # noqa: E402
 
 SCALING = """apiVersion: primeflex-iac/v1
 name: scale-{gpus}

@@ -1,11 +1,31 @@
-"""Errors that carry where the problem is: file, line, column and field path."""
+"""Errors that carry where the problem is: file, line, column and field path.
+
+One hierarchy; the command line maps it to exit codes in one place (``cli/main.py``)::
+
+    PrimeflexError                 raised on purpose; lists every Problem found
+      InputError                   an input is unusable (exit 2, "invalid input")
+        SpecError                  the spec, or how it names the catalog
+          CatalogError             the catalog, or an overlay laid over it
+        PlanFileError              a plan.json that cannot be read or is not a plan
+        OutputFolderError          an output folder primeflex may not replace
+      ExportError                  a plan that cannot be exported as asked (exit 2)
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CatalogError", "PrimeflexError", "Problem", "SpecError"]
+__all__ = [
+    "CatalogError",
+    "ExportError",
+    "InputError",
+    "OutputFolderError",
+    "PlanFileError",
+    "PrimeflexError",
+    "Problem",
+    "SpecError",
+]
 
 
 @dataclass(frozen=True, order=True)
@@ -31,13 +51,12 @@ class Problem:
         return {"file": self.file, "line": self.line, "column": self.column, "path": self.path, "message": self.message}
 
 
-class PrimeflexError(Exception):
-    """Base of the errors this package raises on purpose."""
-
-
 @dataclass
-class SpecError(PrimeflexError):
-    """An input (spec or catalog overlay) is invalid; ``problems`` lists every problem found."""
+class PrimeflexError(Exception):
+    """Base of the errors this package raises on purpose; ``problems`` lists every problem found.
+
+    ``str(error)`` is "N problem(s) found:" and one indented line per problem.
+    """
 
     problems: list[Problem] = field(default_factory=list)
 
@@ -50,5 +69,25 @@ class SpecError(PrimeflexError):
         return head + ":\n" + "\n".join(f"  {p}" for p in self.problems)
 
 
+class InputError(PrimeflexError):
+    """An input the user gave (a file or a folder) cannot be used as it is."""
+
+
+class SpecError(InputError):
+    """An input (spec or catalog overlay) is invalid."""
+
+
 class CatalogError(SpecError):
     """The catalog, or an overlay laid over it, is invalid."""
+
+
+class PlanFileError(InputError):
+    """A plan file cannot be read, or does not hold a plan written by `primeflex solve`."""
+
+
+class OutputFolderError(InputError):
+    """An output folder holds something primeflex may not replace."""
+
+
+class ExportError(PrimeflexError):
+    """A plan cannot be exported to the target asked for (the reason is the problem's message)."""

@@ -7,7 +7,8 @@ import json
 import pytest
 
 import primeflex_iac as pf
-from primeflex_iac.cli.main import EXIT_INVALID, EXIT_OK, main
+from primeflex_iac.cli.exit_codes import EXIT_INVALID, EXIT_OK
+from primeflex_iac.cli.main import main
 
 # MLPerf v0.6 NVIDIA DGX-2H x 32, ResNet-50 (a calibration row), with every flag the issue names
 ROW = [

@@ -81,7 +81,7 @@ def test_the_folder_is_checked_before_solving(tmp_path: Path, monkeypatch: pytes
     def no_solving(*args: object, **kwargs: object) -> None:
         raise AssertionError("solved although the output folder was refused")
 
-    monkeypatch.setattr("primeflex_iac.cli.main.solve", no_solving)
+    monkeypatch.setattr("primeflex_iac.cli.commands.solve.solve", no_solving)
     assert main(["solve", SPEC, "-o", str(out), *FLAGS]) == 2
 
 

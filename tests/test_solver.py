@@ -6,7 +6,7 @@ from pathlib import Path
 
 from primeflex_iac import Catalog, SolveOptions, check, load_catalog, parse_spec_text, solve
 from primeflex_iac.demand.build import build_demand
-from primeflex_iac.solver.stages import build_model
+from primeflex_iac.solver.model import build_model
 
 from .conftest import REFERENCE_NAMES, SPECS
 

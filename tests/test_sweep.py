@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from primeflex_iac.app.sweep import deadline_range
-from primeflex_iac.cli.main import EXIT_INVALID, EXIT_OK, main
+from primeflex_iac.cli.exit_codes import EXIT_INVALID, EXIT_OK
+from primeflex_iac.cli.main import main
 
 SPEC = """\
 apiVersion: primeflex-iac/v1

@@ -1,4 +1,5 @@
-"""Every command's inputs: the spec and the catalog with its overlays, checked against each other.
+"""Every command's inputs, read in one place: the spec and the catalog with its overlays, checked
+against each other; a saved plan file; the solver options a spec asks for.
 
 Every problem of the spec and of each catalog overlay is collected at once (file, line, column,
 field path, what was expected and what was found), for people on stderr and, with ``--json``,
@@ -15,13 +16,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from primeflex_iac.catalog.loader import load_catalog
 from primeflex_iac.catalog.models import Catalog
 from primeflex_iac.demand.build import build_demand
-from primeflex_iac.errors import Problem, SpecError
+from primeflex_iac.errors import PlanFileError, Problem, SpecError
+from primeflex_iac.plan.model import Plan
+from primeflex_iac.solver.stages import SolveOptions
 from primeflex_iac.spec.model import Spec, load_spec
 
-__all__ = ["diagnostics_json", "load_inputs"]
+__all__ = ["diagnostics_json", "load_inputs", "read_plan", "solve_options_for"]
 
 
 def load_inputs(spec_path: str | Path, overlays: Sequence[str | Path] = ()) -> tuple[Spec, Catalog]:
@@ -56,3 +61,32 @@ def diagnostics_json(problems: Sequence[Problem]) -> str:
     """The problems as JSON for tools: ``{"valid": bool, "problems": [...]}``."""
     document: dict[str, Any] = {"valid": not problems, "problems": [p.as_dict() for p in problems]}
     return json.dumps(document, indent=2) + "\n"
+
+
+def read_plan(path: Path) -> Plan:
+    """A plan.json written by `primeflex solve`, or a :class:`PlanFileError` saying where it is wrong.
+
+    A file that cannot be read is one problem ("cannot read: why"); a file that is not a plan has
+    one problem per field pydantic rejects, located by its field path.
+    """
+    try:
+        return Plan.model_validate_json(path.read_bytes())
+    except OSError as error:
+        raise PlanFileError([Problem(str(path), None, None, "", f"cannot read: {error.strerror or error}")]) from None
+    except ValidationError as error:
+        problems = [Problem(str(path), None, None, ".".join(map(str, e["loc"])), e["msg"]) for e in error.errors()]
+        raise PlanFileError(problems) from None
+
+
+def solve_options_for(
+    spec: Spec, time_limit: float | None = None, workers: int | None = None, seed: int | None = None
+) -> SolveOptions:
+    """The solver options for ``spec``: each one given here (not None) wins over the spec's ``solver`` section.
+
+    No range check: the command line checks what people type (``cli/options.py``).
+    """
+    return SolveOptions(
+        time_limit_s=time_limit if time_limit is not None else spec.solver.time_limit,
+        workers=workers if workers is not None else spec.solver.workers,
+        seed=seed if seed is not None else spec.solver.seed,
+    )

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from primeflex_iac.app.explain.relaxations import explain_relaxations
+from primeflex_iac.app.inputs import solve_options_for
 from primeflex_iac.catalog.loader import load_catalog
 from primeflex_iac.catalog.models import Catalog
 from primeflex_iac.demand.build import Demand, build_demand
@@ -14,7 +16,8 @@ from primeflex_iac.plan.assemble import assemble_plan, devices_to_place, infeasi
 from primeflex_iac.plan.check import check
 from primeflex_iac.plan.model import Plan, SolveInfo
 from primeflex_iac.solver.fastest import solve_fastest
-from primeflex_iac.solver.stages import SolveOptions, solve_demand
+from primeflex_iac.solver.options import SolveOptions
+from primeflex_iac.solver.stages import solve_demand
 from primeflex_iac.spec.model import Spec
 
 __all__ = ["MAX_PLACEMENT_ATTEMPTS", "solve"]
@@ -40,7 +43,7 @@ def solve(
     if catalog is None:
         catalog = load_catalog(overlays)
     if options is None:
-        options = SolveOptions(spec.solver.time_limit, spec.solver.workers, spec.solver.seed)
+        options = solve_options_for(spec)
     demand = build_demand(spec, catalog)
     overlay_names = [Path(o).name for o in overlays]
     min_racks = 0
@@ -95,12 +98,13 @@ def _no_plan(
     plan = infeasible_plan(spec.name, status, info, catalog.currency, overlays)
     if not explain or not status.conflicts:
         return plan
-    from primeflex_iac.app.explain.relaxations import explain_relaxations
 
     def solve_edited(edited: Spec, edited_options: SolveOptions) -> Plan:
         return solve(edited, catalog, edited_options, explain=False)
 
     # the explanation gets as long as the solve was allowed, and at least 10 s
     budget_s = max(10.0, options.time_limit_s)
-    relaxations = explain_relaxations(spec, catalog, status.conflicts, options, solve_edited, budget_s)
+    # the groups themselves, or the one sentence saying no group explains it
+    conflicts = status.conflict_groups or status.conflicts
+    relaxations = explain_relaxations(spec, catalog, conflicts, options, solve_edited, budget_s)
     return plan.model_copy(update={"relaxations": relaxations})

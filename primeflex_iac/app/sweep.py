@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from primeflex_iac.app.inputs import solve_options_for
 from primeflex_iac.app.solve import solve
 from primeflex_iac.catalog.models import Catalog
 from primeflex_iac.demand.build import build_demand, scale_deadlines
@@ -86,7 +87,7 @@ def sweep(
         raise ValueError(f"no workload named {focus!r} (workloads: {', '.join(names)})")
     required = next(w.time_to_model for w in spec.workloads if w.name == focus)
     points = []
-    options = options or SolveOptions(spec.solver.time_limit, spec.solver.workers, spec.solver.seed)
+    options = options or solve_options_for(spec)
     for index, deadline in enumerate(deadlines, start=1):
         scaled = scale_deadlines(spec, deadline / required)
         # a quick feasibility solve first: a deadline without a plan needs no optimisation or explanation

@@ -48,7 +48,6 @@ SECTIONS = (
     "software",
     "workloads",
 )
-_SCALARS = ("currency", "heat_btu_per_w", "extreme_link_gbps", "extreme_link_source", "storage_rules")
 _PRICE_SECTIONS = tuple(s for s in SECTIONS if s not in {"fabrics", "storage_blocks", "workloads"})
 
 

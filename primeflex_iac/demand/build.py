@@ -7,17 +7,26 @@ storage capacity and read rate. It also checks the spec's references to catalog 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from primeflex_iac.catalog.models import Catalog
+from primeflex_iac.catalog.models import Catalog, Software
 from primeflex_iac.common.units import TIB
 from primeflex_iac.demand.candidates import FabricOption, Platform, candidate_fabrics, candidate_platforms
+from primeflex_iac.demand.software import choose_software
 from primeflex_iac.errors import Problem, SpecError
-from primeflex_iac.spec.model import Spec
+from primeflex_iac.spec.model import ObjectiveName, Spec
 from primeflex_iac.timing.step_model import min_nodes
 from primeflex_iac.timing.workloads import ResolvedWorkload, resolve_workload
 
-__all__ = ["Demand", "StorageDemand", "build_demand", "check_references", "scale_deadlines"]
+__all__ = [
+    "Demand",
+    "StorageDemand",
+    "build_demand",
+    "check_references",
+    "scale_deadlines",
+    "scale_demand_deadlines",
+    "without_time_objective",
+]
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,15 @@ class Demand:
     int8_tops_min: float
     storage: StorageDemand | None
     rack_model: str
+    # what the solver needs of the spec, so that it never reads the spec itself
+    objectives: tuple[ObjectiveName, ...]
+    avoid_extreme_fabrics: bool
+    blocking_factor: int  # fat-tree oversubscription b:1
+    budget: float | None  # in the catalog's currency
+    racks_max: int
+    power_per_rack_w: float
+    total_power_w: float | None
+    software: tuple[Software, ...]  # the stack the plan gets; licences priced per node, server or cluster
 
     @property
     def needs_compute(self) -> bool:
@@ -136,7 +154,28 @@ def build_demand(spec: Spec, catalog: Catalog) -> Demand:
         int8_tops_min=floor.int8_tops or 0.0 if floor else 0.0,
         storage=storage,
         rack_model=rack_model,
+        objectives=tuple(spec.objectives),
+        avoid_extreme_fabrics=spec.preferences.avoid_extreme_fabrics,
+        blocking_factor=spec.preferences.blocking_factor,
+        budget=spec.site.budget.amount if spec.site.budget is not None else None,
+        racks_max=spec.site.racks.max,
+        power_per_rack_w=spec.site.racks.power_per_rack,
+        total_power_w=spec.site.total_power,
+        software=tuple(choose_software(spec, catalog)),
     )
+
+
+def scale_demand_deadlines(demand: Demand, factor: float) -> Demand:
+    """The demand of the spec with every time-to-model multiplied by ``factor`` (objective time)."""
+    return build_demand(scale_deadlines(demand.spec, factor), demand.catalog)
+
+
+def without_time_objective(demand: Demand) -> Demand:
+    """The demand with ``time`` taken out of its objectives (``cost`` if none is left): what orders
+    the plans that reach the fastest time."""
+    rest = [name for name in demand.spec.objectives if name != "time"]
+    spec = demand.spec.model_copy(update={"objective": rest or "cost"})
+    return replace(demand, spec=spec, objectives=tuple(spec.objectives))
 
 
 def scale_deadlines(spec: Spec, factor: float) -> Spec:

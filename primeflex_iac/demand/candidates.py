@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from primeflex_iac.catalog.models import Adapter, Cable, Catalog, Chassis, Fabric, FabricMode, Gpu, Server, Switch
+from primeflex_iac.demand.requirements import Requirement
 from primeflex_iac.spec.model import Spec
 from primeflex_iac.timing.step_model import Interconnect, NodeShape
 
@@ -36,7 +37,7 @@ class Platform:
     gpu: Gpu
     gpus_per_node: int
     chassis: Chassis | None
-    breaks: tuple[str, ...] = field(default=())
+    breaks: tuple[Requirement, ...] = field(default=())
 
     @property
     def id(self) -> str:
@@ -85,7 +86,7 @@ class FabricOption:
     cable: Cable
     uplink_cable: Cable
     extreme: bool
-    breaks: tuple[str, ...] = field(default=())
+    breaks: tuple[Requirement, ...] = field(default=())
 
     @property
     def id(self) -> str:
@@ -127,20 +128,20 @@ def candidate_platforms(spec: Spec, catalog: Catalog, min_gpu_memory_gb: float) 
         for gpu_id in server.gpus:
             gpu = catalog.gpus[gpu_id]
             for count in server.gpu_counts:
-                breaks = []
+                breaks: list[Requirement] = []
                 latest = max(server.available, gpu.available, chassis.available if chassis else server.available)
                 if not _available(latest, prefs.as_of):
-                    breaks.append("as_of")
+                    breaks.append(Requirement.AS_OF)
                 if spec.site.cooling != "any" and server.cooling != spec.site.cooling:
-                    breaks.append("cooling")
+                    breaks.append(Requirement.COOLING)
                 if prefs.nodes is not None and server.id not in prefs.nodes:
-                    breaks.append("allowed nodes")
+                    breaks.append(Requirement.ALLOWED_NODES)
                 if prefs.gpus is not None and gpu.id not in prefs.gpus:
-                    breaks.append("allowed gpus")
+                    breaks.append(Requirement.ALLOWED_GPUS)
                 if gpu.memory_gb < min_gpu_memory_gb:
-                    breaks.append("gpu memory")
+                    breaks.append(Requirement.GPU_MEMORY)
                 if any(w.precision == "int8" for w in spec.workloads) and gpu.int8_tops is None:
-                    breaks.append("precision")
+                    breaks.append(Requirement.PRECISION)
                 platforms.append(Platform(server, gpu, count, chassis, tuple(breaks)))
     return platforms
 
@@ -152,12 +153,12 @@ def candidate_fabrics(spec: Spec, catalog: Catalog) -> list[FabricOption]:
         switch = catalog.switches[fabric.switch]
         for mode in fabric.modes:
             adapter = catalog.adapters[mode.adapter]
-            breaks = []
+            breaks: list[Requirement] = []
             latest = max(fabric.available, switch.available, adapter.available)
             if not _available(latest, prefs.as_of):
-                breaks.append("as_of")
+                breaks.append(Requirement.AS_OF)
             if prefs.fabrics is not None and fabric.id not in prefs.fabrics:
-                breaks.append("allowed fabrics")
+                breaks.append(Requirement.ALLOWED_FABRICS)
             options.append(
                 FabricOption(
                     fabric=fabric,

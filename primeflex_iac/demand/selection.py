@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from primeflex_iac.demand.candidates import FabricOption, Platform
+from primeflex_iac.demand.requirements import RequirementGroup
 
 __all__ = ["Selection", "SolveStatus"]
 
@@ -17,7 +18,8 @@ class SolveStatus:
     objective_bound: float | None = None
     gap: float | None = None
     stages: tuple[str, ...] = ()
-    conflicts: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()  # as the Plan reports them: the groups' labels, or why no group explains it
+    conflict_groups: tuple[RequirementGroup, ...] = ()  # the conflicting requirement groups themselves
     solver_version: str = ""
     stopped: str | None = None  # "time limit" or "interrupt" when a stage was cut short
 
@@ -42,6 +44,3 @@ class Selection:
     # racks filled by one block alone: (racks, blocks per rack) for the compute enclosures and the switches
     compute_full_racks: tuple[int, int] = (0, 0)
     switch_full_racks: tuple[int, int] = (0, 0)
-    cost: int = 0
-    power_max_w: int = 0
-    rack_units: int = 0

@@ -23,6 +23,7 @@ from typing import Literal
 
 from primeflex_iac.catalog.loader import load_catalog
 from primeflex_iac.catalog.models import Catalog
+from primeflex_iac.common.devices import SINGLE_SWITCH, SWITCH_LEVELS
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.demand.candidates import leaf_down_ports
 from primeflex_iac.plan.cabling import layout_of
@@ -151,10 +152,10 @@ def _levels(plan: Plan) -> tuple[tuple[str, tuple[str, ...]], ...]:
     assert fabric is not None
     names = sorted((d.name for d in _devices(plan) if d.role == "fabric"), key=natural_key)
     if fabric.tiers == 1:
-        levels = [("switch", tuple(names))]
+        levels = [(SINGLE_SWITCH, tuple(names))]
         expected = [1]
     else:
-        levels = [(level, tuple(n for n in names if n.startswith(level))) for level in ("leaf", "spine", "core")]
+        levels = [(level, tuple(n for n in names if n.startswith(level))) for level in SWITCH_LEVELS]
         levels = [level for level in levels if level[1]]
         expected = [fabric.leaf_switches, fabric.spine_switches] + ([fabric.core_switches] if fabric.tiers == 3 else [])
     if [len(level[1]) for level in levels] != expected:

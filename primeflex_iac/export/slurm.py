@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from primeflex_iac.catalog.models import Catalog
+from primeflex_iac.common.devices import head_name
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.export.cluster import Platform, Wiring, catalog_or_shipped, platforms, require_ids, wiring
 from primeflex_iac.export.hostlist import compress
@@ -64,7 +65,7 @@ def slurm_conf(plan: Plan, catalog: Catalog | None = None) -> str:
     """slurm.conf: cluster settings for GPUs and the tree topology, node lines, one partition per platform."""
     catalog = catalog_or_shipped(catalog)
     require_ids(plan, catalog)
-    head = next((d.name for r in plan.racks for d in r.devices if d.role == "head"), "head01")
+    head = next((d.name for r in plan.racks for d in r.devices if d.role == "head"), head_name())
     lines = _header(plan, "slurm.conf")
     lines += [
         "# Merge with the site's settings (authentication, accounting, logging, state directories).",

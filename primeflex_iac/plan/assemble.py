@@ -1,17 +1,18 @@
-"""Turn the solver's Selection into a Plan: bill of materials, devices in racks, estimates, totals.
+"""Turn the solver's Selection into a Plan: compute, fabric, storage, estimates, totals, message.
 
-Pure arithmetic over the Selection, the Demand and the catalog; no solver here.
+Pure arithmetic over the Selection, the Demand and the catalog; no solver here. The bill of
+materials (bom.py), the devices and their racks (devices.py) and the assumptions
+(assumptions.py) are computed by their own modules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-
-from primeflex_iac.catalog.models import Catalog, Item, is_assumption
 from primeflex_iac.demand.build import Demand
-from primeflex_iac.demand.candidates import GPU_TYPICAL_SHARE
 from primeflex_iac.demand.selection import Selection, SolveStatus
 from primeflex_iac.demand.software import choose_software
+from primeflex_iac.plan.assumptions import plan_assumptions
+from primeflex_iac.plan.bom import bill_of_materials
+from primeflex_iac.plan.devices import devices_to_place, place
 from primeflex_iac.plan.model import (
     BomLine,
     ComputeEntry,
@@ -25,276 +26,11 @@ from primeflex_iac.plan.model import (
     Totals,
     WorkloadResult,
 )
-from primeflex_iac.plan.placement import PLACEMENT_RULES, DeviceToPlace, place_devices
-from primeflex_iac.timing.calibration import load_calibration
+from primeflex_iac.plan.placement import PLACEMENT_RULES
 from primeflex_iac.timing.step_model import estimate
 
-__all__ = ["MODEL_ASSUMPTIONS", "assemble_plan", "devices_to_place", "infeasible_plan"]
-
-MODEL_ASSUMPTIONS = [
-    f"typical GPU power is {GPU_TYPICAL_SHARE:.0%} of TDP (energy figures only; limits use the maximum)",
-    "node maximum power = node without GPUs + GPUs at TDP + fabric adapters",
-    "time-to-model: data-parallel step from the physics (GPU peak x efficiency by workload class and GPU "
-    "generation, fixed step time, hierarchical gradient all-reduce over NVLink/PCIe and the fabric's adapters, "
-    "reading bounded by 7 GB/s per node (seed)), calibrated on MLPerf v0.6/v0.7 and H200 measurements "
-    "(docs/calibration.md); data parallelism only: the model must fit one GPU",
-    "each workload runs alone on the whole cluster",
-]
-
-
-def _line(
-    item: Item,
-    category: str,
-    quantity: int,
-    unit_cost: float,
-    unit_power: float,
-    unit_u: int,
-    cost_field: str = "price",
-    power_field: str = "power_max_w",
-) -> BomLine:
-    return BomLine(
-        item=item.name,
-        catalog_id=item.id,
-        category=category,
-        quantity=quantity,
-        unit_cost=round(unit_cost, 2),
-        total_cost=round(unit_cost * quantity, 2),
-        unit_power_w=round(unit_power, 1),
-        total_power_w=round(unit_power * quantity, 1),
-        rack_units=unit_u * quantity,
-        cost_source=item.source_of(cost_field),
-        power_source=item.source_of(power_field) if unit_power else "-",
-    )
-
-
-def bill_of_materials(selection: Selection, demand: Demand) -> list[BomLine]:
-    catalog, spec = demand.catalog, demand.spec
-    lines: list[BomLine] = []
-    platform = selection.platform
-    if platform is not None:
-        server, gpu = platform.server, platform.gpu
-        lines.append(
-            _line(
-                server,
-                "compute",
-                selection.nodes,
-                server.price,
-                server.base_power_max_w,
-                server.height_u,
-                power_field="base_power_max_w",
-            )
-        )
-        lines.append(
-            _line(gpu, "compute", selection.nodes * platform.gpus_per_node, gpu.price, gpu.tdp_w, 0, power_field="tdp_w")
-        )
-        if platform.chassis is not None:
-            chassis = platform.chassis
-            lines.append(_line(chassis, "compute", selection.enclosures, chassis.price, chassis.power_max_w, chassis.height_u))
-    option = selection.fabric
-    switches = selection.leaf_switches + selection.spine_switches + selection.core_switches
-    lines.append(_line(option.switch, "fabric", switches, option.switch.price, option.switch.power_max_w, option.switch.height_u))
-    lines.append(_line(option.adapter, "fabric", selection.endpoints, option.adapter.price, option.adapter.power_max_w, 0))
-    lines.append(_line(option.cable, "fabric", selection.node_cables, option.cable.price, 0, 0))
-    if selection.switch_links:
-        lines.append(_line(option.uplink_cable, "fabric", selection.switch_links, option.uplink_cable.price, 0, 0))
-    mgmt = next(iter(catalog.management_switches.values()))
-    lines.append(_line(mgmt, "management", selection.management_switches, mgmt.price, mgmt.power_max_w, mgmt.height_u))
-    head = next(iter(catalog.head_nodes.values()))
-    lines.append(_line(head, "management", 1, head.price, head.power_max_w, head.height_u))
-    if selection.storage_blocks:
-        lines.extend(_storage_lines(selection, catalog))
-    rack = catalog.racks[demand.rack_model]
-    lines.append(_line(rack, "racks", selection.racks, rack.price, 0, 0))
-    servers = selection.storage_server_groups * catalog.storage_rules.servers_per_group
-    for software in choose_software(spec, catalog):
-        quantity = {"cluster": 1, "node": selection.nodes, "storage_server": servers}[software.per]
-        if quantity:
-            lines.append(_line(software, "software", quantity, software.price, 0, 0))
-    return [line for line in lines if line.quantity > 0]
-
-
-def _storage_lines(selection: Selection, catalog: Catalog) -> Iterator[BomLine]:
-    rules = catalog.storage_rules
-    device_counts: dict[str, int] = {}
-    drive_counts: dict[str, int] = {}
-    for block_id, count in selection.storage_blocks.items():
-        block = catalog.storage_blocks[block_id]
-        for device_id, per_block in block.devices.items():
-            device_counts[device_id] = device_counts.get(device_id, 0) + count * per_block
-        drive_counts[block.drive] = drive_counts.get(block.drive, 0) + count * block.drives
-    device_counts[rules.server] = selection.storage_server_groups * rules.servers_per_group
-    device_counts[rules.mdt_shelf] = rules.mdt_shelves
-    drive_counts[rules.mdt_drive] = drive_counts.get(rules.mdt_drive, 0) + rules.mdt_drives
-    for device_id in catalog.storage_devices:
-        if device_counts.get(device_id):
-            device = catalog.storage_devices[device_id]
-            yield _line(device, "storage", device_counts[device_id], device.price, device.power_max_w, device.height_u)
-    for drive_id in catalog.drives:
-        if drive_counts.get(drive_id):
-            drive = catalog.drives[drive_id]
-            yield _line(drive, "storage", drive_counts[drive_id], drive.price, 0, 0)
-
-
-def devices_to_place(selection: Selection, demand: Demand) -> list[DeviceToPlace]:
-    """Every rack-mounted device, named, in the placement order."""
-    catalog = demand.catalog
-    devices: list[DeviceToPlace] = []
-    option = selection.fabric
-    switch = option.switch
-    for prefix, count in (
-        ("core", selection.core_switches),
-        ("spine", selection.spine_switches),
-        ("leaf", selection.leaf_switches),
-    ):
-        name = "switch" if selection.tiers == 1 else prefix
-        for index in range(count):
-            devices.append(
-                DeviceToPlace(
-                    f"{name}{index + 1:02d}", switch.id, "fabric", switch.height_u, switch.power_max_w, switch.weight_kg
-                )
-            )
-    mgmt = next(iter(catalog.management_switches.values()))
-    for index in range(selection.management_switches):
-        devices.append(
-            DeviceToPlace(f"mgmt{index + 1:02d}", mgmt.id, "management", mgmt.height_u, mgmt.power_max_w, mgmt.weight_kg)
-        )
-    head = next(iter(catalog.head_nodes.values()))
-    adapter_w = option.adapter.power_max_w
-    devices.append(DeviceToPlace("head01", head.id, "head", head.height_u, head.power_max_w + adapter_w, head.weight_kg))
-    if selection.storage_blocks:
-        devices.extend(_storage_devices(selection, catalog, adapter_w))
-    platform = selection.platform
-    naming = demand.spec.naming
-    if platform is not None:
-        node_w = platform.node_power_max_w + platform.server.fabric_adapters * adapter_w
-        if platform.chassis is None:
-            for index in range(selection.nodes):
-                devices.append(
-                    DeviceToPlace(
-                        naming.compute_name(index + 1),
-                        platform.server.id,
-                        "compute",
-                        platform.server.height_u,
-                        node_w,
-                        platform.server.weight_kg,
-                    )
-                )
-        else:
-            chassis, slots = platform.chassis, platform.nodes_per_enclosure
-            for index in range(selection.enclosures):
-                members = range(index * slots + 1, min((index + 1) * slots, selection.nodes) + 1)
-                names = tuple(naming.compute_name(n) for n in members)
-                power = chassis.power_max_w + len(names) * node_w
-                weight = chassis.weight_kg + len(names) * platform.server.weight_kg
-                devices.append(DeviceToPlace(f"ch{index + 1:03d}", chassis.id, "compute", chassis.height_u, power, weight, names))
-    return devices
-
-
-def _storage_devices(selection: Selection, catalog: Catalog, adapter_w: float) -> Iterator[DeviceToPlace]:
-    rules = catalog.storage_rules
-    server = catalog.storage_devices[rules.server]
-    for index in range(selection.storage_server_groups * rules.servers_per_group):
-        yield DeviceToPlace(
-            f"oss{index + 1:02d}", server.id, "storage", server.height_u, server.power_max_w + adapter_w, server.weight_kg
-        )
-    mdt = catalog.storage_devices[rules.mdt_shelf]
-    for index in range(rules.mdt_shelves):
-        yield DeviceToPlace(f"mdt{index + 1:02d}", mdt.id, "storage", mdt.height_u, mdt.power_max_w, mdt.weight_kg)
-    counters: dict[str, int] = {}
-    for block_id in catalog.storage_blocks:
-        block = catalog.storage_blocks[block_id]
-        for _ in range(selection.storage_blocks.get(block_id, 0)):
-            for device_id, per_block in block.devices.items():
-                device = catalog.storage_devices[device_id]
-                prefix = {"controller_shelf": "cs", "drive_enclosure": "de"}.get(device.role, "st")
-                for _ in range(per_block):
-                    counters[prefix] = counters.get(prefix, 0) + 1
-                    yield DeviceToPlace(
-                        f"{prefix}{counters[prefix]:02d}",
-                        device.id,
-                        "storage",
-                        device.height_u,
-                        device.power_max_w,
-                        device.weight_kg,
-                    )
-
-
-def place(selection: Selection, demand: Demand) -> list[RackPlan] | None:
-    catalog, spec = demand.catalog, demand.spec
-    rack = catalog.racks[demand.rack_model]
-    return place_devices(
-        devices_to_place(selection, demand),
-        selection.racks,
-        rack.id,
-        rack.height_u,
-        spec.site.racks.power_per_rack,
-        rack.weight_kg,
-        catalog.heat_btu_per_w,
-        full_racks=[("fabric", *selection.switch_full_racks), ("compute", *selection.compute_full_racks)],
-    )
-
-
-def _assumptions(bom: list[BomLine], demand: Demand) -> list[str]:
-    catalog = demand.catalog
-    used_ids = {line.catalog_id for line in bom}
-    found: list[str] = []
-    sections: list[Mapping[str, Item]] = [
-        catalog.gpus,
-        catalog.servers,
-        catalog.chassis,
-        catalog.switches,
-        catalog.adapters,
-        catalog.cables,
-        catalog.management_switches,
-        catalog.head_nodes,
-        catalog.storage_devices,
-        catalog.drives,
-        catalog.racks,
-        catalog.software,
-    ]
-    for section in sections:
-        for item_id, item in section.items():
-            if item_id not in used_ids:
-                continue
-            for field in type(item).model_fields:
-                if field in {"id", "name", "source", "sources", "notes", "generic"}:
-                    continue
-                source = item.source_of(field)
-                if is_assumption(source) or source.lower().startswith("interpretation"):
-                    found.append(f"{item_id}.{field}: {source}")
-    fabric = next((f for f in demand.fabrics if f.switch.id in used_ids), None)
-    if fabric is not None:
-        for field in ("max_gpus", "latency_us", "available"):
-            source = fabric.fabric.source_of(field)
-            if is_assumption(source) or source.lower().startswith("interpretation"):
-                found.append(f"{fabric.fabric.id}.{field}: {source}")
-    if any(line.category == "storage" for line in bom):
-        found.append(f"storage: {catalog.storage_rules.source}")
-    for workload in demand.spec.workloads:
-        zoo = catalog.workloads.get(workload.model)
-        if zoo is not None:
-            for field in type(zoo).model_fields:
-                source = zoo.source_of(field)
-                if field not in {"id", "name", "source", "sources", "notes", "generic"} and is_assumption(source):
-                    found.append(f"{zoo.id}.{field}: {source}")
-    found.extend(_calibration_assumptions(demand, used_ids))
-    return MODEL_ASSUMPTIONS + sorted(set(found))
-
-
-def _calibration_assumptions(demand: Demand, used_ids: set[str]) -> list[str]:
-    """The calibration figures behind the plan's estimates that are assumptions rather than fits."""
-    calibration = load_calibration()
-    found = []
-    for gpu in (g for g in demand.catalog.gpus.values() if g.id in used_ids):
-        for workload in demand.workloads:
-            figure = calibration.efficiency[workload.kind][gpu.generation]
-            if is_assumption(figure.source) and workload.gpu_efficiency is None:
-                found.append(f"calibration efficiency {workload.kind}/{gpu.generation}: {figure.source}")
-    for figure_name in ("link_efficiency", "optimizer_bytes_per_parameter", "activation_memory_share"):
-        figure = getattr(calibration, figure_name)
-        if is_assumption(figure.source):
-            found.append(f"calibration {figure_name}: {figure.source}")
-    return found
+# devices_to_place and place live in devices.py; re-exported here for the app's one import line
+__all__ = ["assemble_plan", "devices_to_place", "infeasible_plan", "place"]
 
 
 def assemble_plan(
@@ -412,7 +148,7 @@ def assemble_plan(
         workloads=workloads,
         totals=totals,
         bom=bom,
-        assumptions=_assumptions(bom, demand),
+        assumptions=plan_assumptions(bom, demand),
         warnings=warnings,
         solve=options,
         catalog_currency=catalog.currency,

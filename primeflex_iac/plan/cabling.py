@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from primeflex_iac.common.devices import head_name
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.plan.model import Device, Plan
 
@@ -66,7 +67,7 @@ def layout_of(plan: Plan) -> Layout:
     leaf_ports: dict[str, tuple[int, ...]] = {}
     if plan.fabric is not None:
         adapters = plan.compute[0].fabric_adapters_per_node if plan.compute else 0
-        endpoints = [name for name in nodes for _ in range(adapters)] + storage_servers + ["head01"]
+        endpoints = [name for name in nodes for _ in range(adapters)] + storage_servers + [head_name()]
         leaves = max(plan.fabric.leaf_switches, 1)
         per_leaf = -(-len(endpoints) // leaves)
         assigned: dict[str, list[int]] = {}

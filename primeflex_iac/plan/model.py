@@ -32,7 +32,7 @@ __all__ = [
 
 PLAN_SCHEMA_VERSION = "primeflex-iac/plan/v1"
 # unknown: no plan was found within the time limit, and none was proven impossible
-Status = Literal["optimal", "feasible", "infeasible", "unknown", "invalid"]
+Status = Literal["optimal", "feasible", "infeasible", "unknown"]
 
 
 class ComputeEntry(Strict):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from primeflex_iac.common.devices import rack_name
 from primeflex_iac.plan.model import Device, RackPlan
 
 __all__ = ["PLACEMENT_RULES", "DeviceToPlace", "place_devices"]
@@ -97,7 +98,7 @@ def place_devices(
         total_w = sum(d.power_max_w for d in rack_devices)
         plans.append(
             RackPlan(
-                name=f"rack{len(plans) + 1:02d}",
+                name=rack_name(len(plans) + 1),
                 catalog_id=rack_id,
                 height_u=height_u,
                 devices=placed,

@@ -14,6 +14,15 @@ from collections import Counter
 
 import graphviz
 
+from primeflex_iac.common.devices import (
+    CONTROLLER_SHELF,
+    DRIVE_ENCLOSURE,
+    MDT_SHELF,
+    SINGLE_SWITCH,
+    head_name,
+    management_switch_name,
+    switch_names,
+)
 from primeflex_iac.common.theme import EDGE_COLOURS, FONT, ROLE_COLOURS
 from primeflex_iac.demand.candidates import leaf_down_ports
 from primeflex_iac.plan.cabling import ComputeGroup, Layout, layout_of
@@ -38,11 +47,11 @@ def _levels(plan: Plan) -> list[tuple[str, list[str]]]:
     fabric = plan.fabric
     assert fabric is not None
     if fabric.tiers == 1:
-        return [("switch", ["switch01"])]
-    levels = [("leaf", [f"leaf{i + 1:02d}" for i in range(fabric.leaf_switches)])]
-    levels.append(("spine", [f"spine{i + 1:02d}" for i in range(fabric.spine_switches)]))
+        return [(SINGLE_SWITCH, switch_names(SINGLE_SWITCH, 1))]
+    levels: list[tuple[str, list[str]]] = [("leaf", switch_names("leaf", fabric.leaf_switches))]
+    levels.append(("spine", switch_names("spine", fabric.spine_switches)))
     if fabric.core_switches:
-        levels.append(("core", [f"core{i + 1:02d}" for i in range(fabric.core_switches)]))
+        levels.append(("core", switch_names("core", fabric.core_switches)))
     return levels
 
 
@@ -106,8 +115,9 @@ def topology_dot(plan: Plan) -> str:
                     _fabric_edges(graph, layout, enclosure, members, leaf_level, leaf_names, link)
 
     _storage(graph, plan, layout, leaf_level, leaf_names, link)
-    _box(graph, "head01", "head01\nhead node", "head")
-    _fabric_edges(graph, layout, "head01", ["head01"], leaf_level, leaf_names, link)
+    head = head_name()
+    _box(graph, head, f"{head}\nhead node", "head")
+    _fabric_edges(graph, layout, head, [head], leaf_level, leaf_names, link)
     _management(graph, plan, layout, levels)
     source: str = graph.source
     return source
@@ -202,13 +212,15 @@ def _storage(graph: graphviz.Graph, plan: Plan, layout: Layout, level: str, leaf
             _box(storage, key, f"{_span(names)}\n{len(names)}x {catalog_id}", "storage")
         fc = {"label": "FC 32 Gb/s", "color": EDGE_COLOURS["storage"], "fontcolor": EDGE_COLOURS["storage"]}
         sas = {**fc, "label": "SAS 12 Gb/s"}
-        controllers = [k for c, k in keys.items() if by_kind[c][0].name.startswith(("cs", "mdt"))]
-        enclosures = [k for c, k in keys.items() if by_kind[c][0].name.startswith("de")]
+        controllers = [k for c, k in keys.items() if by_kind[c][0].name.startswith((CONTROLLER_SHELF, MDT_SHELF))]
+        enclosures = [k for c, k in keys.items() if by_kind[c][0].name.startswith(DRIVE_ENCLOSURE)]
         for key in controllers:
             graph.edge("storage_servers", key, **fc)
         for key in enclosures:
             for controller in controllers:
-                if controller.startswith("shelves_") and by_kind[controller.removeprefix("shelves_")][0].name.startswith("cs"):
+                if controller.startswith("shelves_") and by_kind[controller.removeprefix("shelves_")][0].name.startswith(
+                    CONTROLLER_SHELF
+                ):
                     graph.edge(controller, key, **sas)
     _fabric_edges(graph, layout, "storage_servers", servers, level, leaf_names, link)
 
@@ -216,7 +228,7 @@ def _storage(graph: graphviz.Graph, plan: Plan, layout: Layout, level: str, leaf
 def _management(graph: graphviz.Graph, plan: Plan, layout: Layout, levels: list[tuple[str, list[str]]]) -> None:
     fabric = plan.fabric
     assert fabric is not None
-    names = [f"mgmt{i + 1:02d}" for i in range(fabric.management_switches)]
+    names = [management_switch_name(i + 1) for i in range(fabric.management_switches)]
     _box(graph, "mgmt", f"{_span(names)}\n{len(names)}x {fabric.management_switch}\nmanagement 1 GbE", "management")
     style = {"style": "dashed", "color": EDGE_COLOURS["management"], "fontcolor": EDGE_COLOURS["management"]}
     fold = len(layout.compute_nodes) > FOLD_NODES
@@ -229,4 +241,4 @@ def _management(graph: graphviz.Graph, plan: Plan, layout: Layout, levels: list[
                 graph.edge(enclosure, "mgmt", **style)
     if plan.storage is not None:
         graph.edge("storage_servers", "mgmt", **style)
-    graph.edge("head01", "mgmt", **style)
+    graph.edge(head_name(), "mgmt", **style)

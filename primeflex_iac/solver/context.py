@@ -1,9 +1,13 @@
-"""Shared state of one CP-SAT model: the demand, the variables by family, and the totals.
+"""Shared state of one CP-SAT model while the families build it: the demand, the requirement
+groups' literals, the totals every family adds to, and the variables to hint between stages.
 
-Requirement groups ("budget", "racks", "time-to-model: resnet", ...) each have a literal. A
+Requirement groups (budget, racks, the time-to-model of one workload, ...) each have a literal. A
 constraint that belongs to a group is enforced only if its literal holds; a normal solve fixes
 every literal true, and the explanation solves with them as assumptions to find which groups
 conflict.
+
+Families hand their variables to each other as typed values (solver/families/vars.py), never
+through this context; the context only collects what every family adds to.
 """
 
 from __future__ import annotations
@@ -13,46 +17,46 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from primeflex_iac.demand.build import Demand
+from primeflex_iac.demand.requirements import Requirement, RequirementGroup
 
-__all__ = ["BIG", "PRICE_SCALE", "ModelContext"]
+__all__ = ["BIG", "ModelContext"]
 
 BIG = 10**7  # upper bound of any count variable (nodes, switches, blocks, racks)
-PRICE_SCALE = 1  # prices are whole currency units in the model
 
 
 @dataclass
 class ModelContext:
     demand: Demand
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
-    groups: dict[str, cp_model.IntVar] = field(default_factory=dict)
-    # totals every family adds to
+    # literals of the requirement groups, in the order the families first use them
+    groups: dict[RequirementGroup, cp_model.IntVar] = field(default_factory=dict)
+    # terms every family adds to, summed once all have added theirs (the order of terms is kept:
+    # it is the order of the model's linear expressions)
     cost: list[cp_model.LinearExprT] = field(default_factory=list)
     power_max_w: list[cp_model.LinearExprT] = field(default_factory=list)
-    power_typical_w: list[cp_model.LinearExprT] = field(default_factory=list)
     rack_units: list[cp_model.LinearExprT] = field(default_factory=list)
-    # variables by family, named after what they count
-    var: dict[str, cp_model.IntVar] = field(default_factory=dict)
-    # expressions other families read (compute nodes per fabric, endpoints, management ports)
-    expr: dict[str, cp_model.LinearExprT] = field(default_factory=dict)
-    # blocks one rack holds, for the blocks that fill racks of their own
-    per_rack: dict[str, int] = field(default_factory=dict)
+    # every variable made by int_var / bool_var, in creation order: each stage hints them all
+    hinted: list[cp_model.IntVar] = field(default_factory=list)
     # tie-break terms: catalog order of the chosen blocks
     order: list[cp_model.LinearExprT] = field(default_factory=list)
 
-    def group(self, name: str) -> cp_model.IntVar:
+    def group(self, kind: Requirement, workload: str | None = None) -> cp_model.IntVar:
         """The literal of a requirement group, created on first use."""
-        if name not in self.groups:
-            self.groups[name] = self.model.new_bool_var(f"requirement[{name}]")
-        return self.groups[name]
+        key = RequirementGroup(kind, workload)
+        if key not in self.groups:
+            self.groups[key] = self.model.new_bool_var(f"requirement[{key.label}]")
+        return self.groups[key]
 
     def int_var(self, name: str, upper: int = BIG) -> cp_model.IntVar:
+        """A count variable from 0 to ``upper``; ``name`` is its debug name in the model."""
         variable = self.model.new_int_var(0, upper, name)
-        self.var[name] = variable
+        self.hinted.append(variable)
         return variable
 
     def bool_var(self, name: str) -> cp_model.IntVar:
+        """A 0/1 variable; ``name`` is its debug name in the model."""
         variable = self.model.new_bool_var(name)
-        self.var[name] = variable
+        self.hinted.append(variable)
         return variable
 
     def ceil_div(self, result: cp_model.IntVar, numerator: cp_model.LinearExprT, divisor: int) -> None:

@@ -16,11 +16,13 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
-from primeflex_iac.demand.build import Demand, build_demand, scale_deadlines
+from primeflex_iac.demand.build import Demand, scale_demand_deadlines, without_time_objective
 from primeflex_iac.demand.selection import Selection, SolveStatus
+from primeflex_iac.solver.model import build_model
+from primeflex_iac.solver.options import SolveOptions
+from primeflex_iac.solver.read import read_selection
 from primeflex_iac.solver.run import make_solver, run_solver
-from primeflex_iac.solver.stages import SolveOptions, _read, build_model, solve_demand
-from primeflex_iac.spec.model import Spec
+from primeflex_iac.solver.stages import solve_demand
 from primeflex_iac.timing.calibration import load_calibration
 from primeflex_iac.timing.step_model import estimate
 
@@ -43,31 +45,26 @@ def achieved_factor(selection: Selection, demand: Demand) -> tuple[float, int]:
 
 def find_feasible(demand: Demand, options: SolveOptions, min_racks: int, remaining: float) -> tuple[Selection | None, bool]:
     """(a plan meeting the demand, or None; whether the answer is proven)."""
-    ctx = build_model(demand, min_racks)
-    for literal in ctx.groups.values():
-        ctx.model.add(literal == 1)
+    built = build_model(demand, min_racks)
+    for literal in built.groups.values():
+        built.model.add(literal == 1)
     solver = make_solver(remaining, options.workers, options.seed)
-    run = run_solver(solver, ctx.model)
+    run = run_solver(solver, built.model)
     if run.interrupted:
         raise KeyboardInterrupt  # the bisection has no best plan to keep; the CLI exits 130 and writes nothing
     result = run.status
     if result in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _read(ctx, solver), True
+        return read_selection(built, solver), True
     return None, result == cp_model.INFEASIBLE
-
-
-def _rest(spec: Spec) -> Spec:
-    """The spec with ``time`` taken out of its objectives: what orders the plans that reach the time."""
-    rest = [name for name in spec.objectives if name != "time"]
-    return spec.model_copy(update={"objective": rest or "cost"})
 
 
 def solve_fastest(demand: Demand, options: SolveOptions, min_racks: int = 0) -> tuple[Selection | None, SolveStatus]:
     started = time.monotonic()
-    spec, catalog = _rest(demand.spec), demand.catalog
+    # the spec's other objectives order the plans that reach the time
+    rest = without_time_objective(demand)
 
     def at(factor: float) -> Demand:
-        return build_demand(scale_deadlines(spec, factor), catalog)
+        return scale_demand_deadlines(rest, factor)
 
     def remaining() -> float:
         return options.time_limit_s - (time.monotonic() - started)
@@ -75,7 +72,7 @@ def solve_fastest(demand: Demand, options: SolveOptions, min_racks: int = 0) -> 
     found, _ = find_feasible(at(1.0), options, min_racks, remaining())
     if found is None:
         # the spec's own deadlines cannot be met (or time ran out): the usual answer and explanation
-        return solve_demand(replace(demand, spec=spec), options, min_racks)
+        return solve_demand(rest, options, min_racks)
     high = achieved_factor(found, demand)[0]
     # no run is shorter than its start-up: below this factor nothing is feasible
     startup = load_calibration().startup_s.value

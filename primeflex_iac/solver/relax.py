@@ -11,58 +11,48 @@ time-to-model) are moved by bisection over feasibility solves instead; :func:`fe
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Literal
 
 from ortools.sat.python import cp_model
 
 from primeflex_iac.demand.build import Demand
-from primeflex_iac.solver.context import ModelContext
+from primeflex_iac.demand.requirements import RequirementGroup
 from primeflex_iac.solver.families.storage import CAPACITY_SCALE, RATE_SCALE
+from primeflex_iac.solver.model import BuiltModel, build_model
+from primeflex_iac.solver.options import SolveOptions
 from primeflex_iac.solver.run import make_solver, run_solver
 
-if TYPE_CHECKING:
-    from primeflex_iac.solver.stages import SolveOptions
+__all__ = ["Quantity", "feasible", "relaxed_optimum"]
 
-__all__ = ["QUANTITIES", "feasible", "relaxed_optimum"]
-
-# quantity -> (what it is, in which integer unit the model counts it)
-QUANTITIES = {
-    "cost": "cost in whole currency units",
-    "power_max_w": "maximum power in W",
-    "racks": "racks",
-    "gpus": "GPUs",
-    "tensor_tflops": "tenths of a dense FP16 tensor TFLOPS",
-    "int8_tops": "tenths of a dense INT8 TOPS",
-    "storage_tib": f"1/{CAPACITY_SCALE} TiB of usable storage",
-    "storage_read": "MB/s of aggregate storage read rate",
-}
+# what relaxed_optimum can optimise, each in the integer unit the model counts it in: cost in whole
+# currency units, maximum power in W, racks, GPUs, tenths of a dense FP16 tensor TFLOPS, tenths of
+# a dense INT8 TOPS, 1/CAPACITY_SCALE TiB of usable storage, MB/s of aggregate storage read rate
+Quantity = Literal["cost", "power_max_w", "racks", "gpus", "tensor_tflops", "int8_tops", "storage_tib", "storage_read"]
 
 
-def _model(demand: Demand, relaxed: Iterable[str]) -> ModelContext:
-    from primeflex_iac.solver.stages import build_model
-
-    ctx = build_model(demand)
+def _model(demand: Demand, relaxed: Iterable[RequirementGroup]) -> BuiltModel:
+    built = build_model(demand)
     off = set(relaxed)
-    for name, literal in ctx.groups.items():
-        ctx.model.add(literal == (0 if name in off else 1))
-    return ctx
+    for group, literal in built.groups.items():
+        built.model.add(literal == (0 if group in off else 1))
+    return built
 
 
 def _solver(options: SolveOptions, limit_s: float) -> cp_model.CpSolver:
     return make_solver(max(limit_s, 0.05), options.workers, options.seed)
 
 
-def _run(solver: cp_model.CpSolver, ctx: ModelContext) -> int:
-    run = run_solver(solver, ctx.model)
+def _run(solver: cp_model.CpSolver, built: BuiltModel) -> int:
+    run = run_solver(solver, built.model)
     if run.interrupted:
         raise KeyboardInterrupt
     return int(run.status)
 
 
-def feasible(demand: Demand, options: SolveOptions, limit_s: float, relaxed: Iterable[str] = ()) -> bool | None:
+def feasible(demand: Demand, options: SolveOptions, limit_s: float, relaxed: Iterable[RequirementGroup] = ()) -> bool | None:
     """Whether a plan exists with the groups in ``relaxed`` off and every other one held; None if unknown in time."""
-    ctx = _model(demand, relaxed)
-    result = _run(_solver(options, limit_s), ctx)
+    built = _model(demand, relaxed)
+    result = _run(_solver(options, limit_s), built)
     if result in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return True
     if result == cp_model.INFEASIBLE:
@@ -70,11 +60,15 @@ def feasible(demand: Demand, options: SolveOptions, limit_s: float, relaxed: Ite
     return None
 
 
-def _quantity(ctx: ModelContext, name: str) -> cp_model.LinearExprT:
-    demand, var = ctx.demand, ctx.var
-    if name in ("cost", "power_max_w", "racks"):
-        return ctx.expr[name]
-    nodes = [(var[f"nodes[{p.id}]"], p) for p in demand.platforms]
+def _quantity(built: BuiltModel, name: Quantity) -> cp_model.LinearExprT:
+    demand, totals = built.demand, built.totals
+    if name == "cost":
+        return totals.cost
+    if name == "power_max_w":
+        return totals.power_max_w
+    if name == "racks":
+        return totals.racks
+    nodes = list(zip(built.compute.nodes, demand.platforms, strict=True))
     if name == "gpus":
         return sum(n * p.gpus_per_node for n, p in nodes)
     if name == "tensor_tflops":
@@ -82,38 +76,36 @@ def _quantity(ctx: ModelContext, name: str) -> cp_model.LinearExprT:
     if name == "int8_tops":
         return sum(n * round(p.int8_tops * 10) for n, p in nodes)
     catalog = demand.catalog
-    blocks = [(var[f"storage_blocks[{b.id}]"], b) for b in catalog.storage_blocks.values()]
+    blocks = list(zip(built.storage.blocks, catalog.storage_blocks.values(), strict=True))
     if name == "storage_tib":
         return sum(c * int(catalog.block_usable_tib(b) * CAPACITY_SCALE) for c, b in blocks)
-    if name == "storage_read":
-        # the slower of the drives and the servers, as the storage model counts them
-        rules = catalog.storage_rules
-        server = catalog.storage_devices[rules.server]
-        drives = sum(c * int(catalog.block_read_gbs(b) * RATE_SCALE) for c, b in blocks)
-        servers = var["storage_server_groups"] * rules.servers_per_group * int(server.read_gbs * RATE_SCALE)
-        rate = ctx.model.new_int_var(0, 10**12, "storage_read_rate")
-        ctx.model.add(rate <= drives)
-        ctx.model.add(rate <= servers)
-        return rate
-    raise ValueError(f"unknown quantity {name!r}")
+    # storage_read: the slower of the drives and the servers, as the storage model counts them
+    rules = catalog.storage_rules
+    server = catalog.storage_devices[rules.server]
+    drives = sum(c * int(catalog.block_read_gbs(b) * RATE_SCALE) for c, b in blocks)
+    servers = built.storage.server_groups * rules.servers_per_group * int(server.read_gbs * RATE_SCALE)
+    rate = built.model.new_int_var(0, 10**12, "storage_read_rate")
+    built.model.add(rate <= drives)
+    built.model.add(rate <= servers)
+    return rate
 
 
 def relaxed_optimum(
-    demand: Demand, relaxed: str, quantity: str, maximise: bool, options: SolveOptions, limit_s: float
+    demand: Demand, relaxed: RequirementGroup, quantity: Quantity, maximise: bool, options: SolveOptions, limit_s: float
 ) -> tuple[int | None, bool]:
     """(best value of ``quantity`` with group ``relaxed`` off, proven) or (None, ...) if no plan exists even then.
 
     A value found when the time ran out is not proven: for a minimum it may be higher than the
     true one, for a maximum lower; callers say so.
     """
-    ctx = _model(demand, [relaxed])
-    expr = _quantity(ctx, quantity)
+    built = _model(demand, [relaxed])
+    expr = _quantity(built, quantity)
     if maximise:
-        ctx.model.maximize(expr)
+        built.model.maximize(expr)
     else:
-        ctx.model.minimize(expr)
+        built.model.minimize(expr)
     solver = _solver(options, limit_s)
-    result = _run(solver, ctx)
+    result = _run(solver, built)
     if result not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, result == cp_model.INFEASIBLE
     return round(solver.objective_value), result == cp_model.OPTIMAL

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, PrivateAttr, WithJsonSchema, field_validator, model_validator
 
+from primeflex_iac.common.devices import TAKEN_PREFIXES  # names other devices of a plan carry (ch001, oss01, ...)
 from primeflex_iac.common.located_yaml import YamlDocument, format_path, load_yaml, parse_yaml_text, validate_document
 from primeflex_iac.common.strict import Month, Strict
 from primeflex_iac.common.units import (
@@ -28,7 +29,6 @@ from primeflex_iac.common.units import (
 from primeflex_iac.errors import Problem
 
 __all__ = [
-    "API_VERSION",
     "ComputeFloor",
     "Dataset",
     "Money",
@@ -45,8 +45,6 @@ __all__ = [
     "load_spec",
     "parse_spec_text",
 ]
-
-API_VERSION = "primeflex-iac/v1"
 
 
 def _quantity(parse: Any, example: str, description: str) -> Any:
@@ -210,10 +208,6 @@ class SolverOptions(Strict):
     seed: int = Field(default=0, ge=0, description="CP-SAT random seed.")
 
 
-# names other devices of a plan already carry (ch001, oss01, leaf01, ...)
-_TAKEN_PREFIXES = ("ch", "cs", "de", "st", "oss", "mdt", "head", "mgmt", "switch", "leaf", "spine", "core", "rack")
-
-
 class Naming(Strict):
     """Host names the plan gives its devices; every export (Slurm, NetBox, Ansible) uses them."""
 
@@ -227,8 +221,8 @@ class Naming(Strict):
 
     @model_validator(mode="after")
     def _prefix_is_free(self) -> Naming:
-        if self.compute.rstrip("#") in _TAKEN_PREFIXES:
-            raise ValueError(f"the compute prefix must differ from the other devices' ({', '.join(_TAKEN_PREFIXES)})")
+        if self.compute.rstrip("#") in TAKEN_PREFIXES:
+            raise ValueError(f"the compute prefix must differ from the other devices' ({', '.join(TAKEN_PREFIXES)})")
         return self
 
     def compute_name(self, number: int) -> str:

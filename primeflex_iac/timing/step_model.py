@@ -30,7 +30,6 @@ from primeflex_iac.timing.workloads import ResolvedWorkload
 
 __all__ = [
     "MAX_NODES",
-    "NODE_READ_BYTES_PER_S",
     "Bound",
     "Estimate",
     "Interconnect",
@@ -40,7 +39,6 @@ __all__ = [
     "peak_flops",
 ]
 
-NODE_READ_BYTES_PER_S = 7e9  # seed: "each node having up to 7GB/s data throughput to the storage layer"
 MAX_NODES = 1_000_000  # beyond this a requirement is treated as unreachable
 Bound = Literal["compute", "communication", "io"]
 

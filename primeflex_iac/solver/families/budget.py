@@ -5,15 +5,21 @@ Rule: the whole cluster (every block, cable, licence and rack) costs at most the
 
 from __future__ import annotations
 
+from ortools.sat.python import cp_model
+
+from primeflex_iac.demand.requirements import Requirement
 from primeflex_iac.solver.context import ModelContext
 
 __all__ = ["add_budget"]
 
 
-def add_budget(ctx: ModelContext) -> None:
-    """Sum every family's cost terms into the cost total, and bound it by the budget."""
+def add_budget(ctx: ModelContext) -> cp_model.LinearExprT:
+    """Sum every family's cost terms into the cost total, bound it by the budget, and return it.
+
+    Runs last: every other family's costs must be in ``ctx.cost`` by then.
+    """
     cost = sum(ctx.cost)
-    ctx.expr["cost"] = cost
-    budget = ctx.demand.spec.site.budget
+    budget = ctx.demand.budget
     if budget is not None:
-        ctx.model.add(cost <= round(budget.amount)).only_enforce_if(ctx.group("budget"))
+        ctx.model.add(cost <= round(budget)).only_enforce_if(ctx.group(Requirement.BUDGET))
+    return cost

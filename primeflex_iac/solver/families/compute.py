@@ -12,13 +12,14 @@ Rules:
 
 from __future__ import annotations
 
-from primeflex_iac.demand.software import choose_software
+from primeflex_iac.demand.requirements import Requirement
 from primeflex_iac.solver.context import BIG, ModelContext
+from primeflex_iac.solver.families.vars import ComputeVars
 
 __all__ = ["add_compute"]
 
 
-def add_compute(ctx: ModelContext) -> None:
+def add_compute(ctx: ModelContext) -> ComputeVars:
     demand, model = ctx.demand, ctx.model
     # use_platform[p]: the plan's platform is p
     use = [ctx.bool_var(f"use_platform[{p.id}]") for p in demand.platforms]
@@ -45,29 +46,28 @@ def add_compute(ctx: ModelContext) -> None:
     if demand.gpus_min:
         model.add(
             sum(n * p.gpus_per_node for n, p in zip(nodes, demand.platforms, strict=False)) >= demand.gpus_min
-        ).only_enforce_if(ctx.group("compute floor"))
+        ).only_enforce_if(ctx.group(Requirement.COMPUTE_FLOOR))
     if demand.tensor_tflops_min:
         model.add(
             sum(n * round(p.tensor_tflops * 10) for n, p in zip(nodes, demand.platforms, strict=False))
             >= round(demand.tensor_tflops_min * 10)
-        ).only_enforce_if(ctx.group("compute floor"))
+        ).only_enforce_if(ctx.group(Requirement.COMPUTE_FLOOR))
     if demand.int8_tops_min:
         model.add(
             sum(n * round(p.int8_tops * 10) for n, p in zip(nodes, demand.platforms, strict=False))
             >= round(demand.int8_tops_min * 10)
-        ).only_enforce_if(ctx.group("compute floor"))
+        ).only_enforce_if(ctx.group(Requirement.COMPUTE_FLOOR))
 
     for index, platform in enumerate(demand.platforms):
         ctx.cost.append(nodes[index] * round(platform.node_price))
         ctx.power_max_w.append(nodes[index] * round(platform.node_power_max_w))
-        ctx.power_typical_w.append(nodes[index] * round(platform.node_power_typical_w))
         ctx.rack_units.append(enclosures[index] * platform.enclosure_height_u)
         if platform.chassis is not None:
             ctx.cost.append(enclosures[index] * round(platform.chassis.price))
             ctx.power_max_w.append(enclosures[index] * round(platform.chassis.power_max_w))
-            ctx.power_typical_w.append(enclosures[index] * round(platform.chassis.power_typical_w))
-    ctx.expr["compute_nodes"] = sum(nodes)
+    total_nodes = sum(nodes)
     # per-node software licences (OS, cluster manager, scheduler)
-    per_node = sum(round(s.price) for s in choose_software(demand.spec, demand.catalog) if s.per == "node")
+    per_node = sum(round(s.price) for s in demand.software if s.per == "node")
     if per_node:
         ctx.cost.append(sum(nodes) * per_node)
+    return ComputeVars(use_platform=use, nodes=nodes, enclosures=enclosures, total_nodes=total_nodes)

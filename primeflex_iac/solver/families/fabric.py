@@ -19,24 +19,27 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from primeflex_iac.demand.candidates import FabricOption, tree_shape
+from primeflex_iac.demand.requirements import Requirement
 from primeflex_iac.solver.context import ModelContext
+from primeflex_iac.solver.families.vars import ComputeVars, FabricVars, StorageVars, TreeVars
 
 __all__ = ["add_fabric"]
 
 
-def add_fabric(ctx: ModelContext) -> None:
+def add_fabric(ctx: ModelContext, compute: ComputeVars, storage: StorageVars) -> FabricVars:
     demand, model, catalog = ctx.demand, ctx.model, ctx.demand.catalog
-    spec = demand.spec
-    blocking = spec.preferences.blocking_factor
-    use_platform = [ctx.var[f"use_platform[{p.id}]"] for p in demand.platforms]
-    nodes = [ctx.var[f"nodes[{p.id}]"] for p in demand.platforms]
+    blocking = demand.blocking_factor
+    use_platform, nodes = compute.use_platform, compute.nodes
     # use_fabric[f]: the cluster's fabric is option f
     use_fabric = [ctx.bool_var(f"use_fabric[{f.id}]") for f in demand.fabrics]
     model.add_exactly_one(use_fabric)
     head = next(iter(catalog.head_nodes.values()))
-    storage_servers = ctx.expr.get("storage_servers", 0)
+    storage_servers = storage.servers
 
     extreme_used = []
+    trees: list[TreeVars] = []
+    # fabric_switches: switches of whichever option is the fabric (management ports)
+    fabric_switches: cp_model.LinearExprT = 0
     for fi, option in enumerate(demand.fabrics):
         fab = use_fabric[fi]
         for requirement in option.breaks:
@@ -60,7 +63,7 @@ def add_fabric(ctx: ModelContext) -> None:
                 model.add(pair == 0)
             for wi, workload in enumerate(demand.workloads):
                 needed = demand.workload_nodes[(wi, pi, fi)]
-                group = ctx.group(f"time-to-model: {workload.name}")
+                group = ctx.group(Requirement.TIME_TO_MODEL, workload.name)
                 if needed is None:
                     model.add(pair == 0).only_enforce_if(group)
                 else:
@@ -78,20 +81,22 @@ def add_fabric(ctx: ModelContext) -> None:
         model.add(others == storage_servers + head.fabric_ports).only_enforce_if(fab)
         model.add(others == 0).only_enforce_if(fab.Not())
         model.add(endpoints == sum(adapters_on_nodes) + others)
-        _add_switches(ctx, option, fab, endpoints, blocking)
+        tree = _add_switches(ctx, option, fab, endpoints, blocking)
+        trees.append(tree)
+        fabric_switches = fabric_switches + tree.switches
 
         adapter = option.adapter
         ctx.cost.append(endpoints * round(adapter.price))
         ctx.power_max_w.append(endpoints * round(adapter.power_max_w))
-        ctx.power_typical_w.append(endpoints * round(adapter.power_max_w))
 
-    ctx.expr["extreme_fabric"] = sum(extreme_used) if extreme_used else 0
-    _add_management(ctx)
+    extreme = sum(extreme_used) if extreme_used else 0
+    management = _add_management(ctx, compute, storage, fabric_switches)
+    return FabricVars(use_fabric=use_fabric, trees=trees, management_switches=management, extreme=extreme)
 
 
 def _add_switches(
     ctx: ModelContext, option: FabricOption, fab: cp_model.IntVar, endpoints: cp_model.IntVar, blocking: int
-) -> None:
+) -> TreeVars:
     model = ctx.model
     single, per_leaf, uplinks = tree_shape(option, blocking)
     ports = option.switch.ports
@@ -144,27 +149,33 @@ def _add_switches(
     ctx.cost.append(node_cables * round(option.cable.price))
     ctx.cost.append(links * round(option.uplink_cable.price))
     ctx.power_max_w.append(switches * round(switch.power_max_w))
-    ctx.power_typical_w.append(switches * round(switch.power_typical_w))
     ctx.rack_units.append(switches * switch.height_u)
-    ctx.expr["fabric_switches"] = ctx.expr.get("fabric_switches", 0) + switches
+    return TreeVars(
+        tiers=tiers,
+        leaves=leaves,
+        spines=spines,
+        cores=cores,
+        switches=switches,
+        endpoints=endpoints,
+        node_cables=node_cables,
+        switch_links=links,
+    )
 
 
-def _add_management(ctx: ModelContext) -> None:
+def _add_management(
+    ctx: ModelContext, compute: ComputeVars, storage: StorageVars, fabric_switches: cp_model.LinearExprT
+) -> cp_model.IntVar:
     """Management Ethernet: a port for every node, storage server and shelf, fabric switch and the head node."""
     catalog = ctx.demand.catalog
     switch = next(iter(catalog.management_switches.values()))
     head = next(iter(catalog.head_nodes.values()))
     ports = (
-        ctx.expr["compute_nodes"]
-        + ctx.expr.get("storage_servers", 0)
-        + ctx.expr.get("storage_shelves", 0)
-        + ctx.expr["fabric_switches"]
-        + 1  # head node
+        compute.total_nodes + storage.servers + storage.shelves + fabric_switches + 1  # head node
     )
     # management_switches: 48-port switches less their uplinks
     count = ctx.int_var("management_switches")
     ctx.ceil_div(count, ports, switch.ports - switch.uplink_ports)
     ctx.cost.append(count * round(switch.price) + round(head.price))
     ctx.power_max_w.append(count * round(switch.power_max_w) + round(head.power_max_w))
-    ctx.power_typical_w.append(count * round(switch.power_typical_w) + round(head.power_typical_w))
     ctx.rack_units.append(count * switch.height_u + head.height_u)
+    return count

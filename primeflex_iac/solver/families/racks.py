@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from primeflex_iac.demand.software import choose_software
+from primeflex_iac.demand.requirements import Requirement
 from primeflex_iac.solver.context import ModelContext
+from primeflex_iac.solver.families.vars import ComputeVars, FabricVars, FullRacks, RackVars, StorageVars
 
 __all__ = ["add_racks_and_power", "per_rack"]
 
@@ -29,10 +30,13 @@ def per_rack(height_u: int, power_w: float, rack_height_u: int, rack_power_w: fl
     return max(0, min(by_height, by_power))
 
 
-def add_racks_and_power(ctx: ModelContext, min_racks: int = 0) -> None:
-    demand, model, catalog, spec = ctx.demand, ctx.model, ctx.demand.catalog, ctx.demand.spec
+def add_racks_and_power(
+    ctx: ModelContext, compute: ComputeVars, storage: StorageVars, fabric: FabricVars, min_racks: int = 0
+) -> RackVars:
+    """Racks for every device the earlier families added; ``min_racks`` is the least the placement needs."""
+    demand, model, catalog = ctx.demand, ctx.model, ctx.demand.catalog
     rack = catalog.racks[demand.rack_model]
-    height, per_rack_w = rack.height_u, round(spec.site.racks.power_per_rack)
+    height, per_rack_w = rack.height_u, round(demand.power_per_rack_w)
     adapter_w = [f.adapter.power_max_w for f in demand.fabrics]
     rack_units = sum(ctx.rack_units)
     power_max = sum(ctx.power_max_w)
@@ -40,8 +44,10 @@ def add_racks_and_power(ctx: ModelContext, min_racks: int = 0) -> None:
     full_racks: list[cp_model.IntVar] = []
     full_units: list[cp_model.LinearExprT] = []
     full_power_low: list[cp_model.LinearExprT] = []
-    power_rule = ctx.group("power per rack")
-    for platform in demand.platforms:
+    compute_full: list[FullRacks | None] = []
+    switch_full: list[FullRacks | None] = []
+    power_rule = ctx.group(Requirement.POWER_PER_RACK)
+    for pi, platform in enumerate(demand.platforms):
         chassis_w = platform.chassis.power_max_w if platform.chassis else 0.0
         slots = platform.nodes_per_enclosure
         node_w = platform.node_power_max_w
@@ -50,34 +56,34 @@ def add_racks_and_power(ctx: ModelContext, min_racks: int = 0) -> None:
         high = chassis_w + slots * (node_w + platform.server.fabric_adapters * max(adapter_w))
         low = chassis_w + slots * (node_w + platform.server.fabric_adapters * min(adapter_w))
         k = per_rack(platform.enclosure_height_u, high, height, per_rack_w)
-        use = ctx.var[f"use_platform[{platform.id}]"]
         if k == 0:
-            model.add(use == 0).only_enforce_if(power_rule)
+            model.add(compute.use_platform[pi] == 0).only_enforce_if(power_rule)
+            compute_full.append(None)
             continue
-        ctx.per_rack[platform.id] = k
-        full = _split(ctx, f"full_racks[{platform.id}]", ctx.var[f"enclosures[{platform.id}]"], k)
+        full = _split(ctx, f"full_racks[{platform.id}]", compute.enclosures[pi], k)
+        compute_full.append(FullRacks(full, k))
         full_racks.append(full)
         full_units.append(full * k * platform.enclosure_height_u)
         full_power_low.append(full * k * int(low))
-    for option in demand.fabrics:
+    for fi, option in enumerate(demand.fabrics):
         switch = option.switch
         k = per_rack(switch.height_u, switch.power_max_w, height, per_rack_w)
         fid = option.id
         if k == 0:
-            model.add(ctx.var[f"use_fabric[{fid}]"] == 0).only_enforce_if(power_rule)
+            model.add(fabric.use_fabric[fi] == 0).only_enforce_if(power_rule)
+            switch_full.append(None)
             continue
+        tree = fabric.trees[fi]
         switches = ctx.int_var(f"switches[{fid}]")
-        model.add(
-            switches == ctx.var[f"leaf_switches[{fid}]"] + ctx.var[f"spine_switches[{fid}]"] + ctx.var[f"core_switches[{fid}]"]
-        )
-        ctx.per_rack[fid] = k
+        model.add(switches == tree.leaves + tree.spines + tree.cores)
         full = _split(ctx, f"full_racks[{fid}]", switches, k)
+        switch_full.append(FullRacks(full, k))
         full_racks.append(full)
         full_units.append(full * k * switch.height_u)
         full_power_low.append(full * k * round(switch.power_max_w))
 
     # a device that only ever shares racks must fit one rack alone
-    for count, device_u, device_w in _shared_only(ctx):
+    for count, device_u, device_w in _shared_only(ctx, storage, fabric):
         if per_rack(device_u, device_w, height, per_rack_w) == 0:
             model.add(count == 0).only_enforce_if(power_rule)
 
@@ -88,36 +94,33 @@ def add_racks_and_power(ctx: ModelContext, min_racks: int = 0) -> None:
     model.add(racks >= max(1, min_racks))
     model.add(shared * height >= rack_units - sum(full_units))
     model.add(shared * per_rack_w >= power_max - sum(full_power_low)).only_enforce_if(power_rule)
-    model.add(racks <= spec.site.racks.max).only_enforce_if(ctx.group("racks"))
-    if spec.site.total_power is not None:
-        model.add(power_max <= round(spec.site.total_power)).only_enforce_if(ctx.group("total power"))
+    model.add(racks <= demand.racks_max).only_enforce_if(ctx.group(Requirement.RACKS))
+    if demand.total_power_w is not None:
+        model.add(power_max <= round(demand.total_power_w)).only_enforce_if(ctx.group(Requirement.TOTAL_POWER))
     ctx.cost.append(racks * round(rack.price))
-    per_cluster = sum(round(s.price) for s in choose_software(spec, catalog) if s.per == "cluster")
+    per_cluster = sum(round(s.price) for s in demand.software if s.per == "cluster")
     if per_cluster:
         ctx.cost.append(per_cluster)
-    ctx.expr["rack_units"] = rack_units
-    ctx.expr["power_max_w"] = power_max
-    ctx.expr["power_typical_w"] = sum(ctx.power_typical_w)
-    ctx.expr["racks"] = racks
+    return RackVars(racks=racks, compute_full=compute_full, switch_full=switch_full, rack_units=rack_units, power_max_w=power_max)
 
 
-def _shared_only(ctx: ModelContext) -> list[tuple[cp_model.LinearExprT, int, float]]:
+def _shared_only(ctx: ModelContext, storage: StorageVars, fabric: FabricVars) -> list[tuple[cp_model.LinearExprT, int, float]]:
     """(count, height, maximum power) of the devices that never fill racks of their own."""
-    catalog, var = ctx.demand.catalog, ctx.var
+    catalog = ctx.demand.catalog
     head = next(iter(catalog.head_nodes.values()))
     management = next(iter(catalog.management_switches.values()))
     rules = catalog.storage_rules
     found: list[tuple[cp_model.LinearExprT, int, float]] = [
         (ctx.model.new_constant(1), head.height_u, head.power_max_w),
-        (var["management_switches"], management.height_u, management.power_max_w),
+        (fabric.management_switches, management.height_u, management.power_max_w),
     ]
     server, mdt = catalog.storage_devices[rules.server], catalog.storage_devices[rules.mdt_shelf]
-    found.append((var["storage_server_groups"], server.height_u, server.power_max_w))
-    found.append((var["has_storage"], mdt.height_u, mdt.power_max_w))
-    for block in catalog.storage_blocks.values():
+    found.append((storage.server_groups, server.height_u, server.power_max_w))
+    found.append((storage.has_storage, mdt.height_u, mdt.power_max_w))
+    for count, block in zip(storage.blocks, catalog.storage_blocks.values(), strict=True):
         for device_id in block.devices:
             device = catalog.storage_devices[device_id]
-            found.append((var[f"storage_blocks[{block.id}]"], device.height_u, device.power_max_w))
+            found.append((count, device.height_u, device.power_max_w))
     return found
 
 

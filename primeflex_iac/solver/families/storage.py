@@ -10,8 +10,9 @@ Rules (the seed's storage table, read as building blocks):
 
 from __future__ import annotations
 
-from primeflex_iac.demand.software import choose_software
+from primeflex_iac.demand.requirements import Requirement
 from primeflex_iac.solver.context import ModelContext
+from primeflex_iac.solver.families.vars import StorageVars
 
 __all__ = ["add_storage"]
 
@@ -19,7 +20,7 @@ CAPACITY_SCALE = 100  # hundredths of a TiB
 RATE_SCALE = 1000  # MB/s
 
 
-def add_storage(ctx: ModelContext) -> None:
+def add_storage(ctx: ModelContext) -> StorageVars:
     demand, model, catalog = ctx.demand, ctx.model, ctx.demand.catalog
     rules = catalog.storage_rules
     blocks = list(catalog.storage_blocks.values())
@@ -43,12 +44,16 @@ def add_storage(ctx: ModelContext) -> None:
 
     if required is not None:
         capacity = sum(c * int(catalog.block_usable_tib(b) * CAPACITY_SCALE) for c, b in zip(counts, blocks, strict=False))
-        model.add(capacity >= round(required.capacity_tib * CAPACITY_SCALE + 0.5)).only_enforce_if(ctx.group("storage capacity"))
+        model.add(capacity >= round(required.capacity_tib * CAPACITY_SCALE + 0.5)).only_enforce_if(
+            ctx.group(Requirement.STORAGE_CAPACITY)
+        )
         if required.read_gbs > 0:
             needed = round(required.read_gbs * RATE_SCALE + 0.5)
             drive_rate = sum(c * int(catalog.block_read_gbs(b) * RATE_SCALE) for c, b in zip(counts, blocks, strict=False))
-            model.add(drive_rate >= needed).only_enforce_if(ctx.group("storage throughput"))
-            model.add(servers * int(server.read_gbs * RATE_SCALE) >= needed).only_enforce_if(ctx.group("storage throughput"))
+            model.add(drive_rate >= needed).only_enforce_if(ctx.group(Requirement.STORAGE_THROUGHPUT))
+            model.add(servers * int(server.read_gbs * RATE_SCALE) >= needed).only_enforce_if(
+                ctx.group(Requirement.STORAGE_THROUGHPUT)
+            )
 
     for count, block in zip(counts, blocks, strict=False):
         drive = catalog.drives[block.drive]
@@ -56,23 +61,19 @@ def add_storage(ctx: ModelContext) -> None:
             device = catalog.storage_devices[device_id]
             ctx.cost.append(count * per_block * round(device.price))
             ctx.power_max_w.append(count * per_block * round(device.power_max_w))
-            ctx.power_typical_w.append(count * per_block * round(device.power_typical_w))
             ctx.rack_units.append(count * per_block * device.height_u)
         ctx.cost.append(count * block.drives * round(drive.price))
     ctx.cost.append(servers * round(server.price))
     ctx.power_max_w.append(servers * round(server.power_max_w))
-    ctx.power_typical_w.append(servers * round(server.power_typical_w))
     ctx.rack_units.append(servers * server.height_u)
     mdt_shelves = has_storage * rules.mdt_shelves
     ctx.cost.append(mdt_shelves * round(mdt.price + rules.mdt_drives * mdt_drive.price))
     ctx.power_max_w.append(mdt_shelves * round(mdt.power_max_w))
-    ctx.power_typical_w.append(mdt_shelves * round(mdt.power_typical_w))
     ctx.rack_units.append(mdt_shelves * mdt.height_u)
-    per_server = sum(round(s.price) for s in choose_software(demand.spec, catalog) if s.per == "storage_server")
+    per_server = sum(round(s.price) for s in demand.software if s.per == "storage_server")
     if per_server:
         ctx.cost.append(servers * per_server)
-    ctx.expr["storage_servers"] = servers
-    ctx.expr["storage_shelves"] = (
+    shelves_to_manage = (
         sum(
             c * n
             for c, b in zip(counts, blocks, strict=False)
@@ -83,3 +84,4 @@ def add_storage(ctx: ModelContext) -> None:
     )
     for index, count in enumerate(counts):
         ctx.order.append(index * count)
+    return StorageVars(blocks=counts, has_storage=has_storage, server_groups=groups, servers=servers, shelves=shelves_to_manage)

@@ -1,0 +1,118 @@
+"""Requirements that choose among catalog values: availability month, cooling, allowed GPUs,
+nodes and fabrics, GPU memory, precision. Each moves to the nearest catalog value that gives a plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from primeflex_iac.app.explain.search import SearchContext, checked, edit, not_alone
+from primeflex_iac.demand.build import build_demand
+from primeflex_iac.demand.requirements import RequirementGroup
+from primeflex_iac.plan.model import Relaxation
+from primeflex_iac.spec.model import Spec
+
+__all__ = ["relax_allowed", "relax_as_of", "relax_cooling", "relax_gpu_memory", "relax_precision"]
+
+
+def relax_as_of(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
+    as_of = ctx.spec.preferences.as_of
+    assert as_of is not None
+    asked = f"only items available by {as_of:%Y-%m}"
+    catalog = ctx.catalog
+    months: set[dt.date] = set()
+    for section in (catalog.gpus, catalog.servers, catalog.chassis, catalog.fabrics, catalog.switches, catalog.adapters):
+        months.update(item.available for item in section.values())
+    for month in sorted(m for m in months if m > as_of):
+        edited = edit(ctx.spec, ("preferences", "as_of"), month)
+        if ctx.feasible(edited):
+            needed = f"items available by {month:%Y-%m} give a plan meeting every other requirement"
+            change = f"move preferences.as_of to {month:%Y-%m}"
+            return checked(ctx, group.label, asked, needed, change, edited, "preferences.as_of")
+    return not_alone(group.label, asked, "preferences.as_of")
+
+
+def relax_cooling(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
+    cooling = ctx.spec.site.cooling
+    asked = f"{cooling}-cooled compute nodes"
+    for other in ("air", "water"):
+        if other == cooling:
+            continue
+        edited = edit(ctx.spec, ("site", "cooling"), other)
+        if ctx.feasible(edited):
+            needed = f"{other}-cooled nodes give a plan meeting every other requirement"
+            return checked(ctx, group.label, asked, needed, f"set site.cooling to {other} (or any)", edited, "site.cooling")
+    return not_alone(group.label, asked, "site.cooling")
+
+
+def relax_allowed(section: str, field: str, what: str) -> Callable[[SearchContext, RequirementGroup], Relaxation]:
+    def handler(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
+        allowed = list(getattr(ctx.spec.preferences, field) or [])
+        asked = f"only these {what}: {', '.join(allowed)}"
+        working = []
+        for item_id in getattr(ctx.catalog, section):
+            if item_id in allowed:
+                continue
+            if ctx.feasible(edit(ctx.spec, ("preferences", field), [*allowed, item_id])):
+                working.append(item_id)
+        if not working:
+            return not_alone(group.label, asked, f"preferences.{field}")
+        needed = f"allowing one more of these gives a plan meeting every other requirement: {', '.join(working)}"
+        change = f"add {working[0]} to preferences.{field}"
+        edited = edit(ctx.spec, ("preferences", field), [*allowed, working[0]])
+        return checked(ctx, group.label, asked, needed, change, edited, f"preferences.{field}")
+
+    return handler
+
+
+def relax_gpu_memory(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
+    demand = build_demand(ctx.spec, ctx.catalog)
+    asked_gb = max([w.min_gpu_memory_gb for w in demand.workloads] + [_floor_memory_gb(ctx.spec)])
+    asked = f"GPUs with at least {asked_gb:,g} GB of memory"
+    values: dict[str, Any] = {"asked_value": asked_gb, "unit": "GB"}
+    sizes = sorted({g.memory_gb for g in ctx.catalog.gpus.values() if g.memory_gb < asked_gb}, reverse=True)
+    for size in sizes:
+        edited = _with_memory(ctx.spec, [w.min_gpu_memory_gb for w in demand.workloads], size)
+        if ctx.feasible(edited):
+            needed = f"GPUs of {size:,g} GB give a plan meeting every other requirement"
+            change = f"lower the GPU memory requirement to {size:,g} GB (compute.min_gpu_memory, workloads[*].min_gpu_memory)"
+            return checked(ctx, group.label, asked, needed, change, edited, "min_gpu_memory", feasible_value=size, **values)
+    return not_alone(group.label, asked, "min_gpu_memory", **values)
+
+
+def _floor_memory_gb(spec: Spec) -> float:
+    floor = spec.compute
+    return floor.min_gpu_memory / 1e9 if floor is not None and floor.min_gpu_memory else 0.0
+
+
+def _with_memory(spec: Spec, workload_gb: list[float], size_gb: float) -> Spec:
+    """The spec with every GPU memory requirement (floor and workloads, the zoo's included) at most ``size_gb``."""
+    edited = spec
+    limit = int(size_gb * 1e9)
+    if spec.compute is not None and spec.compute.min_gpu_memory:
+        edited = edit(edited, ("compute", "min_gpu_memory"), min(spec.compute.min_gpu_memory, limit))
+    for index, needed_gb in enumerate(workload_gb):
+        edited = edit(edited, ("workloads", index, "min_gpu_memory"), min(int(needed_gb * 1e9), limit))
+    return edited
+
+
+def relax_precision(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
+    names = [(i, w.name) for i, w in enumerate(ctx.spec.workloads) if w.precision == "int8"]
+    asked = f"INT8 training for {', '.join(n for _, n in names)} (only GPUs with INT8 support)"
+    edited = ctx.spec
+    for index, _ in names:
+        edited = edit(edited, ("workloads", index, "precision"), "fp16")
+    if not ctx.feasible(edited):
+        return not_alone(group.label, asked, "workloads[*].precision")
+    fields = ", ".join(f"workloads[{i}].precision" for i, _ in names)
+    return checked(
+        ctx,
+        group.label,
+        asked,
+        "FP16 training gives a plan meeting every other requirement",
+        f"set {fields} to fp16",
+        edited,
+        "workloads[*].precision",
+    )

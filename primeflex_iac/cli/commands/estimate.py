@@ -1,0 +1,122 @@
+"""`primeflex estimate --model ID --gpu GPU_ID ...`: one workload's time-to-model on a catalog GPU
+in any node and cluster shape, calibrated on MLPerf (a plain summary, or one JSON object with --json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from primeflex_iac.catalog.loader import load_catalog
+from primeflex_iac.cli import options
+from primeflex_iac.cli.exit_codes import EXIT_OK, invalid
+from primeflex_iac.common.units import UnitError, format_duration, parse_count
+from primeflex_iac.timing.estimate import estimate
+from primeflex_iac.timing.step_model import Estimate
+
+__all__ = ["add_parser", "run"]
+
+
+def _count(text: str) -> int:
+    try:
+        return parse_count(text)
+    except UnitError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser(
+        "estimate",
+        help="estimate a workload's time-to-model on a GPU cluster of any shape",
+        description="Estimate the time-to-model of a zoo workload on NODES x GPUS-PER-NODE catalog GPUs, "
+        "calibrated on MLPerf (see docs/calibration.md). The node need not be a catalog platform.",
+    )
+    parser.add_argument(
+        "--model",
+        required=True,
+        metavar="ID",
+        help="zoo id (resnet50, ssd, maskrcnn, transformer, gnmt, bert-large, gpt, ...) or custom",
+    )
+    parser.add_argument("--epochs", type=float, metavar="E", help="passes over the dataset (default: the zoo's)")
+    parser.add_argument(
+        "--batch", type=_count, metavar="GLOBAL_BATCH", help="samples per step over the whole cluster (default: the zoo's)"
+    )
+    parser.add_argument("--gpu", required=True, metavar="GPU_ID", help="catalog GPU id, e.g. a100-sxm4-40gb")
+    parser.add_argument("--gpus-per-node", type=int, default=8, metavar="N", help="GPUs in each node (default 8)")
+    parser.add_argument("--nodes", type=int, default=1, metavar="M", help="nodes (default 1)")
+    parser.add_argument(
+        "--fabric",
+        default="none",
+        metavar="FABRIC_ID",
+        help="catalog fabric id (or id:mode, e.g. ib-hdr:hdr100); none for one node",
+    )
+    parser.add_argument("--adapters-per-node", type=int, metavar="K", help="fabric adapters per node (default 1 with a fabric)")
+    parser.add_argument(
+        "--intra-node", choices=("nvlink", "pcie"), help="how GPUs in a node talk (default: nvlink if the GPU has it)"
+    )
+    parser.add_argument(
+        "--parameters", type=_count, metavar="N", help="model parameters (gpt: its size; custom: 6 x N FLOP per token)"
+    )
+    parser.add_argument("--sequence-length", type=int, metavar="T", help="tokens per sequence (gpt)")
+    parser.add_argument("--flops-per-sample", type=float, metavar="FLOP", help="training FLOPs per sample (custom)")
+    parser.add_argument("--samples", type=_count, metavar="S", help="samples per epoch (default: the zoo's)")
+    parser.add_argument("--precision", choices=("fp16", "bf16", "int8"), help="arithmetic (default fp16)")
+    parser.add_argument("--storage-gbs", type=float, metavar="GB_S", help="the storage's read throughput, if it may bound")
+    options.catalog_overlay(parser)
+    options.json_output(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args.catalog_overlay)
+    dataset = {"samples": args.samples} if args.samples else None
+    try:
+        result = estimate(
+            args.model,
+            gpu=args.gpu,
+            gpus_per_node=args.gpus_per_node,
+            nodes=args.nodes,
+            fabric=args.fabric,
+            adapters_per_node=args.adapters_per_node,
+            intra_node=args.intra_node,
+            epochs=args.epochs,
+            batch=args.batch,
+            catalog=catalog,
+            storage_gbs=args.storage_gbs,
+            parameters=args.parameters,
+            sequence_length=args.sequence_length,
+            training_flops_per_sample=args.flops_per_sample,
+            dataset=dataset,
+            precision=args.precision,
+        )
+    except ValueError as error:
+        return invalid(str(error))
+    described = {
+        "model": args.model,
+        "gpu": args.gpu,
+        "gpus_per_node": args.gpus_per_node,
+        "nodes": args.nodes,
+        "fabric": args.fabric,
+    }
+    if args.json:
+        sys.stdout.write(json.dumps({**described, **result.as_dict()}, indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write(_text(args, result))
+    return EXIT_OK
+
+
+def _text(args: argparse.Namespace, r: Estimate) -> str:
+    fabric = "one node" if args.nodes == 1 else f"{args.fabric}"
+    lines = [
+        f"{args.model} on {args.nodes} x {args.gpus_per_node} {args.gpu} ({r.gpus} GPUs, {fabric})",
+        f"  time-to-model  {format_duration(r.time_to_model_s)} (start-up and evaluation {format_duration(r.startup_s)})",
+        f"  throughput     {r.samples_per_s:,.1f} samples/s, {r.per_gpu_batch:,.1f} per GPU per step",
+        f"  per GPU        {r.per_gpu_tflops:,.1f} TFLOPS ({r.efficiency:.1%} of peak)",
+        f"  step           {r.step_s * 1e3:,.2f} ms: compute {r.compute_s * 1e3:,.2f} ms, all-reduce {r.communication_s * 1e3:,.2f} ms "
+        f"({r.exposed_communication_s * 1e3:,.2f} ms exposed), reading {r.io_s * 1e3:,.2f} ms",
+        f"  scaling        {r.scaling_efficiency:.1%} of each step computes; {r.bound} bound",
+    ]
+    if not r.fits_memory:
+        lines.append(f"  warning        the model needs about {r.memory_gb:,.0f} GB per GPU; {args.gpu} has less")
+    return "\n".join(lines) + "\n"

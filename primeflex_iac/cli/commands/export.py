@@ -1,0 +1,83 @@
+"""`primeflex export PLAN --to slurm|netbox|ansible|all [-o DIR]`: a saved plan's files for the
+tools that come next, each target in a folder of its own (DIR/slurm/, DIR/netbox/, DIR/ansible/).
+
+Each target folder is replaced as a whole, once its files are ready; a folder that holds
+anything but an earlier export is only replaced with --force. `solve --export` writes the same
+folders beside plan.json (:func:`export_for_solve`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from primeflex_iac.app.inputs import read_plan
+from primeflex_iac.catalog.loader import load_catalog
+from primeflex_iac.catalog.models import Catalog
+from primeflex_iac.cli import options
+from primeflex_iac.cli.exit_codes import EXIT_INVALID, EXIT_OK
+from primeflex_iac.cli.files import check_export_folders, write_outputs
+from primeflex_iac.errors import ExportError, Problem
+from primeflex_iac.export.targets import TARGETS, applicable_targets, export_files
+from primeflex_iac.plan.model import Plan
+
+__all__ = ["EXPORT_CHOICES", "add_parser", "export_for_solve", "run", "split_by_target"]
+
+EXPORT_CHOICES = ("all", *TARGETS)
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser(
+        "export",
+        help="write a saved plan's Slurm, NetBox or Ansible files",
+        description="Write slurm/ (slurm.conf, gres.conf, topology.conf), netbox/ (an import bundle with "
+        "devicetype-library device types) or ansible/ (inventory.yaml) for a plan.json written by `primeflex solve`.",
+    )
+    options.plan_file(parser)
+    parser.add_argument("--to", choices=EXPORT_CHOICES, default="all", help="what to write (default: all)")
+    options.output(parser, default="the plan's folder")
+    options.catalog_overlay(parser)
+    options.force(parser)
+    parser.set_defaults(handler=run)
+
+
+def split_by_target(files: dict[str, str]) -> dict[str, dict[str, str]]:
+    """{"slurm/slurm.conf": text} -> {"slurm": {"slurm.conf": text}}."""
+    targets: dict[str, dict[str, str]] = {}
+    for path, text in files.items():
+        target, _, name = path.partition("/")
+        targets.setdefault(target, {})[name] = text
+    return targets
+
+
+def export_for_solve(plan: Plan, target: str, catalog: Catalog) -> tuple[dict[str, str], list[str]]:
+    """`solve --export`: the files, and a warning (not an error) for a target the plan cannot have."""
+    files: dict[str, str] = {}
+    warnings: list[str] = []
+    for name in [target] if target != "all" else applicable_targets(plan):
+        try:
+            files.update(export_files(plan, name, catalog))
+        except ValueError as error:  # export/ says why the plan cannot have this target
+            warnings.append(f"no {name} export: {error}")
+    return files, warnings
+
+
+def run(args: argparse.Namespace) -> int:
+    plan = read_plan(args.plan)
+    if plan.status == "infeasible" or plan.fabric is None:
+        print(f"primeflex: {args.plan} holds no cluster (status {plan.status}); nothing to export", file=sys.stderr)
+        return EXIT_INVALID
+    catalog = load_catalog(args.catalog_overlay)
+    try:
+        files = export_files(plan, args.to, catalog)
+    except ValueError as error:  # export/ says why the plan cannot have this target
+        raise ExportError([Problem(str(args.plan), None, None, "", str(error))]) from None
+    output: Path = args.output or args.plan.parent
+    targets = split_by_target(files)
+    check_export_folders(output, targets, args.force)
+    written: list[Path] = []
+    for target, target_files in targets.items():
+        written += write_outputs(output / target, target_files)
+    print(f"wrote {len(written)} files: {', '.join(str(output / target) + '/' for target in targets)}")
+    return EXIT_OK

@@ -1,0 +1,44 @@
+"""`primeflex render PLAN`: re-render a saved plan.json (pictures, BOM, report) without solving.
+
+The export folders `solve --export` wrote beside the plan are kept in the re-rendered output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from primeflex_iac.app.inputs import read_plan
+from primeflex_iac.cli import options
+from primeflex_iac.cli.exit_codes import EXIT_INVALID, EXIT_OK
+from primeflex_iac.cli.files import check_output_folder, exports_beside, write_outputs
+from primeflex_iac.render.bundle import render_bundle
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("render", help="re-render a saved plan.json (pictures, BOM, report) without solving")
+    options.plan_file(parser)
+    options.output(parser, default="the plan's folder")
+    options.pdf(parser)
+    options.force(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    plan = read_plan(args.plan)
+    if plan.status == "infeasible":
+        print(f"primeflex: {args.plan} holds no plan (status infeasible); nothing to render", file=sys.stderr)
+        return EXIT_INVALID
+    output = args.output or args.plan.parent
+    replacing = check_output_folder(output, args.force)
+    files, warnings = render_bundle(plan, pdf=args.pdf)
+    files.update(exports_beside(args.plan.parent))
+    if replacing:
+        print(f"primeflex: {replacing}", file=sys.stderr)
+    written = write_outputs(output, files)
+    print(f"wrote {', '.join(str(p) for p in written)}")
+    for warning in warnings:
+        print(f"primeflex: warning: {warning}", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,110 @@
+"""`primeflex sweep SPEC`: cost against time-to-model, the cheapest plan for each of a range of deadlines.
+
+Writes pareto.csv, pareto.svg and pareto.png (the Pareto frontier of cost and time-to-model),
+with progress on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from primeflex_iac.app.inputs import solve_options_for
+from primeflex_iac.app.solve import solve
+from primeflex_iac.app.sweep import deadline_range, sweep
+from primeflex_iac.catalog.loader import load_catalog
+from primeflex_iac.cli import options
+from primeflex_iac.cli.exit_codes import EXIT_OK, invalid
+from primeflex_iac.cli.files import write_outputs
+from primeflex_iac.common.units import UnitError, parse_duration
+from primeflex_iac.demand.build import scale_deadlines
+from primeflex_iac.plan.pareto import SweepPoint
+from primeflex_iac.render.pareto_table import describe, pareto_csv
+from primeflex_iac.spec.model import load_spec
+
+__all__ = ["DEFAULT_POINTS", "add_parser", "run"]
+
+DEFAULT_POINTS = 20
+
+
+def _duration(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except UnitError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser(
+        "sweep",
+        help="cost against time-to-model: the cheapest plan for each of a range of deadlines (CSV, SVG, PNG)",
+        description="Solve SPEC for a range of deadlines of one workload (the others scale with it) and write "
+        "pareto.csv, pareto.svg and pareto.png: the cost of the cheapest plan against its time-to-model.",
+    )
+    options.spec_file(parser)
+    options.output(parser, default="out/<spec file stem>-sweep/")
+    parser.add_argument(
+        "--points", type=int, default=DEFAULT_POINTS, metavar="N", help=f"deadlines to solve (default {DEFAULT_POINTS})"
+    )
+    parser.add_argument(
+        "--from",
+        dest="shortest",
+        type=_duration,
+        metavar="DURATION",
+        help="shortest deadline (default: the fastest plan the site allows)",
+    )
+    parser.add_argument(
+        "--to", dest="longest", type=_duration, metavar="DURATION", help="longest deadline (default: twice the spec's)"
+    )
+    parser.add_argument("--workload", metavar="NAME", help="the workload whose deadline is swept (default: the first)")
+    options.catalog_overlay(parser)
+    options.time_limit(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from primeflex_iac.render.pareto import pareto_png, pareto_svg  # matplotlib: only for the commands that draw
+
+    spec = load_spec(args.spec)
+    catalog = load_catalog(args.catalog_overlay)
+    if not spec.workloads:
+        return invalid(f"{args.spec}: a sweep needs workloads (it varies their time-to-model)")
+    if args.points < 1:
+        return invalid("--points must be at least 1")
+    names = [w.name for w in spec.workloads]
+    focus = args.workload or names[0]
+    if focus not in names:
+        return invalid(f"no workload named {focus!r} (workloads: {', '.join(names)})")
+    required = next(w.time_to_model for w in spec.workloads if w.name == focus)
+    solve_options = solve_options_for(spec, time_limit=args.time_limit)  # no range check here, as ever
+    longest = args.longest or 2 * required
+    shortest = args.shortest
+    if shortest is None:
+        # the fastest plan the site allows, with deadlines loose enough not to bind
+        print("primeflex: sweep: finding the fastest plan the site allows", file=sys.stderr)
+        loose = scale_deadlines(spec, longest / required).model_copy(update={"objective": "time"})
+        fastest = solve(loose, catalog, solve_options)
+        # every workload's deadline scales with the focus one: the slowest of them sets the shortest
+        ratios = [w.time_to_model_s / w.required_s for w in fastest.workloads if w.time_to_model_s is not None]
+        shortest = max(ratios) * longest * (1 + 1e-6) if ratios else longest / 16  # slack for rounding
+    shortest = min(shortest, longest)
+    deadlines = deadline_range(shortest, longest, args.points)
+
+    def progress(index: int, total: int, point: SweepPoint) -> None:
+        print(f"primeflex: sweep {index}/{total}: {describe(point, catalog.currency)}", file=sys.stderr, flush=True)
+
+    result = sweep(spec, catalog, deadlines, solve_options, focus, progress)
+    output = args.output or Path("out") / f"{args.spec.stem}-sweep"
+    files: dict[str, str | bytes] = {
+        "pareto.csv": pareto_csv(result),
+        "pareto.svg": pareto_svg(result),
+        "pareto.png": pareto_png(result),
+    }
+    written = write_outputs(output, files)
+    frontier = result.frontier
+    print(f"{spec.name}: {len(result.points)} deadlines, {len(frontier)} plans on the cost / time-to-model frontier")
+    for point in sorted(frontier, key=lambda p: p.time_to_model_s or 0.0):
+        print(f"  {describe(point, catalog.currency)}")
+    print(f"  wrote     {', '.join(str(p) for p in written)}")
+    return EXIT_OK

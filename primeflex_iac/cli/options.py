@@ -1,0 +1,92 @@
+"""Every option more than one command takes, defined once with one help text (as pip's cmdoptions).
+
+Each function adds its option to a command's parser; a command lists the ones it takes in the
+order its --help shows them. Options only one command takes live in that command's module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from primeflex_iac.app.inputs import solve_options_for
+from primeflex_iac.solver.stages import SolveOptions
+from primeflex_iac.spec.model import Spec
+
+__all__ = [
+    "catalog_overlay",
+    "force",
+    "json_output",
+    "output",
+    "pdf",
+    "plan_file",
+    "seed",
+    "solve_options",
+    "spec_file",
+    "time_limit",
+    "workers",
+]
+
+
+def spec_file(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("spec", type=Path, help="the spec file (YAML)")
+
+
+def plan_file(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("plan", type=Path, help="a plan.json written by `primeflex solve`")
+
+
+def output(parser: argparse.ArgumentParser, default: str) -> None:
+    """-o/--output; ``default`` says where the command writes without it."""
+    parser.add_argument("-o", "--output", type=Path, help=f"output folder (default: {default})")
+
+
+def catalog_overlay(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--catalog-overlay",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="lay your own prices or datasheet values over the catalog (repeatable, applied in order)",
+    )
+
+
+def json_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout, for tools")
+
+
+def time_limit(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--time-limit", type=float, metavar="SECONDS", help="time limit per solve (default: the spec's, 30 s)")
+
+
+def workers(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=int, metavar="N", help="CP-SAT workers (default: the spec's, 1)")
+
+
+def seed(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, metavar="N", help="CP-SAT random seed (default: the spec's, 0)")
+
+
+def force(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--force", action="store_true", help="replace an existing output even if it holds files primeflex did not write"
+    )
+
+
+def pdf(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pdf", action="store_true", help="also render the topology as PDF")
+
+
+def solve_options(args: argparse.Namespace, spec: Spec) -> SolveOptions | None:
+    """The solver options: --time-limit, --workers and --seed over the spec's.
+
+    None, with a message on stderr, unless the time limit is positive and finite, workers at
+    least 1 and the seed not negative (the spec's own values are checked when it is read).
+    """
+    options = solve_options_for(spec, args.time_limit, args.workers, args.seed)
+    if not (0 < options.time_limit_s < float("inf")) or options.workers < 1 or options.seed < 0:
+        print("primeflex: --time-limit must be a positive number, --workers at least 1, --seed not negative", file=sys.stderr)
+        return None
+    return options

@@ -1,0 +1,89 @@
+"""Assumptions a plan rests on: the model's own, then every catalog and calibration figure it uses
+that is an assumption or an interpretation rather than a sourced value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from primeflex_iac.catalog.models import Item, is_assumption
+from primeflex_iac.demand.build import Demand
+from primeflex_iac.demand.candidates import GPU_TYPICAL_SHARE
+from primeflex_iac.plan.model import BomLine
+from primeflex_iac.timing.calibration import load_calibration
+
+__all__ = ["MODEL_ASSUMPTIONS", "plan_assumptions"]
+
+MODEL_ASSUMPTIONS = [
+    f"typical GPU power is {GPU_TYPICAL_SHARE:.0%} of TDP (energy figures only; limits use the maximum)",
+    "node maximum power = node without GPUs + GPUs at TDP + fabric adapters",
+    "time-to-model: data-parallel step from the physics (GPU peak x efficiency by workload class and GPU "
+    "generation, fixed step time, hierarchical gradient all-reduce over NVLink/PCIe and the fabric's adapters, "
+    "reading bounded by 7 GB/s per node (seed)), calibrated on MLPerf v0.6/v0.7 and H200 measurements "
+    "(docs/calibration.md); data parallelism only: the model must fit one GPU",
+    "each workload runs alone on the whole cluster",
+]
+
+
+def plan_assumptions(bom: list[BomLine], demand: Demand) -> list[str]:
+    """MODEL_ASSUMPTIONS, then the assumed figures behind the items billed and the workloads, sorted."""
+    catalog = demand.catalog
+    used_ids = {line.catalog_id for line in bom}
+    found: list[str] = []
+    sections: list[Mapping[str, Item]] = [
+        catalog.gpus,
+        catalog.servers,
+        catalog.chassis,
+        catalog.switches,
+        catalog.adapters,
+        catalog.cables,
+        catalog.management_switches,
+        catalog.head_nodes,
+        catalog.storage_devices,
+        catalog.drives,
+        catalog.racks,
+        catalog.software,
+    ]
+    for section in sections:
+        for item_id, item in section.items():
+            if item_id not in used_ids:
+                continue
+            for field in type(item).model_fields:
+                if field in {"id", "name", "source", "sources", "notes", "generic"}:
+                    continue
+                source = item.source_of(field)
+                if is_assumption(source) or source.lower().startswith("interpretation"):
+                    found.append(f"{item_id}.{field}: {source}")
+    fabric = next((f for f in demand.fabrics if f.switch.id in used_ids), None)
+    if fabric is not None:
+        for field in ("max_gpus", "latency_us", "available"):
+            source = fabric.fabric.source_of(field)
+            if is_assumption(source) or source.lower().startswith("interpretation"):
+                found.append(f"{fabric.fabric.id}.{field}: {source}")
+    if any(line.category == "storage" for line in bom):
+        found.append(f"storage: {catalog.storage_rules.source}")
+    for workload in demand.spec.workloads:
+        zoo = catalog.workloads.get(workload.model)
+        if zoo is not None:
+            for field in type(zoo).model_fields:
+                source = zoo.source_of(field)
+                if field not in {"id", "name", "source", "sources", "notes", "generic"} and is_assumption(source):
+                    found.append(f"{zoo.id}.{field}: {source}")
+    found.extend(_calibration_assumptions(demand, used_ids))
+    return MODEL_ASSUMPTIONS + sorted(set(found))
+
+
+def _calibration_assumptions(demand: Demand, used_ids: set[str]) -> list[str]:
+    """The calibration figures behind the plan's estimates that are assumptions rather than fits."""
+    calibration = load_calibration()
+    found = []
+    for gpu in (g for g in demand.catalog.gpus.values() if g.id in used_ids):
+        for workload in demand.workloads:
+            figure = calibration.efficiency[workload.kind][gpu.generation]
+            if is_assumption(figure.source) and workload.gpu_efficiency is None:
+                found.append(f"calibration efficiency {workload.kind}/{gpu.generation}: {figure.source}")
+    for figure_name in ("link_efficiency", "optimizer_bytes_per_parameter", "activation_memory_share"):
+        figure = getattr(calibration, figure_name)
+        if is_assumption(figure.source):
+            found.append(f"calibration {figure_name}: {figure.source}")
+    return found

@@ -1,0 +1,140 @@
+"""Every rack-mounted device of a Selection, named and in placement order, and their placement in racks.
+
+Order: fabric switches (core, spine, leaf), management switches, the head node, storage (servers,
+metadata shelves, then each storage block's devices), compute (nodes, or chassis holding sleds).
+Names come from common/devices.py; compute names from the spec's naming.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from primeflex_iac.catalog.models import Catalog
+from primeflex_iac.common.devices import (
+    SINGLE_SWITCH,
+    SwitchLevel,
+    chassis_name,
+    head_name,
+    management_switch_name,
+    mdt_shelf_name,
+    shelf_name,
+    shelf_prefix,
+    storage_server_name,
+    switch_name,
+)
+from primeflex_iac.demand.build import Demand
+from primeflex_iac.demand.selection import Selection
+from primeflex_iac.plan.model import RackPlan
+from primeflex_iac.plan.placement import DeviceToPlace, place_devices
+
+__all__ = ["devices_to_place", "place"]
+
+
+def devices_to_place(selection: Selection, demand: Demand) -> list[DeviceToPlace]:
+    """Every rack-mounted device, named, in the placement order."""
+    catalog = demand.catalog
+    devices: list[DeviceToPlace] = []
+    option = selection.fabric
+    switch = option.switch
+    levels: tuple[tuple[SwitchLevel, int], ...] = (
+        ("core", selection.core_switches),
+        ("spine", selection.spine_switches),
+        ("leaf", selection.leaf_switches),
+    )
+    for level, count in levels:
+        # in a one-level fabric the level is no information: its switch is switch01
+        named: SwitchLevel = SINGLE_SWITCH if selection.tiers == 1 else level
+        for index in range(count):
+            devices.append(
+                DeviceToPlace(
+                    switch_name(named, index + 1), switch.id, "fabric", switch.height_u, switch.power_max_w, switch.weight_kg
+                )
+            )
+    mgmt = next(iter(catalog.management_switches.values()))
+    for index in range(selection.management_switches):
+        devices.append(
+            DeviceToPlace(
+                management_switch_name(index + 1), mgmt.id, "management", mgmt.height_u, mgmt.power_max_w, mgmt.weight_kg
+            )
+        )
+    head = next(iter(catalog.head_nodes.values()))
+    adapter_w = option.adapter.power_max_w
+    devices.append(DeviceToPlace(head_name(), head.id, "head", head.height_u, head.power_max_w + adapter_w, head.weight_kg))
+    if selection.storage_blocks:
+        devices.extend(_storage_devices(selection, catalog, adapter_w))
+    platform = selection.platform
+    naming = demand.spec.naming
+    if platform is not None:
+        node_w = platform.node_power_max_w + platform.server.fabric_adapters * adapter_w
+        if platform.chassis is None:
+            for index in range(selection.nodes):
+                devices.append(
+                    DeviceToPlace(
+                        naming.compute_name(index + 1),
+                        platform.server.id,
+                        "compute",
+                        platform.server.height_u,
+                        node_w,
+                        platform.server.weight_kg,
+                    )
+                )
+        else:
+            chassis, slots = platform.chassis, platform.nodes_per_enclosure
+            for index in range(selection.enclosures):
+                members = range(index * slots + 1, min((index + 1) * slots, selection.nodes) + 1)
+                names = tuple(naming.compute_name(n) for n in members)
+                power = chassis.power_max_w + len(names) * node_w
+                weight = chassis.weight_kg + len(names) * platform.server.weight_kg
+                devices.append(
+                    DeviceToPlace(chassis_name(index + 1), chassis.id, "compute", chassis.height_u, power, weight, names)
+                )
+    return devices
+
+
+def _storage_devices(selection: Selection, catalog: Catalog, adapter_w: float) -> Iterator[DeviceToPlace]:
+    rules = catalog.storage_rules
+    server = catalog.storage_devices[rules.server]
+    for index in range(selection.storage_server_groups * rules.servers_per_group):
+        yield DeviceToPlace(
+            storage_server_name(index + 1),
+            server.id,
+            "storage",
+            server.height_u,
+            server.power_max_w + adapter_w,
+            server.weight_kg,
+        )
+    mdt = catalog.storage_devices[rules.mdt_shelf]
+    for index in range(rules.mdt_shelves):
+        yield DeviceToPlace(mdt_shelf_name(index + 1), mdt.id, "storage", mdt.height_u, mdt.power_max_w, mdt.weight_kg)
+    counters: dict[str, int] = {}
+    for block_id in catalog.storage_blocks:
+        block = catalog.storage_blocks[block_id]
+        for _ in range(selection.storage_blocks.get(block_id, 0)):
+            for device_id, per_block in block.devices.items():
+                device = catalog.storage_devices[device_id]
+                prefix = shelf_prefix(device.role)  # numbered per prefix, across blocks
+                for _ in range(per_block):
+                    counters[prefix] = counters.get(prefix, 0) + 1
+                    yield DeviceToPlace(
+                        shelf_name(device.role, counters[prefix]),
+                        device.id,
+                        "storage",
+                        device.height_u,
+                        device.power_max_w,
+                        device.weight_kg,
+                    )
+
+
+def place(selection: Selection, demand: Demand) -> list[RackPlan] | None:
+    catalog, spec = demand.catalog, demand.spec
+    rack = catalog.racks[demand.rack_model]
+    return place_devices(
+        devices_to_place(selection, demand),
+        selection.racks,
+        rack.id,
+        rack.height_u,
+        spec.site.racks.power_per_rack,
+        rack.weight_kg,
+        catalog.heat_btu_per_w,
+        full_racks=[("fabric", *selection.switch_full_racks), ("compute", *selection.compute_full_racks)],
+    )

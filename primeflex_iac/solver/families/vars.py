@@ -1,0 +1,81 @@
+"""The typed contract between the constraint families: what each one hands to the later ones.
+
+Lists run over the demand's candidates in order: ``demand.platforms`` for compute,
+``catalog.storage_blocks`` for storage, ``demand.fabrics`` for the fabric. A family takes the
+variables of the earlier families it reads as arguments, so it cannot run before them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+__all__ = ["ComputeVars", "FabricVars", "FullRacks", "RackVars", "StorageVars", "Totals", "TreeVars"]
+
+
+@dataclass(frozen=True)
+class ComputeVars:
+    use_platform: list[cp_model.IntVar]  # the plan's platform is this one
+    nodes: list[cp_model.IntVar]  # compute nodes of the platform (0 unless used)
+    enclosures: list[cp_model.IntVar]  # chassis, or the nodes themselves for rack servers
+    total_nodes: cp_model.LinearExprT  # compute nodes of whichever platform is used
+
+
+@dataclass(frozen=True)
+class StorageVars:
+    blocks: list[cp_model.IntVar]  # storage building blocks of each kind
+    has_storage: cp_model.IntVar  # the plan has a storage system at all
+    server_groups: cp_model.IntVar  # pairs of storage servers
+    servers: cp_model.LinearExprT  # storage servers (fabric endpoints, management ports)
+    shelves: cp_model.LinearExprT  # controller and metadata shelves (management ports)
+
+
+@dataclass(frozen=True)
+class TreeVars:
+    """The switches and cables of one fabric option (all 0 unless it is the fabric)."""
+
+    tiers: list[cp_model.IntVar]  # one-, two- or three-level tree
+    leaves: cp_model.IntVar
+    spines: cp_model.IntVar
+    cores: cp_model.IntVar
+    switches: cp_model.LinearExprT  # leaves + spines + cores
+    endpoints: cp_model.IntVar  # fabric ports in use
+    node_cables: cp_model.IntVar
+    switch_links: cp_model.IntVar
+
+
+@dataclass(frozen=True)
+class FabricVars:
+    use_fabric: list[cp_model.IntVar]  # the cluster's fabric is this option
+    trees: list[TreeVars]
+    management_switches: cp_model.IntVar
+    extreme: cp_model.LinearExprT  # 1 when the fabric's links are above the catalog's extreme speed
+
+
+@dataclass(frozen=True)
+class FullRacks:
+    """Racks that hold only one block, ``per_rack`` of them each."""
+
+    racks: cp_model.IntVar
+    per_rack: int
+
+
+@dataclass(frozen=True)
+class RackVars:
+    racks: cp_model.IntVar
+    # per platform / fabric option; None when one rack cannot hold even one of its blocks
+    compute_full: list[FullRacks | None]
+    switch_full: list[FullRacks | None]
+    rack_units: cp_model.LinearExprT
+    power_max_w: cp_model.LinearExprT
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What the objectives and tie-breaks minimise."""
+
+    cost: cp_model.LinearExprT  # whole currency units
+    power_max_w: cp_model.LinearExprT
+    rack_units: cp_model.LinearExprT
+    racks: cp_model.LinearExprT
