@@ -13,7 +13,7 @@ One step on each GPU (per-GPU batch b = global batch / GPUs):
     step       = max(compute + exposed, reading)      (input pipelines prefetch)
 
 time-to-model = start-up and evaluation + epochs x samples / (samples per step / step). The
-efficiency table, the fixed step time and the start-up are fitted (primeflex_iac/calibration.py);
+efficiency table, the fixed step time and the start-up are fitted (primeflex_iac/timing/calibration.py);
 everything else is a datasheet figure or a stated assumption. The estimate names what bounds
 it: the largest of compute, exposed communication and reading per step.
 """
