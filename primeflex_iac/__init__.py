@@ -16,7 +16,7 @@ from primeflex_iac.plan.check import CheckReport, check
 from primeflex_iac.plan.model import Plan
 from primeflex_iac.render.bom import bom_csv, bom_markdown
 from primeflex_iac.render.summary import summary_text
-from primeflex_iac.solver.stages import SolveOptions
+from primeflex_iac.solver.options import SolveOptions
 from primeflex_iac.spec.model import Spec, load_spec, parse_spec_text
 from primeflex_iac.timing.estimate import estimate
 from primeflex_iac.timing.step_model import Estimate

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from primeflex_iac import Catalog, Plan, Spec, parse_spec_text, solve
-from primeflex_iac.app.explain.search import edit as _edit
+from primeflex_iac.app.explain.answers import edit as _edit
 from primeflex_iac.cli.main import main
 from primeflex_iac.plan.model import Relaxation
 

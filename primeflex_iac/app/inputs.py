@@ -12,19 +12,23 @@ for tools on stdout::
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from primeflex_iac.catalog.loader import load_catalog
-from primeflex_iac.catalog.models import Catalog
 from primeflex_iac.demand.build import build_demand
 from primeflex_iac.errors import PlanFileError, Problem, SpecError
 from primeflex_iac.plan.model import Plan
-from primeflex_iac.solver.stages import SolveOptions
-from primeflex_iac.spec.model import Spec, load_spec
+from primeflex_iac.solver.options import SolveOptions
+from primeflex_iac.spec.model import load_spec
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from primeflex_iac.catalog.models import Catalog
+    from primeflex_iac.spec.model import Spec
 
 __all__ = ["diagnostics_json", "load_inputs", "read_plan", "solve_options_for"]
 

@@ -7,19 +7,23 @@ point is on the frontier when no other plan is both cheaper (or as cheap) and fa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from primeflex_iac.app.inputs import solve_options_for
-from primeflex_iac.app.solve import solve
-from primeflex_iac.catalog.models import Catalog
+from primeflex_iac.app.planning import plan_demand
 from primeflex_iac.demand.build import build_demand, scale_deadlines
-from primeflex_iac.plan.model import Plan
 from primeflex_iac.plan.pareto import SweepPoint, SweepResult
 from primeflex_iac.solver.fastest import find_feasible
-from primeflex_iac.solver.stages import SolveOptions
-from primeflex_iac.spec.model import Spec
 
-__all__ = ["deadline_range", "sweep"]
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from primeflex_iac.catalog.models import Catalog
+    from primeflex_iac.plan.model import Plan
+    from primeflex_iac.solver.options import SolveOptions
+    from primeflex_iac.spec.model import Spec
+
+__all__ = ["deadline_range", "shortest_deadline", "sweep"]
 
 
 def deadline_range(shortest_s: float, longest_s: float, points: int) -> list[float]:
@@ -28,6 +32,19 @@ def deadline_range(shortest_s: float, longest_s: float, points: int) -> list[flo
         return [longest_s]
     ratio = (shortest_s / longest_s) ** (1 / (points - 1))
     return [longest_s * ratio**i for i in range(points)]
+
+
+def shortest_deadline(spec: Spec, catalog: Catalog, options: SolveOptions, focus: str, longest_s: float) -> float:
+    """The focus workload's deadline of the fastest plan the site allows (deadlines loose enough not to bind).
+
+    Every workload's deadline scales with the focus one, so the slowest of them sets it; without
+    any plan, a sixteenth of ``longest_s``.
+    """
+    required = next(w.time_to_model for w in spec.workloads if w.name == focus)
+    loose = scale_deadlines(spec, longest_s / required).model_copy(update={"objective": "time"})
+    fastest, _ = plan_demand(loose, catalog, build_demand(loose, catalog), options, [])
+    ratios = [w.time_to_model_s / w.required_s for w in fastest.workloads if w.time_to_model_s is not None]
+    return max(ratios) * longest_s * (1 + 1e-6) if ratios else longest_s / 16  # slack for rounding
 
 
 def _point(deadline: float, plan: Plan, focus: str) -> SweepPoint:
@@ -91,11 +108,12 @@ def sweep(
     for index, deadline in enumerate(deadlines, start=1):
         scaled = scale_deadlines(spec, deadline / required)
         # a quick feasibility solve first: a deadline without a plan needs no optimisation or explanation
-        found, proven = find_feasible(build_demand(scaled, catalog), options, 0, options.time_limit_s)
+        demand = build_demand(scaled, catalog)
+        found, proven = find_feasible(demand, options, 0, options.time_limit_s)
         if found is None:
             point = SweepPoint(deadline, "infeasible" if proven else "unknown", None, None, {}, 0, 0, "", "")
         else:
-            point = _point(deadline, solve(scaled, catalog, options), focus)
+            point = _point(deadline, plan_demand(scaled, catalog, demand, options, [])[0], focus)
         points.append(point)
         if progress is not None:
             progress(index, len(deadlines), point)

@@ -17,16 +17,20 @@ its problems are reported at its own lines.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError
 
 from primeflex_iac.catalog.models import Catalog
-from primeflex_iac.common.located_yaml import YamlDocument, describe_error, format_path, load_yaml, validate_document
+from primeflex_iac.common.located_yaml import describe_error, format_path, load_yaml, validate_document
 from primeflex_iac.errors import CatalogError, Problem, SpecError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from primeflex_iac.common.located_yaml import YamlDocument
 
 __all__ = ["DATA_DIR", "SECTIONS", "load_catalog"]
 

@@ -9,12 +9,14 @@ any of them with a catalog overlay.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 
 from primeflex_iac.common.strict import Month, Strict
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = [
     "Adapter",

@@ -14,14 +14,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
-from types import ModuleType
+from typing import TYPE_CHECKING
 
 from primeflex_iac import __version__
 from primeflex_iac.app.inputs import diagnostics_json
 from primeflex_iac.cli.commands import estimate, explain, export, render, schema, solve, sweep, validate
 from primeflex_iac.cli.exit_codes import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_INVALID
 from primeflex_iac.errors import PrimeflexError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from types import ModuleType
 
 __all__ = ["COMMANDS", "main"]
 

@@ -6,13 +6,17 @@ order its --help shows them. Options only one command takes live in that command
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from primeflex_iac.app.inputs import solve_options_for
-from primeflex_iac.solver.stages import SolveOptions
-from primeflex_iac.spec.model import Spec
+
+if TYPE_CHECKING:
+    import argparse
+
+    from primeflex_iac.solver.options import SolveOptions
+    from primeflex_iac.spec.model import Spec
 
 __all__ = [
     "catalog_overlay",

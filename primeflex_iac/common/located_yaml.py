@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import difflib
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from primeflex_iac.errors import Problem, SpecError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["YamlDocument", "describe_error", "load_yaml", "parse_yaml_text", "validate_document"]
 

@@ -8,15 +8,21 @@ storage capacity and read rate. It also checks the spec's references to catalog 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from primeflex_iac.catalog.models import Catalog, Software
 from primeflex_iac.common.units import TIB
-from primeflex_iac.demand.candidates import FabricOption, Platform, candidate_fabrics, candidate_platforms
+from primeflex_iac.demand.candidates import candidate_fabrics, candidate_platforms
 from primeflex_iac.demand.software import choose_software
-from primeflex_iac.errors import Problem, SpecError
-from primeflex_iac.spec.model import ObjectiveName, Spec
+from primeflex_iac.errors import SpecError
 from primeflex_iac.timing.step_model import min_nodes
-from primeflex_iac.timing.workloads import ResolvedWorkload, resolve_workload
+from primeflex_iac.timing.workloads import resolve_workload
+
+if TYPE_CHECKING:
+    from primeflex_iac.catalog.models import Catalog, Software
+    from primeflex_iac.demand.candidates import FabricOption, Platform
+    from primeflex_iac.errors import Problem
+    from primeflex_iac.spec.model import ObjectiveName, Spec
+    from primeflex_iac.timing.workloads import ResolvedWorkload
 
 __all__ = [
     "Demand",

@@ -8,13 +8,18 @@ say which requirement did.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from primeflex_iac.catalog.models import Adapter, Cable, Catalog, Chassis, Fabric, FabricMode, Gpu, Server, Switch
+from primeflex_iac.demand.fat_tree import leaf_down_ports
 from primeflex_iac.demand.requirements import Requirement
-from primeflex_iac.spec.model import Spec
-from primeflex_iac.timing.step_model import Interconnect, NodeShape
+from primeflex_iac.timing.shapes import Interconnect, NodeShape
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from primeflex_iac.catalog.models import Adapter, Cable, Catalog, Chassis, Fabric, FabricMode, Gpu, Server, Switch
+    from primeflex_iac.spec.model import Spec
 
 __all__ = [
     "GPU_TYPICAL_SHARE",
@@ -22,8 +27,6 @@ __all__ = [
     "Platform",
     "candidate_fabrics",
     "candidate_platforms",
-    "leaf_down_ports",
-    "tree_shape",
 ]
 
 # Typical GPU draw as a share of TDP, for energy figures only (limits use the maximum).
@@ -101,18 +104,12 @@ class FabricOption:
         """What the time-to-model estimate needs of this fabric."""
         return Interconnect(self.id, self.link_gbps, self.fabric.latency_us)
 
-
-def leaf_down_ports(ports: int, blocking_factor: int) -> int:
-    """Ports of a leaf that face nodes in a b:1 fat tree: b/(b+1) of them (half when non-blocking)."""
-    return ports * blocking_factor // (blocking_factor + 1)
-
-
-def tree_shape(option: FabricOption, blocking_factor: int) -> tuple[int, int, int]:
-    """(endpoints on one switch, endpoints per leaf, uplink ports per leaf) for a b:1 fat tree."""
-    ports = option.switch.ports
-    per_port = option.mode.endpoints_per_port
-    down = leaf_down_ports(ports, blocking_factor)
-    return ports * per_port, down * per_port, ports - down
+    def tree_shape(self, blocking_factor: int) -> tuple[int, int, int]:
+        """(endpoints on one switch, endpoints per leaf, uplink ports per leaf) for a b:1 fat tree."""
+        ports = self.switch.ports
+        per_port = self.mode.endpoints_per_port
+        down = leaf_down_ports(ports, blocking_factor)
+        return ports * per_port, down * per_port, ports - down
 
 
 def _available(date: dt.date, as_of: dt.date | None) -> bool:

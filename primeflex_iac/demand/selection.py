@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from primeflex_iac.demand.candidates import FabricOption, Platform
-from primeflex_iac.demand.requirements import RequirementGroup
+if TYPE_CHECKING:
+    from primeflex_iac.demand.candidates import FabricOption, Platform
+    from primeflex_iac.demand.requirements import RequirementGroup
 
 __all__ = ["Selection", "SolveStatus"]
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from primeflex_iac.catalog.models import Catalog, Software
-from primeflex_iac.spec.model import Spec
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from primeflex_iac.catalog.models import Catalog, Software
+    from primeflex_iac.spec.model import Spec
 
 __all__ = ["choose_software"]
 

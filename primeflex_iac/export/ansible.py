@@ -12,13 +12,15 @@ software stack (OS, cluster manager, scheduler, framework, file system, connecto
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from primeflex_iac.catalog.models import Catalog
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.export.cluster import catalog_or_shipped, platforms, require_ids
 from primeflex_iac.export.yamltext import yaml_text
-from primeflex_iac.plan.model import Device, Plan
+
+if TYPE_CHECKING:
+    from primeflex_iac.catalog.models import Catalog
+    from primeflex_iac.plan.model import Device, Plan
 
 __all__ = ["ansible_files", "ansible_inventory", "group_name"]
 

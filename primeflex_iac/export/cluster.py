@@ -19,15 +19,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from primeflex_iac.catalog.loader import load_catalog
-from primeflex_iac.catalog.models import Catalog
 from primeflex_iac.common.devices import SINGLE_SWITCH, SWITCH_LEVELS
 from primeflex_iac.common.naming import natural_key
-from primeflex_iac.demand.candidates import leaf_down_ports
+from primeflex_iac.demand.fat_tree import leaf_down_ports
 from primeflex_iac.plan.cabling import layout_of
-from primeflex_iac.plan.model import ComputeEntry, Device, Plan
+
+if TYPE_CHECKING:
+    from primeflex_iac.catalog.models import Catalog
+    from primeflex_iac.plan.model import ComputeEntry, Device, Plan
 
 __all__ = [
     "HOST_MANAGEMENT",

@@ -9,7 +9,10 @@ numbers keep the width of their zero padding. Names are grouped by prefix and di
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 __all__ = ["compress", "expand"]
 

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from primeflex_iac.catalog.models import Catalog, Chassis, HeadNode, Item, ManagementSwitch, Server, StorageDevice, Switch
+from primeflex_iac.catalog.models import Chassis, HeadNode, ManagementSwitch, Server, StorageDevice, Switch
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.common.theme import ROLE_COLOURS
 from primeflex_iac.export.cluster import (
@@ -32,7 +31,12 @@ from primeflex_iac.export.cluster import (
     wiring,
 )
 from primeflex_iac.export.yamltext import yaml_text
-from primeflex_iac.plan.model import Plan
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from primeflex_iac.catalog.models import Catalog, Item
+    from primeflex_iac.plan.model import Plan
 
 __all__ = ["INLET_WATTS", "netbox_device_type", "netbox_files", "slugify"]
 

@@ -10,13 +10,17 @@ tree topology need; a site merges them with its own (authentication, accounting,
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from primeflex_iac.catalog.models import Catalog
 from primeflex_iac.common.devices import head_name
 from primeflex_iac.common.naming import natural_key
-from primeflex_iac.export.cluster import Platform, Wiring, catalog_or_shipped, platforms, require_ids, wiring
+from primeflex_iac.export.cluster import catalog_or_shipped, platforms, require_ids, wiring
 from primeflex_iac.export.hostlist import compress
-from primeflex_iac.plan.model import Plan
+
+if TYPE_CHECKING:
+    from primeflex_iac.catalog.models import Catalog
+    from primeflex_iac.export.cluster import Platform, Wiring
+    from primeflex_iac.plan.model import Plan
 
 __all__ = ["MEMORY_SHARE", "TOP_SWITCH", "gres_conf", "slurm_conf", "slurm_files", "topology_conf"]
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from primeflex_iac.catalog.models import Catalog
 from primeflex_iac.export.ansible import ansible_files
 from primeflex_iac.export.netbox import netbox_files
 from primeflex_iac.export.slurm import slurm_files
-from primeflex_iac.plan.model import Plan
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from primeflex_iac.catalog.models import Catalog
+    from primeflex_iac.plan.model import Plan
 
 __all__ = ["TARGETS", "applicable_targets", "export_files"]
 

@@ -7,21 +7,17 @@ materials (bom.py), the devices and their racks (devices.py) and the assumptions
 
 from __future__ import annotations
 
-from primeflex_iac.demand.build import Demand
-from primeflex_iac.demand.selection import Selection, SolveStatus
+from typing import TYPE_CHECKING
+
 from primeflex_iac.demand.software import choose_software
 from primeflex_iac.plan.assumptions import plan_assumptions
 from primeflex_iac.plan.bom import bill_of_materials
-from primeflex_iac.plan.devices import devices_to_place, place
 from primeflex_iac.plan.model import (
-    BomLine,
     ComputeEntry,
     FabricPlan,
     ObjectiveResult,
     Plan,
-    RackPlan,
     SoftwareEntry,
-    SolveInfo,
     StoragePlan,
     Totals,
     WorkloadResult,
@@ -29,8 +25,16 @@ from primeflex_iac.plan.model import (
 from primeflex_iac.plan.placement import PLACEMENT_RULES
 from primeflex_iac.timing.step_model import estimate
 
-# devices_to_place and place live in devices.py; re-exported here for the app's one import line
-__all__ = ["assemble_plan", "devices_to_place", "infeasible_plan", "place"]
+if TYPE_CHECKING:
+    from primeflex_iac.demand.build import Demand
+    from primeflex_iac.demand.selection import Selection, SolveStatus
+    from primeflex_iac.plan.model import (
+        BomLine,
+        RackPlan,
+        SolveInfo,
+    )
+
+__all__ = ["assemble_plan", "infeasible_plan"]
 
 
 def assemble_plan(

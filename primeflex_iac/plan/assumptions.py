@@ -4,13 +4,18 @@ that is an assumption or an interpretation rather than a sourced value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from primeflex_iac.catalog.models import Item, is_assumption
-from primeflex_iac.demand.build import Demand
+from primeflex_iac.catalog.models import is_assumption
 from primeflex_iac.demand.candidates import GPU_TYPICAL_SHARE
-from primeflex_iac.plan.model import BomLine
 from primeflex_iac.timing.calibration import load_calibration
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from primeflex_iac.catalog.models import Item
+    from primeflex_iac.demand.build import Demand
+    from primeflex_iac.plan.model import BomLine
 
 __all__ = ["MODEL_ASSUMPTIONS", "plan_assumptions"]
 

@@ -6,13 +6,17 @@ lines of quantity zero are left out; storage lines list devices, then drives, in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from primeflex_iac.catalog.models import Catalog, Item
-from primeflex_iac.demand.build import Demand
-from primeflex_iac.demand.selection import Selection
 from primeflex_iac.demand.software import choose_software
 from primeflex_iac.plan.model import BomLine
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from primeflex_iac.catalog.models import Catalog, Item
+    from primeflex_iac.demand.build import Demand
+    from primeflex_iac.demand.selection import Selection
 
 __all__ = ["bill_of_materials"]
 

@@ -9,10 +9,13 @@ assignment is the cabling a builder would follow.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from primeflex_iac.common.devices import head_name
 from primeflex_iac.common.naming import natural_key
-from primeflex_iac.plan.model import Device, Plan
+
+if TYPE_CHECKING:
+    from primeflex_iac.plan.model import Device, Plan
 
 __all__ = ["ComputeGroup", "Layout", "layout_of"]
 

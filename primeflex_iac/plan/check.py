@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from primeflex_iac.catalog.models import Catalog
 from primeflex_iac.demand.build import build_demand
-from primeflex_iac.demand.candidates import Platform, tree_shape
-from primeflex_iac.plan.model import Plan
-from primeflex_iac.spec.model import Spec
 from primeflex_iac.timing.step_model import estimate
+
+if TYPE_CHECKING:
+    from primeflex_iac.catalog.models import Catalog
+    from primeflex_iac.demand.candidates import Platform
+    from primeflex_iac.plan.model import Plan
+    from primeflex_iac.spec.model import Spec
 
 __all__ = ["CheckReport", "check"]
 
@@ -89,7 +92,7 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
         endpoints = nodes * adapters + storage_servers + head.fabric_ports
         if fabric.endpoints != endpoints:
             out.append(f"fabric endpoints {fabric.endpoints} != {endpoints}")
-        single, per_leaf, uplinks = tree_shape(option, spec.preferences.blocking_factor)
+        single, per_leaf, uplinks = option.tree_shape(spec.preferences.blocking_factor)
         ports = option.switch.ports
         if endpoints <= single:
             expected = (1, 0, 0)

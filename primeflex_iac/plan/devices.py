@@ -7,12 +7,10 @@ Names come from common/devices.py; compute names from the spec's naming.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from primeflex_iac.catalog.models import Catalog
 from primeflex_iac.common.devices import (
     SINGLE_SWITCH,
-    SwitchLevel,
     chassis_name,
     head_name,
     management_switch_name,
@@ -22,10 +20,18 @@ from primeflex_iac.common.devices import (
     storage_server_name,
     switch_name,
 )
-from primeflex_iac.demand.build import Demand
-from primeflex_iac.demand.selection import Selection
-from primeflex_iac.plan.model import RackPlan
 from primeflex_iac.plan.placement import DeviceToPlace, place_devices
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from primeflex_iac.catalog.models import Catalog
+    from primeflex_iac.common.devices import (
+        SwitchLevel,
+    )
+    from primeflex_iac.demand.build import Demand
+    from primeflex_iac.demand.selection import Selection
+    from primeflex_iac.plan.model import RackPlan
 
 __all__ = ["devices_to_place", "place"]
 

@@ -9,11 +9,14 @@ one rack more.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from primeflex_iac.common.devices import rack_name
 from primeflex_iac.plan.model import Device, RackPlan
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["PLACEMENT_RULES", "DeviceToPlace", "place_devices"]
 

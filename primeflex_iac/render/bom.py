@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING
 
-from primeflex_iac.plan.model import Plan
+if TYPE_CHECKING:
+    from primeflex_iac.plan.model import Plan
 
 __all__ = ["BOM_COLUMNS", "bom_csv", "bom_markdown"]
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from primeflex_iac.plan.model import Plan
+from typing import TYPE_CHECKING
+
 from primeflex_iac.render.bom import bom_csv, bom_markdown
 from primeflex_iac.render.dot import DOT_MISSING, render_dot
 from primeflex_iac.render.racks import rack_elevations_svg
 from primeflex_iac.render.report import report_html, report_markdown
 from primeflex_iac.render.topology import topology_dot
+
+if TYPE_CHECKING:
+    from primeflex_iac.plan.model import Plan
 
 __all__ = ["render_bundle"]
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from primeflex_iac.plan.model import Plan
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from primeflex_iac.plan.model import Plan
 
 __all__ = ["explanation_text"]
 

@@ -7,13 +7,16 @@ the same sweep gives the same bytes (a fixed SVG hash salt, no dates or versions
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from primeflex_iac.common.units import format_duration
-from primeflex_iac.plan.pareto import SweepPoint, SweepResult
+
+if TYPE_CHECKING:
+    from primeflex_iac.plan.pareto import SweepPoint, SweepResult
 
 __all__ = ["pareto_png", "pareto_svg"]
 

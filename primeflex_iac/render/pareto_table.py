@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING
 
 from primeflex_iac.common.units import format_duration
-from primeflex_iac.plan.pareto import SweepPoint, SweepResult
+
+if TYPE_CHECKING:
+    from primeflex_iac.plan.pareto import SweepPoint, SweepResult
 
 __all__ = ["describe", "pareto_csv"]
 

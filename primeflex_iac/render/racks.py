@@ -8,10 +8,13 @@ identical for the same plan and diffable as a golden file.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from primeflex_iac.common.theme import FONT, ROLE_COLOURS, ROLE_LABELS
-from primeflex_iac.plan.model import Device, Plan, RackPlan
+
+if TYPE_CHECKING:
+    from primeflex_iac.plan.model import Device, Plan, RackPlan
 
 __all__ = ["rack_elevations_svg"]
 

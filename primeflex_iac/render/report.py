@@ -4,10 +4,13 @@ plan's summary, the estimate for each workload, the bill of materials and every 
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from primeflex_iac.common.units import format_duration
-from primeflex_iac.plan.model import Plan
 from primeflex_iac.render.bom import bom_markdown
+
+if TYPE_CHECKING:
+    from primeflex_iac.plan.model import Plan
 
 __all__ = ["report_html", "report_markdown"]
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from primeflex_iac.common.units import format_duration
-from primeflex_iac.plan.model import Plan
+
+if TYPE_CHECKING:
+    from primeflex_iac.plan.model import Plan
 
 __all__ = ["summary_text"]
 

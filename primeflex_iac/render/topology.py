@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import graphviz
 
@@ -24,9 +25,12 @@ from primeflex_iac.common.devices import (
     switch_names,
 )
 from primeflex_iac.common.theme import EDGE_COLOURS, FONT, ROLE_COLOURS
-from primeflex_iac.demand.candidates import leaf_down_ports
-from primeflex_iac.plan.cabling import ComputeGroup, Layout, layout_of
-from primeflex_iac.plan.model import Device, Plan
+from primeflex_iac.demand.fat_tree import leaf_down_ports
+from primeflex_iac.plan.cabling import ComputeGroup, layout_of
+
+if TYPE_CHECKING:
+    from primeflex_iac.plan.cabling import Layout
+    from primeflex_iac.plan.model import Device, Plan
 
 __all__ = ["FOLD_NODES", "FOLD_SWITCHES", "topology_dot"]
 

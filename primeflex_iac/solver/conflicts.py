@@ -7,13 +7,17 @@ shrunk by deletion to a minimal set: dropping any one group of it makes the rest
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ortools.sat.python import cp_model
 
-from primeflex_iac.demand.build import Demand
-from primeflex_iac.demand.requirements import RequirementGroup
 from primeflex_iac.solver.model import build_model
-from primeflex_iac.solver.options import SolveOptions
 from primeflex_iac.solver.run import make_solver, run_solver
+
+if TYPE_CHECKING:
+    from primeflex_iac.demand.build import Demand
+    from primeflex_iac.demand.requirements import RequirementGroup
+    from primeflex_iac.solver.options import SolveOptions
 
 __all__ = ["NO_GROUP_AT_FAULT", "NO_GROUP_RELAXES", "explain_infeasible"]
 

@@ -13,15 +13,18 @@ through this context; the context only collects what every family adds to.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from primeflex_iac.demand.build import Demand
-from primeflex_iac.demand.requirements import Requirement, RequirementGroup
+from primeflex_iac.demand.requirements import RequirementGroup
+from primeflex_iac.solver.families.vars import BIG
 
-__all__ = ["BIG", "ModelContext"]
+if TYPE_CHECKING:
+    from primeflex_iac.demand.build import Demand
+    from primeflex_iac.demand.requirements import Requirement
 
-BIG = 10**7  # upper bound of any count variable (nodes, switches, blocks, racks)
+__all__ = ["ModelContext"]
 
 
 @dataclass

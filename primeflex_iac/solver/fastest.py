@@ -13,18 +13,22 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from primeflex_iac.demand.build import Demand, scale_demand_deadlines, without_time_objective
-from primeflex_iac.demand.selection import Selection, SolveStatus
+from primeflex_iac.demand.build import scale_demand_deadlines, without_time_objective
 from primeflex_iac.solver.model import build_model
-from primeflex_iac.solver.options import SolveOptions
 from primeflex_iac.solver.read import read_selection
 from primeflex_iac.solver.run import make_solver, run_solver
 from primeflex_iac.solver.stages import solve_demand
 from primeflex_iac.timing.calibration import load_calibration
 from primeflex_iac.timing.step_model import estimate
+
+if TYPE_CHECKING:
+    from primeflex_iac.demand.build import Demand
+    from primeflex_iac.demand.selection import Selection, SolveStatus
+    from primeflex_iac.solver.options import SolveOptions
 
 __all__ = ["TOLERANCE", "achieved_factor", "find_feasible", "solve_fastest"]
 

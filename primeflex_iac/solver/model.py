@@ -10,18 +10,22 @@ the tie-breaks follow the order of the variables, so the same demand always give
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
-
-from primeflex_iac.demand.build import Demand
-from primeflex_iac.demand.requirements import RequirementGroup
 from primeflex_iac.solver.context import ModelContext
 from primeflex_iac.solver.families.budget import add_budget
 from primeflex_iac.solver.families.compute import add_compute
 from primeflex_iac.solver.families.fabric import add_fabric
 from primeflex_iac.solver.families.racks import add_racks_and_power
 from primeflex_iac.solver.families.storage import add_storage
-from primeflex_iac.solver.families.vars import ComputeVars, FabricVars, RackVars, StorageVars, Totals
+from primeflex_iac.solver.families.vars import Totals
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
+    from primeflex_iac.demand.build import Demand
+    from primeflex_iac.demand.requirements import RequirementGroup
+    from primeflex_iac.solver.families.vars import ComputeVars, FabricVars, RackVars, StorageVars
 
 __all__ = ["BuiltModel", "build_model"]
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING
 
 from primeflex_iac.demand.selection import Selection
-from primeflex_iac.solver.families.vars import FullRacks
-from primeflex_iac.solver.model import BuiltModel
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
+    from primeflex_iac.solver.families.vars import FullRacks
+    from primeflex_iac.solver.model import BuiltModel
 
 __all__ = ["read_selection"]
 

@@ -10,17 +10,21 @@ time-to-model) are moved by bisection over feasibility solves instead; :func:`fe
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ortools.sat.python import cp_model
 
-from primeflex_iac.demand.build import Demand
-from primeflex_iac.demand.requirements import RequirementGroup
 from primeflex_iac.solver.families.storage import CAPACITY_SCALE, RATE_SCALE
-from primeflex_iac.solver.model import BuiltModel, build_model
-from primeflex_iac.solver.options import SolveOptions
+from primeflex_iac.solver.model import build_model
 from primeflex_iac.solver.run import make_solver, run_solver
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from primeflex_iac.demand.build import Demand
+    from primeflex_iac.demand.requirements import RequirementGroup
+    from primeflex_iac.solver.model import BuiltModel
+    from primeflex_iac.solver.options import SolveOptions
 
 __all__ = ["Quantity", "feasible", "relaxed_optimum"]
 

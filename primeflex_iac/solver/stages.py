@@ -10,21 +10,24 @@ so that the same spec and catalog always give the same plan, whatever the worker
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import ortools
 from ortools.sat.python import cp_model
 
-from primeflex_iac.demand.build import Demand
-from primeflex_iac.demand.selection import Selection, SolveStatus
-from primeflex_iac.solver.conflicts import explain_infeasible
-from primeflex_iac.solver.families.vars import Totals
-from primeflex_iac.solver.model import BuiltModel, build_model
-from primeflex_iac.solver.options import SolveOptions
+from primeflex_iac.demand.selection import SolveStatus
+from primeflex_iac.solver.model import build_model
 from primeflex_iac.solver.read import read_selection
 from primeflex_iac.solver.run import make_solver, run_solver
 
-# SolveOptions is re-exported: the library API and the CLI import it from here
-__all__ = ["TIE_BREAKS", "SolveOptions", "objective", "solve_demand"]
+if TYPE_CHECKING:
+    from primeflex_iac.demand.build import Demand
+    from primeflex_iac.demand.selection import Selection
+    from primeflex_iac.solver.families.vars import Totals
+    from primeflex_iac.solver.model import BuiltModel
+    from primeflex_iac.solver.options import SolveOptions
+
+__all__ = ["TIE_BREAKS", "objective", "solve_demand"]
 
 TIE_BREAKS = ("cost", "power", "rack_units", "racks")
 
@@ -51,7 +54,7 @@ def _solver(options: SolveOptions, remaining: float) -> cp_model.CpSolver:
 
 
 def solve_demand(demand: Demand, options: SolveOptions, min_racks: int = 0) -> tuple[Selection | None, SolveStatus]:
-    """Solve; on infeasibility the status names the conflicting requirement groups.
+    """Solve for the spec's objectives in stages; an infeasible demand gives status "infeasible".
 
     A stage cut short by the time limit or by Ctrl-C ends the solve with the best solution found
     so far: status "feasible" and ``stopped`` saying why. Without any solution, the status is
@@ -74,10 +77,8 @@ def solve_demand(demand: Demand, options: SolveOptions, min_racks: int = 0) -> t
         run = run_solver(solver, built.model)
         result = run.status
         if result == cp_model.INFEASIBLE:
-            groups, conflicts = explain_infeasible(demand, options, min_racks)
-            return None, SolveStatus(
-                "infeasible", conflicts=conflicts, conflict_groups=groups, solver_version=ortools.__version__
-            )
+            # which requirements conflict is a solve of its own: solver/conflicts.py
+            return None, SolveStatus("infeasible", solver_version=ortools.__version__)
         if result not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if best is None:
                 if run.interrupted:

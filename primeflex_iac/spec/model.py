@@ -8,8 +8,7 @@ problem at its line.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, PrivateAttr, WithJsonSchema, field_validator, model_validator
 
@@ -27,6 +26,9 @@ from primeflex_iac.common.units import (
     parse_rack_units,
 )
 from primeflex_iac.errors import Problem
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "ComputeFloor",

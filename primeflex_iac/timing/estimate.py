@@ -8,17 +8,22 @@ outside the catalog (MLPerf submissions, other vendors) can be checked against t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
 from primeflex_iac.catalog.loader import load_catalog
-from primeflex_iac.catalog.models import Catalog
 from primeflex_iac.spec.model import Workload
-from primeflex_iac.timing.calibration import Calibration, load_calibration
-from primeflex_iac.timing.step_model import Estimate, Interconnect, NodeShape
+from primeflex_iac.timing.calibration import load_calibration
+from primeflex_iac.timing.shapes import Interconnect, NodeShape
 from primeflex_iac.timing.step_model import estimate as estimate_step
-from primeflex_iac.timing.workloads import ResolvedWorkload, resolve_workload
+from primeflex_iac.timing.workloads import resolve_workload
+
+if TYPE_CHECKING:
+    from primeflex_iac.catalog.models import Catalog
+    from primeflex_iac.timing.calibration import Calibration
+    from primeflex_iac.timing.step_model import Estimate
+    from primeflex_iac.timing.workloads import ResolvedWorkload
 
 __all__ = ["EstimateInput", "estimate", "find_interconnect", "prepare"]
 

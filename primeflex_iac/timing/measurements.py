@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import csv
 import statistics
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from primeflex_iac.catalog.models import Catalog
-from primeflex_iac.timing.calibration import Calibration
-from primeflex_iac.timing.estimate import EstimateInput, prepare
+from primeflex_iac.timing.estimate import prepare
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from primeflex_iac.catalog.models import Catalog
+    from primeflex_iac.timing.calibration import Calibration
+    from primeflex_iac.timing.estimate import EstimateInput
 
 __all__ = ["DATA_DIR", "Row", "load_rows", "relative_error", "summary"]
 

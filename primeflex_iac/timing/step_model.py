@@ -22,18 +22,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from primeflex_iac.catalog.models import Gpu
-from primeflex_iac.timing.calibration import Calibration, load_calibration
-from primeflex_iac.timing.workloads import ResolvedWorkload
+from primeflex_iac.timing.calibration import load_calibration
+
+if TYPE_CHECKING:
+    from primeflex_iac.catalog.models import Gpu
+    from primeflex_iac.timing.calibration import Calibration
+    from primeflex_iac.timing.shapes import Interconnect, NodeShape
+    from primeflex_iac.timing.workloads import ResolvedWorkload
 
 __all__ = [
     "MAX_NODES",
     "Bound",
     "Estimate",
-    "Interconnect",
-    "NodeShape",
     "estimate",
     "min_nodes",
     "peak_flops",
@@ -41,25 +43,6 @@ __all__ = [
 
 MAX_NODES = 1_000_000  # beyond this a requirement is treated as unreachable
 Bound = Literal["compute", "communication", "io"]
-
-
-@dataclass(frozen=True)
-class NodeShape:
-    """What the estimate needs of a node: its GPUs, how they talk inside it, and its fabric adapters."""
-
-    gpu: Gpu
-    gpus_per_node: int
-    intra_node: Literal["nvlink", "pcie"]
-    adapters: int
-
-
-@dataclass(frozen=True)
-class Interconnect:
-    """The fabric between nodes: one adapter's link speed and the MPI latency."""
-
-    name: str
-    link_gbps: float
-    latency_us: float
 
 
 @dataclass(frozen=True)

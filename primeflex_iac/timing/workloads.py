@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from primeflex_iac.catalog.models import Catalog, WorkloadModel
-from primeflex_iac.spec.model import Workload
-from primeflex_iac.timing.calibration import Calibration, Kind, load_calibration
+from primeflex_iac.timing.calibration import load_calibration
+
+if TYPE_CHECKING:
+    from primeflex_iac.catalog.models import Catalog, WorkloadModel
+    from primeflex_iac.spec.model import Workload
+    from primeflex_iac.timing.calibration import Calibration, Kind
 
 __all__ = [
     "CUSTOM_BYTES_PER_SAMPLE",

@@ -7,14 +7,16 @@ budget that works, and so on; the most GPUs (TFLOPS, TiB, GB/s) that fit is the 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from primeflex_iac.app.explain.search import SearchContext, ceil_to, checked, edit, kw, not_alone, proposed
+from primeflex_iac.app.explain.answers import ceil_to, checked, edit, kw, not_alone, proposed
 from primeflex_iac.common.units import TIB
-from primeflex_iac.demand.build import build_demand
-from primeflex_iac.demand.requirements import RequirementGroup
 from primeflex_iac.plan.model import Relaxation
-from primeflex_iac.solver.relax import Quantity, relaxed_optimum
+
+if TYPE_CHECKING:
+    from primeflex_iac.app.explain.search import SearchContext
+    from primeflex_iac.demand.requirements import RequirementGroup
+    from primeflex_iac.solver.relax import Quantity
 
 __all__ = [
     "relax_budget",
@@ -32,8 +34,8 @@ def relax_budget(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
     currency = ctx.catalog.currency
     asked = f"budget {budget.amount:,.0f} {currency}"
     values: dict[str, Any] = {"asked_value": budget.amount, "unit": currency}
-    demand = build_demand(ctx.spec, ctx.catalog)
-    cost, _proven = relaxed_optimum(demand, group, "cost", False, ctx.options, ctx.limit())
+    demand = ctx.demand()
+    cost, _proven = ctx.relaxed_optimum(demand, group, "cost", False)
     if cost is None:
         return not_alone(group.label, asked, "site.budget", **values)
     # whole currency units, as the model counts them
@@ -49,8 +51,8 @@ def relax_total_power(ctx: SearchContext, group: RequirementGroup) -> Relaxation
     assert limit is not None
     asked = f"total power {kw(limit)}"
     values: dict[str, Any] = {"asked_value": round(limit / 1000, 3), "unit": "kW"}
-    demand = build_demand(ctx.spec, ctx.catalog)
-    watts, _proven = relaxed_optimum(demand, group, "power_max_w", False, ctx.options, ctx.limit())
+    demand = ctx.demand()
+    watts, _proven = ctx.relaxed_optimum(demand, group, "power_max_w", False)
     if watts is None:
         return not_alone(group.label, asked, "site.total_power", **values)
     needed_w = ceil_to(watts, 100)
@@ -66,8 +68,8 @@ def relax_racks(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
     most = ctx.spec.site.racks.max
     asked = f"at most {most} rack{'s' if most != 1 else ''}"
     values: dict[str, Any] = {"asked_value": float(most), "unit": "racks"}
-    demand = build_demand(ctx.spec, ctx.catalog)
-    racks, _proven = relaxed_optimum(demand, group, "racks", False, ctx.options, ctx.limit())
+    demand = ctx.demand()
+    racks, _proven = ctx.relaxed_optimum(demand, group, "racks", False)
     if racks is None:
         return not_alone(group.label, asked, "site.racks.max", **values)
     # devices are placed after solving; a placement that needs one more rack is allowed for
@@ -83,7 +85,7 @@ def relax_racks(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
 def relax_compute_floor(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
     floor = ctx.spec.compute
     assert floor is not None
-    demand = build_demand(ctx.spec, ctx.catalog)
+    demand = ctx.demand()
     # (field, quantity, asked, scale to the model's integers, unit)
     floors: list[tuple[str, Quantity, float | None, int, str]] = [
         ("gpus", "gpus", floor.gpus, 1, "GPUs"),
@@ -98,7 +100,7 @@ def relax_compute_floor(ctx: SearchContext, group: RequirementGroup) -> Relaxati
     for field, quantity, asked_value, scale, unit in floors:
         if asked_value is None:
             continue
-        best, _proven = relaxed_optimum(demand, group, quantity, True, ctx.options, ctx.limit())
+        best, _proven = ctx.relaxed_optimum(demand, group, quantity, True)
         if best is None:
             return not_alone(group.label, asked, "compute")
         most = best / scale
@@ -122,7 +124,7 @@ def relax_compute_floor(ctx: SearchContext, group: RequirementGroup) -> Relaxati
 
 
 def relax_storage_capacity(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
-    demand = build_demand(ctx.spec, ctx.catalog)
+    demand = ctx.demand()
     assert demand.storage is not None and ctx.spec.storage is not None
     required = demand.storage.capacity_tib
     source = {"spec": "storage.capacity", "datasets": "the workloads' datasets"}.get(
@@ -130,7 +132,7 @@ def relax_storage_capacity(ctx: SearchContext, group: RequirementGroup) -> Relax
     )
     asked = f"{required:,.1f} TiB usable storage ({source})"
     values: dict[str, Any] = {"asked_value": round(required, 2), "unit": "TiB"}
-    best, _proven = relaxed_optimum(demand, group, "storage_tib", True, ctx.options, ctx.limit())
+    best, _proven = ctx.relaxed_optimum(demand, group, "storage_tib", True)
     if best is None or best == 0:
         return not_alone(group.label, asked, "storage.capacity", **values)
     most = math.floor(best) / 100  # hundredths of a TiB in the model
@@ -152,13 +154,13 @@ def relax_storage_capacity(ctx: SearchContext, group: RequirementGroup) -> Relax
 
 
 def relax_storage_throughput(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
-    demand = build_demand(ctx.spec, ctx.catalog)
+    demand = ctx.demand()
     assert demand.storage is not None
     required = demand.storage.read_gbs
     source = "storage.throughput" if demand.storage.throughput_from == "spec" else "the busiest workload's read rate"
     asked = f"{required:,.2f} GB/s storage read rate ({source})"
     values: dict[str, Any] = {"asked_value": round(required, 3), "unit": "GB/s"}
-    best, _proven = relaxed_optimum(demand, group, "storage_read", True, ctx.options, ctx.limit())
+    best, _proven = ctx.relaxed_optimum(demand, group, "storage_read", True)
     if best is None or best == 0:
         return not_alone(group.label, asked, "storage.throughput", **values)
     most = math.floor(best) / 1000  # MB/s in the model

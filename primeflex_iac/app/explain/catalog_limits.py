@@ -4,15 +4,18 @@ nodes and fabrics, GPU memory, precision. Each moves to the nearest catalog valu
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from primeflex_iac.app.explain.search import SearchContext, checked, edit, not_alone
-from primeflex_iac.demand.build import build_demand
-from primeflex_iac.demand.requirements import RequirementGroup
-from primeflex_iac.plan.model import Relaxation
-from primeflex_iac.spec.model import Spec
+from primeflex_iac.app.explain.answers import checked, edit, not_alone
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Callable
+
+    from primeflex_iac.app.explain.search import SearchContext
+    from primeflex_iac.demand.requirements import RequirementGroup
+    from primeflex_iac.plan.model import Relaxation
+    from primeflex_iac.spec.model import Spec
 
 __all__ = ["relax_allowed", "relax_as_of", "relax_cooling", "relax_gpu_memory", "relax_precision"]
 
@@ -68,7 +71,7 @@ def relax_allowed(section: str, field: str, what: str) -> Callable[[SearchContex
 
 
 def relax_gpu_memory(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
-    demand = build_demand(ctx.spec, ctx.catalog)
+    demand = ctx.demand()
     asked_gb = max([w.min_gpu_memory_gb for w in demand.workloads] + [_floor_memory_gb(ctx.spec)])
     asked = f"GPUs with at least {asked_gb:,g} GB of memory"
     values: dict[str, Any] = {"asked_value": asked_gb, "unit": "GB"}

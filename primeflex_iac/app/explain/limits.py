@@ -6,14 +6,15 @@ the edited spec (feasibility is monotone in both).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from primeflex_iac.app.explain.search import SearchContext, bisect, ceil_to, checked, edit, kw, not_alone
+from primeflex_iac.app.explain.answers import bisect, ceil_to, checked, edit, kw, not_alone
 from primeflex_iac.common.units import format_duration
-from primeflex_iac.demand.build import build_demand
-from primeflex_iac.demand.requirements import RequirementGroup
-from primeflex_iac.plan.model import Relaxation
-from primeflex_iac.solver.relax import feasible
+
+if TYPE_CHECKING:
+    from primeflex_iac.app.explain.search import SearchContext
+    from primeflex_iac.demand.requirements import RequirementGroup
+    from primeflex_iac.plan.model import Relaxation
 
 __all__ = ["relax_power_per_rack", "relax_time_to_model"]
 
@@ -22,8 +23,8 @@ def relax_power_per_rack(ctx: SearchContext, group: RequirementGroup) -> Relaxat
     asked_w = ctx.spec.site.racks.power_per_rack
     asked = f"{kw(asked_w)} per rack"
     values: dict[str, Any] = {"asked_value": round(asked_w / 1000, 3), "unit": "kW"}
-    demand = build_demand(ctx.spec, ctx.catalog)
-    if feasible(demand, ctx.options, ctx.limit(), [group]) is not True:
+    demand = ctx.demand()
+    if ctx.feasible_without(demand, [group]) is not True:
         return not_alone(group.label, asked, "site.racks.power_per_rack", **values)
 
     def works(watts: float) -> bool:
@@ -75,8 +76,8 @@ def relax_time_to_model(ctx: SearchContext, group: RequirementGroup) -> Relaxati
     field = f"workloads[{index}].time_to_model"
     asked = f"time-to-model {format_duration(asked_s)} for {name}"
     values: dict[str, Any] = {"asked_value": asked_s, "unit": "s"}
-    demand = build_demand(ctx.spec, ctx.catalog)
-    if feasible(demand, ctx.options, ctx.limit(), [group]) is not True:
+    demand = ctx.demand()
+    if ctx.feasible_without(demand, [group]) is not True:
         return not_alone(group.label, asked, field, **values)
 
     def works(seconds: float) -> bool:

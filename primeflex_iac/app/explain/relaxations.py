@@ -23,8 +23,9 @@ The searches live by kind: capacity.py (optimisation), limits.py (bisection), ca
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
+from primeflex_iac.app.explain.answers import unexplained
 from primeflex_iac.app.explain.capacity import (
     relax_budget,
     relax_compute_floor,
@@ -41,12 +42,16 @@ from primeflex_iac.app.explain.catalog_limits import (
     relax_precision,
 )
 from primeflex_iac.app.explain.limits import relax_power_per_rack, relax_time_to_model
-from primeflex_iac.app.explain.search import OutOfTime, SearchContext, dropped, unexplained
-from primeflex_iac.catalog.models import Catalog
+from primeflex_iac.app.explain.search import OutOfTime, SearchContext, dropped
 from primeflex_iac.demand.requirements import Requirement, RequirementGroup
-from primeflex_iac.plan.model import Plan, Relaxation
-from primeflex_iac.solver.options import SolveOptions
-from primeflex_iac.spec.model import Spec
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from primeflex_iac.catalog.models import Catalog
+    from primeflex_iac.plan.model import Plan, Relaxation
+    from primeflex_iac.solver.options import SolveOptions
+    from primeflex_iac.spec.model import Spec
 
 __all__ = ["RELAXATION_BUDGET_S", "explain_relaxations"]
 

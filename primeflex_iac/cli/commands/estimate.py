@@ -7,13 +7,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from primeflex_iac.catalog.loader import load_catalog
 from primeflex_iac.cli import options
 from primeflex_iac.cli.exit_codes import EXIT_OK, invalid
 from primeflex_iac.common.units import UnitError, format_duration, parse_count
 from primeflex_iac.timing.estimate import estimate
-from primeflex_iac.timing.step_model import Estimate
+
+if TYPE_CHECKING:
+    from primeflex_iac.timing.step_model import Estimate
 
 __all__ = ["add_parser", "run"]
 

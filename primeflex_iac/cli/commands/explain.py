@@ -5,14 +5,17 @@ Exit 0 when a plan exists (nothing to explain), 3 when it does not.
 
 from __future__ import annotations
 
-import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from primeflex_iac.app.inputs import load_inputs
 from primeflex_iac.app.solve import solve
 from primeflex_iac.cli import options
 from primeflex_iac.cli.exit_codes import EXIT_INFEASIBLE, EXIT_INVALID, EXIT_OK
 from primeflex_iac.render.explanation import explanation_text
+
+if TYPE_CHECKING:
+    import argparse
 
 __all__ = ["add_parser", "run"]
 

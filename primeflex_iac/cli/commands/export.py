@@ -8,19 +8,23 @@ folders beside plan.json (:func:`export_for_solve`).
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from primeflex_iac.app.inputs import read_plan
 from primeflex_iac.catalog.loader import load_catalog
-from primeflex_iac.catalog.models import Catalog
 from primeflex_iac.cli import options
 from primeflex_iac.cli.exit_codes import EXIT_INVALID, EXIT_OK
 from primeflex_iac.cli.files import check_export_folders, write_outputs
 from primeflex_iac.errors import ExportError, Problem
 from primeflex_iac.export.targets import TARGETS, applicable_targets, export_files
-from primeflex_iac.plan.model import Plan
+
+if TYPE_CHECKING:
+    import argparse
+    from pathlib import Path
+
+    from primeflex_iac.catalog.models import Catalog
+    from primeflex_iac.plan.model import Plan
 
 __all__ = ["EXPORT_CHOICES", "add_parser", "export_for_solve", "run", "split_by_target"]
 

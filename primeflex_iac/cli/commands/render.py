@@ -5,14 +5,17 @@ The export folders `solve --export` wrote beside the plan are kept in the re-ren
 
 from __future__ import annotations
 
-import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from primeflex_iac.app.inputs import read_plan
 from primeflex_iac.cli import options
 from primeflex_iac.cli.exit_codes import EXIT_INVALID, EXIT_OK
 from primeflex_iac.cli.files import check_output_folder, exports_beside, write_outputs
 from primeflex_iac.render.bundle import render_bundle
+
+if TYPE_CHECKING:
+    import argparse
 
 __all__ = ["add_parser", "run"]
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from primeflex_iac.app.schemas import plan_json_schema, spec_json_schema
 from primeflex_iac.cli.exit_codes import EXIT_OK
+
+if TYPE_CHECKING:
+    import argparse
 
 __all__ = ["add_parser", "run"]
 

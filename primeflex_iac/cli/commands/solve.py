@@ -7,9 +7,9 @@ by the time limit or Ctrl-C is written, with a warning that it is not proven opt
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from primeflex_iac.app.inputs import load_inputs
 from primeflex_iac.app.solve import solve
@@ -20,6 +20,9 @@ from primeflex_iac.cli.files import check_output_folder, write_outputs, written_
 from primeflex_iac.render.bundle import render_bundle
 from primeflex_iac.render.explanation import explanation_text
 from primeflex_iac.render.summary import summary_text
+
+if TYPE_CHECKING:
+    import argparse
 
 __all__ = ["add_parser", "run"]
 

@@ -9,19 +9,20 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from primeflex_iac.app.inputs import solve_options_for
-from primeflex_iac.app.solve import solve
-from primeflex_iac.app.sweep import deadline_range, sweep
+from primeflex_iac.app.sweep import deadline_range, shortest_deadline, sweep
 from primeflex_iac.catalog.loader import load_catalog
 from primeflex_iac.cli import options
 from primeflex_iac.cli.exit_codes import EXIT_OK, invalid
 from primeflex_iac.cli.files import write_outputs
 from primeflex_iac.common.units import UnitError, parse_duration
-from primeflex_iac.demand.build import scale_deadlines
-from primeflex_iac.plan.pareto import SweepPoint
 from primeflex_iac.render.pareto_table import describe, pareto_csv
 from primeflex_iac.spec.model import load_spec
+
+if TYPE_CHECKING:
+    from primeflex_iac.plan.pareto import SweepPoint
 
 __all__ = ["DEFAULT_POINTS", "add_parser", "run"]
 
@@ -83,11 +84,7 @@ def run(args: argparse.Namespace) -> int:
     if shortest is None:
         # the fastest plan the site allows, with deadlines loose enough not to bind
         print("primeflex: sweep: finding the fastest plan the site allows", file=sys.stderr)
-        loose = scale_deadlines(spec, longest / required).model_copy(update={"objective": "time"})
-        fastest = solve(loose, catalog, solve_options)
-        # every workload's deadline scales with the focus one: the slowest of them sets the shortest
-        ratios = [w.time_to_model_s / w.required_s for w in fastest.workloads if w.time_to_model_s is not None]
-        shortest = max(ratios) * longest * (1 + 1e-6) if ratios else longest / 16  # slack for rounding
+        shortest = shortest_deadline(spec, catalog, solve_options, focus, longest)
     shortest = min(shortest, longest)
     deadlines = deadline_range(shortest, longest, args.points)
 

@@ -6,12 +6,15 @@ as ``{"valid": bool, "problems": [...]}``.
 
 from __future__ import annotations
 
-import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from primeflex_iac.app.inputs import diagnostics_json, load_inputs
 from primeflex_iac.cli import options
 from primeflex_iac.cli.exit_codes import EXIT_OK
+
+if TYPE_CHECKING:
+    import argparse
 
 __all__ = ["add_parser", "run"]
 

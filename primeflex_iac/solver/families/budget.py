@@ -5,10 +5,14 @@ Rule: the whole cluster (every block, cable, licence and rack) costs at most the
 
 from __future__ import annotations
 
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING
 
 from primeflex_iac.demand.requirements import Requirement
-from primeflex_iac.solver.context import ModelContext
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
+    from primeflex_iac.solver.context import ModelContext
 
 __all__ = ["add_budget"]
 

@@ -12,9 +12,13 @@ Rules:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from primeflex_iac.demand.requirements import Requirement
-from primeflex_iac.solver.context import BIG, ModelContext
-from primeflex_iac.solver.families.vars import ComputeVars
+from primeflex_iac.solver.families.vars import BIG, ComputeVars
+
+if TYPE_CHECKING:
+    from primeflex_iac.solver.context import ModelContext
 
 __all__ = ["add_compute"]
 

@@ -16,12 +16,17 @@ Rules:
 
 from __future__ import annotations
 
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING
 
-from primeflex_iac.demand.candidates import FabricOption, tree_shape
 from primeflex_iac.demand.requirements import Requirement
-from primeflex_iac.solver.context import ModelContext
-from primeflex_iac.solver.families.vars import ComputeVars, FabricVars, StorageVars, TreeVars
+from primeflex_iac.solver.families.vars import FabricVars, TreeVars
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
+    from primeflex_iac.demand.candidates import FabricOption
+    from primeflex_iac.solver.context import ModelContext
+    from primeflex_iac.solver.families.vars import ComputeVars, StorageVars
 
 __all__ = ["add_fabric"]
 
@@ -98,7 +103,7 @@ def _add_switches(
     ctx: ModelContext, option: FabricOption, fab: cp_model.IntVar, endpoints: cp_model.IntVar, blocking: int
 ) -> TreeVars:
     model = ctx.model
-    single, per_leaf, uplinks = tree_shape(option, blocking)
+    single, per_leaf, uplinks = option.tree_shape(blocking)
     ports = option.switch.ports
     aggregation_down = ports // 2
     fid = option.id

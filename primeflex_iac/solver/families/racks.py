@@ -14,11 +14,16 @@ Rules:
 
 from __future__ import annotations
 
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING
 
 from primeflex_iac.demand.requirements import Requirement
-from primeflex_iac.solver.context import ModelContext
-from primeflex_iac.solver.families.vars import ComputeVars, FabricVars, FullRacks, RackVars, StorageVars
+from primeflex_iac.solver.families.vars import FullRacks, RackVars
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
+    from primeflex_iac.solver.context import ModelContext
+    from primeflex_iac.solver.families.vars import ComputeVars, FabricVars, StorageVars
 
 __all__ = ["add_racks_and_power", "per_rack"]
 

@@ -10,9 +10,13 @@ Rules (the seed's storage table, read as building blocks):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from primeflex_iac.demand.requirements import Requirement
-from primeflex_iac.solver.context import ModelContext
 from primeflex_iac.solver.families.vars import StorageVars
+
+if TYPE_CHECKING:
+    from primeflex_iac.solver.context import ModelContext
 
 __all__ = ["add_storage"]
 

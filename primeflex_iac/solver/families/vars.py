@@ -8,10 +8,23 @@ variables of the earlier families it reads as arguments, so it cannot run before
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
-__all__ = ["ComputeVars", "FabricVars", "FullRacks", "RackVars", "StorageVars", "Totals", "TreeVars"]
+__all__ = [
+    "BIG",
+    "ComputeVars",
+    "FabricVars",
+    "FullRacks",
+    "RackVars",
+    "StorageVars",
+    "Totals",
+    "TreeVars",
+]
+
+BIG = 10**7  # upper bound of any count variable (nodes, switches, blocks, racks)
 
 
 @dataclass(frozen=True)
