@@ -3,7 +3,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup example test lint bench clean
+.PHONY: setup example test quick lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -18,6 +18,10 @@ example: setup
 
 test: setup
 	$(PY) -m pytest -q
+
+# the quick loop while editing: no test marked slow (many solves) or needs_tool (Slurm, Chromium, ...)
+quick: setup
+	$(PY) -m pytest -q -m "not slow and not needs_tool"
 
 lint: setup
 	$(VENV)/bin/ruff check primeflex_iac tests benchmarks

@@ -18,6 +18,8 @@ from primeflex_iac.app.explain.answers import edit as _edit
 from primeflex_iac.cli.main import main
 from primeflex_iac.plan.model import Relaxation
 
+pytestmark = pytest.mark.slow  # every test here solves many specs (CI runs them)
+
 HEAD = "apiVersion: primeflex-iac/v1\nname: t\n"
 
 

@@ -143,6 +143,7 @@ def test_nesting_within_limit_allowed() -> None:
     assert value == 1
 
 
+@pytest.mark.slow
 def test_very_deep_nesting_refused_as_spec_error() -> None:
     with pytest.raises(SpecError, match="nested too deeply"):
         parse_yaml_text(_nested_lists(1000), "deeper.yaml")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from primeflex_iac import Catalog, SolveOptions, check, load_catalog, parse_spec_text, solve
 from primeflex_iac.demand.build import build_demand
 from primeflex_iac.solver.model import build_model
-
-from .conftest import REFERENCE_NAMES, SPECS
+from tests.conftest import REFERENCE_NAMES, SPECS
 
 BASE = """
 apiVersion: primeflex-iac/v1
@@ -43,6 +44,7 @@ def test_8192_gpus_plan_holds(catalog: Catalog) -> None:
     assert check(plan, spec, catalog).violations == []
 
 
+@pytest.mark.slow
 def test_same_plan_bytes_across_runs_and_worker_counts(catalog: Catalog) -> None:
     for name in [*REFERENCE_NAMES, "customer"]:
         path = SPECS / "reference" / f"{name}.yaml" if name != "customer" else SPECS / "customer.yaml"
@@ -53,6 +55,7 @@ def test_same_plan_bytes_across_runs_and_worker_counts(catalog: Catalog) -> None
         assert first == again == parallel, name
 
 
+@pytest.mark.slow
 def test_infeasible_budget_is_named(catalog: Catalog) -> None:
     # 64 H100 cost about 3.2M; one H100 node or 64 cheaper GPUs would fit 1M
     plan = solve(parse_spec_text(_spec(64, extra="budget: 1M USD")), catalog)
@@ -60,6 +63,7 @@ def test_infeasible_budget_is_named(catalog: Catalog) -> None:
     assert plan.conflicts == ["allowed gpus", "budget", "compute floor"]
 
 
+@pytest.mark.slow
 def test_infeasible_racks_and_power_are_named(catalog: Catalog) -> None:
     plan = solve(parse_spec_text(_spec(512, racks=2)), catalog)
     assert plan.status == "infeasible"

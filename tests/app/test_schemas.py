@@ -19,8 +19,7 @@ import yaml
 from primeflex_iac import Catalog, Plan, SpecError, load_spec, parse_spec_text, solve
 from primeflex_iac.app.schemas import plan_json_schema, spec_json_schema
 from primeflex_iac.cli.main import main
-
-from .conftest import ROOT, SPECS
+from tests.conftest import ROOT, SPECS
 
 SPEC_SCHEMA = ROOT / "schema" / "spec.schema.json"
 ALL_SPECS = sorted(SPECS.rglob("*.yaml"))

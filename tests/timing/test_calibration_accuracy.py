@@ -16,8 +16,7 @@ import pytest
 from primeflex_iac import Catalog
 from primeflex_iac.timing.calibration import load_calibration
 from primeflex_iac.timing.measurements import DATA_DIR, load_rows, relative_error, summary
-
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 
 def test_every_published_row_within_the_bounds(catalog: Catalog) -> None:
@@ -45,6 +44,7 @@ def test_calibration_rows_are_the_shared_reference() -> None:
     assert filecmp.cmp(shared, DATA_DIR / "mlperf_calibration.tsv", shallow=False)
 
 
+@pytest.mark.slow
 def test_the_committed_calibration_is_what_the_fit_gives() -> None:
     pytest.importorskip("scipy")
     script = ROOT / "calibration" / "fit_calibration.py"

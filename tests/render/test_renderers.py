@@ -19,8 +19,7 @@ from primeflex_iac.render.bundle import render_bundle
 from primeflex_iac.render.dot import DOT_MISSING
 from primeflex_iac.render.racks import rack_elevations_svg
 from primeflex_iac.render.topology import topology_dot
-
-from .conftest import REFERENCE_NAMES, ROOT, SPECS
+from tests.conftest import REFERENCE_NAMES, ROOT, SPECS
 
 GOLDEN = ROOT / "tests" / "golden" / "renderers"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"  # UPDATE_GOLDEN=1 make test rewrites the golden files
@@ -63,6 +62,7 @@ def test_large_clusters_are_folded(catalog: Catalog) -> None:
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed (CI installs it)")
+@pytest.mark.needs_tool
 @pytest.mark.skipif(shutil.which("rsvg-convert") is None, reason="rsvg-convert (librsvg2-bin) is not installed (CI installs it)")
 @pytest.mark.parametrize("name", ["sample-small-air", "sample-large-water", "storage-very-large"])
 def test_every_svg_converts_to_png(name: str, catalog: Catalog, tmp_path: Path) -> None:
@@ -115,7 +115,9 @@ CHROMIUM_FLAGS = [
 ]
 
 
+@pytest.mark.needs_tool
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (CI installs it)")
+@pytest.mark.slow
 def test_html_report_in_a_browser(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["solve", str(SPECS / "customer.yaml"), "-o", str(out)]) == 0

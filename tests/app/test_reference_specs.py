@@ -9,8 +9,7 @@ import pytest
 
 from primeflex_iac import Catalog, Plan, check, load_spec, solve
 from primeflex_iac.catalog.models import is_assumption
-
-from .conftest import SPECS
+from tests.conftest import SPECS
 
 REFERENCE = SPECS / "reference"
 
@@ -91,6 +90,7 @@ def _assumption_prices(catalog: Catalog) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES) + sorted(STORAGE))
+@pytest.mark.slow
 def test_answers_survive_assumed_price_changes(name: str, catalog: Catalog) -> None:
     """Every price marked as an assumption, moved 25 % down and up one at a time, and all together."""
     spec = load_spec(REFERENCE / f"{name}.yaml")

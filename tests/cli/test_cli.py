@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from primeflex_iac.cli.main import main
-
-from .conftest import SPECS
+from tests.conftest import SPECS
 
 
 def test_solve_writes_plan_and_bom(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -27,6 +26,7 @@ def test_solve_writes_plan_and_bom(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "OPTIMAL" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_same_spec_gives_byte_identical_files(tmp_path: Path) -> None:
     spec = str(SPECS / "reference" / "storage-large.yaml")
     assert main(["solve", spec, "-o", str(tmp_path / "a")]) == 0
@@ -68,6 +68,7 @@ def test_unknown_model_id_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "unknown model 'alexnet'" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_infeasible_exits_3_and_names_the_requirements(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = tmp_path / "s.yaml"
     spec.write_text(

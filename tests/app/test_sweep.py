@@ -37,6 +37,7 @@ def _run(tmp_path: Path, out: str, capsys: pytest.CaptureFixture[str]) -> tuple[
     return folder, capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_sweep_writes_a_frontier_and_shows_progress(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder, err = _run(tmp_path, "a", capsys)
     assert sorted(p.name for p in folder.iterdir()) == ["pareto.csv", "pareto.png", "pareto.svg"]
@@ -55,6 +56,7 @@ def test_sweep_writes_a_frontier_and_shows_progress(tmp_path: Path, capsys: pyte
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
 
 
+@pytest.mark.slow
 def test_sweep_output_is_deterministic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     first, _ = _run(tmp_path, "a", capsys)
     second, _ = _run(tmp_path, "b", capsys)

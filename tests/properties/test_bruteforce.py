@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 from primeflex_iac import Catalog, Spec, check, load_catalog, parse_spec_text, solve
 from primeflex_iac.demand.software import choose_software
 
+pytestmark = pytest.mark.slow  # every test here solves many specs (CI runs them)
+
 RACKS_FREE = """apiVersion: primeflex-iac/v1
 kind: CatalogOverlay
 source: test - racks priced at zero

@@ -26,6 +26,7 @@ def _time(plan: object) -> float:
     return float(workload.time_to_model_s)
 
 
+@pytest.mark.slow
 def test_fastest_plan_within_the_budget(catalog: Catalog) -> None:
     spec = parse_spec_text(SPEC.format(budget="800k USD", objective="time"))
     plan = solve(spec, catalog)
@@ -43,6 +44,7 @@ def test_fastest_plan_within_the_budget(catalog: Catalog) -> None:
     assert _time(richer) < fastest
 
 
+@pytest.mark.slow
 def test_fastest_is_faster_than_cheapest(catalog: Catalog) -> None:
     cheapest = solve(parse_spec_text(SPEC.format(budget="800k USD", objective="cost")), catalog)
     fastest = solve(parse_spec_text(SPEC.format(budget="800k USD", objective="[time, cost]")), catalog)
@@ -50,6 +52,7 @@ def test_fastest_is_faster_than_cheapest(catalog: Catalog) -> None:
     assert fastest.totals is not None and cheapest.totals is not None and fastest.totals.cost > cheapest.totals.cost
 
 
+@pytest.mark.slow
 def test_unmeetable_deadline_is_infeasible(catalog: Catalog) -> None:
     spec = parse_spec_text(SPEC.format(budget="100k USD", objective="time").replace("1 d", "10 min"))
     plan = solve(spec, catalog)

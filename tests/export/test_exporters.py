@@ -3,7 +3,7 @@ grammar or schema, against Slurm's and Ansible's own parsers where they are inst
 against golden files of the reference specs.
 
 Golden files live in tests/golden/exports/<spec>/<target>/...; regenerate them after an intended
-change with ``UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_exporters.py``.
+change with ``UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/export/test_exporters.py``.
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ from primeflex_iac.export.hostlist import expand as expand_hostlist
 from primeflex_iac.export.netbox import netbox_files, slugify
 from primeflex_iac.export.slurm import _tree_lines, gres_conf, slurm_conf, slurm_files, topology_conf
 from primeflex_iac.export.targets import applicable_targets, export_files
-
-from .conftest import REFERENCE_NAMES, ROOT, SPECS
+from tests.conftest import REFERENCE_NAMES, ROOT, SPECS
 
 GOLDEN = ROOT / "tests" / "golden" / "exports"
 NETBOX_SCHEMAS = ROOT / "tests" / "data" / "netbox"
@@ -296,6 +295,7 @@ def _slurmd_gres(folder: Path, node: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.needs_tool
 @pytest.mark.skipif(SLURMD is None, reason="Slurm's slurmd is not installed (apt-get install slurmd; CI has it)")
 @pytest.mark.parametrize("name", ["sample-moderate-water", "sample-large-air", "hgx-h100", "edr-two-level"])
 def test_slurmd_parses_the_exported_config(name: str, catalog: Catalog, tmp_path: Path) -> None:
@@ -311,6 +311,7 @@ def test_slurmd_parses_the_exported_config(name: str, catalog: Catalog, tmp_path
         assert f"Gres Name=gpu Type={entry.gpu} Count={entry.gpus_per_node}" in result.stdout + result.stderr
 
 
+@pytest.mark.needs_tool
 @pytest.mark.skipif(SLURMD is None, reason="Slurm's slurmd is not installed (apt-get install slurmd; CI has it)")
 def test_slurmd_rejects_a_broken_config(catalog: Catalog, tmp_path: Path) -> None:
     """The check above can fail: a bad key, or a gres.conf that disagrees with slurm.conf, is reported."""
@@ -327,6 +328,7 @@ def test_slurmd_rejects_a_broken_config(catalog: Catalog, tmp_path: Path) -> Non
     assert "more configured than expected" in result.stderr
 
 
+@pytest.mark.needs_tool
 @pytest.mark.skipif(SCONTROL is None, reason="Slurm's scontrol is not installed (apt-get install slurm-client; CI has it)")
 @pytest.mark.parametrize("name", ["sample-large-air", "hgx-h100", "three-level"])
 def test_scontrol_expands_every_hostlist_as_we_do(name: str, catalog: Catalog, tmp_path: Path) -> None:
@@ -398,6 +400,7 @@ def _no_empty_values(node: object, where: str) -> None:
 
 
 @pytest.mark.parametrize("name", ALL_NAMES)
+@pytest.mark.slow
 def test_netbox_device_types_follow_devicetype_library(name: str, catalog: Catalog) -> None:
     schema = json.loads((NETBOX_SCHEMAS / "devicetype.schema.json").read_text())
     jsonschema.Draft7Validator.check_schema(schema)
@@ -432,6 +435,7 @@ def test_netbox_device_type_schema_catches_mistakes(catalog: Catalog) -> None:
 
 
 @pytest.mark.parametrize("name", ALL_NAMES)
+@pytest.mark.slow
 def test_netbox_bundle_uses_netbox_import_fields_and_refers_to_itself(name: str, catalog: Catalog) -> None:
     plan = _plan(name, catalog)
     schemas = json.loads((NETBOX_SCHEMAS / "import.schema.json").read_text())
@@ -511,8 +515,10 @@ def test_ansible_inventory_groups_hosts_by_role(name: str, catalog: Catalog) -> 
         assert list(groups["metadata_servers"]["hosts"]) == ["oss01", "oss02"]
 
 
+@pytest.mark.needs_tool
 @pytest.mark.skipif(ANSIBLE_INVENTORY is None, reason="ansible-core is not installed (it is in the test extra)")
 @pytest.mark.parametrize("name", ["sample-moderate-water", "edr-two-level"])
+@pytest.mark.slow
 def test_ansible_reads_the_inventory(name: str, catalog: Catalog, tmp_path: Path) -> None:
     plan = _plan(name, catalog)
     (tmp_path / "inventory.yaml").write_text(ansible_inventory(plan, catalog))
@@ -585,6 +591,7 @@ def test_export_command_writes_target_folders(catalog: Catalog, tmp_path: Path, 
     assert "cannot read" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_solve_export_writes_exports_with_the_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "run"
     spec = str(SPECS / "reference" / "sample-moderate-water.yaml")

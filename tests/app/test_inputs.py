@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from primeflex_iac.cli.main import main
-
-from .conftest import SPECS
+from tests.conftest import SPECS
 
 GOOD = (SPECS / "reference" / "sample-small-air.yaml").read_text()
 HEAD = "apiVersion: primeflex-iac/v1\nname: t\n"
@@ -141,6 +140,7 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize(("content", "phrase"), [h[1:] for h in HOSTILE], ids=[h[0] for h in HOSTILE])
+@pytest.mark.slow
 def test_hostile_files_are_refused_quickly_and_clearly(
     content: str | bytes, phrase: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -24,8 +24,7 @@ from ortools.sat.python import cp_model
 from primeflex_iac import Catalog, check, load_spec, parse_spec_text, solve
 from primeflex_iac.cli.main import main
 from primeflex_iac.solver import stages as solve_module
-
-from .conftest import ROOT, SPECS
+from tests.conftest import ROOT, SPECS
 
 CUSTOMER = SPECS / "customer.yaml"
 
@@ -166,6 +165,7 @@ def _interrupt_solve(tmp_path: Path, wait_s: float) -> tuple[int, str, str, floa
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGINT")
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_with_the_best_plan_so_far(tmp_path: Path) -> None:
     code, stdout, stderr, took = _interrupt_solve(tmp_path, wait_s=2.0)
     assert code == 130, stderr

@@ -8,8 +8,7 @@ import pytest
 
 from primeflex_iac.cli import files as output
 from primeflex_iac.cli.main import main
-
-from .conftest import SPECS
+from tests.conftest import SPECS
 
 SPEC = str(SPECS / "reference" / "storage-small.yaml")
 OTHER = str(SPECS / "reference" / "storage-medium.yaml")
@@ -109,6 +108,7 @@ def test_a_failed_write_leaves_the_previous_output_whole(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
+@pytest.mark.slow
 def test_infeasible_and_invalid_runs_leave_the_previous_output(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["solve", SPEC, "-o", str(out), *FLAGS]) == 0

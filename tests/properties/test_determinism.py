@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from primeflex_iac.cli.main import main
+from tests.conftest import REFERENCE_NAMES, SPECS
 
-from .conftest import REFERENCE_NAMES, SPECS
+pytestmark = pytest.mark.slow  # every test here solves many specs (CI runs them)
 
 SPEC_PATHS = [SPECS / "reference" / f"{name}.yaml" for name in REFERENCE_NAMES] + [SPECS / "customer.yaml"]
 

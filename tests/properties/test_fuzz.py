@@ -16,13 +16,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from primeflex_iac.cli.main import main
+from tests.conftest import SPECS
 
-from .conftest import SPECS
+pytestmark = pytest.mark.slow  # every test here runs many generated examples (CI runs them)
 
 ALLOWED_EXITS = {0, 2, 3}
 SOLVE_FLAGS = ["--no-render", "--time-limit", "10"]

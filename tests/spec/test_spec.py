@@ -9,9 +9,9 @@ import pytest
 
 from primeflex_iac.errors import Problem, SpecError
 from primeflex_iac.spec.model import Spec, load_spec, parse_spec_text
+from tests.conftest import ROOT
 
-REPO = Path(__file__).resolve().parent.parent
-SPEC_FILES = sorted((REPO / "specs").glob("**/*.yaml"))
+SPEC_FILES = sorted((ROOT / "specs").glob("**/*.yaml"))
 
 MINIMAL = """\
 apiVersion: primeflex-iac/v1
@@ -352,7 +352,7 @@ def test_spec_files_exist() -> None:
     assert len(SPEC_FILES) >= 10, SPEC_FILES
 
 
-@pytest.mark.parametrize("path", SPEC_FILES, ids=lambda p: str(p.relative_to(REPO / "specs")))
+@pytest.mark.parametrize("path", SPEC_FILES, ids=lambda p: str(p.relative_to(ROOT / "specs")))
 def test_every_spec_file_loads(path: Path) -> None:
     spec = load_spec(path)
     assert spec.apiVersion == "primeflex-iac/v1"
