@@ -35,7 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from primeflex_iac.catalog.loader import load_catalog  # noqa: E402
 from primeflex_iac.catalog.models import Catalog  # noqa: E402
-from primeflex_iac.timing.calibration import CALIBRATION_FILE, GENERATIONS, Calibration, load_calibration  # noqa: E402
+from primeflex_iac.common.vocabulary import GENERATIONS  # noqa: E402
+from primeflex_iac.timing.calibration import CALIBRATION_FILE, Calibration, load_calibration  # noqa: E402
 from primeflex_iac.timing.measurements import Row, load_rows, relative_error, summary  # noqa: E402
 
 DOC = ROOT / "docs" / "calibration.md"

@@ -19,9 +19,9 @@ from __future__ import annotations
 import copy
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError, create_model
 
 from primeflex_iac.catalog.models import Catalog
 from primeflex_iac.common.located_yaml import describe_error, format_path, load_yaml, validate_document
@@ -35,24 +35,10 @@ if TYPE_CHECKING:
 __all__ = ["DATA_DIR", "SECTIONS", "load_catalog"]
 
 DATA_DIR = Path(__file__).parent / "data"
-SECTIONS = (
-    "gpus",
-    "servers",
-    "chassis",
-    "fabrics",
-    "switches",
-    "adapters",
-    "cables",
-    "management_switches",
-    "head_nodes",
-    "drives",
-    "storage_devices",
-    "storage_blocks",
-    "racks",
-    "software",
-    "workloads",
-)
-_PRICE_SECTIONS = tuple(s for s in SECTIONS if s not in {"fabrics", "storage_blocks", "workloads"})
+# The sections are the catalog model's id-indexed mappings, in its order; prices are converted in
+# the sections whose items carry one.
+SECTIONS = tuple(name for name, field in Catalog.model_fields.items() if get_origin(field.annotation) is dict)
+_PRICE_SECTIONS = tuple(name for name in SECTIONS if "price" in get_args(Catalog.model_fields[name].annotation)[1].model_fields)
 
 
 class _Currency(BaseModel):
@@ -61,7 +47,7 @@ class _Currency(BaseModel):
     per_catalog_unit: PositiveFloat = Field(description="Units of this currency per unit of the catalog's currency.")
 
 
-class _OverlayFile(BaseModel):
+class _OverlayHead(BaseModel):
     """The outer shape of an overlay; item fields are checked later, against the merged catalog."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -70,21 +56,11 @@ class _OverlayFile(BaseModel):
     source: str | None = Field(default=None, min_length=3, description="Source of the figures this overlay sets.")
     currency: _Currency | None = None
     storage_rules: dict[str, Any] | None = None
-    gpus: dict[str, dict[str, Any]] = {}
-    servers: dict[str, dict[str, Any]] = {}
-    chassis: dict[str, dict[str, Any]] = {}
-    fabrics: dict[str, dict[str, Any]] = {}
-    switches: dict[str, dict[str, Any]] = {}
-    adapters: dict[str, dict[str, Any]] = {}
-    cables: dict[str, dict[str, Any]] = {}
-    management_switches: dict[str, dict[str, Any]] = {}
-    head_nodes: dict[str, dict[str, Any]] = {}
-    drives: dict[str, dict[str, Any]] = {}
-    storage_devices: dict[str, dict[str, Any]] = {}
-    storage_blocks: dict[str, dict[str, Any]] = {}
-    racks: dict[str, dict[str, Any]] = {}
-    software: dict[str, dict[str, Any]] = {}
-    workloads: dict[str, dict[str, Any]] = {}
+
+
+# every section of the catalog, as a mapping of item ids to the fields the overlay sets
+_SECTION_FIELDS: dict[str, Any] = {section: (dict[str, dict[str, Any]], {}) for section in SECTIONS}
+_OverlayFile = create_model("_OverlayFile", __base__=_OverlayHead, **_SECTION_FIELDS)
 
 
 class _Origins:
@@ -150,7 +126,7 @@ def load_catalog(overlays: Sequence[str | Path] = ()) -> Catalog:
             problems.extend(exc.problems)
             continue
         try:
-            overlay = validate_document(document, _OverlayFile)
+            overlay: _OverlayHead = validate_document(document, _OverlayFile)
         except SpecError as exc:
             problems.extend(exc.problems)
             # still lay its well-formed item sections, so that their problems are reported too
@@ -185,7 +161,7 @@ def _catalog_problems(exc: ValidationError, default: YamlDocument, origins: _Ori
     return found
 
 
-def _item_sections(document: YamlDocument) -> _OverlayFile | None:
+def _item_sections(document: YamlDocument) -> _OverlayHead | None:
     """The sections of an invalid overlay that are mappings of item mappings, as an overlay of their own."""
     sections = {
         key: value
@@ -200,7 +176,7 @@ def _item_sections(document: YamlDocument) -> _OverlayFile | None:
         return None
 
 
-def _apply(data: dict[str, Any], document: YamlDocument, overlay: _OverlayFile, origins: _Origins) -> list[Problem]:
+def _apply(data: dict[str, Any], document: YamlDocument, overlay: _OverlayHead, origins: _Origins) -> list[Problem]:
     problems: list[Problem] = []
     default_source = overlay.source or f"overlay {Path(document.file).name}"
     if overlay.currency is not None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 
 from primeflex_iac.common.strict import Month, Strict
+from primeflex_iac.common.vocabulary import Generation, Kind
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -92,7 +93,7 @@ class Gpu(Priced):
     tdp_w: PositiveFloat
     nvlink_gbs: PositiveFloat | None = Field(default=None, description="Total NVLink bandwidth per GPU, if any.")
     pcie_gbs: PositiveFloat = Field(description="PCIe host interface bandwidth per GPU, both directions together (GB/s).")
-    generation: Literal["volta", "turing", "ampere", "ada", "hopper", "blackwell"] = Field(
+    generation: Generation = Field(
         description="Architecture; the time-to-model calibration keeps one efficiency per workload class and generation."
     )
 
@@ -238,7 +239,7 @@ class WorkloadModel(Item):
     gpt``) compute their FLOPs from parameters, layers, width and sequence length instead.
     """
 
-    kind: Literal["cnn", "transformer", "rnn"] = Field(description="Workload class of the efficiency calibration.")
+    kind: Kind = Field(description="Workload class of the efficiency calibration.")
     family: Literal["gpt"] | None = Field(default=None, description="gpt: FLOPs and dataset follow from the parameters.")
     sample: str = Field(description="What one sample is (image, sequence, token, sentence pair).")
     training_flops_per_sample: PositiveFloat | None = Field(

@@ -101,12 +101,12 @@ def assemble_plan(
                 name=resolved.name,
                 model=resolved.model,
                 training_flops=resolved.training_flops,
-                time_to_model_s=round(result.time_to_model_s, 1),
-                required_s=resolved.required_s,
+                time_to_model_s=round(result.estimated_s, 1),
+                required_s=resolved.deadline_s,
                 per_gpu_tflops=round(result.per_gpu_tflops, 2),
                 scaling_efficiency=result.scaling_efficiency,
                 bound=result.bound,
-                meets=result.time_to_model_s <= resolved.required_s * (1 + 1e-9),
+                meets=result.estimated_s <= resolved.deadline_s * (1 + 1e-9),
             )
         )
     cost = sum(line.total_cost for line in bom)

@@ -120,8 +120,8 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
             out.append(f"workload {resolved.name} has no compute")
             continue
         result = estimate(resolved, platform.shape, option.interconnect if option and nodes > 1 else None, nodes)
-        if result.time_to_model_s > resolved.required_s * (1 + 1e-9):
-            out.append(f"workload {resolved.name}: {result.time_to_model_s:.0f} s > required {resolved.required_s:.0f} s")
+        if result.estimated_s > resolved.deadline_s * (1 + 1e-9):
+            out.append(f"workload {resolved.name}: {result.estimated_s:.0f} s > required {resolved.deadline_s:.0f} s")
 
     # storage: capacity from the drives, server groups, metadata shelf, throughput
     if demand.storage is not None:

@@ -42,7 +42,7 @@ def achieved_factor(selection: Selection, demand: Demand) -> tuple[float, int]:
     for workload in demand.workloads:
         link = selection.fabric.interconnect if selection.fabric and selection.nodes > 1 else None
         result = estimate(workload, selection.platform.shape, link, selection.nodes)
-        ratios.append(result.time_to_model_s / workload.required_s)
+        ratios.append(result.estimated_s / workload.deadline_s)
     worst = max(range(len(ratios)), key=lambda i: ratios[i])
     return ratios[worst], worst
 
@@ -80,7 +80,7 @@ def solve_fastest(demand: Demand, options: SolveOptions, min_racks: int = 0) -> 
     high = achieved_factor(found, demand)[0]
     # no run is shorter than its start-up: below this factor nothing is feasible
     startup = load_calibration().startup_s.value
-    low = min(high, max(startup / w.required_s for w in demand.workloads)) * (1 - 1e-9)
+    low = min(high, max(startup / w.deadline_s for w in demand.workloads)) * (1 - 1e-9)
     proven = True
     while high / low > 1 + TOLERANCE and remaining() > 0:
         middle = math.sqrt(low * high)
@@ -95,7 +95,7 @@ def solve_fastest(demand: Demand, options: SolveOptions, min_racks: int = 0) -> 
     if selection is None:
         return selection, status
     factor, worst = achieved_factor(selection, demand)
-    required = demand.workloads[worst].required_s
+    required = demand.workloads[worst].deadline_s
     converged = high / low <= 1 + TOLERANCE and proven
     return selection, replace(
         status,

@@ -25,6 +25,7 @@ from primeflex_iac.common.units import (
     parse_power,
     parse_rack_units,
 )
+from primeflex_iac.common.vocabulary import Kind
 from primeflex_iac.errors import Problem
 
 if TYPE_CHECKING:
@@ -125,7 +126,7 @@ class Workload(Strict):
     )
     sequence_length: int | None = Field(default=None, ge=1, le=10_000_000, description="Tokens per sequence (gpt).")
     global_batch: Count | None = Field(default=None, description="Samples per optimizer step over the whole cluster.")
-    kind: Literal["cnn", "transformer", "rnn"] | None = Field(
+    kind: Kind | None = Field(
         default=None, description="Workload class of the efficiency calibration; default: the zoo's (custom: transformer)."
     )
     dataset: Dataset = Field(default_factory=Dataset, description="Overrides the zoo's default dataset.")

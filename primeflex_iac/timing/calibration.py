@@ -10,20 +10,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 import yaml
 from pydantic import Field
 
 from primeflex_iac.common.strict import Strict
+from primeflex_iac.common.vocabulary import Generation, Kind
 
-__all__ = ["CALIBRATION_FILE", "GENERATIONS", "KINDS", "Calibration", "Figure", "Generation", "Kind", "load_calibration"]
+__all__ = ["CALIBRATION_FILE", "Calibration", "Figure", "load_calibration"]
 
 CALIBRATION_FILE = Path(__file__).parent.parent / "catalog" / "calibration.yaml"
-Kind = Literal["cnn", "transformer", "rnn"]
-Generation = Literal["volta", "turing", "ampere", "ada", "hopper", "blackwell"]
-KINDS: tuple[Kind, ...] = ("cnn", "transformer", "rnn")
-GENERATIONS: tuple[Generation, ...] = ("volta", "turing", "ampere", "ada", "hopper", "blackwell")
 
 
 class Figure(Strict):

@@ -40,7 +40,7 @@ class Row:
 
     def predict(self, catalog: Catalog, calibration: Calibration) -> float:
         result = self.inputs.run(catalog, calibration)
-        return result.time_to_model_s if self.measure == "time_to_model_s" else result.samples_per_s
+        return result.estimated_s if self.measure == "time_to_model_s" else result.samples_per_s
 
 
 def _table(path: Path) -> list[dict[str, str]]:

@@ -47,7 +47,7 @@ Bound = Literal["compute", "communication", "io"]
 
 @dataclass(frozen=True)
 class Estimate:
-    time_to_model_s: float
+    estimated_s: float  # the time-to-model this estimate gives (a spec's time_to_model is its deadline)
     samples_per_s: float
     per_gpu_tflops: float  # delivered by each GPU on this workload
     scaling_efficiency: float  # share of the step each GPU computes (the rest: exposed communication, reading)
@@ -64,8 +64,15 @@ class Estimate:
     memory_gb: float  # GPU memory the workload needs
     fits_memory: bool
 
+    @property
+    def time_to_model_s(self) -> float:
+        """The public name of :attr:`estimated_s`: the library's attribute and the ``estimate --json`` key."""
+        return self.estimated_s
+
     def as_dict(self) -> dict[str, float | int | str | bool]:
-        return asdict(self)
+        fields = asdict(self)
+        fields["time_to_model_s"] = fields.pop("estimated_s")
+        return fields
 
 
 def peak_flops(gpu: Gpu, precision: str) -> float:
@@ -148,7 +155,7 @@ def estimate(
     bound = max(parts, key=lambda name: parts[name])
     per_gpu_tflops = workload.flops_per_sample * samples_per_s / gpus / 1e12
     return Estimate(
-        time_to_model_s=time_s,
+        estimated_s=time_s,
         samples_per_s=samples_per_s,
         per_gpu_tflops=per_gpu_tflops,
         scaling_efficiency=min(1.0, compute_s / step_s),
@@ -188,12 +195,12 @@ def min_nodes(
     """
     cal = calibration or load_calibration()
     largest = _largest_nodes(workload, shape.gpus_per_node)
-    if largest < 1 or workload.required_s <= cal.startup_s.value:
+    if largest < 1 or workload.deadline_s <= cal.startup_s.value:
         return None
 
     def meets(nodes: int) -> tuple[bool, float]:
         result = estimate(workload, shape, link if nodes > 1 else None, nodes, calibration=cal)
-        return result.time_to_model_s <= workload.required_s, result.time_to_model_s
+        return result.estimated_s <= workload.deadline_s, result.estimated_s
 
     ok, previous = meets(1)
     if ok:

@@ -16,8 +16,9 @@ from primeflex_iac.timing.calibration import load_calibration
 
 if TYPE_CHECKING:
     from primeflex_iac.catalog.models import Catalog, WorkloadModel
+    from primeflex_iac.common.vocabulary import Kind
     from primeflex_iac.spec.model import Workload
-    from primeflex_iac.timing.calibration import Calibration, Kind
+    from primeflex_iac.timing.calibration import Calibration
 
 __all__ = [
     "CUSTOM_BYTES_PER_SAMPLE",
@@ -59,7 +60,7 @@ class ResolvedWorkload:
     gpu_efficiency: float | None  # the spec's override of the calibrated efficiency
     min_gpu_memory_gb: float
     precision: str
-    required_s: float
+    deadline_s: float
 
     @property
     def training_flops(self) -> float:
@@ -72,7 +73,7 @@ class ResolvedWorkload:
     @property
     def read_rate(self) -> float:
         """Bytes per second the whole cluster must read to finish in time."""
-        return self.dataset_bytes * self.epochs / self.required_s
+        return self.dataset_bytes * self.epochs / self.deadline_s
 
 
 def gpt_shape(parameters: float, layers: int | None = None, hidden: int | None = None) -> tuple[int, int]:
@@ -151,5 +152,5 @@ def resolve_workload(workload: Workload, catalog: Catalog, calibration: Calibrat
         gpu_efficiency=workload.gpu_efficiency,
         min_gpu_memory_gb=memory_gb,
         precision=workload.precision,
-        required_s=workload.time_to_model,
+        deadline_s=workload.time_to_model,
     )

@@ -17,6 +17,7 @@ from primeflex_iac import Catalog, Plan, Spec, parse_spec_text, solve
 from primeflex_iac.app.explain.answers import edit as _edit
 from primeflex_iac.cli.main import main
 from primeflex_iac.plan.model import Relaxation
+from tests.conftest import SPECS
 
 pytestmark = pytest.mark.slow  # every test here solves many specs (CI runs them)
 
@@ -194,7 +195,5 @@ def test_explain_command_and_solve_print_the_fixes(tmp_path: Path, capsys: pytes
 
 
 def test_explain_a_feasible_spec_says_so(capsys: pytest.CaptureFixture[str]) -> None:
-    from .conftest import SPECS
-
     assert main(["explain", str(SPECS / "reference" / "sample-small-air.yaml")]) == 0
     assert "a plan exists, nothing to explain" in capsys.readouterr().out

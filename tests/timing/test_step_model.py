@@ -8,8 +8,9 @@ import pytest
 
 from primeflex_iac import Catalog, check, estimate, parse_spec_text, solve
 from primeflex_iac.catalog.models import is_assumption
+from primeflex_iac.common.vocabulary import GENERATIONS, KINDS
 from primeflex_iac.demand.build import build_demand
-from primeflex_iac.timing.calibration import GENERATIONS, KINDS, load_calibration
+from primeflex_iac.timing.calibration import load_calibration
 from primeflex_iac.timing.estimate import prepare
 from primeflex_iac.timing.step_model import min_nodes
 from primeflex_iac.timing.workloads import gpt_flops_per_token, gpt_shape
@@ -114,7 +115,7 @@ def test_invalid_shapes_are_refused() -> None:
 def test_min_nodes_is_the_fewest_that_meet(catalog: Catalog) -> None:
     inputs = prepare("resnet50", gpu="a100-sxm4-40gb", nodes=2, fabric="ib-hdr", adapters_per_node=8, catalog=catalog)
     calibration = load_calibration()
-    workload = dataclasses.replace(inputs.resolve(catalog, calibration), required_s=1200.0)
+    workload = dataclasses.replace(inputs.resolve(catalog, calibration), deadline_s=1200.0)
     assert inputs.fabric is not None
     needed = min_nodes(workload, inputs.node, inputs.fabric)
     assert needed is not None and needed > 1
@@ -125,7 +126,7 @@ def test_min_nodes_is_the_fewest_that_meet(catalog: Catalog) -> None:
 
     assert time_on(needed) <= 1200.0 < time_on(needed - 1)
     # the global batch (8,192 images) allows at most 1,024 eight-GPU nodes: a 40-second run is out of reach
-    assert min_nodes(dataclasses.replace(workload, required_s=40.0), inputs.node, inputs.fabric) is None
+    assert min_nodes(dataclasses.replace(workload, deadline_s=40.0), inputs.node, inputs.fabric) is None
 
 
 SOLVER_SPEC = """\

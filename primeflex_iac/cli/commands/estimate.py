@@ -113,7 +113,7 @@ def _text(args: argparse.Namespace, r: Estimate) -> str:
     fabric = "one node" if args.nodes == 1 else f"{args.fabric}"
     lines = [
         f"{args.model} on {args.nodes} x {args.gpus_per_node} {args.gpu} ({r.gpus} GPUs, {fabric})",
-        f"  time-to-model  {format_duration(r.time_to_model_s)} (start-up and evaluation {format_duration(r.startup_s)})",
+        f"  time-to-model  {format_duration(r.estimated_s)} (start-up and evaluation {format_duration(r.startup_s)})",
         f"  throughput     {r.samples_per_s:,.1f} samples/s, {r.per_gpu_batch:,.1f} per GPU per step",
         f"  per GPU        {r.per_gpu_tflops:,.1f} TFLOPS ({r.efficiency:.1%} of peak)",
         f"  step           {r.step_s * 1e3:,.2f} ms: compute {r.compute_s * 1e3:,.2f} ms, all-reduce {r.communication_s * 1e3:,.2f} ms "
