@@ -9,7 +9,7 @@ any of them with a catalog overlay.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 
@@ -96,6 +96,23 @@ class Gpu(Priced):
     generation: Generation = Field(
         description="Architecture; the time-to-model calibration keeps one efficiency per workload class and generation."
     )
+    bf16: bool = Field(
+        default=False,
+        description="Tensor cores take BF16; default: from the generation (Ampere and later; Volta and Turing take FP16 only).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bf16_from_generation(cls, data: Any) -> Any:
+        # Interpretation, sourced: BF16 tensor-core math arrived with Ampere (NVIDIA A100 Tensor Core GPU
+        # Architecture whitepaper, 2020: "BF16 ... new in A100"); Volta and Turing tensor cores take FP16.
+        if isinstance(data, dict) and data.get("bf16") is None:
+            return {**data, "bf16": data.get("generation") not in ("volta", "turing")}
+        return data
+
+    def supports(self, precision: str) -> bool:
+        """Whether training at ``precision`` runs on this GPU's tensor cores."""
+        return precision == "fp16" or (precision == "bf16" and self.bf16)
 
 
 class Server(Priced):

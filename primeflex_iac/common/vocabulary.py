@@ -1,4 +1,5 @@
-"""Words several layers share: the workload classes and GPU generations the calibration is kept by.
+"""Words several layers share: workload classes and GPU generations (the calibration is kept by
+them), and the precisions training runs at.
 
 The spec (a workload's class), the catalog (a GPU's generation, a model's class) and the timing
 model (one efficiency per class and generation) all name them from here.
@@ -8,9 +9,11 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-__all__ = ["GENERATIONS", "KINDS", "Generation", "Kind"]
+__all__ = ["GENERATIONS", "KINDS", "PRECISIONS", "Generation", "Kind", "Precision"]
 
 Kind = Literal["cnn", "transformer", "rnn"]
 Generation = Literal["volta", "turing", "ampere", "ada", "hopper", "blackwell"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 GENERATIONS: tuple[Generation, ...] = get_args(Generation)
+Precision = Literal["fp16", "bf16"]  # training arithmetic on tensor cores (int8 is for inference)
+PRECISIONS: tuple[Precision, ...] = get_args(Precision)

@@ -137,7 +137,7 @@ def candidate_platforms(spec: Spec, catalog: Catalog, min_gpu_memory_gb: float) 
                     breaks.append(Requirement.ALLOWED_GPUS)
                 if gpu.memory_gb < min_gpu_memory_gb:
                     breaks.append(Requirement.GPU_MEMORY)
-                if any(w.precision == "int8" for w in spec.workloads) and gpu.int8_tops is None:
+                if not all(gpu.supports(w.precision) for w in spec.workloads):
                     breaks.append(Requirement.PRECISION)
                 platforms.append(Platform(server, gpu, count, chassis, tuple(breaks)))
     return platforms

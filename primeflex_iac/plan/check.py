@@ -46,6 +46,11 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
     if len(plan.compute) > 1:
         out.append("more than one compute platform")
     for entry in plan.compute:
+        # the GPU trains at every workload's precision (read from the catalog, not from the demand)
+        gpu = catalog.gpus.get(entry.gpu)
+        for workload in spec.workloads:
+            if gpu is not None and not gpu.supports(workload.precision):
+                out.append(f"workload {workload.name}: {entry.gpu} does not train at {workload.precision}")
         platform = next(
             (
                 p

@@ -25,7 +25,7 @@ from primeflex_iac.common.units import (
     parse_power,
     parse_rack_units,
 )
-from primeflex_iac.common.vocabulary import Kind
+from primeflex_iac.common.vocabulary import Kind, Precision
 from primeflex_iac.errors import Problem
 
 if TYPE_CHECKING:
@@ -131,10 +131,19 @@ class Workload(Strict):
     )
     dataset: Dataset = Field(default_factory=Dataset, description="Overrides the zoo's default dataset.")
     epochs: float | None = Field(default=None, gt=0, le=100_000, description="Passes over the dataset.")
-    precision: Literal["fp16", "bf16", "int8"] = Field(default="fp16", description="Arithmetic the GPUs run at.")
+    precision: Precision = Field(
+        default="fp16", description="Arithmetic the GPUs train at: fp16, or bf16 (Ampere and later GPUs)."
+    )
     time_to_model: Duration = Field(description="Required training time, e.g. '8 h'.")
     gpu_efficiency: float | None = Field(default=None, gt=0, le=1, description="Share of peak sustained; overrides the zoo.")
     min_gpu_memory: Bytes | None = Field(default=None, description="Memory a GPU needs for this model.")
+
+    @field_validator("precision", mode="before")
+    @classmethod
+    def _training_precision(cls, value: Any) -> Any:
+        if value == "int8":
+            raise ValueError("int8 is an inference precision; primeflex sizes training, which runs at fp16 or bf16")
+        return value
 
     @model_validator(mode="after")
     def _custom_needs_flops(self) -> Workload:

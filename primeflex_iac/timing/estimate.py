@@ -103,6 +103,8 @@ def prepare(
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'workload'}: {e['msg']}" for e in error.errors())
         raise ValueError(problems) from None
+    if not chip.supports(spec_workload.precision):
+        raise ValueError(f"{gpu} ({chip.generation}) does not train at {spec_workload.precision}: its tensor cores take fp16")
     if spec_workload.global_batch is not None and spec_workload.global_batch < nodes * gpus_per_node:
         raise ValueError(f"a global batch of {spec_workload.global_batch} is less than one sample per GPU")
     storage = storage_gbs * 1e9 if storage_gbs is not None else None

@@ -76,9 +76,12 @@ class Estimate:
 
 
 def peak_flops(gpu: Gpu, precision: str) -> float:
-    """Dense peak at the precision: the tensor FP16/BF16 figure, or INT8 (0 when the GPU has none)."""
-    peak = gpu.int8_tops if precision == "int8" else gpu.tensor_tflops
-    return (peak or 0.0) * 1e12
+    """Dense tensor-core peak for training (FP16 and BF16 share it where the GPU has both).
+
+    Whether the GPU supports ``precision`` at all is the caller's question (``Gpu.supports``): the
+    demand marks such platforms as breaking the precision requirement, and check() refuses them.
+    """
+    return gpu.tensor_tflops * 1e12
 
 
 def _unreachable(workload: ResolvedWorkload, shape: NodeShape, nodes: int, startup: float) -> Estimate:

@@ -301,3 +301,13 @@ def test_incomplete_new_item_located_in_overlay(tmp_path: Path) -> None:
     assert problem.file == str(overlay)
     assert problem.path == "gpus.b200-sxm-192gb.tdp_w"
     assert problem.line == 5  # the new item's own line
+
+
+def test_bf16_follows_the_generation_unless_an_overlay_says(tmp_path: Path) -> None:
+    shipped = load_catalog()
+    assert not shipped.gpus["v100-sxm2-32gb"].bf16 and not shipped.gpus["t4"].bf16
+    assert shipped.gpus["a100-sxm4-40gb"].bf16 and shipped.gpus["h100-sxm5-80gb"].bf16
+    assert shipped.gpus["a100-sxm4-40gb"].supports("bf16") and not shipped.gpus["t4"].supports("bf16")
+    assert all(gpu.supports("fp16") for gpu in shipped.gpus.values())
+    overlay = _write(tmp_path, "bf16.yaml", HEADER + "gpus:\n  a100-sxm4-40gb: {bf16: false}\n")
+    assert not load_catalog([overlay]).gpus["a100-sxm4-40gb"].supports("bf16")

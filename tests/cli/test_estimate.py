@@ -101,6 +101,7 @@ def test_gpt_of_any_size(capsys: pytest.CaptureFixture[str]) -> None:
         (["--gpu", "a100-sxm4-40gb", "--nodes", "2"], "needs a fabric"),
         (["--gpu", "a100-sxm4-40gb", "--nodes", "2", "--fabric", "ib-hdr", "--adapters-per-node", "0"], "adapter"),
         (["--gpu", "a100-sxm4-40gb", "--fabric", "ib-hdr:hdr400"], "no mode"),
+        (["--gpu", "v100-sxm2-32gb", "--precision", "bf16"], "v100-sxm2-32gb (volta) does not train at bf16"),
     ],
 )
 def test_bad_input_exits_2_with_a_clear_message(extra: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -112,3 +113,16 @@ def test_bad_batch_is_an_argument_error(capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit) as exc:
         main(["estimate", "--model", "resnet50", "--gpu", "t4", "--batch", "lots"])
     assert exc.value.code == 2
+
+
+def test_int8_is_not_a_training_precision(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:  # argparse refuses it with its usage line
+        main(["estimate", "--model", "resnet50", "--gpu", "t4", "--precision", "int8"])
+    assert exc.value.code == EXIT_INVALID
+    assert "invalid choice: 'int8'" in capsys.readouterr().err
+
+
+def test_bf16_and_fp16_share_the_tensor_peak_on_ampere() -> None:
+    fp16 = pf.estimate("resnet50", gpu="a100-sxm4-40gb", precision="fp16")
+    bf16 = pf.estimate("resnet50", gpu="a100-sxm4-40gb", precision="bf16")
+    assert bf16.time_to_model_s == fp16.time_to_model_s

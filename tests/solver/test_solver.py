@@ -102,3 +102,27 @@ def test_overlay_price_moves_the_cost(tmp_path: Path) -> None:
     gpu_line = next(line for line in cheaper.bom if line.catalog_id == "v100-pcie-32gb")
     assert gpu_line.cost_source == "quote 42"
     assert cheaper.catalog_overlays == ["prices.yaml"]
+
+
+PRECISION_SPEC = """
+apiVersion: primeflex-iac/v1
+name: p
+workloads:
+  - {{name: bert, model: bert-large, time_to_model: 2 d, precision: {precision}}}
+site: {{racks: {{power_per_rack: 40 kW}}}}
+"""
+
+
+def test_bf16_training_is_planned_only_on_gpus_that_have_it(catalog: Catalog) -> None:
+    fp16 = parse_spec_text(PRECISION_SPEC.format(precision="fp16"))
+    bf16 = parse_spec_text(PRECISION_SPEC.format(precision="bf16"))
+    cheapest_fp16 = solve(fp16, catalog)
+    assert cheapest_fp16.status == "optimal"
+    # with fp16 the cheapest plan is a Volta one; bf16 moves it to a GPU with BF16 tensor cores
+    assert cheapest_fp16.compute[0].gpu.startswith("v100")
+    plan = solve(bf16, catalog)
+    assert plan.status == "optimal" and catalog.gpus[plan.compute[0].gpu].supports("bf16")
+    # check() would have caught the fp16 plan handed out for the bf16 spec
+    report = check(cheapest_fp16, bf16, catalog)
+    assert not report.ok
+    assert any("does not train at bf16" in v for v in report.violations)

@@ -136,6 +136,16 @@ def test_bad_budget_refused_at_its_line(budget: str) -> None:
     assert problems[0].line == 8
 
 
+def test_int8_training_is_refused_at_its_line() -> None:
+    text = (
+        "apiVersion: primeflex-iac/v1\nname: q\nworkloads:\n  - {name: q, model: resnet50, time_to_model: 8 h, precision: int8}\n"
+    )
+    (problem,) = _problems(text + "site: {racks: {power_per_rack: 20 kW}}\n")
+    assert problem.path == "workloads[0].precision"
+    assert problem.line == 4
+    assert "int8 is an inference precision" in problem.message
+
+
 # --- unknown keys ----------------------------------------------------------------------------
 
 

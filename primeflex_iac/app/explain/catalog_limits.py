@@ -102,8 +102,8 @@ def _with_memory(spec: Spec, workload_gb: list[float], size_gb: float) -> Spec:
 
 
 def relax_precision(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
-    names = [(i, w.name) for i, w in enumerate(ctx.spec.workloads) if w.precision == "int8"]
-    asked = f"INT8 training for {', '.join(n for _, n in names)} (only GPUs with INT8 support)"
+    names = [(i, w.name) for i, w in enumerate(ctx.spec.workloads) if w.precision == "bf16"]
+    asked = f"BF16 training for {', '.join(n for _, n in names)} (only Ampere and later GPUs)"
     edited = ctx.spec
     for index, _ in names:
         edited = edit(edited, ("workloads", index, "precision"), "fp16")

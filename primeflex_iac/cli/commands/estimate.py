@@ -13,6 +13,7 @@ from primeflex_iac.catalog.loader import load_catalog
 from primeflex_iac.cli import options
 from primeflex_iac.cli.exit_codes import EXIT_OK, invalid
 from primeflex_iac.common.units import UnitError, format_duration, parse_count
+from primeflex_iac.common.vocabulary import PRECISIONS
 from primeflex_iac.timing.estimate import estimate
 
 if TYPE_CHECKING:
@@ -64,7 +65,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--sequence-length", type=int, metavar="T", help="tokens per sequence (gpt)")
     parser.add_argument("--flops-per-sample", type=float, metavar="FLOP", help="training FLOPs per sample (custom)")
     parser.add_argument("--samples", type=_count, metavar="S", help="samples per epoch (default: the zoo's)")
-    parser.add_argument("--precision", choices=("fp16", "bf16", "int8"), help="arithmetic (default fp16)")
+    parser.add_argument(
+        "--precision", choices=PRECISIONS, help="training arithmetic (default fp16; bf16 on Ampere and later GPUs)"
+    )
     parser.add_argument("--storage-gbs", type=float, metavar="GB_S", help="the storage's read throughput, if it may bound")
     options.catalog_overlay(parser)
     options.json_output(parser)
