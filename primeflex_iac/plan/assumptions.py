@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from primeflex_iac.catalog.models import is_assumption
 from primeflex_iac.demand.candidates import GPU_TYPICAL_SHARE
 from primeflex_iac.timing.calibration import load_calibration
+from primeflex_iac.timing.workloads import zoo_fields_used
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -70,7 +71,8 @@ def plan_assumptions(bom: list[BomLine], demand: Demand) -> list[str]:
     for workload in demand.spec.workloads:
         zoo = catalog.workloads.get(workload.model)
         if zoo is not None:
-            for field in type(zoo).model_fields:
+            # only the zoo figures the estimate took: a figure the spec sets is the customer's, not ours
+            for field in sorted(zoo_fields_used(workload, zoo)):
                 source = zoo.source_of(field)
                 if field not in {"id", "name", "source", "sources", "notes", "generic"} and is_assumption(source):
                     found.append(f"{zoo.id}.{field}: {source}")

@@ -28,6 +28,7 @@ __all__ = [
     "gpt_flops_per_token",
     "gpt_shape",
     "resolve_workload",
+    "zoo_fields_used",
 ]
 
 CUSTOM_BYTES_PER_SAMPLE = 2  # assumption: a 16-bit token id, when a custom dataset gives no size
@@ -102,6 +103,31 @@ def _gpt(workload: Workload, zoo: WorkloadModel, calibration: Calibration) -> tu
     states = parameters * calibration.model_state_bytes_per_parameter.value
     memory_gb = states * (1 + calibration.activation_memory_share.value) / 1e9
     return parameters, flops, sequences, bytes_per_sequence, memory_gb
+
+
+def zoo_fields_used(workload: Workload, zoo: WorkloadModel) -> set[str]:
+    """The zoo entry's fields :func:`resolve_workload` takes for ``workload``: those the spec leaves out.
+
+    A plan lists the assumptions behind these only, not behind figures the spec overrides.
+    """
+    spec_sets = {
+        "parameters": workload.parameters is not None,
+        "sequence_length": workload.sequence_length is not None,
+        "global_batch": workload.global_batch is not None,
+        "kind": workload.kind is not None,
+        "epochs": workload.epochs is not None,
+        "training_flops_per_sample": workload.training_flops_per_sample is not None,
+        "dataset_samples": workload.dataset.samples is not None,
+        "tokens_per_parameter": workload.dataset.samples is not None,
+        "bytes_per_sample": workload.dataset.size is not None and bool(workload.dataset.samples or zoo.dataset_samples),
+        "min_gpu_memory_gb": workload.min_gpu_memory is not None or zoo.family == "gpt",  # gpt: from the states
+    }
+    if zoo.family == "gpt":
+        custom_size = workload.parameters is not None and workload.parameters != zoo.parameters
+        spec_sets |= {"layers": custom_size, "hidden": custom_size, "dataset_samples": True}
+        # the dataset size, when given, sets the bytes of each sequence whatever the sample count
+        spec_sets["bytes_per_sample"] = workload.dataset.size is not None
+    return {name for name in type(zoo).model_fields if not spec_sets.get(name, False)}
 
 
 def resolve_workload(workload: Workload, catalog: Catalog, calibration: Calibration | None = None) -> ResolvedWorkload:
