@@ -38,6 +38,7 @@ __all__ = [
     "Estimate",
     "estimate",
     "min_nodes",
+    "node_range",
     "peak_flops",
 ]
 
@@ -228,3 +229,39 @@ def min_nodes(
         else:
             low = middle
     return high
+
+
+def node_range(
+    workload: ResolvedWorkload,
+    shape: NodeShape,
+    link: Interconnect,
+    calibration: Calibration | None = None,
+) -> tuple[int, int] | None:
+    """(fewest, most) nodes that meet the workload's time-to-model, or None if no count does.
+
+    More nodes are not always faster: a fixed global batch leaves each GPU less work while the
+    all-reduce grows, so the time falls and then rises again, and a floor or another workload that
+    forces more nodes can miss this workload's deadline. The most is the last count that meets it
+    (bisected from the fewest to the global batch's cap). Where the time falls, rises and falls
+    again, a count inside the range may still miss: the planning checks the count it gets and
+    excludes it (``Demand.excluded_counts``).
+    """
+    cal = calibration or load_calibration()
+    fewest = min_nodes(workload, shape, link, cal)
+    if fewest is None:
+        return None
+
+    def meets(nodes: int) -> bool:
+        return estimate(workload, shape, link if nodes > 1 else None, nodes, calibration=cal).estimated_s <= workload.deadline_s
+
+    largest = _largest_nodes(workload, shape.gpus_per_node)
+    if meets(largest):
+        return fewest, largest
+    good, bad = fewest, largest
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        if meets(middle):
+            good = middle
+        else:
+            bad = middle
+    return fewest, good

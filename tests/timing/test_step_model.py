@@ -12,7 +12,7 @@ from primeflex_iac.common.vocabulary import GENERATIONS, KINDS
 from primeflex_iac.demand.build import build_demand
 from primeflex_iac.timing.calibration import load_calibration
 from primeflex_iac.timing.estimate import prepare
-from primeflex_iac.timing.step_model import min_nodes
+from primeflex_iac.timing.step_model import min_nodes, node_range
 from primeflex_iac.timing.workloads import gpt_flops_per_token, gpt_shape
 
 ZOO = ("resnet50", "ssd", "maskrcnn", "transformer", "gnmt", "bert-large", "gpt")
@@ -127,6 +127,28 @@ def test_min_nodes_is_the_fewest_that_meet(catalog: Catalog) -> None:
     assert time_on(needed) <= 1200.0 < time_on(needed - 1)
     # the global batch (8,192 images) allows at most 1,024 eight-GPU nodes: a 40-second run is out of reach
     assert min_nodes(dataclasses.replace(workload, deadline_s=40.0), inputs.node, inputs.fabric) is None
+
+
+def test_node_range_ends_where_more_nodes_get_slower(catalog: Catalog) -> None:
+    # a fixed global batch of 256 sequences: past a point each GPU's share shrinks while the all-reduce grows
+    inputs = prepare(
+        "transformer", gpu="a100-sxm4-40gb", nodes=2, fabric="ib-hdr", adapters_per_node=8, global_batch=256, catalog=catalog
+    )
+    calibration = load_calibration()
+    workload = dataclasses.replace(inputs.resolve(catalog, calibration), deadline_s=8 * 3600.0)
+    assert inputs.fabric is not None
+    found = node_range(workload, inputs.node, inputs.fabric)
+    assert found is not None
+    fewest, most = found
+
+    def time_on(nodes: int) -> float:
+        fabric = inputs.fabric if nodes > 1 else None
+        return inputs.__class__(inputs.workload, inputs.node, fabric, nodes, None).run(catalog, calibration).time_to_model_s
+
+    assert fewest == min_nodes(workload, inputs.node, inputs.fabric)
+    assert fewest < most < 32  # 32 eight-GPU nodes is the batch's cap: the range ends before it
+    assert all(time_on(n) <= 8 * 3600 for n in range(fewest, most + 1))
+    assert time_on(most + 1) > 8 * 3600 and time_on(32) > 8 * 3600
 
 
 SOLVER_SPEC = """\
