@@ -85,7 +85,7 @@ def _deadline_misses(selection: Selection, demand: Demand) -> tuple[tuple[int, i
         return ()
     platform_index = demand.platforms.index(selection.platform)
     fabric_index = demand.fabrics.index(selection.fabric)
-    link = selection.fabric.interconnect if selection.nodes > 1 else None
+    link = selection.fabric.interconnect
     return tuple(
         (index, platform_index, fabric_index, selection.nodes)
         for index, workload in enumerate(demand.workloads)

@@ -14,6 +14,7 @@ from primeflex_iac.common.units import TIB
 from primeflex_iac.demand.candidates import candidate_fabrics, candidate_platforms
 from primeflex_iac.demand.software import choose_software
 from primeflex_iac.errors import SpecError
+from primeflex_iac.timing.calibration import load_calibration
 from primeflex_iac.timing.step_model import node_range
 from primeflex_iac.timing.workloads import resolve_workload
 
@@ -146,7 +147,8 @@ def build_demand(spec: Spec, catalog: Catalog) -> Demand:
             read_gbs, throughput_from = spec.storage.throughput / 1e9, "spec"
         elif workloads:
             # each workload runs alone on the cluster, so the busiest one sets the rate
-            read_gbs, throughput_from = max(w.read_rate for w in workloads) / 1e9, "workloads"
+            startup_s = load_calibration().startup_s.value
+            read_gbs, throughput_from = max(w.read_rate(startup_s) for w in workloads) / 1e9, "workloads"
         else:
             read_gbs, throughput_from = 0.0, "none"
         storage = StorageDemand(max(given_tib, datasets_tib), read_gbs, capacity_from, throughput_from)

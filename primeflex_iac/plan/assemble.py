@@ -93,8 +93,13 @@ def assemble_plan(
     for resolved in demand.workloads:
         if platform is None:
             continue
+        # the time with the links and the storage the plan buys
         result = estimate(
-            resolved, platform.shape, option.interconnect if option and selection.nodes > 1 else None, selection.nodes
+            resolved,
+            platform.shape,
+            option.interconnect if option else None,
+            selection.nodes,
+            storage_bytes_per_s=storage_read_gbs(selection, demand) * 1e9 if storage is not None else None,
         )
         workloads.append(
             WorkloadResult(
@@ -184,6 +189,16 @@ def _typical_power(selection: Selection, demand: Demand) -> float:
     return total
 
 
+def storage_read_gbs(selection: Selection, demand: Demand) -> float:
+    """What the selection's storage delivers: its drives, its servers, and the servers' fabric links."""
+    catalog = demand.catalog
+    rules = catalog.storage_rules
+    server = catalog.storage_devices[rules.server]
+    drives = sum(n * catalog.block_read_gbs(catalog.storage_blocks[b]) for b, n in selection.storage_blocks.items())
+    per_server = min(server.read_gbs, server.fabric_ports * selection.fabric.link_gbps / 8)
+    return min(drives, selection.storage_server_groups * rules.servers_per_group * per_server)
+
+
 def _storage_plan(selection: Selection, demand: Demand, bom: list[BomLine]) -> StoragePlan:
     catalog, spec = demand.catalog, demand.spec
     assert demand.storage is not None and spec.storage is not None
@@ -191,8 +206,6 @@ def _storage_plan(selection: Selection, demand: Demand, bom: list[BomLine]) -> S
     blocks = {b: n for b, n in selection.storage_blocks.items()}
     usable = sum(n * catalog.block_usable_tib(catalog.storage_blocks[b]) for b, n in blocks.items())
     servers = selection.storage_server_groups * rules.servers_per_group
-    drive_rate = sum(n * catalog.block_read_gbs(catalog.storage_blocks[b]) for b, n in blocks.items())
-    server_rate = servers * catalog.storage_devices[rules.server].read_gbs
     shelves = sum(n * catalog.block_controller_shelves(catalog.storage_blocks[b]) for b, n in blocks.items())
     enclosures = sum(
         n * per
@@ -205,7 +218,7 @@ def _storage_plan(selection: Selection, demand: Demand, bom: list[BomLine]) -> S
         access=list(spec.storage.access),
         usable_tib=round(usable, 1),
         required_tib=round(demand.storage.capacity_tib, 1),
-        read_gbs=round(min(drive_rate, server_rate), 2),
+        read_gbs=round(storage_read_gbs(selection, demand), 2),
         required_read_gbs=round(demand.storage.read_gbs, 2),
         rack_units=sum(line.rack_units for line in bom if line.category == "storage"),
         blocks=dict(sorted(blocks.items())),

@@ -25,7 +25,8 @@ MODEL_ASSUMPTIONS = [
     "node maximum power = node without GPUs + GPUs at TDP + fabric adapters",
     "time-to-model: data-parallel step from the physics (GPU peak x efficiency by workload class and GPU "
     "generation, fixed step time, hierarchical gradient all-reduce over NVLink/PCIe and the fabric's adapters, "
-    "reading bounded by 7 GB/s per node (seed)), calibrated on MLPerf v0.6/v0.7 and H200 measurements "
+    "reading bounded by 7 GB/s per node (seed), the node's adapters and the plan's storage at line rate), "
+    "calibrated on MLPerf v0.6/v0.7 and H200 measurements "
     "(docs/calibration.md); data parallelism only: the model must fit one GPU",
     "each workload runs alone on the whole cluster",
 ]

@@ -91,10 +91,11 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
     else:
         if option.breaks:
             out.append(f"fabric {option.id} breaks: {', '.join(option.breaks)}")
-        storage_servers = plan.storage.servers if plan.storage else 0
+        server_ports = catalog.storage_devices[catalog.storage_rules.server].fabric_ports
+        storage_ports = plan.storage.servers * server_ports if plan.storage else 0
         head = next(iter(catalog.head_nodes.values()))
         adapters = platform.server.fabric_adapters if platform else 0
-        endpoints = nodes * adapters + storage_servers + head.fabric_ports
+        endpoints = nodes * adapters + storage_ports + head.fabric_ports
         if fabric.endpoints != endpoints:
             out.append(f"fabric endpoints {fabric.endpoints} != {endpoints}")
         single, per_leaf, uplinks = option.tree_shape(spec.preferences.blocking_factor)
@@ -119,12 +120,23 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
         if platform and option.link_gbps < platform.server.min_link_gbps:
             out.append(f"{platform.server.id} needs {platform.server.min_link_gbps} Gb/s links, fabric gives {option.link_gbps}")
 
-    # workloads: each time-to-model recomputed
+    # storage: what it delivers, from the catalog: its drives, its servers and the servers' fabric links
+    storage_rate: float | None = None
+    if plan.storage is not None and option is not None:
+        rules = catalog.storage_rules
+        server = catalog.storage_devices[rules.server]
+        drives = sum(n * catalog.block_read_gbs(catalog.storage_blocks[b]) for b, n in plan.storage.blocks.items())
+        per_server = min(server.read_gbs, server.fabric_ports * option.link_gbps / 8)
+        storage_rate = min(drives, plan.storage.servers * per_server) * 1e9
+        if abs(plan.storage.read_gbs - storage_rate / 1e9) > 0.005 + 1e-9:
+            out.append(f"storage reports {plan.storage.read_gbs} GB/s but delivers {storage_rate / 1e9:.2f} GB/s")
+
+    # workloads: each time-to-model recomputed with the plan's links and storage
     for resolved in demand.workloads:
         if platform is None or option is None:
             out.append(f"workload {resolved.name} has no compute")
             continue
-        result = estimate(resolved, platform.shape, option.interconnect if option and nodes > 1 else None, nodes)
+        result = estimate(resolved, platform.shape, option.interconnect, nodes, storage_bytes_per_s=storage_rate)
         if result.estimated_s > resolved.deadline_s * (1 + 1e-9):
             out.append(f"workload {resolved.name}: {result.estimated_s:.0f} s > required {resolved.deadline_s:.0f} s")
 
@@ -146,8 +158,9 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
                 )
             if storage.mdt_shelves != rules.mdt_shelves:
                 out.append("storage must have its metadata shelf")
-            if storage.read_gbs + 1e-6 < demand.storage.read_gbs:
-                out.append(f"storage reads {storage.read_gbs} GB/s < required {demand.storage.read_gbs:.2f} GB/s")
+            delivered = (storage_rate or 0.0) / 1e9
+            if delivered + 1e-6 < demand.storage.read_gbs:
+                out.append(f"storage delivers {delivered:.2f} GB/s < required {demand.storage.read_gbs:.2f} GB/s")
 
     # racks: positions inside the rack, no overlap, height and power per rack, every device placed
     site = spec.site

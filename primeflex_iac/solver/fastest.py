@@ -40,7 +40,7 @@ def achieved_factor(selection: Selection, demand: Demand) -> tuple[float, int]:
     assert selection.platform is not None
     ratios = []
     for workload in demand.workloads:
-        link = selection.fabric.interconnect if selection.fabric and selection.nodes > 1 else None
+        link = selection.fabric.interconnect if selection.fabric else None
         result = estimate(workload, selection.platform.shape, link, selection.nodes)
         ratios.append(result.estimated_s / workload.deadline_s)
     worst = max(range(len(ratios)), key=lambda i: ratios[i])

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ortools.sat.python import cp_model
 
-from primeflex_iac.solver.families.storage import CAPACITY_SCALE, RATE_SCALE
+from primeflex_iac.solver.families.vars import CAPACITY_SCALE, RATE_SCALE
 from primeflex_iac.solver.model import build_model
 from primeflex_iac.solver.run import make_solver, run_solver
 
@@ -83,14 +83,18 @@ def _quantity(built: BuiltModel, name: Quantity) -> cp_model.LinearExprT:
     blocks = list(zip(built.storage.blocks, catalog.storage_blocks.values(), strict=True))
     if name == "storage_tib":
         return sum(c * int(catalog.block_usable_tib(b) * CAPACITY_SCALE) for c, b in blocks)
-    # storage_read: the slower of the drives and the servers, as the storage model counts them
+    # storage_read: the slowest of the drives, the servers and the servers' fabric links, as the model counts them
     rules = catalog.storage_rules
     server = catalog.storage_devices[rules.server]
     drives = sum(c * int(catalog.block_read_gbs(b) * RATE_SCALE) for c, b in blocks)
-    servers = built.storage.server_groups * rules.servers_per_group * int(server.read_gbs * RATE_SCALE)
+    servers = built.storage.server_groups * rules.servers_per_group
     rate = built.model.new_int_var(0, 10**12, "storage_read_rate")
     built.model.add(rate <= drives)
-    built.model.add(rate <= servers)
+    built.model.add(rate <= servers * int(server.read_gbs * RATE_SCALE))
+    for option, use in zip(demand.fabrics, built.fabric.use_fabric, strict=True):
+        link_gbs = server.fabric_ports * option.link_gbps / 8
+        if link_gbs < server.read_gbs:
+            built.model.add(rate <= servers * int(link_gbs * RATE_SCALE)).only_enforce_if(use)
     return rate
 
 

@@ -9,7 +9,8 @@ One step on each GPU (per-GPU batch b = global batch / GPUs):
                 + 2 (n-1)/n x gradient / (adapters x link bandwidth) + 2 (n-1) x latency per bucket
                  (hierarchical ring: Ben-Nun & Hoefler 2018; reference facts section 5)
     exposed    = the all-reduce time that does not overlap the backward pass (2/3 of the compute)
-    reading    = samples per step x bytes per sample / min(nodes x 7 GB/s, storage throughput)
+    reading    = samples per step x bytes per sample / min(nodes x min(7 GB/s, adapters x link rate),
+                                                         storage throughput)
     step       = max(compute + exposed, reading)      (input pipelines prefetch)
 
 time-to-model = start-up and evaluation + epochs x samples / (samples per step / step). The
@@ -116,7 +117,12 @@ def estimate(
     storage_bytes_per_s: float | None = None,
     calibration: Calibration | None = None,
 ) -> Estimate:
-    """Time-to-model of ``workload`` on ``nodes`` nodes; ``link`` may be None for one node."""
+    """Time-to-model of ``workload`` on ``nodes`` nodes.
+
+    ``link`` is the fabric: the all-reduce between nodes runs over it, and every node reads from
+    storage through it. It may be None for one node without a fabric (reading is then bounded by
+    the node's own 7 GB/s only).
+    """
     cal = calibration or load_calibration()
     gpu, per_node = shape.gpu, shape.gpus_per_node
     gpus = nodes * per_node
@@ -147,7 +153,11 @@ def estimate(
     exposed_s = max(0.0, comm_s - cal.overlap_share.value * batch * sample_s)
 
     step_samples = batch * gpus
-    read_rate = nodes * cal.node_read_bytes_per_s.value
+    node_read = cal.node_read_bytes_per_s.value
+    if link is not None and shape.adapters >= 1:
+        # a node reads no faster than its fabric adapters carry at line rate
+        node_read = min(node_read, shape.adapters * link.link_gbps / 8 * 1e9)
+    read_rate = nodes * node_read
     if storage_bytes_per_s is not None:
         read_rate = min(read_rate, storage_bytes_per_s)
     io_s = step_samples * workload.bytes_per_sample / read_rate
@@ -203,7 +213,7 @@ def min_nodes(
         return None
 
     def meets(nodes: int) -> tuple[bool, float]:
-        result = estimate(workload, shape, link if nodes > 1 else None, nodes, calibration=cal)
+        result = estimate(workload, shape, link, nodes, calibration=cal)
         return result.estimated_s <= workload.deadline_s, result.estimated_s
 
     ok, previous = meets(1)
@@ -252,7 +262,7 @@ def node_range(
         return None
 
     def meets(nodes: int) -> bool:
-        return estimate(workload, shape, link if nodes > 1 else None, nodes, calibration=cal).estimated_s <= workload.deadline_s
+        return estimate(workload, shape, link, nodes, calibration=cal).estimated_s <= workload.deadline_s
 
     largest = _largest_nodes(workload, shape.gpus_per_node)
     if meets(largest):

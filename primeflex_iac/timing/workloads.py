@@ -71,10 +71,11 @@ class ResolvedWorkload:
     def dataset_bytes(self) -> float:
         return self.samples * self.bytes_per_sample
 
-    @property
-    def read_rate(self) -> float:
-        """Bytes per second the whole cluster must read to finish in time."""
-        return self.dataset_bytes * self.epochs / self.deadline_s
+    def read_rate(self, startup_s: float) -> float:
+        """Bytes per second the whole cluster must read to finish in time: every epoch's reading in
+        the time the run has after its start-up (a deadline inside the start-up cannot be met anyway)."""
+        left = self.deadline_s - startup_s
+        return self.dataset_bytes * self.epochs / (left if left > 0 else self.deadline_s)
 
 
 def gpt_shape(parameters: float, layers: int | None = None, hidden: int | None = None) -> tuple[int, int]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from primeflex_iac.demand.requirements import Requirement
-from primeflex_iac.solver.families.vars import FabricVars, TreeVars
+from primeflex_iac.solver.families.vars import RATE_SCALE, FabricVars, TreeVars
 
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
@@ -41,6 +41,8 @@ def add_fabric(ctx: ModelContext, compute: ComputeVars, storage: StorageVars) ->
     model.add_exactly_one(use_fabric)
     head = next(iter(catalog.head_nodes.values()))
     storage_servers = storage.servers
+    server = catalog.storage_devices[catalog.storage_rules.server]
+    read_needed = round(demand.storage.read_gbs * RATE_SCALE + 0.5) if demand.storage and demand.storage.read_gbs > 0 else 0
 
     extreme_used = []
     trees: list[TreeVars] = []
@@ -88,12 +90,19 @@ def add_fabric(ctx: ModelContext, compute: ComputeVars, storage: StorageVars) ->
         # endpoints[f]: fabric ports in use (0 unless f is the fabric)
         endpoints = ctx.int_var(f"endpoints[{option.id}]")
         others = ctx.int_var(f"other_endpoints[{option.id}]")
-        model.add(others == storage_servers + head.fabric_ports).only_enforce_if(fab)
+        model.add(others == storage_servers * server.fabric_ports + head.fabric_ports).only_enforce_if(fab)
         model.add(others == 0).only_enforce_if(fab.Not())
         model.add(endpoints == sum(adapters_on_nodes) + others)
         tree = _add_switches(ctx, option, fab, endpoints, blocking)
         trees.append(tree)
         fabric_switches = fabric_switches + tree.switches
+
+        # storage servers serve no faster than their fabric ports carry (line rate)
+        link_gbs = server.fabric_ports * option.link_gbps / 8
+        if read_needed and link_gbs < server.read_gbs:
+            model.add(storage_servers * int(link_gbs * RATE_SCALE) >= read_needed).only_enforce_if(
+                [fab, ctx.group(Requirement.STORAGE_THROUGHPUT)]
+            )
 
         adapter = option.adapter
         ctx.cost.append(endpoints * round(adapter.price))

@@ -13,15 +13,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from primeflex_iac.demand.requirements import Requirement
-from primeflex_iac.solver.families.vars import StorageVars
+from primeflex_iac.solver.families.vars import CAPACITY_SCALE, RATE_SCALE, StorageVars
 
 if TYPE_CHECKING:
     from primeflex_iac.solver.context import ModelContext
 
 __all__ = ["add_storage"]
-
-CAPACITY_SCALE = 100  # hundredths of a TiB
-RATE_SCALE = 1000  # MB/s
 
 
 def add_storage(ctx: ModelContext) -> StorageVars:

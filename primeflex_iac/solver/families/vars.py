@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BIG",
+    "CAPACITY_SCALE",
+    "RATE_SCALE",
     "ComputeVars",
     "FabricVars",
     "FullRacks",
@@ -25,6 +27,8 @@ __all__ = [
 ]
 
 BIG = 10**7  # upper bound of any count variable (nodes, switches, blocks, racks)
+CAPACITY_SCALE = 100  # storage capacity in the model: hundredths of a TiB
+RATE_SCALE = 1000  # read rates in the model: MB/s
 
 
 @dataclass(frozen=True)
