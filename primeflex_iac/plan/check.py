@@ -187,6 +187,11 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
     for line in plan.bom:
         if line.rack_units and placed.get(line.catalog_id, 0) != line.quantity:
             out.append(f"BOM has {line.quantity}x {line.catalog_id} but {placed.get(line.catalog_id, 0)} are placed in racks")
+    # every rack billed holds something: the racks bought are the racks the placement uses
+    billed = sum(line.quantity for line in plan.bom if line.category == "racks")
+    used = sum(1 for rack in plan.racks if rack.devices)
+    if billed != used or len(plan.racks) != used:
+        out.append(f"{billed} racks billed, {len(plan.racks)} in the plan, {used} holding devices")
 
     # totals: cost and power from the BOM and the racks; site limits
     cost = sum(line.total_cost for line in plan.bom)

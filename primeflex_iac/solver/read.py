@@ -47,6 +47,6 @@ def read_selection(built: BuiltModel, solver: cp_model.CpSolver) -> Selection:
         storage_blocks={b: n for b, n in blocks.items() if n},
         storage_server_groups=value(built.storage.server_groups),
         racks=value(built.racks.racks),
-        compute_full_racks=_full(solver, built.racks.compute_full[pi]) if pi is not None else (0, 0),
+        compute_full_racks=_full(solver, built.racks.compute_full[fi][pi]) if pi is not None else (0, 0),
         switch_full_racks=_full(solver, built.racks.switch_full[fi]),
     )

@@ -46,6 +46,7 @@ def add_fabric(ctx: ModelContext, compute: ComputeVars, storage: StorageVars) ->
 
     extreme_used = []
     trees: list[TreeVars] = []
+    pairs: list[list[cp_model.IntVar]] = []
     # fabric_switches: switches of whichever option is the fabric (management ports)
     fabric_switches: cp_model.LinearExprT = 0
     for fi, option in enumerate(demand.fabrics):
@@ -58,8 +59,10 @@ def add_fabric(ctx: ModelContext, compute: ComputeVars, storage: StorageVars) ->
         # pair_nodes[p, f]: nodes of platform p when the fabric is f, else 0
         pair_nodes = []
         adapters_on_nodes = []
+        pairs.append([])
         for pi, platform in enumerate(demand.platforms):
             pair = model.new_bool_var(f"pair[{platform.id},{option.id}]")
+            pairs[fi].append(pair)
             model.add_bool_and([use_platform[pi], fab]).only_enforce_if(pair)
             model.add_bool_or([use_platform[pi].Not(), fab.Not(), pair])
             count = ctx.int_var(f"pair_nodes[{platform.id},{option.id}]")
@@ -110,7 +113,7 @@ def add_fabric(ctx: ModelContext, compute: ComputeVars, storage: StorageVars) ->
 
     extreme = sum(extreme_used) if extreme_used else 0
     management = _add_management(ctx, compute, storage, fabric_switches)
-    return FabricVars(use_fabric=use_fabric, trees=trees, management_switches=management, extreme=extreme)
+    return FabricVars(use_fabric=use_fabric, pairs=pairs, trees=trees, management_switches=management, extreme=extreme)
 
 
 def _add_switches(

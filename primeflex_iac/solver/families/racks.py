@@ -42,34 +42,43 @@ def add_racks_and_power(
     demand, model, catalog = ctx.demand, ctx.model, ctx.demand.catalog
     rack = catalog.racks[demand.rack_model]
     height, per_rack_w = rack.height_u, round(demand.power_per_rack_w)
-    adapter_w = [f.adapter.power_max_w for f in demand.fabrics]
     rack_units = sum(ctx.rack_units)
     power_max = sum(ctx.power_max_w)
     # full_racks[block]: racks holding only that block, k of them each
     full_racks: list[cp_model.IntVar] = []
     full_units: list[cp_model.LinearExprT] = []
-    full_power_low: list[cp_model.LinearExprT] = []
-    compute_full: list[FullRacks | None] = []
+    # the maximum power of the blocks in full racks, exactly as power_max counts it
+    full_power: list[cp_model.LinearExprT] = []
+    compute_full: list[list[FullRacks | None]] = []
     switch_full: list[FullRacks | None] = []
     power_rule = ctx.group(Requirement.POWER_PER_RACK)
-    for pi, platform in enumerate(demand.platforms):
-        chassis_w = platform.chassis.power_max_w if platform.chassis else 0.0
-        slots = platform.nodes_per_enclosure
-        node_w = platform.node_power_max_w
-        # the adapters' power depends on the fabric: the highest sizes the racks, the lowest is
-        # all that may be taken off the shared racks' power
-        high = chassis_w + slots * (node_w + platform.server.fabric_adapters * max(adapter_w))
-        low = chassis_w + slots * (node_w + platform.server.fabric_adapters * min(adapter_w))
-        k = per_rack(platform.enclosure_height_u, high, height, per_rack_w)
-        if k == 0:
-            model.add(compute.use_platform[pi] == 0).only_enforce_if(power_rule)
-            compute_full.append(None)
-            continue
-        full = _split(ctx, f"full_racks[{platform.id}]", compute.enclosures[pi], k)
-        compute_full.append(FullRacks(full, k))
-        full_racks.append(full)
-        full_units.append(full * k * platform.enclosure_height_u)
-        full_power_low.append(full * k * int(low))
+    for fi, option in enumerate(demand.fabrics):
+        compute_full.append([])
+        for pi, platform in enumerate(demand.platforms):
+            # an enclosure's power depends on the fabric: its nodes' adapters draw the fabric's power
+            chassis = platform.chassis
+            slots, adapters = platform.nodes_per_enclosure, platform.server.fabric_adapters
+            watts = (chassis.power_max_w if chassis else 0.0) + slots * (
+                platform.node_power_max_w + adapters * option.adapter.power_max_w
+            )
+            counted = (round(chassis.power_max_w) if chassis else 0) + slots * (
+                round(platform.node_power_max_w) + adapters * round(option.adapter.power_max_w)
+            )
+            pair = fabric.pairs[fi][pi]
+            k = per_rack(platform.enclosure_height_u, watts, height, per_rack_w)
+            if k == 0:
+                model.add(pair == 0).only_enforce_if(power_rule)
+                compute_full[fi].append(None)
+                continue
+            # pair_enclosures[p, f]: the platform's enclosures when it is used on fabric f, else 0
+            enclosures = ctx.int_var(f"pair_enclosures[{platform.id},{option.id}]")
+            model.add(enclosures == compute.enclosures[pi]).only_enforce_if(pair)
+            model.add(enclosures == 0).only_enforce_if(pair.Not())
+            full = _split(ctx, f"full_racks[{platform.id},{option.id}]", enclosures, k)
+            compute_full[fi].append(FullRacks(full, k))
+            full_racks.append(full)
+            full_units.append(full * k * platform.enclosure_height_u)
+            full_power.append(full * k * counted)
     for fi, option in enumerate(demand.fabrics):
         switch = option.switch
         k = per_rack(switch.height_u, switch.power_max_w, height, per_rack_w)
@@ -85,7 +94,7 @@ def add_racks_and_power(
         switch_full.append(FullRacks(full, k))
         full_racks.append(full)
         full_units.append(full * k * switch.height_u)
-        full_power_low.append(full * k * round(switch.power_max_w))
+        full_power.append(full * k * round(switch.power_max_w))
 
     # a device that only ever shares racks must fit one rack alone
     for count, device_u, device_w in _shared_only(ctx, storage, fabric):
@@ -98,7 +107,7 @@ def add_racks_and_power(
     model.add(racks == sum(full_racks) + shared)
     model.add(racks >= max(1, min_racks))
     model.add(shared * height >= rack_units - sum(full_units))
-    model.add(shared * per_rack_w >= power_max - sum(full_power_low)).only_enforce_if(power_rule)
+    model.add(shared * per_rack_w >= power_max - sum(full_power)).only_enforce_if(power_rule)
     model.add(racks <= demand.racks_max).only_enforce_if(ctx.group(Requirement.RACKS))
     if demand.total_power_w is not None:
         model.add(power_max <= round(demand.total_power_w)).only_enforce_if(ctx.group(Requirement.TOTAL_POWER))

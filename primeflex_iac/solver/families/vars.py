@@ -65,6 +65,7 @@ class TreeVars:
 @dataclass(frozen=True)
 class FabricVars:
     use_fabric: list[cp_model.IntVar]  # the cluster's fabric is this option
+    pairs: list[list[cp_model.IntVar]]  # pairs[f][p]: platform p is used on fabric option f
     trees: list[TreeVars]
     management_switches: cp_model.IntVar
     extreme: cp_model.LinearExprT  # 1 when the fabric's links are above the catalog's extreme speed
@@ -81,8 +82,9 @@ class FullRacks:
 @dataclass(frozen=True)
 class RackVars:
     racks: cp_model.IntVar
-    # per platform / fabric option; None when one rack cannot hold even one of its blocks
-    compute_full: list[FullRacks | None]
+    # compute_full[f][p] per platform on each fabric option (the adapters' power depends on the
+    # fabric), switch_full[f] per fabric option; None when one rack cannot hold even one block
+    compute_full: list[list[FullRacks | None]]
     switch_full: list[FullRacks | None]
     rack_units: cp_model.LinearExprT
     power_max_w: cp_model.LinearExprT
