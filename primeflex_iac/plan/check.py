@@ -151,10 +151,12 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
                 out.append(f"storage {usable:.1f} TiB < required {demand.storage.capacity_tib:.1f} TiB")
             shelves = sum(n * catalog.block_controller_shelves(catalog.storage_blocks[b]) for b, n in storage.blocks.items())
             rules = catalog.storage_rules
-            groups = math.ceil(shelves / rules.controller_shelves_per_server_group)
-            if storage.servers != groups * rules.servers_per_group:
+            fewest = math.ceil(shelves / rules.controller_shelves_per_server_group)
+            groups, odd = divmod(storage.servers, rules.servers_per_group)
+            if odd or not fewest <= groups <= shelves:
                 out.append(
-                    f"storage servers {storage.servers} != {groups * rules.servers_per_group} for {shelves} controller shelves"
+                    f"storage servers {storage.servers}: {rules.servers_per_group} per group, each group serving "
+                    f"1 to {rules.controller_shelves_per_server_group} of the {shelves} controller shelves"
                 )
             if storage.mdt_shelves != rules.mdt_shelves:
                 out.append("storage must have its metadata shelf")

@@ -2,7 +2,9 @@
 
 Rules (the seed's storage table, read as building blocks):
 - Usable capacity of the blocks >= the required capacity (spec, or the workloads' datasets).
-- One server group (a pair of RX2540) per up to 4 controller shelves: groups = ceil(shelves / 4).
+- Server groups (pairs of RX2540) and controller shelves are chosen independently within the
+  paper's rule: a group serves up to 4 shelves and at least one, so ceil(shelves / 4) <= groups
+  <= shelves; a group beyond the fewest is bought only for the read rate.
 - One metadata (MDT) shelf with its SSDs in every storage system.
 - Aggregate read rate of the blocks' drives and of the servers >= the required throughput.
 - Without a storage requirement there is no storage at all.
@@ -35,9 +37,10 @@ def add_storage(ctx: ModelContext) -> StorageVars:
     model.add(sum(counts) >= 1).only_enforce_if(has_storage)
 
     shelves = sum(c * catalog.block_controller_shelves(b) for c, b in zip(counts, blocks, strict=False))
-    # server_groups: pairs of storage servers, each serving up to 4 controller shelves
+    # server_groups: pairs of storage servers, each serving at least one and up to 4 controller shelves
     groups = ctx.int_var("storage_server_groups")
-    ctx.ceil_div(groups, shelves, rules.controller_shelves_per_server_group)
+    model.add(groups * rules.controller_shelves_per_server_group >= shelves)
+    model.add(groups <= shelves)
     servers = groups * rules.servers_per_group
     server = catalog.storage_devices[rules.server]
     mdt = catalog.storage_devices[rules.mdt_shelf]
