@@ -243,7 +243,9 @@ class Rack(Priced):
 
 class Software(Priced):
     category: Literal["os", "cluster_manager", "scheduler", "file_system", "hdfs_connector", "object_storage", "framework"]
-    per: Literal["cluster", "node", "storage_server"] = "cluster"
+    # what a licence is counted by: the cluster, each compute node, each storage server, or each
+    # server that runs the OS (compute nodes, the head node and the storage servers)
+    per: Literal["cluster", "node", "storage_server", "server"] = "cluster"
     file_system: str | None = Field(default=None, description="For connectors: the file system it belongs to.")
     default: bool = False
 

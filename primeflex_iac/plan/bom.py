@@ -86,7 +86,9 @@ def bill_of_materials(selection: Selection, demand: Demand) -> list[BomLine]:
     lines.append(_line(rack, "racks", selection.racks, rack.price, 0, 0))
     servers = selection.storage_server_groups * catalog.storage_rules.servers_per_group
     for software in choose_software(spec, catalog):
-        quantity = {"cluster": 1, "node": selection.nodes, "storage_server": servers}[software.per]
+        quantity = {"cluster": 1, "node": selection.nodes, "storage_server": servers, "server": selection.nodes + 1 + servers}[
+            software.per
+        ]
         if quantity:
             lines.append(_line(software, "software", quantity, software.price, 0, 0))
     return [line for line in lines if line.quantity > 0]

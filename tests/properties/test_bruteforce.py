@@ -75,7 +75,7 @@ def _storage_options(spec: Spec, catalog: Catalog) -> list[tuple[float, float, i
     server = catalog.storage_devices[rules.server]
     mdt = catalog.storage_devices[rules.mdt_shelf]
     mdt_drive = catalog.drives[rules.mdt_drive]
-    per_server_software = sum(s.price for s in choose_software(spec, catalog) if s.per == "storage_server")
+    per_server_software = sum(s.price for s in choose_software(spec, catalog) if s.per in ("storage_server", "server"))
     options = []
 
     def mixes(index: int) -> list[list[int]]:
@@ -116,8 +116,9 @@ def brute_force(spec: Spec, catalog: Catalog) -> list[Candidate]:
     head = next(iter(catalog.head_nodes.values()))
     mgmt = next(iter(catalog.management_switches.values()))
     software = choose_software(spec, catalog)
-    per_node_software = sum(s.price for s in software if s.per == "node")
-    per_cluster_software = sum(s.price for s in software if s.per == "cluster")
+    per_node_software = sum(s.price for s in software if s.per in ("node", "server"))
+    # per cluster, and the head node's licences of software counted per server (the OS)
+    per_cluster_software = sum(s.price for s in software if s.per in ("cluster", "server"))
     storage = _storage_options(spec, catalog)
 
     def available(*dates: object) -> bool:

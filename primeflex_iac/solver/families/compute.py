@@ -71,7 +71,7 @@ def add_compute(ctx: ModelContext) -> ComputeVars:
             ctx.power_max_w.append(enclosures[index] * round(platform.chassis.power_max_w))
     total_nodes = sum(nodes)
     # per-node software licences (OS, cluster manager, scheduler)
-    per_node = sum(round(s.price) for s in demand.software if s.per == "node")
+    per_node = sum(round(s.price) for s in demand.software if s.per in ("node", "server"))
     if per_node:
         ctx.cost.append(sum(nodes) * per_node)
     return ComputeVars(use_platform=use, nodes=nodes, enclosures=enclosures, total_nodes=total_nodes)

@@ -112,7 +112,8 @@ def add_racks_and_power(
     if demand.total_power_w is not None:
         model.add(power_max <= round(demand.total_power_w)).only_enforce_if(ctx.group(Requirement.TOTAL_POWER))
     ctx.cost.append(racks * round(rack.price))
-    per_cluster = sum(round(s.price) for s in demand.software if s.per == "cluster")
+    # per cluster, and the head node's licences of software counted per server
+    per_cluster = sum(round(s.price) for s in demand.software if s.per in ("cluster", "server"))
     if per_cluster:
         ctx.cost.append(per_cluster)
     return RackVars(racks=racks, compute_full=compute_full, switch_full=switch_full, rack_units=rack_units, power_max_w=power_max)

@@ -74,7 +74,7 @@ def add_storage(ctx: ModelContext) -> StorageVars:
     ctx.cost.append(mdt_shelves * round(mdt.price + rules.mdt_drives * mdt_drive.price))
     ctx.power_max_w.append(mdt_shelves * round(mdt.power_max_w))
     ctx.rack_units.append(mdt_shelves * mdt.height_u)
-    per_server = sum(round(s.price) for s in demand.software if s.per == "storage_server")
+    per_server = sum(round(s.price) for s in demand.software if s.per in ("storage_server", "server"))
     if per_server:
         ctx.cost.append(servers * per_server)
     shelves_to_manage = (
