@@ -197,3 +197,15 @@ def test_explain_command_and_solve_print_the_fixes(tmp_path: Path, capsys: pytes
 def test_explain_a_feasible_spec_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", str(SPECS / "reference" / "sample-small-air.yaml")]) == 0
     assert "a plan exists, nothing to explain" in capsys.readouterr().out
+
+
+def test_power_per_rack_is_named_in_a_one_rack_conflict(catalog: Catalog) -> None:
+    # 32 A100 in one rack of 15 kW: more racks would do, and so would more power per rack
+    spec, _plan, by = _explained(
+        "compute: {gpus: 32}\nsite: {racks: {max: 1, power_per_rack: 15 kW}}\npreferences: {gpus: [a100-sxm4-40gb]}\n",
+        catalog,
+    )
+    assert {"racks", "power per rack"} <= set(by)
+    power = by["power per rack"]
+    assert power.alone and power.field == "site.racks.power_per_rack" and power.feasible_value is not None
+    assert _has_plan(spec, catalog, ("site", "racks", "power_per_rack"), power.feasible_value * 1000)

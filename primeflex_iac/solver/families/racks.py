@@ -14,6 +14,7 @@ Rules:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from primeflex_iac.demand.requirements import Requirement
@@ -68,33 +69,39 @@ def add_racks_and_power(
             k = per_rack(platform.enclosure_height_u, watts, height, per_rack_w)
             if k == 0:
                 model.add(pair == 0).only_enforce_if(power_rule)
-                compute_full[fi].append(None)
+            if per_rack(platform.enclosure_height_u, 0, height, 0) == 0:
+                compute_full[fi].append(None)  # taller than a rack: never placed
                 continue
             # pair_enclosures[p, f]: the platform's enclosures when it is used on fabric f, else 0
             enclosures = ctx.int_var(f"pair_enclosures[{platform.id},{option.id}]")
             model.add(enclosures == compute.enclosures[pi]).only_enforce_if(pair)
             model.add(enclosures == 0).only_enforce_if(pair.Not())
-            full = _split(ctx, f"full_racks[{platform.id},{option.id}]", enclosures, k)
-            compute_full[fi].append(FullRacks(full, k))
-            full_racks.append(full)
-            full_units.append(full * k * platform.enclosure_height_u)
-            full_power.append(full * k * counted)
+            full = _full_racks(
+                ctx, f"full_racks[{platform.id},{option.id}]", enclosures, platform.enclosure_height_u, watts, counted, power_rule
+            )
+            compute_full[fi].append(full.racks_of_rule)
+            full_racks.append(full.racks)
+            full_units.append(full.units)
+            full_power.append(full.power)
     for fi, option in enumerate(demand.fabrics):
         switch = option.switch
         k = per_rack(switch.height_u, switch.power_max_w, height, per_rack_w)
         fid = option.id
         if k == 0:
             model.add(fabric.use_fabric[fi] == 0).only_enforce_if(power_rule)
+        if per_rack(switch.height_u, 0, height, 0) == 0:
             switch_full.append(None)
             continue
         tree = fabric.trees[fi]
         switches = ctx.int_var(f"switches[{fid}]")
         model.add(switches == tree.leaves + tree.spines + tree.cores)
-        full = _split(ctx, f"full_racks[{fid}]", switches, k)
-        switch_full.append(FullRacks(full, k))
-        full_racks.append(full)
-        full_units.append(full * k * switch.height_u)
-        full_power.append(full * k * round(switch.power_max_w))
+        full = _full_racks(
+            ctx, f"full_racks[{fid}]", switches, switch.height_u, switch.power_max_w, round(switch.power_max_w), power_rule
+        )
+        switch_full.append(full.racks_of_rule)
+        full_racks.append(full.racks)
+        full_units.append(full.units)
+        full_power.append(full.power)
 
     # a device that only ever shares racks must fit one rack alone
     for count, device_u, device_w in _shared_only(ctx, storage, fabric):
@@ -139,9 +146,44 @@ def _shared_only(ctx: ModelContext, storage: StorageVars, fabric: FabricVars) ->
     return found
 
 
-def _split(ctx: ModelContext, name: str, count: cp_model.IntVar, k: int) -> cp_model.IntVar:
-    """full = floor(count / k): the racks that ``count`` blocks fill completely, k at a time."""
+@dataclass(frozen=True)
+class _Full:
+    racks: cp_model.LinearExprT  # racks the block fills on its own
+    units: cp_model.LinearExprT  # rack units of the blocks in them
+    power: cp_model.LinearExprT  # their maximum power, as power_max counts it
+    racks_of_rule: FullRacks | None  # the split the plan is placed by (power per rack held)
+
+
+def _full_racks(
+    ctx: ModelContext, name: str, count: cp_model.IntVar, unit_u: int, unit_w: float, counted_w: int, power_rule: cp_model.IntVar
+) -> _Full:
+    """The racks ``count`` blocks fill on their own, k at a time: k by height and power per rack
+    while that requirement holds, by height alone when an explanation relaxes it."""
+    demand, model = ctx.demand, ctx.model
+    height = ctx.demand.catalog.racks[demand.rack_model].height_u
+    k_rule = per_rack(unit_u, unit_w, height, round(demand.power_per_rack_w))
+    k_height = per_rack(unit_u, 0, height, 0)
+    if k_rule == k_height:
+        full = _split(ctx, name, count, k_rule, None)
+        return _Full(full, full * k_rule * unit_u, full * k_rule * counted_w, FullRacks(full, k_rule))
+    relaxed = _split(ctx, f"{name}:height", count, k_height, power_rule.Not())
+    model.add(relaxed == 0).only_enforce_if(power_rule)
+    if k_rule == 0:
+        return _Full(relaxed, relaxed * k_height * unit_u, relaxed * k_height * counted_w, None)
+    held = _split(ctx, name, count, k_rule, power_rule)
+    model.add(held == 0).only_enforce_if(power_rule.Not())
+    return _Full(
+        held + relaxed,
+        (held * k_rule + relaxed * k_height) * unit_u,
+        (held * k_rule + relaxed * k_height) * counted_w,
+        FullRacks(held, k_rule),
+    )
+
+
+def _split(ctx: ModelContext, name: str, count: cp_model.IntVar, k: int, when: cp_model.IntVar | None) -> cp_model.IntVar:
+    """full = floor(count / k): the racks that ``count`` blocks fill completely, k at a time (when ``when`` holds)."""
     full = ctx.int_var(name)
-    ctx.model.add(full * k <= count)
-    ctx.model.add(full * k >= count - (k - 1))
+    enforce = [when] if when is not None else []
+    ctx.model.add(full * k <= count).only_enforce_if(enforce)
+    ctx.model.add(full * k >= count - (k - 1)).only_enforce_if(enforce)
     return full
