@@ -180,6 +180,9 @@ class Relaxation(Strict):
     unit: str | None = None
     alone: bool = Field(description="Whether moving this requirement alone gives a plan.")
     example: str | None = Field(default=None, description="The best plan once the change is made, in one line.")
+    limit: str | None = Field(
+        default=None, description="What keeps the moved requirement from going further, where it is worth naming."
+    )
 
 
 class SolveInfo(Strict):

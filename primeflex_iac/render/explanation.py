@@ -27,6 +27,8 @@ def explanation_text(plan: Plan) -> str:
         lines.append(f"    - {asked}" if asked.startswith(group) else f"    - {group}: {asked}")
         if relaxation.needed:
             lines.append(f"        needs  {relaxation.needed}")
+        if relaxation.limit:
+            lines.append(f"        limit  {relaxation.limit}")
         if relaxation.change:
             lines.append(f"        fix    {relaxation.change}")
         if relaxation.example:

@@ -38,6 +38,7 @@ __all__ = [
     "Bound",
     "Estimate",
     "estimate",
+    "fastest_count",
     "min_nodes",
     "node_range",
     "peak_flops",
@@ -203,38 +204,28 @@ def min_nodes(
 ) -> int | None:
     """Fewest nodes that meet the workload's time-to-model, or None if no count does.
 
-    The time falls with the node count until communication and the shrinking per-GPU batch win;
-    the search doubles the count until it meets the requirement (or stops falling), then bisects.
-    Whatever it returns meets the requirement by the same ``estimate`` the plan reports.
+    The time falls with the node count until communication and the shrinking per-GPU batch win:
+    the fastest count is found first (:func:`fastest_count`), and if it meets the requirement the
+    fewest count that does is bisected below it. Whatever it returns meets the requirement by the
+    same ``estimate`` the plan reports.
     """
     cal = calibration or load_calibration()
     largest = _largest_nodes(workload, shape.gpus_per_node)
     if largest < 1 or workload.deadline_s <= cal.startup_s.value:
         return None
 
-    def meets(nodes: int) -> tuple[bool, float]:
-        result = estimate(workload, shape, link, nodes, calibration=cal)
-        return result.estimated_s <= workload.deadline_s, result.estimated_s
+    def meets(nodes: int) -> bool:
+        return estimate(workload, shape, link, nodes, calibration=cal).estimated_s <= workload.deadline_s
 
-    ok, previous = meets(1)
-    if ok:
+    if meets(1):
         return 1
-    low, high = 1, 2
-    while True:
-        high = min(high, largest)
-        if high <= low:
-            return None
-        ok, time_s = meets(high)
-        if ok:
-            break
-        if time_s >= previous and high > 2:
-            return None  # past the fastest count
-        if high == largest:
-            return None
-        low, previous, high = high, time_s, high * 2
+    fastest, fastest_s = fastest_count(workload, shape, link, cal)
+    if fastest_s > workload.deadline_s:
+        return None
+    low, high = 1, fastest  # misses at low, meets at high
     while high - low > 1:
         middle = (low + high) // 2
-        if meets(middle)[0]:
+        if meets(middle):
             high = middle
         else:
             low = middle
@@ -275,3 +266,27 @@ def node_range(
         else:
             bad = middle
     return fewest, good
+
+
+def fastest_count(
+    workload: ResolvedWorkload, shape: NodeShape, link: Interconnect, calibration: Calibration | None = None
+) -> tuple[int, float]:
+    """(node count, time-to-model) of the fastest run of the workload on this node type and fabric.
+
+    A ternary search over the counts the global batch allows, which finds the fastest where the
+    time falls and then rises (quasi-convex); used to name what limits a workload, not to plan.
+    """
+    cal = calibration or load_calibration()
+
+    def time_on(nodes: int) -> float:
+        return estimate(workload, shape, link, nodes, calibration=cal).estimated_s
+
+    low, high = 1, max(1, _largest_nodes(workload, shape.gpus_per_node))
+    while high - low > 2:
+        left, right = low + (high - low) // 3, high - (high - low) // 3
+        if time_on(left) <= time_on(right):
+            high = right
+        else:
+            low = left
+    best = min(range(low, high + 1), key=time_on)
+    return best, time_on(best)

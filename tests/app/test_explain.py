@@ -209,3 +209,14 @@ def test_power_per_rack_is_named_in_a_one_rack_conflict(catalog: Catalog) -> Non
     power = by["power per rack"]
     assert power.alone and power.field == "site.racks.power_per_rack" and power.feasible_value is not None
     assert _has_plan(spec, catalog, ("site", "racks", "power_per_rack"), power.feasible_value * 1000)
+
+
+def test_a_global_batch_that_caps_the_speed_is_named(catalog: Catalog) -> None:
+    _spec, _plan, by = _explained(
+        "workloads:\n  - {name: bert, model: bert-large, time_to_model: 1 h, global_batch: 256}\n"
+        "site: {racks: {max: 100, power_per_rack: 40 kW}}\n",
+        catalog,
+    )
+    time = by["time-to-model: bert"]
+    assert time.alone and time.limit is not None
+    assert "own scaling" in time.limit and "global batch of 256" in time.limit

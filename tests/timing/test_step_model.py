@@ -12,7 +12,7 @@ from primeflex_iac.common.vocabulary import GENERATIONS, KINDS
 from primeflex_iac.demand.build import build_demand
 from primeflex_iac.timing.calibration import load_calibration
 from primeflex_iac.timing.estimate import prepare
-from primeflex_iac.timing.step_model import min_nodes, node_range
+from primeflex_iac.timing.step_model import fastest_count, min_nodes, node_range
 from primeflex_iac.timing.workloads import gpt_flops_per_token, gpt_shape
 
 ZOO = ("resnet50", "ssd", "maskrcnn", "transformer", "gnmt", "bert-large", "gpt")
@@ -149,6 +149,29 @@ def test_node_range_ends_where_more_nodes_get_slower(catalog: Catalog) -> None:
     assert fewest < most < 32  # 32 eight-GPU nodes is the batch's cap: the range ends before it
     assert all(time_on(n) <= 8 * 3600 for n in range(fewest, most + 1))
     assert time_on(most + 1) > 8 * 3600 and time_on(32) > 8 * 3600
+
+
+def test_min_nodes_finds_a_window_that_doubling_steps_over(catalog: Catalog) -> None:
+    # BERT with a global batch of 256 on 8-GPU H200 nodes: 16 and 32 nodes both miss 3 h 24 min,
+    # 27 nodes make it (the time falls and rises again between them)
+    inputs = prepare(
+        "bert-large", gpu="h200-sxm-141gb", nodes=2, fabric="ib-ndr", adapters_per_node=8, global_batch=256, catalog=catalog
+    )
+    calibration = load_calibration()
+    workload = dataclasses.replace(inputs.resolve(catalog, calibration), deadline_s=204 * 60.0)
+    assert inputs.fabric is not None
+
+    def time_on(nodes: int) -> float:
+        return (
+            inputs.__class__(inputs.workload, inputs.node, inputs.fabric, nodes, None).run(catalog, calibration).time_to_model_s
+        )
+
+    assert time_on(16) > workload.deadline_s and time_on(32) > workload.deadline_s
+    fewest = min_nodes(workload, inputs.node, inputs.fabric)
+    assert fewest is not None and 16 < fewest < 32
+    assert time_on(fewest) <= workload.deadline_s < time_on(fewest - 1)
+    fastest, fastest_s = fastest_count(workload, inputs.node, inputs.fabric)
+    assert fastest_s == min(time_on(n) for n in range(1, 33)) == time_on(fastest)
 
 
 SOLVER_SPEC = """\

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from primeflex_iac.app.explain.answers import bisect, ceil_to, checked, edit, kw, not_alone
+from primeflex_iac.app.explain.answers import bisect, ceil_to, checked, edit, kw, not_alone, proposed
 from primeflex_iac.common.units import format_duration
+from primeflex_iac.timing.step_model import fastest_count
 
 if TYPE_CHECKING:
     from primeflex_iac.app.explain.search import SearchContext
     from primeflex_iac.demand.requirements import RequirementGroup
-    from primeflex_iac.plan.model import Relaxation
+    from primeflex_iac.plan.model import Plan, Relaxation
 
 __all__ = ["relax_power_per_rack", "relax_time_to_model"]
 
@@ -94,4 +95,47 @@ def relax_time_to_model(ctx: SearchContext, group: RequirementGroup) -> Relaxati
     needed = f"the shortest time-to-model a plan meeting every other requirement reaches is {format_duration(found)}"
     change = f"relax {field} to {_spec_duration(found)}"
     edited = edit(ctx.spec, ("workloads", index, "time_to_model"), found)
-    return checked(ctx, group.label, asked, needed, change, edited, field, feasible_value=found, **values)
+    plan = ctx.plan(edited)
+    relaxation = proposed(group.label, asked, needed, change, plan, field, feasible_value=found, **values)
+    limit = _speed_limit(ctx, index, plan, found - step) if plan is not None else None
+    return relaxation.model_copy(update={"limit": limit}) if limit else relaxation
+
+
+def _speed_limit(ctx: SearchContext, index: int, plan: Plan, sooner_s: float) -> str | None:
+    """What keeps the workload from finishing by ``sooner_s`` on ``plan``'s node type: its own
+    scaling (the global batch and the all-reduce), or the site's limits on more nodes."""
+    entry = plan.compute[0] if plan.compute else None
+    if entry is None or plan.fabric is None or plan.totals is None:
+        return None
+    demand = ctx.demand()
+    platform = next(
+        p
+        for p in demand.platforms
+        if p.server.id == entry.node and p.gpu.id == entry.gpu and p.gpus_per_node == entry.gpus_per_node
+    )
+    option = next(f for f in demand.fabrics if f.fabric.id == plan.fabric.technology and f.mode.name == plan.fabric.mode)
+    workload, per_node = demand.workloads[index], entry.gpus_per_node
+    nodes, fastest_s = fastest_count(workload, platform.shape, option.interconnect)
+    batch = workload.global_batch
+    if fastest_s > sooner_s:
+        if batch is not None and (nodes + 1) * per_node > batch:
+            return (
+                f"the global batch of {batch:,.0f}: at one sample per GPU it keeps {nodes} nodes of {per_node} GPUs "
+                f"busy and no more ({format_duration(fastest_s)} at best; a larger global batch, where the training "
+                "still converges, would use more)"
+            )
+        held = f" of {batch:,.0f}" if batch is not None else ""
+        return (
+            f"the workload's own scaling: {nodes} nodes of {entry.node} are its fastest count "
+            f"({format_duration(fastest_s)}); past them a step gets slower (with its global batch{held}, each GPU has "
+            "less work while the all-reduce grows; a larger global batch, where the training converges, helps)"
+        )
+    site, totals = ctx.spec.site, plan.totals
+    bound = []
+    if totals.racks >= site.racks.max:
+        bound.append(f"racks ({site.racks.max})")
+    if site.total_power is not None and (totals.power_kw * 1000 + platform.node_power_max_w) > site.total_power:
+        bound.append(f"total power ({kw(site.total_power)})")
+    if site.budget is not None and totals.cost + platform.node_price > site.budget.amount:
+        bound.append(f"budget ({site.budget.amount:,.0f} {totals.currency})")
+    return f"the site's {', '.join(bound)}: the nodes a faster run needs do not fit" if bound else None
