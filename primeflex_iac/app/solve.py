@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from primeflex_iac.app.explain.relaxations import explain_relaxations
+from primeflex_iac.app.explain.relaxations import explain_conflicts
 from primeflex_iac.app.inputs import solve_options_for
 from primeflex_iac.app.planning import plan_demand
 from primeflex_iac.catalog.loader import load_catalog
@@ -53,5 +53,5 @@ def solve(
     budget_s = max(10.0, options.time_limit_s)
     # the groups themselves, or the one sentence saying no group explains it
     conflicts = status.conflict_groups or status.conflicts
-    relaxations = explain_relaxations(spec, catalog, conflicts, options, solve_edited, budget_s)
-    return plan.model_copy(update={"relaxations": relaxations})
+    relaxations, together = explain_conflicts(spec, catalog, conflicts, options, solve_edited, budget_s)
+    return plan.model_copy(update={"relaxations": relaxations, "combined_relaxation": together})

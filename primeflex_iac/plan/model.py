@@ -207,6 +207,11 @@ class Plan(Strict):
     relaxations: list[Relaxation] = Field(
         default_factory=list, description="For each conflicting requirement, how far it must move for a plan to exist."
     )
+    combined_relaxation: Relaxation | None = Field(
+        default=None,
+        description="The conflicting site limits (budget, power, racks) moved together to the best plan's needs, "
+        "when two or more conflict: often cheaper than any one moved alone.",
+    )
     objective: ObjectiveResult | None = None
     compute: list[ComputeEntry] = Field(default_factory=list)
     fabric: FabricPlan | None = None

@@ -42,4 +42,9 @@ def explanation_text(plan: Plan) -> str:
         lines.append("  Each fix shown alone gives a plan, every other requirement held (each was checked by solving).")
     else:
         lines.append("  No single change gives a plan: several of these must move together.")
+    together = plan.combined_relaxation
+    if together is not None and together.change:
+        lines.append(f"  Or move the site limits together (checked by solving): {together.change}")
+        if together.example:
+            lines.append(f"        gives  {together.example}")
     return "\n".join(lines) + "\n"

@@ -220,3 +220,20 @@ def test_a_global_batch_that_caps_the_speed_is_named(catalog: Catalog) -> None:
     time = by["time-to-model: bert"]
     assert time.alone and time.limit is not None
     assert "own scaling" in time.limit and "global batch of 256" in time.limit
+
+
+def test_site_limits_moved_together_can_be_cheaper_than_any_one(catalog: Catalog) -> None:
+    spec, plan, by = _explained(
+        "compute: {gpus: 128}\nsite: {racks: {max: 1, power_per_rack: 20 kW}, total_power: 40 kW}\n"
+        "preferences: {as_of: 2021-06}\n",
+        catalog,
+    )
+    together = plan.combined_relaxation
+    assert together is not None and together.change is not None
+    assert "site.racks.max to 4" in together.change and "site.total_power to 40.9 kW" in together.change
+    both = _edit(_edit(spec, ("site", "racks", "max"), 4), ("site", "total_power"), 40_900.0)
+    combined = solve(both, catalog, explain=False)
+    racks_only = solve(_edit(spec, ("site", "racks", "max"), 4), catalog, explain=False)
+    assert combined.status == "optimal" and combined.totals is not None
+    assert by["racks"].alone and racks_only.totals is not None
+    assert combined.totals.cost < racks_only.totals.cost

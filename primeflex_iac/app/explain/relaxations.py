@@ -41,6 +41,7 @@ from primeflex_iac.app.explain.catalog_limits import (
     relax_gpu_memory,
     relax_precision,
 )
+from primeflex_iac.app.explain.combined import combined_relaxation
 from primeflex_iac.app.explain.limits import relax_power_per_rack, relax_time_to_model
 from primeflex_iac.app.explain.search import OutOfTime, SearchContext, dropped
 from primeflex_iac.demand.requirements import Requirement, RequirementGroup
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
     from primeflex_iac.solver.options import SolveOptions
     from primeflex_iac.spec.model import Spec
 
-__all__ = ["RELAXATION_BUDGET_S", "explain_relaxations"]
+__all__ = ["RELAXATION_BUDGET_S", "explain_conflicts", "explain_relaxations"]
 
 RELAXATION_BUDGET_S = 60.0  # at most this long for all the relaxations of one spec
 
@@ -73,6 +74,19 @@ def explain_relaxations(
     ``solve_plan`` solves an edited spec in full without explaining it (the pipeline's solve);
     it checks each proposed change.
     """
+    return explain_conflicts(spec, catalog, conflicts, options, solve_plan, budget_s)[0]
+
+
+def explain_conflicts(
+    spec: Spec,
+    catalog: Catalog,
+    conflicts: Sequence[RequirementGroup | str],
+    options: SolveOptions,
+    solve_plan: Callable[[Spec, SolveOptions], Plan],
+    budget_s: float = RELAXATION_BUDGET_S,
+) -> tuple[list[Relaxation], Relaxation | None]:
+    """The relaxations of :func:`explain_relaxations`, and the cheapest move of the conflicting
+    site limits together (``combined.py``) when two or more of them conflict."""
     ctx = SearchContext(spec, catalog, options, time.monotonic() + budget_s, solve_plan)
     found = []
     for conflict in conflicts:
@@ -84,7 +98,12 @@ def explain_relaxations(
                 found.append(dropped(ctx, conflict, ()))
         except OutOfTime:
             found.append(unexplained(label, f"not worked out within {budget_s:g} s"))
-    return found
+    groups = [conflict for conflict in conflicts if isinstance(conflict, RequirementGroup)]
+    try:
+        together = combined_relaxation(ctx, groups)
+    except OutOfTime:
+        together = None
+    return found, together
 
 
 def _relax(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
