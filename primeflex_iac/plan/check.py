@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from primeflex_iac.demand.build import build_demand
+from primeflex_iac.plan.check_management import management_violations
 from primeflex_iac.timing.step_model import estimate
 
 if TYPE_CHECKING:
@@ -118,6 +119,9 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
             out.append(f"{option.fabric.name} is viable for {option.fabric.max_gpus} GPUs, plan has {gpus}")
         if platform and option.link_gbps < platform.server.min_link_gbps:
             out.append(f"{platform.server.id} needs {platform.server.min_link_gbps} Gb/s links, fabric gives {option.link_gbps}")
+
+    # management network: counts, cables, every device reachable from the head node
+    out.extend(management_violations(plan, catalog))
 
     # workloads: each time-to-model recomputed
     for resolved in demand.workloads:

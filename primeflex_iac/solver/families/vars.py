@@ -62,7 +62,9 @@ class TreeVars:
 class FabricVars:
     use_fabric: list[cp_model.IntVar]  # the cluster's fabric is this option
     trees: list[TreeVars]
-    management_switches: cp_model.IntVar
+    management_switches: cp_model.IntVar  # access and aggregation switches
+    management_aggregation: cp_model.IntVar  # of which aggregation (0 while one switch takes every port)
+    management_cables: cp_model.IntVar  # one per management port and per access uplink
     extreme: cp_model.LinearExprT  # 1 when the fabric's links are above the catalog's extreme speed
 
 
