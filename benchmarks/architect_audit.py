@@ -107,7 +107,10 @@ def storage_violations(plan: Plan, spec: Spec, catalog: Catalog) -> list[str]:
             cost += n * block.drives * catalog.drives[block.drive].price
         best = min(best, cost)
     # the plan's storage hardware less the metadata shelf and its drives, which every system has
-    mdt = rules.mdt_shelves * catalog.storage_devices[rules.mdt_shelf].price + rules.mdt_drives * catalog.drives[rules.mdt_drive].price
+    mdt = (
+        rules.mdt_shelves * catalog.storage_devices[rules.mdt_shelf].price
+        + rules.mdt_drives * catalog.drives[rules.mdt_drive].price
+    )
     billed = sum(line.total_cost for line in plan.bom if line.category == "storage") - mdt
     return [f"storage costs {billed:,.0f}, the cheapest valid blocks {best:,.0f}"] if billed > best + 0.5 else []
 

@@ -185,6 +185,9 @@ class Fabric(Item):
 class ManagementSwitch(Powered):
     ports: PositiveInt
     uplink_ports: int = Field(ge=0, description="Ports kept for uplinks, not for devices.")
+    cable: str | None = Field(
+        default=None, description="Catalog cable of every management port and uplink; none leaves them out of the cost."
+    )
 
 
 class HeadNode(Powered):
@@ -332,6 +335,8 @@ class Catalog(Strict):
             for mode in fabric.modes:
                 need(self.adapters, mode.adapter, f"fabrics.{fid}.modes.{mode.name}.adapter")
                 need(self.cables, mode.cable, f"fabrics.{fid}.modes.{mode.name}.cable")
+        for mid, management in self.management_switches.items():
+            need(self.cables, management.cable, f"management_switches.{mid}.cable")
         for bid, block in self.storage_blocks.items():
             for did in block.devices:
                 need(self.storage_devices, did, f"storage_blocks.{bid}.devices")

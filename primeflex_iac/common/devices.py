@@ -6,6 +6,8 @@ Rules:
 - fabric switches are named by level (leaf, spine, core), or ``switch`` when one switch
   level makes the whole fabric;
 - the one head node is head01;
+- management switches are mgmt01, mgmt02 (access: devices plug into them) and magg01, magg02
+  (aggregation: the access switches' uplinks and the head node plug into them);
 - storage shelves are named by role: cs (controller shelf), de (drive enclosure), st (other).
 
 Compute nodes are named by the spec (``Naming.compute``), which must not take any prefix here.
@@ -20,6 +22,7 @@ __all__ = [
     "CONTROLLER_SHELF",
     "DRIVE_ENCLOSURE",
     "HEAD",
+    "MANAGEMENT_AGGREGATION",
     "MANAGEMENT_SWITCH",
     "MDT_SHELF",
     "OTHER_SHELF",
@@ -31,6 +34,7 @@ __all__ = [
     "SwitchLevel",
     "chassis_name",
     "head_name",
+    "management_aggregation_name",
     "management_switch_name",
     "mdt_shelf_name",
     "rack_name",
@@ -51,6 +55,7 @@ STORAGE_SERVER: Final = "oss"
 MDT_SHELF: Final = "mdt"
 HEAD: Final = "head"
 MANAGEMENT_SWITCH: Final = "mgmt"
+MANAGEMENT_AGGREGATION: Final = "magg"
 SINGLE_SWITCH: Final = "switch"  # the fabric's level when it has only one
 SWITCH_LEVELS: Final = ("leaf", "spine", "core")  # bottom up
 RACK: Final = "rack"
@@ -65,6 +70,7 @@ TAKEN_PREFIXES: Final = (
     MDT_SHELF,
     HEAD,
     MANAGEMENT_SWITCH,
+    MANAGEMENT_AGGREGATION,
     SINGLE_SWITCH,
     *SWITCH_LEVELS,
     RACK,
@@ -94,7 +100,13 @@ def switch_names(level: SwitchLevel, count: int) -> list[str]:
 
 
 def management_switch_name(number: int) -> str:
+    """Management access switch ``number`` (1-based): mgmt01; the only one when one switch is enough."""
     return _numbered(MANAGEMENT_SWITCH, number)
+
+
+def management_aggregation_name(number: int) -> str:
+    """Management aggregation switch ``number`` (1-based): magg01."""
+    return _numbered(MANAGEMENT_AGGREGATION, number)
 
 
 def chassis_name(number: int) -> str:

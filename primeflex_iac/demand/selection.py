@@ -39,7 +39,9 @@ class Selection:
     endpoints: int
     node_cables: int
     switch_links: int
-    management_switches: int
+    management_switches: int  # access and aggregation switches
+    management_aggregation_switches: int
+    management_cables: int
     storage_blocks: dict[str, int] = field(default_factory=dict)
     storage_server_groups: int = 0
     racks: int = 1

@@ -9,9 +9,9 @@ so the same plan always gives the same cables:
 - a switch's uplinks use the ports above its node-facing ones and go round-robin over the
   level above, continuing where the previous switch stopped, so no upper switch is given more
   links than it has ports;
-- the management network takes, rack by rack from the top, every compute node, storage server,
-  controller and metadata shelf and fabric switch, then the head node, filling each management
-  switch's ports except its uplink ports.
+- the management network is cabled as ``plan.management`` derives it: devices fill the access
+  switches' ports except their uplink ports; with aggregation switches, the access switches'
+  uplinks and the head node go into them.
 """
 
 from __future__ import annotations
@@ -19,13 +19,22 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from primeflex_iac.catalog.loader import load_catalog
 from primeflex_iac.common.devices import SINGLE_SWITCH, SWITCH_LEVELS
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.demand.fat_tree import leaf_down_ports
 from primeflex_iac.plan.cabling import layout_of
+from primeflex_iac.plan.management import (
+    HOST_MANAGEMENT,
+    SWITCH_MANAGEMENT,
+    Link,
+    Port,
+    management_links,
+    management_ports,
+    management_switches,
+)
 
 if TYPE_CHECKING:
     from primeflex_iac.catalog.models import Catalog
@@ -46,9 +55,6 @@ __all__ = [
     "switch_port",
     "wiring",
 ]
-
-HOST_MANAGEMENT = "eth0"  # a server's 1 GbE port: BMC and provisioning network
-SWITCH_MANAGEMENT = "mgmt0"  # the management port of a switch or storage shelf
 
 
 @cache
@@ -72,6 +78,7 @@ def require_ids(plan: Plan, catalog: Catalog) -> None:
         used |= {entry.node, entry.gpu} | ({entry.chassis} if entry.chassis else set())
     f = plan.fabric
     used |= {f.technology, f.switch, f.adapter, f.cable, f.uplink_cable, f.management_switch}
+    used |= {f.management_cable} if f.management_cable else set()
     missing = sorted(used - known)
     if missing:
         raise ValueError(
@@ -121,20 +128,6 @@ def platforms(plan: Plan) -> list[Platform]:
         key = entry.gpu if gpu_counts[entry.gpu] == 1 else f"{entry.node}-{entry.gpu}"
         result.append(Platform(entry, key, tuple(sorted(hosts, key=natural_key)), enclosure_of))
     return result
-
-
-@dataclass(frozen=True)
-class Port:
-    device: str
-    interface: str
-
-
-@dataclass(frozen=True)
-class Link:
-    a: Port  # the host or lower switch
-    b: Port  # the switch it plugs into
-    network: Literal["fabric", "uplink", "management"]  # host to leaf, switch to switch, management LAN
-    cable: str  # catalog id of the cable, or "" when the catalog has none (management patch cords)
 
 
 @dataclass(frozen=True)
@@ -232,27 +225,14 @@ def _management_links(plan: Plan, catalog: Catalog) -> list[Link]:
     fabric = plan.fabric
     assert fabric is not None
     switch = catalog.management_switches[fabric.management_switch]
-    capacity = switch.ports - switch.uplink_ports
-    switches = sorted((d.name for d in _devices(plan) if d.role == "management"), key=natural_key)
-    ports: list[Port] = []
-    head: list[Port] = []
-    for device in _devices(plan):
-        if device.role == "compute":
-            ports.extend(Port(name, HOST_MANAGEMENT) for name in device.nodes or [device.name])
-        elif device.role == "fabric":
-            ports.append(Port(device.name, SWITCH_MANAGEMENT))
-        elif device.role == "head":
-            head.append(Port(device.name, HOST_MANAGEMENT))
-        elif device.role == "storage":
-            role = catalog.storage_devices[device.catalog_id].role
-            if role == "storage_server":
-                ports.append(Port(device.name, HOST_MANAGEMENT))
-            elif role in ("controller_shelf", "mdt_shelf"):
-                ports.append(Port(device.name, SWITCH_MANAGEMENT))
-    ports.extend(head)
-    if len(ports) > capacity * len(switches):
-        raise ValueError(f"{len(ports)} management ports do not fit {len(switches)} switches of {capacity} ports")
-    return [
-        Link(port, Port(switches[index // capacity], f"port{index % capacity + 1}"), "management", "")
-        for index, port in enumerate(ports)
-    ]
+    access, aggregation = management_switches(plan)
+    links = management_links(plan, catalog)
+    cabled = Counter(link.b.device for link in links)
+    limit = {**dict.fromkeys(access, switch.ports - switch.uplink_ports), **dict.fromkeys(aggregation, switch.ports)}
+    full = [name for name in limit if cabled[name] > limit[name]]
+    if full or not access:
+        raise ValueError(
+            f"{len(management_ports(plan, catalog))} management ports do not fit the plan's "
+            f"{len(access)} access and {len(aggregation)} aggregation switches"
+        )
+    return links

@@ -221,7 +221,7 @@ def _devices(plan: Plan, types: dict[str, dict[str, Any]]) -> Iterator[dict[str,
 
 
 def _cable_type(catalog_id: str) -> str | None:
-    if not catalog_id:
+    if not catalog_id or catalog_id.startswith("cat6"):
         return "cat6"  # management patch cords
     if catalog_id.startswith(("dac-", "splitter-")):
         return "dac-passive"

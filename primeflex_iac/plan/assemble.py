@@ -86,7 +86,10 @@ def assemble_plan(
         switch_links=selection.switch_links,
         uplink_cable=option.uplink_cable.id,
         management_switches=selection.management_switches,
+        management_aggregation_switches=selection.management_aggregation_switches,
         management_switch=mgmt.id,
+        management_cables=selection.management_cables,
+        management_cable=mgmt.cable or "",
     )
     storage = _storage_plan(selection, demand, bom) if selection.storage_blocks else None
     workloads = []

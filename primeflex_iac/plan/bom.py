@@ -78,6 +78,9 @@ def bill_of_materials(selection: Selection, demand: Demand) -> list[BomLine]:
         lines.append(_line(option.uplink_cable, "fabric", selection.switch_links, option.uplink_cable.price, 0, 0))
     mgmt = next(iter(catalog.management_switches.values()))
     lines.append(_line(mgmt, "management", selection.management_switches, mgmt.price, mgmt.power_max_w, mgmt.height_u))
+    if mgmt.cable is not None:
+        patch = catalog.cables[mgmt.cable]
+        lines.append(_line(patch, "management", selection.management_cables, patch.price, 0, 0))
     head = next(iter(catalog.head_nodes.values()))
     lines.append(_line(head, "management", 1, head.price, head.power_max_w, head.height_u))
     if selection.storage_blocks:

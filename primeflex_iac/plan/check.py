@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from primeflex_iac.demand.build import build_demand
+from primeflex_iac.plan.check_management import management_violations
 from primeflex_iac.timing.step_model import estimate
 
 if TYPE_CHECKING:
@@ -119,6 +120,9 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
             out.append(f"{option.fabric.name} is viable for {option.fabric.max_gpus} GPUs, plan has {gpus}")
         if platform and option.link_gbps < platform.server.min_link_gbps:
             out.append(f"{platform.server.id} needs {platform.server.min_link_gbps} Gb/s links, fabric gives {option.link_gbps}")
+
+    # management network: counts, cables, every device reachable from the head node
+    out.extend(management_violations(plan, catalog))
 
     # storage: what it delivers, from the catalog: its drives, its servers and the servers' fabric links
     storage_rate: float | None = None

@@ -1,6 +1,6 @@
 """Every rack-mounted device of a Selection, named and in placement order, and their placement in racks.
 
-Order: fabric switches (core, spine, leaf), management switches, the head node, storage (servers,
+Order: fabric switches (core, spine, leaf), management switches (aggregation, access), the head node, storage (servers,
 metadata shelves, then each storage block's devices), compute (nodes, or chassis holding sleds).
 Names come from common/devices.py; compute names from the spec's naming.
 """
@@ -13,6 +13,7 @@ from primeflex_iac.common.devices import (
     SINGLE_SWITCH,
     chassis_name,
     head_name,
+    management_aggregation_name,
     management_switch_name,
     mdt_shelf_name,
     shelf_name,
@@ -57,12 +58,11 @@ def devices_to_place(selection: Selection, demand: Demand) -> list[DeviceToPlace
                 )
             )
     mgmt = next(iter(catalog.management_switches.values()))
-    for index in range(selection.management_switches):
-        devices.append(
-            DeviceToPlace(
-                management_switch_name(index + 1), mgmt.id, "management", mgmt.height_u, mgmt.power_max_w, mgmt.weight_kg
-            )
-        )
+    aggregation = selection.management_aggregation_switches
+    management = [management_aggregation_name(n + 1) for n in range(aggregation)]
+    management += [management_switch_name(n + 1) for n in range(selection.management_switches - aggregation)]
+    for name in management:
+        devices.append(DeviceToPlace(name, mgmt.id, "management", mgmt.height_u, mgmt.power_max_w, mgmt.weight_kg))
     head = next(iter(catalog.head_nodes.values()))
     adapter_w = option.adapter.power_max_w
     devices.append(DeviceToPlace(head_name(), head.id, "head", head.height_u, head.power_max_w + adapter_w, head.weight_kg))

@@ -72,8 +72,13 @@ class FabricPlan(Strict):
     cable: str
     switch_links: int
     uplink_cable: str
-    management_switches: int
+    management_switches: int = Field(description="Management switches, access and aggregation.")
+    management_aggregation_switches: int = Field(
+        description="Of which aggregation switches, taking the access switches' uplinks and the head node (0 with one switch)."
+    )
     management_switch: str
+    management_cables: int = Field(description="Management patch cables: one per management port, one per access uplink.")
+    management_cable: str = Field(description="Catalog id of the management cable; empty when the catalog has none.")
 
 
 class StoragePlan(Strict):

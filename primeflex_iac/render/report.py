@@ -29,7 +29,8 @@ def _rows(plan: Plan) -> list[tuple[str, str]]:
         rows.append(
             ("Fabric", f"{f.name}, {f.link_gbps} Gb/s per node port; {switches} ({f.switch}); {f.endpoints} ports in use")
         )
-        rows.append(("Management", f"{f.management_switches}x {f.management_switch}"))
+        aggregation = f" ({f.management_aggregation_switches} aggregation)" if f.management_aggregation_switches else ""
+        rows.append(("Management", f"{f.management_switches}x {f.management_switch}{aggregation}; {f.management_cables} cables"))
     if plan.storage is not None:
         s = plan.storage
         blocks = ", ".join(f"{n}x {b}" for b, n in s.blocks.items())

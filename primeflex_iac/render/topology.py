@@ -21,6 +21,7 @@ from primeflex_iac.common.devices import (
     MDT_SHELF,
     SINGLE_SWITCH,
     head_name,
+    management_aggregation_name,
     management_switch_name,
     switch_names,
 )
@@ -232,7 +233,8 @@ def _storage(graph: graphviz.Graph, plan: Plan, layout: Layout, level: str, leaf
 def _management(graph: graphviz.Graph, plan: Plan, layout: Layout, levels: list[tuple[str, list[str]]]) -> None:
     fabric = plan.fabric
     assert fabric is not None
-    names = [management_switch_name(i + 1) for i in range(fabric.management_switches)]
+    aggregation = fabric.management_aggregation_switches
+    names = [management_switch_name(i + 1) for i in range(fabric.management_switches - aggregation)]
     _box(graph, "mgmt", f"{_span(names)}\n{len(names)}x {fabric.management_switch}\nmanagement 1 GbE", "management")
     style = {"style": "dashed", "color": EDGE_COLOURS["management"], "fontcolor": EDGE_COLOURS["management"]}
     fold = len(layout.compute_nodes) > FOLD_NODES
@@ -245,4 +247,12 @@ def _management(graph: graphviz.Graph, plan: Plan, layout: Layout, levels: list[
                 graph.edge(enclosure, "mgmt", **style)
     if plan.storage is not None:
         graph.edge("storage_servers", "mgmt", **style)
-    graph.edge(head_name(), "mgmt", **style)
+    top = "mgmt"
+    if aggregation:
+        # the access switches' uplinks and the head node go into the aggregation switches
+        upper = [management_aggregation_name(i + 1) for i in range(aggregation)]
+        label = f"{_span(upper)}\n{aggregation}x {fabric.management_switch}\nmanagement aggregation"
+        _box(graph, "magg", label, "management")
+        graph.edge("mgmt", "magg", label="uplinks", **style)
+        top = "magg"
+    graph.edge(head_name(), top, **style)

@@ -44,6 +44,8 @@ def read_selection(built: BuiltModel, solver: cp_model.CpSolver) -> Selection:
         node_cables=value(tree.node_cables),
         switch_links=value(tree.switch_links),
         management_switches=value(fabric.management_switches),
+        management_aggregation_switches=value(fabric.management_aggregation),
+        management_cables=value(fabric.management_cables),
         storage_blocks={b: n for b, n in blocks.items() if n},
         storage_server_groups=value(built.storage.server_groups),
         racks=value(built.racks.racks),

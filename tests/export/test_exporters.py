@@ -17,6 +17,7 @@ import subprocess
 from pathlib import Path
 
 import jsonschema
+import networkx as nx
 import pytest
 import yaml
 
@@ -29,6 +30,7 @@ from primeflex_iac.export.hostlist import expand as expand_hostlist
 from primeflex_iac.export.netbox import netbox_files, slugify
 from primeflex_iac.export.slurm import _tree_lines, gres_conf, slurm_conf, slurm_files, topology_conf
 from primeflex_iac.export.targets import applicable_targets, export_files
+from primeflex_iac.plan.management import management_ports, management_switches
 from tests.conftest import REFERENCE_NAMES, ROOT, SPECS
 
 GOLDEN = ROOT / "tests" / "golden" / "exports"
@@ -63,6 +65,16 @@ site: {racks: {max: 200, height: 42U, power_per_rack: 20 kW}}
 preferences: {nodes: [rx2540-m5], fabrics: [ib-edr], as_of: 2019-06}
 """,
 }
+
+
+# 8,192 H100 GPUs: 37 management access switches, two aggregation switches
+BIG_SPEC = """
+apiVersion: primeflex-iac/v1
+name: h100-8192
+compute: {gpus: 8192}
+site: {racks: {max: 2000, height: 42U, power_per_rack: 40 kW}}
+preferences: {gpus: [h100-sxm5-80gb]}
+"""
 
 
 def _plan(name: str, catalog: Catalog) -> Plan:
@@ -371,6 +383,46 @@ def test_every_port_is_cabled_once_and_counts_match_the_plan(name: str, catalog:
     assert len({link.b.device for link in management}) <= fabric.management_switches
     devices = {d.name for r in plan.racks for d in r.devices} | {n for r in plan.racks for d in r.devices for n in d.nodes}
     assert {device for device, _ in ends} <= devices
+
+
+def _management_graph(plan: Plan, catalog: Catalog) -> nx.Graph:
+    """The management cables of the plan's wiring as a graph of devices (parallel uplinks as one edge)."""
+    fabric = plan.fabric
+    assert fabric is not None
+    links = [link for link in wiring(plan, catalog).links if link.network == "management"]
+    assert len(links) == fabric.management_cables
+    assert {link.cable for link in links} == {fabric.management_cable}
+    graph = nx.Graph()
+    graph.add_edges_from((link.a.device, link.b.device) for link in links)
+    access, aggregation = management_switches(plan)
+    assert set(graph) == {port.device for port in management_ports(plan, catalog)} | set(access) | set(aggregation)
+    assert nx.is_connected(graph)
+    switches = set(access) | set(aggregation)
+    assert all(graph.degree(name) == 1 for name in graph if name not in switches), "a device on two switches"
+    return graph
+
+
+@pytest.mark.parametrize("name", ALL_NAMES)
+def test_management_cables_join_every_device_to_the_head_node_in_one_tree(name: str, catalog: Catalog) -> None:
+    plan = _plan(name, catalog)
+    assert plan.fabric is not None
+    graph = _management_graph(plan, catalog)
+    assert plan.fabric.management_aggregation_switches <= 1
+    assert nx.is_tree(graph)
+    if plan.fabric.management_aggregation_switches:
+        assert list(graph.neighbors("head01")) == ["magg01"]
+        assert {name for name in graph.neighbors("magg01")} == {"head01", *management_switches(plan)[0]}
+
+
+def test_access_switches_are_dual_homed_over_two_aggregation_switches(catalog: Catalog) -> None:
+    plan = solve(parse_spec_text(BIG_SPEC), catalog)
+    assert plan.fabric is not None and plan.fabric.management_aggregation_switches == 2
+    graph = _management_graph(plan, catalog)
+    access, aggregation = management_switches(plan)
+    for name in access:
+        assert set(graph.neighbors(name)) & set(aggregation) == set(aggregation)  # each uplink to another one
+    cabled = [link.b.device for link in wiring(plan, catalog).links if link.network == "management"]
+    assert max(cabled.count(name) for name in aggregation) <= catalog.management_switches[plan.fabric.management_switch].ports
 
 
 def test_the_picture_and_the_cables_agree(catalog: Catalog) -> None:

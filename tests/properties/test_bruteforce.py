@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from primeflex_iac import Catalog, Spec, check, load_catalog, parse_spec_text, solve
+from primeflex_iac.demand.management import management_tree
 from primeflex_iac.demand.software import choose_software
 
 pytestmark = pytest.mark.slow  # every test here solves many specs (CI runs them)
@@ -115,6 +116,7 @@ def brute_force(spec: Spec, catalog: Catalog) -> list[Candidate]:
     floor = spec.compute.gpus
     head = next(iter(catalog.head_nodes.values()))
     mgmt = next(iter(catalog.management_switches.values()))
+    mgmt_cable_price = catalog.cables[mgmt.cable].price if mgmt.cable else 0
     software = choose_software(spec, catalog)
     per_node_software = sum(s.price for s in software if s.per in ("node", "server"))
     # per cluster, and the head node's licences of software counted per server (the OS)
@@ -156,8 +158,9 @@ def brute_force(spec: Spec, catalog: Catalog) -> list[Candidate]:
                                     endpoints, switch.ports, mode.endpoints_per_port, prefs.blocking_factor
                                 )
                                 enclosures = math.ceil(nodes / chassis.node_slots) if chassis else nodes
-                                ports = nodes + s_servers + s_shelves + switches + 1
-                                mgmt_count = math.ceil(ports / (mgmt.ports - mgmt.uplink_ports))
+                                managed = nodes + s_servers + s_shelves + switches  # and the head node
+                                tree = management_tree(managed, mgmt.ports, mgmt.uplink_ports)
+                                mgmt_count = tree.switches
                                 cost = (
                                     nodes * (server.price + per_node * gpu.price + per_node_software)
                                     + (enclosures * chassis.price if chassis else 0)
@@ -166,6 +169,7 @@ def brute_force(spec: Spec, catalog: Catalog) -> list[Candidate]:
                                     + math.ceil(endpoints / mode.endpoints_per_port) * catalog.cables[mode.cable].price
                                     + links * catalog.cables[fabric.uplink_cable].price
                                     + mgmt_count * mgmt.price
+                                    + tree.cables * mgmt_cable_price
                                     + head.price
                                     + per_cluster_software
                                     + s_cost

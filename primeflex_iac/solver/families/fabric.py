@@ -12,7 +12,10 @@ Rules:
   the third level likewise. A tree is used only when the level below cannot hold the endpoints.
 - With avoid_extreme_fabrics, links above 100 Gb/s are used only when required (the seed: HDR is
   "only a consideration in extreme processing requirements"); the objective's first stage does it.
-- A management Ethernet network reaches every node, server, shelf and switch: ceil(ports / 46).
+- A management Ethernet network reaches every node, server, shelf, fabric switch and the head node:
+  one switch while its access ports take them all, else access switches (ceil(devices / 46)) whose
+  uplinks go into aggregation switches (ceil((2 x access + 1) / 48)), as demand/management.py
+  reads it; one patch cable per management port and per uplink.
 """
 
 from __future__ import annotations
@@ -112,8 +115,16 @@ def add_fabric(ctx: ModelContext, compute: ComputeVars, storage: StorageVars) ->
         ctx.power_max_w.append(endpoints * round(adapter.power_max_w))
 
     extreme = sum(extreme_used) if extreme_used else 0
-    management = _add_management(ctx, compute, storage, fabric_switches)
-    return FabricVars(use_fabric=use_fabric, pairs=pairs, trees=trees, management_switches=management, extreme=extreme)
+    switches, aggregation, cables = _add_management(ctx, compute, storage, fabric_switches)
+    return FabricVars(
+        use_fabric=use_fabric,
+        pairs=pairs,
+        trees=trees,
+        management_switches=switches,
+        management_aggregation=aggregation,
+        management_cables=cables,
+        extreme=extreme,
+    )
 
 
 def _add_switches(
@@ -186,18 +197,44 @@ def _add_switches(
 
 def _add_management(
     ctx: ModelContext, compute: ComputeVars, storage: StorageVars, fabric_switches: cp_model.LinearExprT
-) -> cp_model.IntVar:
-    """Management Ethernet: a port for every node, storage server and shelf, fabric switch and the head node."""
-    catalog = ctx.demand.catalog
+) -> tuple[cp_model.IntVar, cp_model.IntVar, cp_model.IntVar]:
+    """Management Ethernet (switches, of which aggregation, and cables): a port for every node, storage
+    server and shelf, fabric switch and the head node; a tree of access and aggregation switches when
+    one switch cannot take them all."""
+    model, catalog = ctx.model, ctx.demand.catalog
     switch = next(iter(catalog.management_switches.values()))
     head = next(iter(catalog.head_nodes.values()))
-    ports = (
-        compute.total_nodes + storage.servers + storage.shelves + fabric_switches + 1  # head node
-    )
-    # management_switches: 48-port switches less their uplinks
-    count = ctx.int_var("management_switches")
-    ctx.ceil_div(count, ports, switch.ports - switch.uplink_ports)
-    ctx.cost.append(count * round(switch.price) + round(head.price))
-    ctx.power_max_w.append(count * round(switch.power_max_w) + round(head.power_max_w))
-    ctx.rack_units.append(count * switch.height_u + head.height_u)
-    return count
+    ports, uplink_ports = switch.ports, switch.uplink_ports
+    access_ports = ports - uplink_ports
+    # devices: management ports besides the head node's
+    devices = compute.total_nodes + storage.servers + storage.shelves + fabric_switches
+    # tree: one switch cannot take every port, so access switches uplink into aggregation switches
+    tree = ctx.bool_var("management_tree")
+    model.add(devices + 1 <= access_ports).only_enforce_if(tree.Not())
+    model.add(devices + 1 >= access_ports + 1).only_enforce_if(tree)
+    access = ctx.int_var("management_access_switches")
+    aggregation = ctx.int_var("management_aggregation_switches")
+    uplinks = ctx.int_var("management_uplinks")
+    model.add(access == 1).only_enforce_if(tree.Not())
+    model.add(aggregation == 0).only_enforce_if(tree.Not())
+    model.add(uplinks == 0).only_enforce_if(tree.Not())
+    model.add(access * access_ports >= devices).only_enforce_if(tree)
+    model.add(access * access_ports <= devices + access_ports - 1).only_enforce_if(tree)
+    model.add(uplinks == access * uplink_ports).only_enforce_if(tree)
+    # aggregation switches take the access uplinks and the head node on all their ports
+    model.add(aggregation * ports >= uplinks + 1).only_enforce_if(tree)
+    model.add(aggregation * ports <= uplinks + ports).only_enforce_if(tree)
+    if uplink_ports == 0:
+        model.add(tree == 0)  # access switches without uplinks cannot be joined
+    elif uplink_ports == 1:
+        model.add(aggregation <= 1)  # one uplink per access switch joins a single aggregation switch only
+    switches = ctx.int_var("management_switches")
+    model.add(switches == access + aggregation)
+    cables = ctx.int_var("management_cables")
+    model.add(cables == devices + 1 + uplinks)
+    ctx.cost.append(switches * round(switch.price) + round(head.price))
+    if switch.cable is not None:
+        ctx.cost.append(cables * round(catalog.cables[switch.cable].price))
+    ctx.power_max_w.append(switches * round(switch.power_max_w) + round(head.power_max_w))
+    ctx.rack_units.append(switches * switch.height_u + head.height_u)
+    return switches, aggregation, cables

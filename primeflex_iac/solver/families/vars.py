@@ -67,7 +67,9 @@ class FabricVars:
     use_fabric: list[cp_model.IntVar]  # the cluster's fabric is this option
     pairs: list[list[cp_model.IntVar]]  # pairs[f][p]: platform p is used on fabric option f
     trees: list[TreeVars]
-    management_switches: cp_model.IntVar
+    management_switches: cp_model.IntVar  # access and aggregation switches
+    management_aggregation: cp_model.IntVar  # of which aggregation (0 while one switch takes every port)
+    management_cables: cp_model.IntVar  # one per management port and per access uplink
     extreme: cp_model.LinearExprT  # 1 when the fabric's links are above the catalog's extreme speed
 
 
