@@ -16,7 +16,6 @@ from primeflex_iac.plan.model import Plan, SolveInfo
 from primeflex_iac.solver.conflicts import explain_infeasible
 from primeflex_iac.solver.fastest import solve_fastest
 from primeflex_iac.solver.stages import solve_demand
-from primeflex_iac.timing.step_model import estimate
 
 if TYPE_CHECKING:
     from primeflex_iac.catalog.models import Catalog
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
 __all__ = ["MAX_PLACEMENT_ATTEMPTS", "plan_demand"]
 
 MAX_PLACEMENT_ATTEMPTS = 5
-MAX_EXCLUDED_COUNTS = 32  # node counts inside a workload's range found to miss its deadline, per plan
 
 
 def plan_demand(
@@ -41,20 +39,9 @@ def plan_demand(
     only records which overlay files built ``catalog``.
     """
     min_racks = 0
-    attempt = 0
-    while attempt < MAX_PLACEMENT_ATTEMPTS:
-        attempt += 1
+    for attempt in range(1, MAX_PLACEMENT_ATTEMPTS + 1):
         solver = solve_fastest if spec.objectives[0] == "time" else solve_demand
         selection, status = solver(demand, options, min_racks)
-        misses = _deadline_misses(selection, demand) if selection is not None else ()
-        if misses:
-            # a count inside a workload's range that misses its deadline (the time is not
-            # quasi-convex in the node count there): exclude it and solve again
-            if len(demand.excluded_counts) + len(misses) > MAX_EXCLUDED_COUNTS:
-                raise RuntimeError(f"more than {MAX_EXCLUDED_COUNTS} node counts missed a deadline inside its range")
-            demand = replace(demand, excluded_counts=demand.excluded_counts + misses)
-            attempt -= 1  # not a placement attempt
-            continue
         info = SolveInfo(
             solver_version=status.solver_version,
             time_limit_s=options.time_limit_s,
@@ -77,20 +64,6 @@ def plan_demand(
         # more, and at least as many as first-fit fills when it may open racks without limit
         min_racks = max(selection.racks + 1, _first_fit_racks(selection, demand))
     raise RuntimeError(f"devices could not be placed in racks after {MAX_PLACEMENT_ATTEMPTS} attempts")
-
-
-def _deadline_misses(selection: Selection, demand: Demand) -> tuple[tuple[int, int, int, int], ...]:
-    """(workload, platform, fabric, nodes) for each workload whose deadline the selection misses."""
-    if selection.platform is None:
-        return ()
-    platform_index = demand.platforms.index(selection.platform)
-    fabric_index = demand.fabrics.index(selection.fabric)
-    link = selection.fabric.interconnect
-    return tuple(
-        (index, platform_index, fabric_index, selection.nodes)
-        for index, workload in enumerate(demand.workloads)
-        if estimate(workload, selection.platform.shape, link, selection.nodes).estimated_s > workload.deadline_s * (1 + 1e-9)
-    )
 
 
 def _first_fit_racks(selection: Selection, demand: Demand) -> int:

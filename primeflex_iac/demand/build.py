@@ -1,7 +1,7 @@
 """From a spec to what the cluster must deliver: pure arithmetic, no solver.
 
 The demand holds the candidate platforms and fabric options, the compute floors, for each
-workload and each (platform, fabric) pair the range of node counts that meet its time-to-model, and the
+workload and each (platform, fabric) pair the fewest nodes that meet its time-to-model, and the
 storage capacity and read rate. It also checks the spec's references to catalog ids.
 """
 
@@ -15,7 +15,7 @@ from primeflex_iac.demand.candidates import candidate_fabrics, candidate_platfor
 from primeflex_iac.demand.software import choose_software
 from primeflex_iac.errors import SpecError
 from primeflex_iac.timing.calibration import load_calibration
-from primeflex_iac.timing.step_model import node_range
+from primeflex_iac.timing.step_model import min_nodes
 from primeflex_iac.timing.workloads import resolve_workload
 
 if TYPE_CHECKING:
@@ -51,8 +51,9 @@ class Demand:
     workloads: list[ResolvedWorkload]
     platforms: list[Platform]
     fabrics: list[FabricOption]
-    # (workload index, platform index, fabric index) -> (fewest, most) nodes meeting its deadline, or None
-    workload_nodes: dict[tuple[int, int, int], tuple[int, int] | None]
+    # (workload index, platform index, fabric index) -> fewest nodes meeting its deadline, or None
+    # (a run takes as many of the plan's nodes as make it fastest: more nodes never miss it)
+    workload_nodes: dict[tuple[int, int, int], int | None]
     gpus_min: int
     tensor_tflops_min: float
     int8_tops_min: float
@@ -67,9 +68,6 @@ class Demand:
     power_per_rack_w: float
     total_power_w: float | None
     software: tuple[Software, ...]  # the stack the plan gets; licences priced per node, server or cluster
-    # (workload index, platform index, fabric index, nodes): counts inside a workload's range that
-    # were found to miss its deadline after a solve, excluded for the next one
-    excluded_counts: tuple[tuple[int, int, int, int], ...] = ()
 
     @property
     def needs_compute(self) -> bool:
@@ -131,7 +129,7 @@ def build_demand(spec: Spec, catalog: Catalog) -> Demand:
     platforms = candidate_platforms(spec, catalog, memory_gb)
     fabrics = candidate_fabrics(spec, catalog)
     workload_nodes = {
-        (w, p, f): node_range(workload, platform.shape, fabric.interconnect)
+        (w, p, f): min_nodes(workload, platform.shape, fabric.interconnect)
         for w, workload in enumerate(workloads)
         for p, platform in enumerate(platforms)
         for f, fabric in enumerate(fabrics)

@@ -23,7 +23,7 @@ from primeflex_iac.plan.model import (
     WorkloadResult,
 )
 from primeflex_iac.plan.placement import PLACEMENT_RULES
-from primeflex_iac.timing.step_model import estimate
+from primeflex_iac.timing.step_model import best_estimate
 
 if TYPE_CHECKING:
     from primeflex_iac.demand.build import Demand
@@ -97,7 +97,7 @@ def assemble_plan(
         if platform is None:
             continue
         # the time with the links and the storage the plan buys
-        result = estimate(
+        result = best_estimate(
             resolved,
             platform.shape,
             option.interconnect if option else None,
@@ -111,6 +111,7 @@ def assemble_plan(
                 training_flops=resolved.training_flops,
                 time_to_model_s=round(result.estimated_s, 1),
                 required_s=resolved.deadline_s,
+                nodes=result.gpus // platform.gpus_per_node,
                 per_gpu_tflops=round(result.per_gpu_tflops, 2),
                 scaling_efficiency=result.scaling_efficiency,
                 bound=result.bound,

@@ -28,7 +28,7 @@ MODEL_ASSUMPTIONS = [
     "reading bounded by 7 GB/s per node (seed), the node's adapters and the plan's storage at line rate), "
     "calibrated on MLPerf v0.6/v0.7 and H200 measurements "
     "(docs/calibration.md); data parallelism only: the model must fit one GPU",
-    "each workload runs alone on the whole cluster",
+    "each workload runs alone, on as many of the cluster's nodes as make it fastest (more can be slower)",
 ]
 
 

@@ -140,9 +140,27 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
         if platform is None or option is None:
             out.append(f"workload {resolved.name} has no compute")
             continue
-        result = estimate(resolved, platform.shape, option.interconnect, nodes, storage_bytes_per_s=storage_rate)
+        # the run uses the nodes the plan says (at most the plan's, at least one sample per GPU)
+        reported = next((w for w in plan.workloads if w.name == resolved.name), None)
+        used = reported.nodes if reported is not None and reported.nodes is not None else nodes
+        if not 1 <= used <= nodes:
+            out.append(f"workload {resolved.name} runs on {used} of the plan's {nodes} nodes")
+            continue
+        if resolved.global_batch is not None and used * platform.gpus_per_node > resolved.global_batch:
+            out.append(
+                f"workload {resolved.name}: {used * platform.gpus_per_node} GPUs for a global batch of {resolved.global_batch:g}"
+            )
+        result = estimate(resolved, platform.shape, option.interconnect, used, storage_bytes_per_s=storage_rate)
         if result.estimated_s > resolved.deadline_s * (1 + 1e-9):
             out.append(f"workload {resolved.name}: {result.estimated_s:.0f} s > required {resolved.deadline_s:.0f} s")
+        if (
+            reported is not None
+            and reported.time_to_model_s is not None
+            and abs(reported.time_to_model_s - result.estimated_s) > 0.051
+        ):
+            out.append(
+                f"workload {resolved.name} reports {reported.time_to_model_s:.1f} s, the estimate gives {result.estimated_s:.1f} s"
+            )
 
     # storage: capacity from the drives, server groups, metadata shelf, throughput
     if demand.storage is not None:

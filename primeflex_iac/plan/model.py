@@ -128,6 +128,9 @@ class WorkloadResult(Strict):
     training_flops: float
     time_to_model_s: float | None = Field(description="Estimated on the chosen cluster.")
     required_s: float
+    nodes: int | None = Field(
+        default=None, description="Nodes the run uses: as many of the plan's compute nodes as make it fastest."
+    )
     per_gpu_tflops: float | None
     scaling_efficiency: float | None
     bound: str | None

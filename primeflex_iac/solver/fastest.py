@@ -23,7 +23,7 @@ from primeflex_iac.solver.read import read_selection
 from primeflex_iac.solver.run import make_solver, run_solver
 from primeflex_iac.solver.stages import solve_demand
 from primeflex_iac.timing.calibration import load_calibration
-from primeflex_iac.timing.step_model import estimate
+from primeflex_iac.timing.step_model import best_estimate
 
 if TYPE_CHECKING:
     from primeflex_iac.demand.build import Demand
@@ -41,7 +41,7 @@ def achieved_factor(selection: Selection, demand: Demand) -> tuple[float, int]:
     ratios = []
     for workload in demand.workloads:
         link = selection.fabric.interconnect if selection.fabric else None
-        result = estimate(workload, selection.platform.shape, link, selection.nodes)
+        result = best_estimate(workload, selection.platform.shape, link, selection.nodes)
         ratios.append(result.estimated_s / workload.deadline_s)
     worst = max(range(len(ratios)), key=lambda i: ratios[i])
     return ratios[worst], worst

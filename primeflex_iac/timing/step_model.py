@@ -37,10 +37,10 @@ __all__ = [
     "MAX_NODES",
     "Bound",
     "Estimate",
+    "best_estimate",
     "estimate",
     "fastest_count",
     "min_nodes",
-    "node_range",
     "peak_flops",
 ]
 
@@ -204,10 +204,11 @@ def min_nodes(
 ) -> int | None:
     """Fewest nodes that meet the workload's time-to-model, or None if no count does.
 
-    The time falls with the node count until communication and the shrinking per-GPU batch win:
-    the fastest count is found first (:func:`fastest_count`), and if it meets the requirement the
-    fewest count that does is bisected below it. Whatever it returns meets the requirement by the
-    same ``estimate`` the plan reports.
+    The time falls with the node count until communication and the shrinking per-GPU batch win.
+    The count doubles until one meets the requirement; where the doubling steps over the counts
+    that do (the time falls and rises again between two doublings), the fastest count is searched
+    for instead (:func:`fastest_count`). The fewest count is then bisected below the one that
+    meets. Whatever it returns meets the requirement by the same ``estimate`` the plan reports.
     """
     cal = calibration or load_calibration()
     largest = _largest_nodes(workload, shape.gpus_per_node)
@@ -219,10 +220,16 @@ def min_nodes(
 
     if meets(1):
         return 1
-    fastest, fastest_s = fastest_count(workload, shape, link, cal)
-    if fastest_s > workload.deadline_s:
-        return None
-    low, high = 1, fastest  # misses at low, meets at high
+    low, high = 1, 2  # misses at low
+    while not meets(min(high, largest)):
+        if high >= largest:
+            fastest, fastest_s = fastest_count(workload, shape, link, cal)
+            if fastest_s > workload.deadline_s:
+                return None
+            low, high = 1, fastest
+            break
+        low, high = high, high * 2
+    high = min(high, largest)  # meets at high
     while high - low > 1:
         middle = (low + high) // 2
         if meets(middle):
@@ -230,42 +237,6 @@ def min_nodes(
         else:
             low = middle
     return high
-
-
-def node_range(
-    workload: ResolvedWorkload,
-    shape: NodeShape,
-    link: Interconnect,
-    calibration: Calibration | None = None,
-) -> tuple[int, int] | None:
-    """(fewest, most) nodes that meet the workload's time-to-model, or None if no count does.
-
-    More nodes are not always faster: a fixed global batch leaves each GPU less work while the
-    all-reduce grows, so the time falls and then rises again, and a floor or another workload that
-    forces more nodes can miss this workload's deadline. The most is the last count that meets it
-    (bisected from the fewest to the global batch's cap). Where the time falls, rises and falls
-    again, a count inside the range may still miss: the planning checks the count it gets and
-    excludes it (``Demand.excluded_counts``).
-    """
-    cal = calibration or load_calibration()
-    fewest = min_nodes(workload, shape, link, cal)
-    if fewest is None:
-        return None
-
-    def meets(nodes: int) -> bool:
-        return estimate(workload, shape, link, nodes, calibration=cal).estimated_s <= workload.deadline_s
-
-    largest = _largest_nodes(workload, shape.gpus_per_node)
-    if meets(largest):
-        return fewest, largest
-    good, bad = fewest, largest
-    while bad - good > 1:
-        middle = (good + bad) // 2
-        if meets(middle):
-            good = middle
-        else:
-            bad = middle
-    return fewest, good
 
 
 def fastest_count(
@@ -290,3 +261,41 @@ def fastest_count(
             low = left
     best = min(range(low, high + 1), key=time_on)
     return best, time_on(best)
+
+
+def best_estimate(
+    workload: ResolvedWorkload,
+    shape: NodeShape,
+    link: Interconnect | None,
+    nodes: int,
+    *,
+    storage_bytes_per_s: float | None = None,
+    calibration: Calibration | None = None,
+) -> Estimate:
+    """The workload's run on a cluster of ``nodes`` nodes: on as many of them as make it fastest.
+
+    More nodes are not always faster (a fixed global batch leaves each GPU less work while the
+    all-reduce grows), and no one runs a job on nodes that slow it down: the run takes the
+    fastest count up to ``nodes`` (its ``gpus`` say how many it uses). So the time never rises
+    as a plan adds nodes, and a floor or another workload that asks for more nodes cannot make
+    this one miss its deadline.
+    """
+    cal = calibration or load_calibration()
+    usable = min(nodes, max(1, _largest_nodes(workload, shape.gpus_per_node)))
+    if link is None or usable <= 1:
+        return estimate(
+            workload, shape, link, 1 if link is None else usable, storage_bytes_per_s=storage_bytes_per_s, calibration=cal
+        )
+
+    def time_on(count: int) -> float:
+        return estimate(workload, shape, link, count, storage_bytes_per_s=storage_bytes_per_s, calibration=cal).estimated_s
+
+    low, high = 1, usable
+    while high - low > 2:
+        left, right = low + (high - low) // 3, high - (high - low) // 3
+        if time_on(left) <= time_on(right):
+            high = right
+        else:
+            low = left
+    best = min(range(low, high + 1), key=lambda count: (time_on(count), count))
+    return estimate(workload, shape, link, best, storage_bytes_per_s=storage_bytes_per_s, calibration=cal)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import pytest
 
@@ -12,7 +13,7 @@ from primeflex_iac.common.vocabulary import GENERATIONS, KINDS
 from primeflex_iac.demand.build import build_demand
 from primeflex_iac.timing.calibration import load_calibration
 from primeflex_iac.timing.estimate import prepare
-from primeflex_iac.timing.step_model import fastest_count, min_nodes, node_range
+from primeflex_iac.timing.step_model import best_estimate, fastest_count, min_nodes
 from primeflex_iac.timing.workloads import gpt_flops_per_token, gpt_shape
 
 ZOO = ("resnet50", "ssd", "maskrcnn", "transformer", "gnmt", "bert-large", "gpt")
@@ -129,26 +130,29 @@ def test_min_nodes_is_the_fewest_that_meet(catalog: Catalog) -> None:
     assert min_nodes(dataclasses.replace(workload, deadline_s=40.0), inputs.node, inputs.fabric) is None
 
 
-def test_node_range_ends_where_more_nodes_get_slower(catalog: Catalog) -> None:
-    # a fixed global batch of 256 sequences: past a point each GPU's share shrinks while the all-reduce grows
+def test_a_run_takes_as_many_nodes_as_make_it_fastest(catalog: Catalog) -> None:
+    # BERT with a fixed global batch of 256: past a point each GPU's share shrinks while the all-reduce grows
     inputs = prepare(
-        "transformer", gpu="a100-sxm4-40gb", nodes=2, fabric="ib-hdr", adapters_per_node=8, global_batch=256, catalog=catalog
+        "bert-large", gpu="h200-sxm-141gb", nodes=2, fabric="ib-ndr", adapters_per_node=8, global_batch=256, catalog=catalog
     )
     calibration = load_calibration()
-    workload = dataclasses.replace(inputs.resolve(catalog, calibration), deadline_s=8 * 3600.0)
+    workload = inputs.resolve(catalog, calibration)
     assert inputs.fabric is not None
-    found = node_range(workload, inputs.node, inputs.fabric)
-    assert found is not None
-    fewest, most = found
 
     def time_on(nodes: int) -> float:
-        fabric = inputs.fabric if nodes > 1 else None
-        return inputs.__class__(inputs.workload, inputs.node, fabric, nodes, None).run(catalog, calibration).time_to_model_s
+        return (
+            inputs.__class__(inputs.workload, inputs.node, inputs.fabric, nodes, None).run(catalog, calibration).time_to_model_s
+        )
 
-    assert fewest == min_nodes(workload, inputs.node, inputs.fabric)
-    assert fewest < most < 32  # 32 eight-GPU nodes is the batch's cap: the range ends before it
-    assert all(time_on(n) <= 8 * 3600 for n in range(fewest, most + 1))
-    assert time_on(most + 1) > 8 * 3600 and time_on(32) > 8 * 3600
+    fastest = min(range(1, 33), key=time_on)  # 32 eight-GPU nodes is the batch's cap
+    assert 1 < fastest < 32
+    on_many = best_estimate(workload, inputs.node, inputs.fabric, 64)
+    assert on_many.gpus == fastest * 8 and on_many.time_to_model_s == time_on(fastest)
+    on_few = best_estimate(workload, inputs.node, inputs.fabric, fastest - 1)
+    assert on_few.gpus == (fastest - 1) * 8  # below the fastest count, every node helps
+    # the time never rises as the cluster grows
+    times = [best_estimate(workload, inputs.node, inputs.fabric, n).time_to_model_s for n in range(1, 40)]
+    assert all(later <= earlier for earlier, later in itertools.pairwise(times))
 
 
 def test_min_nodes_finds_a_window_that_doubling_steps_over(catalog: Catalog) -> None:

@@ -39,6 +39,10 @@ def add_compute(ctx: ModelContext) -> ComputeVars:
 
     for index, platform in enumerate(demand.platforms):
         model.add(nodes[index] <= BIG * use[index])
+        # no more nodes than the site's racks hold by height (tight bounds keep the search short)
+        rack_u = demand.catalog.racks[demand.rack_model].height_u
+        fit = demand.racks_max * (rack_u // platform.enclosure_height_u) * platform.nodes_per_enclosure
+        model.add(nodes[index] <= fit).only_enforce_if(ctx.group(Requirement.RACKS))
         model.add(nodes[index] >= 1).only_enforce_if(use[index])
         ctx.ceil_div(enclosures[index], nodes[index], platform.nodes_per_enclosure)
         # a platform that breaks a requirement is out while that requirement holds

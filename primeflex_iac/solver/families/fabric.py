@@ -5,8 +5,8 @@ Rules:
   the head node; each compute node brings its platform's number of adapters.
 - A node is sold with links of at least its platform's speed (an 8-GPU HGX H100 node needs 400G).
 - Ethernet is viable for at most 8 compute nodes and, as read from the sample tables, 16 GPUs.
-- Workloads: with platform p on fabric f, a node count in the range that meets each time-to-model
-  (more nodes can be slower), and none of the counts found to miss it after a solve.
+- Workloads: with platform p on fabric f, at least the nodes that meet each time-to-model (a run
+  takes as many of the nodes as make it fastest, so more nodes never miss it).
 - Switches form one switch, or a two- or three-level fat tree whose counts follow from the
   endpoints: leaves = ceil(endpoints / leaf down ports), spines = ceil(leaf uplinks / ports), and
   the third level likewise. A tree is used only when the level below cannot hold the endpoints.
@@ -81,11 +81,7 @@ def add_fabric(ctx: ModelContext, compute: ComputeVars, storage: StorageVars) ->
                 if needed is None:
                     model.add(pair == 0).only_enforce_if(group)
                 else:
-                    fewest, most = needed
-                    model.add(count >= fewest).only_enforce_if([pair, group])
-                    model.add(count <= most).only_enforce_if([pair, group])
-                for excluded in (n for w, p, f, n in demand.excluded_counts if (w, p, f) == (wi, pi, fi)):
-                    model.add(count != excluded).only_enforce_if([pair, group])
+                    model.add(count >= needed).only_enforce_if([pair, group])
         compute_nodes = sum(pair_nodes)
         gpus = sum(c * p.gpus_per_node for c, p in zip(pair_nodes, demand.platforms, strict=False))
         if option.fabric.max_compute_nodes is not None:
