@@ -37,6 +37,7 @@ class Selection:
     spine_switches: int
     core_switches: int
     endpoints: int
+    head_on_fabric: bool
     node_cables: int
     switch_links: int
     management_switches: int  # access and aggregation switches

@@ -32,7 +32,7 @@ MODEL_ASSUMPTIONS = [
 ]
 
 
-def plan_assumptions(bom: list[BomLine], demand: Demand) -> list[str]:
+def plan_assumptions(bom: list[BomLine], demand: Demand, head_on_fabric: bool = True) -> list[str]:
     """MODEL_ASSUMPTIONS, then the assumed figures behind the items billed and the workloads, sorted."""
     catalog = demand.catalog
     used_ids = {line.catalog_id for line in bom}
@@ -77,6 +77,11 @@ def plan_assumptions(bom: list[BomLine], demand: Demand) -> list[str]:
                 source = zoo.source_of(field)
                 if field not in {"id", "name", "source", "sources", "notes", "generic"} and is_assumption(source):
                     found.append(f"{zoo.id}.{field}: {source}")
+    if not head_on_fabric:
+        found.append(
+            "interpretation: the head node stays off the compute fabric where its port would add a fat-tree level; "
+            "it schedules and manages the cluster over the management network"
+        )
     found.extend(_calibration_assumptions(demand, used_ids))
     return MODEL_ASSUMPTIONS + sorted(set(found))
 

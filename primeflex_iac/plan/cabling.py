@@ -70,7 +70,8 @@ def layout_of(plan: Plan) -> Layout:
     leaf_ports: dict[str, tuple[int, ...]] = {}
     if plan.fabric is not None:
         adapters = plan.compute[0].fabric_adapters_per_node if plan.compute else 0
-        endpoints = [name for name in nodes for _ in range(adapters)] + storage_servers + [head_name()]
+        head = [head_name()] if plan.fabric.head_node_on_fabric else []
+        endpoints = [name for name in nodes for _ in range(adapters)] + storage_servers + head
         leaves = max(plan.fabric.leaf_switches, 1)
         per_leaf = -(-len(endpoints) // leaves)
         assigned: dict[str, list[int]] = {}

@@ -96,7 +96,8 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
         storage_ports = plan.storage.servers * server_ports if plan.storage else 0
         head = next(iter(catalog.head_nodes.values()))
         adapters = platform.server.fabric_adapters if platform else 0
-        endpoints = nodes * adapters + storage_ports + head.fabric_ports
+        head_ports = head.fabric_ports if fabric.head_node_on_fabric else 0
+        endpoints = nodes * adapters + storage_ports + head_ports
         if fabric.endpoints != endpoints:
             out.append(f"fabric endpoints {fabric.endpoints} != {endpoints}")
         single, per_leaf, uplinks = option.tree_shape(spec.preferences.blocking_factor)
@@ -113,6 +114,9 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
         found = (fabric.leaf_switches, fabric.spine_switches, fabric.core_switches)
         if found != expected:
             out.append(f"fabric switches (leaf, spine, core) {found} != {expected} from the ports")
+        # the head node stays off the fabric only where its port would need another level
+        if not fabric.head_node_on_fabric and endpoints not in (single, ports * per_leaf, ports * (ports // 2) * per_leaf):
+            out.append(f"the head node is off the fabric although {endpoints} endpoints leave a port free")
         limit = option.fabric.max_compute_nodes
         if limit is not None and nodes > limit:
             out.append(f"{option.fabric.name} is viable for {limit} nodes, plan has {nodes}")

@@ -65,7 +65,8 @@ def devices_to_place(selection: Selection, demand: Demand) -> list[DeviceToPlace
         devices.append(DeviceToPlace(name, mgmt.id, "management", mgmt.height_u, mgmt.power_max_w, mgmt.weight_kg))
     head = next(iter(catalog.head_nodes.values()))
     adapter_w = option.adapter.power_max_w
-    devices.append(DeviceToPlace(head_name(), head.id, "head", head.height_u, head.power_max_w + adapter_w, head.weight_kg))
+    head_w = head.power_max_w + (adapter_w if selection.head_on_fabric else 0.0)
+    devices.append(DeviceToPlace(head_name(), head.id, "head", head.height_u, head_w, head.weight_kg))
     if selection.storage_blocks:
         devices.extend(_storage_devices(selection, catalog, adapter_w))
     platform = selection.platform

@@ -62,6 +62,9 @@ class FabricPlan(Strict):
     switch: str
     switch_ports: int
     tiers: int = Field(description="1: one switch; 2: leaf-spine; 3: leaf-spine-core.")
+    head_node_on_fabric: bool = Field(
+        default=True, description="False where the head node's port would add a tree level: it uses the management network."
+    )
     leaf_switches: int
     spine_switches: int
     core_switches: int

@@ -41,6 +41,7 @@ def read_selection(built: BuiltModel, solver: cp_model.CpSolver) -> Selection:
         spine_switches=value(tree.spines),
         core_switches=value(tree.cores),
         endpoints=value(tree.endpoints),
+        head_on_fabric=bool(value(fabric.head_on_fabric[fi])),
         node_cables=value(tree.node_cables),
         switch_links=value(tree.switch_links),
         management_switches=value(fabric.management_switches),

@@ -2,7 +2,9 @@
 
 Rules:
 - Exactly one fabric option (a fabric in one mode) connects compute nodes, storage servers and
-  the head node; each compute node brings its platform's number of adapters.
+  the head node; each compute node brings its platform's number of adapters. The head node's
+  port stays off the fabric only where it would take the tree a level up (the level is full
+  without it): it schedules and manages over the management network.
 - A node is sold with links of at least its platform's speed (an 8-GPU HGX H100 node needs 400G).
 - Ethernet is viable for at most 8 compute nodes and, as read from the sample tables, 16 GPUs.
 - Workloads: with platform p on fabric f, at least the nodes that meet each time-to-model (a run
@@ -50,6 +52,7 @@ def add_fabric(ctx: ModelContext, compute: ComputeVars, storage: StorageVars) ->
     extreme_used = []
     trees: list[TreeVars] = []
     pairs: list[list[cp_model.IntVar]] = []
+    head_ports: list[cp_model.IntVar] = []
     # fabric_switches: switches of whichever option is the fabric (management ports)
     fabric_switches: cp_model.LinearExprT = 0
     for fi, option in enumerate(demand.fabrics):
@@ -92,10 +95,17 @@ def add_fabric(ctx: ModelContext, compute: ComputeVars, storage: StorageVars) ->
         # endpoints[f]: fabric ports in use (0 unless f is the fabric)
         endpoints = ctx.int_var(f"endpoints[{option.id}]")
         others = ctx.int_var(f"other_endpoints[{option.id}]")
-        model.add(others == storage_servers * server.fabric_ports + head.fabric_ports).only_enforce_if(fab)
+        # the head node joins the fabric unless its port would take the tree a level up (below)
+        head_port = ctx.bool_var(f"head_on_fabric[{option.id}]")
+        model.add(head_port == 0).only_enforce_if(fab.Not())
+        head_ports.append(head_port)
+        model.add(others == storage_servers * server.fabric_ports + head_port * head.fabric_ports).only_enforce_if(fab)
         model.add(others == 0).only_enforce_if(fab.Not())
         model.add(endpoints == sum(adapters_on_nodes) + others)
         tree = _add_switches(ctx, option, fab, endpoints, blocking)
+        # off the fabric only where the level is full without it (the tree's last port in use)
+        for tier, capacity in zip(tree.tiers, _tier_capacities(option, blocking), strict=True):
+            model.add(endpoints >= capacity).only_enforce_if([tier, head_port.Not()])
         trees.append(tree)
         fabric_switches = fabric_switches + tree.switches
 
@@ -115,12 +125,20 @@ def add_fabric(ctx: ModelContext, compute: ComputeVars, storage: StorageVars) ->
     return FabricVars(
         use_fabric=use_fabric,
         pairs=pairs,
+        head_on_fabric=head_ports,
         trees=trees,
         management_switches=switches,
         management_aggregation=aggregation,
         management_cables=cables,
         extreme=extreme,
     )
+
+
+def _tier_capacities(option: FabricOption, blocking: int) -> tuple[int, int, int]:
+    """Endpoints a one-, two- and three-level tree of the option's switches holds at most."""
+    single, per_leaf, _uplinks = option.tree_shape(blocking)
+    ports = option.switch.ports
+    return single, ports * per_leaf, ports * (ports // 2) * per_leaf
 
 
 def _add_switches(

@@ -66,6 +66,7 @@ class TreeVars:
 class FabricVars:
     use_fabric: list[cp_model.IntVar]  # the cluster's fabric is this option
     pairs: list[list[cp_model.IntVar]]  # pairs[f][p]: platform p is used on fabric option f
+    head_on_fabric: list[cp_model.IntVar]  # the head node has a port on fabric option f
     trees: list[TreeVars]
     management_switches: cp_model.IntVar  # access and aggregation switches
     management_aggregation: cp_model.IntVar  # of which aggregation (0 while one switch takes every port)
