@@ -19,7 +19,9 @@ from primeflex_iac.timing.step_model import min_nodes
 from primeflex_iac.timing.workloads import resolve_workload
 
 if TYPE_CHECKING:
-    from primeflex_iac.catalog.models import Catalog, Software
+    import datetime as dt
+
+    from primeflex_iac.catalog.models import Catalog, HeadNode, Software
     from primeflex_iac.demand.candidates import FabricOption, Platform
     from primeflex_iac.errors import Problem
     from primeflex_iac.spec.model import ObjectiveName, Spec
@@ -30,6 +32,7 @@ __all__ = [
     "StorageDemand",
     "build_demand",
     "check_references",
+    "choose_head_node",
     "scale_deadlines",
     "scale_demand_deadlines",
     "without_time_objective",
@@ -68,6 +71,7 @@ class Demand:
     power_per_rack_w: float
     total_power_w: float | None
     software: tuple[Software, ...]  # the stack the plan gets; licences priced per node, server or cluster
+    head_node: HeadNode  # the newest orderable by as_of (the cluster's generation)
 
     @property
     def needs_compute(self) -> bool:
@@ -171,7 +175,18 @@ def build_demand(spec: Spec, catalog: Catalog) -> Demand:
         power_per_rack_w=spec.site.racks.power_per_rack,
         total_power_w=spec.site.total_power,
         software=tuple(choose_software(spec, catalog)),
+        head_node=choose_head_node(catalog, spec.preferences.as_of),
     )
+
+
+def choose_head_node(catalog: Catalog, as_of: dt.date | None) -> HeadNode:
+    """The newest head node orderable by ``as_of`` (the cluster's generation), or the oldest when
+    none was yet (the seed's master node); ties keep catalog order."""
+    heads = list(catalog.head_nodes.values())
+    orderable = [h for h in heads if as_of is None or h.available <= as_of]
+    if not orderable:
+        return min(heads, key=lambda h: h.available)
+    return max(orderable, key=lambda h: h.available)
 
 
 def scale_demand_deadlines(demand: Demand, factor: float) -> Demand:

@@ -182,7 +182,7 @@ def _typical_power(selection: Selection, demand: Demand) -> float:
     total += (selection.leaf_switches + selection.spine_switches + selection.core_switches) * option.switch.power_typical_w
     total += selection.endpoints * option.adapter.power_max_w
     mgmt = next(iter(catalog.management_switches.values()))
-    head = next(iter(catalog.head_nodes.values()))
+    head = demand.head_node
     total += selection.management_switches * mgmt.power_typical_w + head.power_typical_w
     if selection.storage_blocks:
         rules = catalog.storage_rules

@@ -81,7 +81,7 @@ def bill_of_materials(selection: Selection, demand: Demand) -> list[BomLine]:
     if mgmt.cable is not None:
         patch = catalog.cables[mgmt.cable]
         lines.append(_line(patch, "management", selection.management_cables, patch.price, 0, 0))
-    head = next(iter(catalog.head_nodes.values()))
+    head = demand.head_node
     lines.append(_line(head, "management", 1, head.price, head.power_max_w, head.height_u))
     if selection.storage_blocks:
         lines.extend(_storage_lines(selection, catalog))

@@ -94,7 +94,7 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
             out.append(f"fabric {option.id} breaks: {', '.join(option.breaks)}")
         server_ports = catalog.storage_devices[catalog.storage_rules.server].fabric_ports
         storage_ports = plan.storage.servers * server_ports if plan.storage else 0
-        head = next(iter(catalog.head_nodes.values()))
+        head = demand.head_node
         adapters = platform.server.fabric_adapters if platform else 0
         head_ports = head.fabric_ports if fabric.head_node_on_fabric else 0
         endpoints = nodes * adapters + storage_ports + head_ports

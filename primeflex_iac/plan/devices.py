@@ -63,7 +63,7 @@ def devices_to_place(selection: Selection, demand: Demand) -> list[DeviceToPlace
     management += [management_switch_name(n + 1) for n in range(selection.management_switches - aggregation)]
     for name in management:
         devices.append(DeviceToPlace(name, mgmt.id, "management", mgmt.height_u, mgmt.power_max_w, mgmt.weight_kg))
-    head = next(iter(catalog.head_nodes.values()))
+    head = demand.head_node
     adapter_w = option.adapter.power_max_w
     head_w = head.power_max_w + (adapter_w if selection.head_on_fabric else 0.0)
     devices.append(DeviceToPlace(head_name(), head.id, "head", head.height_u, head_w, head.weight_kg))

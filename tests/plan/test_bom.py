@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from primeflex_iac import Catalog, load_spec, solve
+from primeflex_iac import Catalog, load_spec, parse_spec_text, solve
 from tests.conftest import SPECS
 
 
@@ -13,3 +13,18 @@ def test_every_server_gets_an_os_licence(catalog: Catalog) -> None:
     (os_line,) = [line for line in plan.bom if line.catalog_id == "rhel"]
     assert os_line.quantity == servers
     assert any(a.startswith("rhel.per: interpretation") for a in plan.assumptions)
+
+
+def test_the_head_node_is_of_the_clusters_generation(catalog: Catalog) -> None:
+    def head_of(as_of: str | None) -> str:
+        prefs = f"preferences: {{as_of: {as_of}}}\n" if as_of else ""
+        spec = parse_spec_text(
+            f"apiVersion: primeflex-iac/v1\nname: h\ncompute: {{gpus: 8}}\nsite: {{racks: {{power_per_rack: 40 kW}}}}\n{prefs}"
+        )
+        plan = solve(spec, catalog)
+        (head,) = [line.catalog_id for line in plan.bom if line.catalog_id in catalog.head_nodes]
+        return head
+
+    assert head_of("2019-06") == "rx2540-m5-head"  # the white paper's samples keep the seed's master node
+    assert head_of("2021-06") == "rx2540-m6-head"
+    assert head_of(None) == "rx2540-m7-head"  # no date: today's catalog, an H200 cluster gets a current head node

@@ -44,7 +44,7 @@ def add_fabric(ctx: ModelContext, compute: ComputeVars, storage: StorageVars) ->
     # use_fabric[f]: the cluster's fabric is option f
     use_fabric = [ctx.bool_var(f"use_fabric[{f.id}]") for f in demand.fabrics]
     model.add_exactly_one(use_fabric)
-    head = next(iter(catalog.head_nodes.values()))
+    head = ctx.demand.head_node
     storage_servers = storage.servers
     server = catalog.storage_devices[catalog.storage_rules.server]
     read_needed = round(demand.storage.read_gbs * RATE_SCALE + 0.5) if demand.storage and demand.storage.read_gbs > 0 else 0
@@ -217,7 +217,7 @@ def _add_management(
     one switch cannot take them all."""
     model, catalog = ctx.model, ctx.demand.catalog
     switch = next(iter(catalog.management_switches.values()))
-    head = next(iter(catalog.head_nodes.values()))
+    head = ctx.demand.head_node
     ports, uplink_ports = switch.ports, switch.uplink_ports
     access_ports = ports - uplink_ports
     # devices: management ports besides the head node's

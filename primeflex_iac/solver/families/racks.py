@@ -129,7 +129,7 @@ def add_racks_and_power(
 def _shared_only(ctx: ModelContext, storage: StorageVars, fabric: FabricVars) -> list[tuple[cp_model.LinearExprT, int, float]]:
     """(count, height, maximum power) of the devices that never fill racks of their own."""
     catalog = ctx.demand.catalog
-    head = next(iter(catalog.head_nodes.values()))
+    head = ctx.demand.head_node
     management = next(iter(catalog.management_switches.values()))
     rules = catalog.storage_rules
     found: list[tuple[cp_model.LinearExprT, int, float]] = [
