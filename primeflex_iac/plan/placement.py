@@ -2,7 +2,8 @@
 
 The solver counts racks by aggregate height and power. This step puts each device into a rack
 first-fit, in a fixed order (fabric and management switches, head node, storage, compute), and
-then within each rack stacks storage from the bottom, compute above it, and switches from the
+then within each rack stacks storage, the head node and compute from the bottom, the heaviest for
+its height lowest, and switches from the
 top down. If the devices do not fit the counted racks, it says so and the solve is repeated with
 one rack more.
 """
@@ -23,7 +24,8 @@ __all__ = ["PLACEMENT_RULES", "DeviceToPlace", "place_devices"]
 PLACEMENT_RULES = [
     "compute enclosures and fabric switches fill whole racks of their own as far as they can (as many as a rack holds by height and power)",
     "the other devices go into the shared racks first-fit in this order: fabric switches, management switches, head node, storage, compute",
-    "within a rack: storage from the bottom up, then head node and compute above it, switches from the top down",
+    "within a rack: storage, head node and compute from the bottom up, the heaviest for its height lowest; "
+    "switches from the top down",
     "a rack takes a device only while its used height and maximum power stay within the rack's height and power limit",
 ]
 _BOTTOM_UP = ("storage", "head", "compute")
@@ -88,10 +90,12 @@ def place_devices(
             return None
         placed: list[Device] = []
         bottom = 1
-        for role in _BOTTOM_UP:
-            for device in (d for d in rack_devices if d.role == role):
-                placed.append(_device(device, bottom))
-                bottom += device.height_u
+        # heaviest for its height lowest (a rack's centre of gravity low, as installers stack),
+        # ties in the order storage, head node, compute
+        stacked = [d for role in _BOTTOM_UP for d in rack_devices if d.role == role]
+        for device in sorted(stacked, key=lambda d: -d.weight_kg / max(d.height_u, 1)):
+            placed.append(_device(device, bottom))
+            bottom += device.height_u
         top = height_u
         for role in _TOP_DOWN:
             for device in (d for d in rack_devices if d.role == role):

@@ -3,7 +3,8 @@ the placement fits them."""
 
 from __future__ import annotations
 
-from primeflex_iac import Catalog, check, parse_spec_text, solve
+from primeflex_iac import Catalog, check, load_spec, parse_spec_text, solve
+from tests.conftest import REFERENCE_NAMES, SPECS
 
 # 4,096 H100 at 20 kW a rack: most racks hold compute alone, the rest share switches and nodes
 SPEC = """
@@ -36,3 +37,12 @@ def test_check_refuses_a_rack_billed_but_not_used(catalog: Catalog) -> None:
     bom = [line.model_copy(update={"quantity": line.quantity + 1}) if line.category == "racks" else line for line in plan.bom]
     report = check(plan.model_copy(update={"bom": bom}), spec, catalog)
     assert any("racks billed" in violation for violation in report.violations)
+
+
+def test_the_heaviest_devices_for_their_height_sit_lowest(catalog: Catalog) -> None:
+    for name in REFERENCE_NAMES:
+        plan = solve(load_spec(SPECS / "reference" / f"{name}.yaml"), catalog)
+        for rack in plan.racks:
+            stacked = sorted((d for d in rack.devices if d.role in ("storage", "head", "compute")), key=lambda d: d.position)
+            densities = [d.weight_kg / d.height_u for d in stacked]
+            assert densities == sorted(densities, reverse=True), f"{name}/{rack.name}"
