@@ -170,6 +170,10 @@ class FabricMode(Strict):
     endpoints_per_port: PositiveInt = Field(default=1, description="2 when a port is split for two nodes.")
     adapter: str
     cable: str = Field(description="Node-to-switch cable (a splitter cable serves endpoints_per_port nodes).")
+    long_cable: str | None = Field(
+        default=None,
+        description="Node-to-switch cable between racks (optical), where the copper cable does not reach; none: it reaches.",
+    )
 
 
 class Fabric(Item):
@@ -335,6 +339,7 @@ class Catalog(Strict):
             for mode in fabric.modes:
                 need(self.adapters, mode.adapter, f"fabrics.{fid}.modes.{mode.name}.adapter")
                 need(self.cables, mode.cable, f"fabrics.{fid}.modes.{mode.name}.cable")
+                need(self.cables, mode.long_cable, f"fabrics.{fid}.modes.{mode.name}.long_cable")
         for mid, management in self.management_switches.items():
             need(self.cables, management.cable, f"management_switches.{mid}.cable")
         for bid, block in self.storage_blocks.items():

@@ -88,12 +88,18 @@ class FabricOption:
     adapter: Adapter
     cable: Cable
     uplink_cable: Cable
+    long_cable: Cable | None  # the node cable between racks, where the copper one does not reach
     extreme: bool
     breaks: tuple[Requirement, ...] = field(default=())
 
     @property
     def id(self) -> str:
         return self.fabric.id if len(self.fabric.modes) == 1 else f"{self.fabric.id}:{self.mode.name}"
+
+    def node_cable(self, racks: int) -> Cable:
+        """The node-to-switch cable of a plan in ``racks`` racks: copper within one rack, optical
+        between racks (the switches sit in racks of their own or shared ones, not beside each node)."""
+        return self.long_cable if racks > 1 and self.long_cable is not None else self.cable
 
     @property
     def link_gbps(self) -> int:
@@ -164,6 +170,7 @@ def candidate_fabrics(spec: Spec, catalog: Catalog) -> list[FabricOption]:
                     adapter=adapter,
                     cable=catalog.cables[mode.cable],
                     uplink_cable=catalog.cables[fabric.uplink_cable],
+                    long_cable=catalog.cables[mode.long_cable] if mode.long_cable else None,
                     extreme=mode.link_gbps > catalog.extreme_link_gbps,
                     breaks=tuple(breaks),
                 )

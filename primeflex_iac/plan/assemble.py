@@ -83,7 +83,7 @@ def assemble_plan(
         head_node_on_fabric=selection.head_on_fabric,
         adapter=option.adapter.id,
         node_cables=selection.node_cables,
-        cable=option.cable.id,
+        cable=option.node_cable(selection.racks).id,
         switch_links=selection.switch_links,
         uplink_cable=option.uplink_cable.id,
         management_switches=selection.management_switches,

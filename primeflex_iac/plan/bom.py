@@ -73,7 +73,8 @@ def bill_of_materials(selection: Selection, demand: Demand) -> list[BomLine]:
     switches = selection.leaf_switches + selection.spine_switches + selection.core_switches
     lines.append(_line(option.switch, "fabric", switches, option.switch.price, option.switch.power_max_w, option.switch.height_u))
     lines.append(_line(option.adapter, "fabric", selection.endpoints, option.adapter.price, option.adapter.power_max_w, 0))
-    lines.append(_line(option.cable, "fabric", selection.node_cables, option.cable.price, 0, 0))
+    cable = option.node_cable(selection.racks)
+    lines.append(_line(cable, "fabric", selection.node_cables, cable.price, 0, 0))
     if selection.switch_links:
         lines.append(_line(option.uplink_cable, "fabric", selection.switch_links, option.uplink_cable.price, 0, 0))
     mgmt = next(iter(catalog.management_switches.values()))

@@ -114,6 +114,11 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
         found = (fabric.leaf_switches, fabric.spine_switches, fabric.core_switches)
         if found != expected:
             out.append(f"fabric switches (leaf, spine, core) {found} != {expected} from the ports")
+        # node cables reach their switch: copper within one rack, optical between racks
+        if fabric.cable != option.node_cable(len(plan.racks)).id:
+            out.append(
+                f"node cables {fabric.cable} in a plan of {len(plan.racks)} racks; they need {option.node_cable(len(plan.racks)).id}"
+            )
         # the head node stays off the fabric only where its port would need another level
         if not fabric.head_node_on_fabric and endpoints not in (single, ports * per_leaf, ports * (ports // 2) * per_leaf):
             out.append(f"the head node is off the fabric although {endpoints} endpoints leave a port free")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from primeflex_iac import Catalog, load_spec, parse_spec_text, solve
+from primeflex_iac import Catalog, check, load_spec, parse_spec_text, solve
 from tests.conftest import SPECS
 
 
@@ -28,3 +28,19 @@ def test_the_head_node_is_of_the_clusters_generation(catalog: Catalog) -> None:
     assert head_of("2019-06") == "rx2540-m5-head"  # the white paper's samples keep the seed's master node
     assert head_of("2021-06") == "rx2540-m6-head"
     assert head_of(None) == "rx2540-m7-head"  # no date: today's catalog, an H200 cluster gets a current head node
+
+
+def test_node_cables_leaving_their_rack_are_optical(catalog: Catalog) -> None:
+    def cables(gpus: int) -> tuple[int, str, list[str]]:
+        spec = parse_spec_text(
+            f"apiVersion: primeflex-iac/v1\nname: c\ncompute: {{gpus: {gpus}}}\nsite: {{racks: {{power_per_rack: 40 kW}}}}\n"
+            "preferences: {gpus: [a100-sxm4-40gb], fabrics: [ib-hdr]}\n"
+        )
+        plan = solve(spec, catalog)
+        assert plan.fabric is not None and check(plan, spec, catalog).ok
+        return len(plan.racks), plan.fabric.cable, [line.catalog_id for line in plan.bom if line.category == "fabric"]
+
+    racks, cable, lines = cables(8)
+    assert racks == 1 and cable == "dac-hdr" and "dac-hdr" in lines  # copper within the rack
+    racks, cable, lines = cables(256)
+    assert racks > 1 and cable == "aoc-hdr" and "aoc-hdr" in lines and "dac-hdr" not in lines

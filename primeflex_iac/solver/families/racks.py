@@ -119,6 +119,17 @@ def add_racks_and_power(
     if demand.total_power_w is not None:
         model.add(power_max <= round(demand.total_power_w)).only_enforce_if(ctx.group(Requirement.TOTAL_POWER))
     ctx.cost.append(racks * round(rack.price))
+    # node cables between racks are optical: in a plan of more than one rack they cost the long cable
+    several = ctx.bool_var("several_racks")
+    model.add(racks >= 2).only_enforce_if(several)
+    model.add(racks <= 1).only_enforce_if(several.Not())
+    for fi, option in enumerate(demand.fabrics):
+        if option.long_cable is None or option.long_cable.price == option.cable.price:
+            continue
+        long_cables = ctx.int_var(f"long_node_cables[{option.id}]")
+        model.add(long_cables == fabric.trees[fi].node_cables).only_enforce_if(several)
+        model.add(long_cables == 0).only_enforce_if(several.Not())
+        ctx.cost.append(long_cables * (round(option.long_cable.price) - round(option.cable.price)))
     # per cluster, and the head node's licences of software counted per server
     per_cluster = sum(round(s.price) for s in demand.software if s.per in ("cluster", "server"))
     if per_cluster:
