@@ -9,7 +9,10 @@ Rules:
 - A block that does not fit one rack (too tall, or drawing more than the power per rack) cannot
   be used.
 - At most the site's racks; maximum power of the whole cluster within the site's total power.
-- Racks and per-cluster software add their price.
+- When power per rack is relaxed (an explanation), racks that blocks fill on their own count by
+  height alone.
+- Racks, per-cluster software and the head node's per-server licences add their price; in a plan
+  of more than one rack the node cables are the fabric mode's optical ones.
 """
 
 from __future__ import annotations
@@ -70,7 +73,8 @@ def add_racks_and_power(
             if k == 0:
                 model.add(pair == 0).only_enforce_if(power_rule)
             if per_rack(platform.enclosure_height_u, 0, height, 0) == 0:
-                compute_full[fi].append(None)  # taller than a rack: never placed
+                model.add(pair == 0)  # taller than a rack: never placed
+                compute_full[fi].append(None)
                 continue
             # pair_enclosures[p, f]: the platform's enclosures when it is used on fabric f, else 0
             enclosures = ctx.int_var(f"pair_enclosures[{platform.id},{option.id}]")
@@ -90,6 +94,7 @@ def add_racks_and_power(
         if k == 0:
             model.add(fabric.use_fabric[fi] == 0).only_enforce_if(power_rule)
         if per_rack(switch.height_u, 0, height, 0) == 0:
+            model.add(fabric.use_fabric[fi] == 0)  # taller than a rack: never placed
             switch_full.append(None)
             continue
         tree = fabric.trees[fi]
