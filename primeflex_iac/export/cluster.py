@@ -3,9 +3,12 @@ switches by level, and every cable (fabric and management) between named interfa
 
 The plan records counts and unit positions; the wiring is derived from them in a fixed order,
 so the same plan always gives the same cables:
-- fabric endpoints (each compute node's adapters, then the storage servers, then the head node)
-  reach the leaves as the topology picture spreads them (``renderers.layout``), each leaf
-  filling its node-facing ports from port 1; a split port (HDR100, NDR200) serves two endpoints;
+- fabric endpoints reach the leaves in the plan's layout (``plan.cabling``: rail-optimised,
+  adapter i of every node of a rail group on the group's leaf i; or leaf-per-node-group, each
+  node's adapters, then the storage servers, then the head node in order), as the topology
+  picture draws them; each leaf fills its node-facing ports from port 1, in node order, so
+  with rails the port of a node is the same on each of its group's leaves; a split port
+  (HDR100, NDR200) serves two endpoints;
 - a switch's uplinks use the ports above its node-facing ones and go round-robin over the
   level above, continuing where the previous switch stopped, so no upper switch is given more
   links than it has ports;
@@ -133,7 +136,8 @@ def platforms(plan: Plan) -> list[Platform]:
 @dataclass(frozen=True)
 class Wiring:
     levels: tuple[tuple[str, tuple[str, ...]], ...]  # (level, switch names), lowest first
-    leaf_of: dict[str, str]  # compute host -> the leaf holding most of its fabric ports
+    leaf_of: dict[str, str]  # compute host -> the leaf holding most of its fabric ports (the first, on a tie)
+    rail_groups: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]  # rail-optimised: (nodes, their leaves)
     children: dict[str, tuple[str, ...]]  # switch -> the switches one level down it links to
     links: tuple[Link, ...]
 
@@ -169,11 +173,12 @@ def wiring(plan: Plan, catalog: Catalog) -> Wiring:
     ports = fabric.switch_ports
     links: list[Link] = []
 
-    # hosts to leaves, as the topology picture spreads them
+    # hosts to leaves, as the topology picture draws them
     leaf_names = levels[0][1]
     slots = Counter[str]()
     leaf_counts: dict[str, Counter[str]] = {}
-    for name, leaf_indices in layout_of(plan).leaf_ports.items():
+    layout = layout_of(plan)
+    for name, leaf_indices in layout.leaf_ports.items():
         for index, leaf_index in enumerate(leaf_indices):
             leaf = leaf_names[leaf_index]
             links.append(
@@ -218,7 +223,8 @@ def wiring(plan: Plan, catalog: Catalog) -> Wiring:
                 children[upper] = tuple(sorted(lowers, key=natural_key))
 
     links.extend(_management_links(plan, catalog))
-    return Wiring(levels, leaf_of, children, tuple(links))
+    rails = tuple((group.nodes, tuple(leaf_names[i] for i in group.leaves)) for group in layout.rail_groups)
+    return Wiring(levels, leaf_of, rails, children, tuple(links))
 
 
 def _management_links(plan: Plan, catalog: Catalog) -> list[Link]:

@@ -30,12 +30,14 @@ from primeflex_iac.export.cluster import (
     switch_port,
     wiring,
 )
+from primeflex_iac.export.hostlist import compress
 from primeflex_iac.export.yamltext import yaml_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from primeflex_iac.catalog.models import Catalog, Item
+    from primeflex_iac.export.cluster import Wiring
     from primeflex_iac.plan.model import Plan
 
 __all__ = ["INLET_WATTS", "netbox_device_type", "netbox_files", "slugify"]
@@ -230,9 +232,9 @@ def _cable_type(catalog_id: str) -> str | None:
     return None  # NetBox has no class for it (e.g. an OSFP cable of either kind)
 
 
-def _cables(plan: Plan, catalog: Catalog) -> list[dict[str, Any]]:
+def _cables(wired: Wiring) -> list[dict[str, Any]]:
     cables = []
-    for link in wiring(plan, catalog).links:
+    for link in wired.links:
         cable: dict[str, Any] = {
             "side_a_device": link.a.device,
             "side_a_type": "dcim.interface",
@@ -250,7 +252,28 @@ def _cables(plan: Plan, catalog: Catalog) -> list[dict[str, Any]]:
     return cables
 
 
-def _readme(plan: Plan, types: dict[str, dict[str, Any]]) -> str:
+def _fabric_cabling(plan: Plan, wired: Wiring) -> str:
+    """The fabric layout in words, with the rail groups."""
+    fabric = plan.fabric
+    assert fabric is not None
+    if fabric.tiers == 1:
+        return "Fabric cabling: one switch takes every fabric port.\n"
+    if not wired.rail_groups:
+        return (
+            "Fabric cabling: leaf per node group. Each compute node's adapters, then the storage servers and the\n"
+            "head node fill the leaves' node-facing ports in order.\n"
+        )
+    groups = "\n".join(f"- {compress(list(nodes))}: {compress(list(leaves))}" for nodes, leaves in wired.rail_groups)
+    return f"""Fabric cabling: rail-optimised. Compute nodes form rail groups; adapter i of every node of a group
+goes to the group's leaf i (the first adapter to its first leaf; in a full group each node on the
+same port of every leaf), so one leaf failure takes one adapter of each node of its group, never
+a whole node. A last group with fewer leaves than adapters spreads each node's adapters over all of
+them. Storage servers and the head node take the ports left. Rail groups (nodes: leaves):
+{groups}
+"""
+
+
+def _readme(plan: Plan, types: dict[str, dict[str, Any]], wired: Wiring) -> str:
     type_files = "\n".join(f"   - device-types/{kind['slug']}.yaml" for kind in types.values())
     return f"""# NetBox import bundle: {plan.name}
 
@@ -266,6 +289,7 @@ each file on its object type's Import page (data format YAML); every object is `
 6. devices.yaml (Devices > Devices): rack, position and face; sleds go into their chassis' bays
 7. cables.yaml (Connections > Cables): fabric and management cables between named interfaces
 
+{_fabric_cabling(plan, wired)}
 Power ports are N+1 inlets sized for the plan's maximum draw (an assumption, not a datasheet).
 """
 
@@ -275,10 +299,11 @@ def netbox_files(plan: Plan, catalog: Catalog | None = None) -> dict[str, str]:
     catalog = catalog_or_shipped(catalog)
     require_ids(plan, catalog)
     types = _device_types(plan, catalog)
+    wired = wiring(plan, catalog)
     manufacturers = sorted({kind["manufacturer"] for kind in types.values()})
     used_roles = [role for role in ROLES if any(d.role == role for r in plan.racks for d in r.devices)]
     files = {
-        "README.md": _readme(plan, types),
+        "README.md": _readme(plan, types, wired),
         "sites.yaml": yaml_text(
             [{"name": plan.name, "slug": slugify(plan.name), "status": "planned", "description": plan.message[:200]}]
         ),
@@ -288,7 +313,7 @@ def netbox_files(plan: Plan, catalog: Catalog | None = None) -> dict[str, str]:
         ),
         "racks.yaml": yaml_text([_rack(plan, catalog, index) for index in range(len(plan.racks))]),
         "devices.yaml": yaml_text(list(_devices(plan, types))),
-        "cables.yaml": yaml_text(_cables(plan, catalog)),
+        "cables.yaml": yaml_text(_cables(wired)),
     }
     for kind in types.values():
         files[f"device-types/{kind['slug']}.yaml"] = yaml_text(kind)

@@ -22,9 +22,10 @@ if TYPE_CHECKING:
     from primeflex_iac.export.cluster import Platform, Wiring
     from primeflex_iac.plan.model import Plan
 
-__all__ = ["MEMORY_SHARE", "TOP_SWITCH", "gres_conf", "slurm_conf", "slurm_files", "topology_conf"]
+__all__ = ["MEMORY_SHARE", "RAIL_GROUP", "TOP_SWITCH", "gres_conf", "slurm_conf", "slurm_files", "topology_conf"]
 
 TOP_SWITCH = "top"
+RAIL_GROUP = "railgroup"  # logical switches standing for a rail group's leaves (rail-optimised fabrics)
 # RealMemory is what a node must report or it is drained. Firmware and the kernel keep part of
 # the installed memory (assumption: 5 %), so nodes are declared with 95 % of it.
 MEMORY_SHARE = 0.95
@@ -112,20 +113,48 @@ def gres_conf(plan: Plan, catalog: Catalog | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _leaf_units(plan: Plan, wired: Wiring) -> tuple[list[tuple[str, list[str]]], dict[str, str], list[str]]:
+    """What Slurm sees at the bottom: (switch name, its nodes), the unit of each leaf, and comments.
+
+    Leaf per node group: each leaf over the nodes that have most of their ports on it. Rail-optimised:
+    a node is on every leaf of its rail group and Slurm wants each node under one leaf switch, so
+    each rail group is one logical switch (no device) over its leaves' nodes.
+    """
+    hosts = {host for platform in platforms(plan) for host in platform.hosts}
+    leaves = wired.levels[0][1]
+    if not wired.rail_groups:
+        nodes_of = {leaf: sorted((h for h in hosts if wired.leaf_of[h] == leaf), key=natural_key) for leaf in leaves}
+        return [(leaf, nodes_of[leaf]) for leaf in leaves], {leaf: leaf for leaf in leaves}, []
+    units: list[tuple[str, list[str]]] = []
+    unit_of: dict[str, str] = {}
+    notes = [
+        "# Rail-optimised fabric: adapter i of every node of a rail group is cabled to the group's leaf i.",
+        f"# Each {RAIL_GROUP}NN is a logical switch (no device) standing for its group's leaves, so Slurm",
+        "# places a job's nodes under one switch reaching them on every rail.",
+    ]
+    for number, (nodes, group_leaves) in enumerate(wired.rail_groups, start=1):
+        name = f"{RAIL_GROUP}{number:02d}"
+        units.append((name, sorted((n for n in nodes if n in hosts), key=natural_key)))
+        unit_of.update(dict.fromkeys(group_leaves, name))
+        notes.append(f"# {name}: {compress(list(nodes))} on {compress(list(group_leaves))}")
+    return units, unit_of, notes
+
+
 def _tree_lines(plan: Plan, wired: Wiring) -> list[str]:
     hosts = {host for platform in platforms(plan) for host in platform.hosts}
     leaves = wired.levels[0][1]
-    nodes_of = {leaf: sorted((h for h in hosts if wired.leaf_of[h] == leaf), key=natural_key) for leaf in leaves}
+    units, unit_of, lines = _leaf_units(plan, wired)
     # a switch is written only with compute nodes below it; Slurm schedules nothing else
-    kept = {leaf for leaf in leaves if nodes_of[leaf]}
-    lines = [f"SwitchName={leaf} Nodes={compress(nodes_of[leaf])}" for leaf in leaves if leaf in kept]
-    reach = {leaf: set(nodes_of[leaf]) for leaf in kept}
-    skipped = [leaf for leaf in leaves if leaf not in kept]
-    top = [leaf for leaf in leaves if leaf in kept]
+    kept = {name for name, nodes in units if nodes}
+    lines += [f"SwitchName={name} Nodes={compress(nodes)}" for name, nodes in units if nodes]
+    reach = {name: set(nodes) for name, nodes in units if nodes}
+    skipped = [leaf for leaf in leaves if unit_of.get(leaf) not in kept]
+    top = [name for name, nodes in units if nodes]
     for _level, names in wired.levels[1:]:
         top = []
         for name in names:
-            below = [child for child in wired.children.get(name, ()) if child in kept]
+            children = [unit_of.get(child, child) for child in wired.children.get(name, ())]
+            below = sorted({child for child in children if child in kept}, key=natural_key)
             if below:
                 kept.add(name)
                 top.append(name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from primeflex_iac.common.vocabulary import fabric_layout
 from primeflex_iac.demand.software import choose_software
 from primeflex_iac.plan.assumptions import plan_assumptions
 from primeflex_iac.plan.bom import bill_of_materials
@@ -80,6 +81,8 @@ def assemble_plan(
         core_switches=selection.core_switches,
         blocking_factor=spec.preferences.blocking_factor,
         endpoints=selection.endpoints,
+        endpoints_per_port=option.mode.endpoints_per_port,
+        layout=fabric_layout(spec.preferences.fabric_layout, platform.server.fabric_adapters if platform else 0),
         head_node_on_fabric=selection.head_on_fabric,
         adapter=option.adapter.id,
         node_cables=selection.node_cables,

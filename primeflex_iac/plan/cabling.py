@@ -1,23 +1,35 @@
 """What the pictures draw, computed once from a Plan in a fixed order: racks of each device,
 compute nodes grouped per rack, and which leaf switch each fabric port reaches.
 
-Leaves take the fabric's endpoints in order (compute nodes' adapters, then storage servers, then
-the head node), as evenly as the leaf count allows; the plan records counts, this deterministic
-assignment is the cabling a builder would follow.
+The plan records counts; this deterministic assignment is the cabling a builder follows, in the
+layout the plan records (``plan.fabric.layout``):
+- leaf-per-node-group: leaves take the fabric's endpoints in order (compute nodes' adapters,
+  then storage servers, then the head node) as evenly as the leaf count allows, so a node's
+  adapters share a leaf;
+- rail-optimised: compute nodes in order form rail groups of P nodes, P the endpoints one leaf
+  takes (node-facing ports x endpoints per port); a group has A leaves of its own, A the adapters
+  per node, and adapter i of every node of the group goes to the group's leaf i. A last, smaller
+  group takes the leaves left over: rail by rail when there are A or more of them, else its
+  adapters rail by rail spread evenly over them (each node still reaches every one). Storage
+  servers, then the head node, take a free port of the least used leaf. The leaf count is the
+  solver's (ceil(endpoints / P)); no leaf takes more than P endpoints.
+One switch (tiers 1) takes every endpoint either way.
 """
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from primeflex_iac.common.devices import head_name
 from primeflex_iac.common.naming import natural_key
+from primeflex_iac.demand.fat_tree import leaf_down_ports
 
 if TYPE_CHECKING:
     from primeflex_iac.plan.model import Device, Plan
 
-__all__ = ["ComputeGroup", "Layout", "layout_of"]
+__all__ = ["ComputeGroup", "Layout", "RailGroup", "layout_of"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +43,15 @@ class ComputeGroup:
 
 
 @dataclass(frozen=True)
+class RailGroup:
+    """Compute nodes cabled to the same leaves, adapter i of each to ``leaves[i]`` (rail-optimised)."""
+
+    number: int  # 1-based
+    nodes: tuple[str, ...]
+    leaves: tuple[int, ...]  # 0-based leaf indices the group's adapters reach, in rail order
+
+
+@dataclass(frozen=True)
 class Layout:
     rack_of: dict[str, str]
     compute_nodes: tuple[str, ...]
@@ -39,6 +60,7 @@ class Layout:
     storage_shelves: tuple[Device, ...]
     # endpoint (device name) -> leaf indices its ports reach (0-based), in port order
     leaf_ports: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    rail_groups: tuple[RailGroup, ...] = ()  # empty unless the layout is rail-optimised
 
 
 def layout_of(plan: Plan) -> Layout:
@@ -68,14 +90,61 @@ def layout_of(plan: Plan) -> Layout:
     nodes.sort(key=natural_key)
     storage_servers.sort(key=natural_key)
     leaf_ports: dict[str, tuple[int, ...]] = {}
-    if plan.fabric is not None:
+    rails: tuple[RailGroup, ...] = ()
+    fabric = plan.fabric
+    if fabric is not None:
         adapters = plan.compute[0].fabric_adapters_per_node if plan.compute else 0
-        head = [head_name()] if plan.fabric.head_node_on_fabric else []
-        endpoints = [name for name in nodes for _ in range(adapters)] + storage_servers + head
-        leaves = max(plan.fabric.leaf_switches, 1)
-        per_leaf = -(-len(endpoints) // leaves)
-        assigned: dict[str, list[int]] = {}
-        for index, name in enumerate(endpoints):
-            assigned.setdefault(name, []).append(index // per_leaf)
-        leaf_ports = {name: tuple(ports) for name, ports in assigned.items()}
-    return Layout(rack_of, tuple(nodes), tuple(groups), tuple(storage_servers), tuple(shelves), leaf_ports)
+        others = storage_servers + ([head_name()] if fabric.head_node_on_fabric else [])
+        leaves = max(fabric.leaf_switches, 1)
+        if fabric.layout == "rail-optimised" and fabric.tiers > 1 and adapters > 1:
+            per_leaf = leaf_down_ports(fabric.switch_ports, fabric.blocking_factor) * fabric.endpoints_per_port
+            leaf_ports, rails = _rail_optimised(nodes, adapters, others, leaves, per_leaf)
+        else:
+            leaf_ports = _in_order([name for name in nodes for _ in range(adapters)] + others, leaves)
+    return Layout(rack_of, tuple(nodes), tuple(groups), tuple(storage_servers), tuple(shelves), leaf_ports, rails)
+
+
+def _in_order(endpoints: list[str], leaves: int) -> dict[str, tuple[int, ...]]:
+    """Endpoints fill the leaves in order, ceil(endpoints / leaves) each."""
+    per_leaf = max(-(-len(endpoints) // leaves), 1)
+    assigned: dict[str, list[int]] = {}
+    for index, name in enumerate(endpoints):
+        assigned.setdefault(name, []).append(index // per_leaf)
+    return {name: tuple(ports) for name, ports in assigned.items()}
+
+
+def _rail_optimised(
+    nodes: list[str], adapters: int, others: list[str], leaves: int, per_leaf: int
+) -> tuple[dict[str, tuple[int, ...]], tuple[RailGroup, ...]]:
+    """Rail groups of ``per_leaf`` nodes on ``adapters`` leaves each, as the module explains."""
+    assigned: dict[str, tuple[int, ...]] = {}
+    groups: list[RailGroup] = []
+    full = min(len(nodes) // per_leaf, leaves // adapters)
+    for number in range(full):
+        members = nodes[number * per_leaf : (number + 1) * per_leaf]
+        rail_leaves = tuple(range(number * adapters, (number + 1) * adapters))
+        assigned.update(dict.fromkeys(members, rail_leaves))
+        groups.append(RailGroup(number + 1, tuple(members), rail_leaves))
+    rest = nodes[full * per_leaf :]
+    first, left_over = full * adapters, leaves - full * adapters
+    if rest and left_over >= adapters:
+        rail_leaves = tuple(range(first, first + adapters))
+        assigned.update(dict.fromkeys(rest, rail_leaves))
+        groups.append(RailGroup(full + 1, tuple(rest), rail_leaves))
+    elif rest:
+        # adapters rail by rail (rail 0 of every node, then rail 1, ...) over the leaves left, in
+        # even runs: each run is at least as long as the group, so every node reaches every leaf
+        total = len(rest) * adapters
+        starts = [index * total // left_over for index in range(left_over)]
+        for k, node in enumerate(rest):
+            assigned[node] = tuple(first + bisect.bisect_right(starts, rail * len(rest) + k) - 1 for rail in range(adapters))
+        groups.append(RailGroup(full + 1, tuple(rest), tuple(range(first, leaves))))
+    load = [0] * leaves
+    for ports in assigned.values():
+        for leaf in ports:
+            load[leaf] += 1
+    for name in others:
+        leaf = min(range(leaves), key=lambda index: (load[index], index))
+        load[leaf] += 1
+        assigned[name] = (leaf,)
+    return assigned, tuple(groups)

@@ -10,7 +10,9 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from primeflex_iac.common.vocabulary import fabric_layout
 from primeflex_iac.demand.build import build_demand
+from primeflex_iac.plan.check_fabric import cabling_violations
 from primeflex_iac.plan.check_management import management_violations
 from primeflex_iac.timing.step_model import estimate
 
@@ -122,6 +124,9 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
         # the head node stays off the fabric only where its port would need another level
         if not fabric.head_node_on_fabric and endpoints not in (single, ports * per_leaf, ports * (ports // 2) * per_leaf):
             out.append(f"the head node is off the fabric although {endpoints} endpoints leave a port free")
+        # the cabling: the layout asked for, within the leaves and their ports
+        layout = fabric_layout(spec.preferences.fabric_layout, adapters)
+        out.extend(cabling_violations(plan, layout, option.mode.endpoints_per_port, per_leaf, single))
         limit = option.fabric.max_compute_nodes
         if limit is not None and nodes > limit:
             out.append(f"{option.fabric.name} is viable for {limit} nodes, plan has {nodes}")

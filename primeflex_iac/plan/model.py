@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field
 
 from primeflex_iac.common.strict import Strict
+from primeflex_iac.common.vocabulary import FabricLayout
 
 __all__ = [
     "PLAN_SCHEMA_VERSION",
@@ -70,6 +71,16 @@ class FabricPlan(Strict):
     core_switches: int
     blocking_factor: int
     endpoints: int = Field(description="Node-side ports in use: compute adapters, storage servers, head node.")
+    endpoints_per_port: int = Field(
+        default=1, description="Endpoints one switch port serves: 2 where ports are split (HDR100, NDR200)."
+    )
+    layout: FabricLayout = Field(
+        default="leaf-per-node-group",
+        description="How compute nodes' adapters are cabled to the leaves. rail-optimised: nodes form rail groups "
+        "of as many nodes as a leaf has node-facing endpoints, adapter i of every node of a group on the group's "
+        "leaf i; leaf-per-node-group: each node's adapters on one leaf, leaves filled in node order. Storage servers "
+        "and the head node take the ports left. Plans written before the choice existed were cabled leaf-per-node-group.",
+    )
     adapter: str
     node_cables: int
     cable: str

@@ -3,7 +3,9 @@ management network, with links labelled by technology, speed and count.
 
 Large clusters stay readable: above FOLD_NODES compute nodes, each rack's nodes are one box
 ("20x RX2540 M5, 2x V100 PCIe 32GB each"); above FOLD_SWITCHES switches in a level, the level is
-one box. Identifiers come from device names and everything is emitted in sorted order, so the
+one box. A rail-optimised fabric draws its rail groups between the compute nodes and the leaves
+("rail group 1: cn001–cn032, adapter i → leaf i of leaf01–leaf08"); above FOLD_RACKS groups,
+consecutive groups of the same size are one box. Identifiers come from device names and everything is emitted in sorted order, so the
 DOT text is the same for the same plan.
 """
 
@@ -30,7 +32,7 @@ from primeflex_iac.demand.fat_tree import leaf_down_ports
 from primeflex_iac.plan.cabling import ComputeGroup, layout_of
 
 if TYPE_CHECKING:
-    from primeflex_iac.plan.cabling import Layout
+    from primeflex_iac.plan.cabling import Layout, RailGroup
     from primeflex_iac.plan.model import Device, Plan
 
 __all__ = ["FOLD_NODES", "FOLD_SWITCHES", "topology_dot"]
@@ -102,6 +104,7 @@ def topology_dot(plan: Plan) -> str:
     leaf_level, leaf_names = levels[0]
     compute = plan.compute[0] if plan.compute else None
     fold = len(layout.compute_nodes) > FOLD_NODES
+    rail_of = _rail_groups(graph, layout, leaf_level, leaf_names, link)
     for group in _fold_racks(layout.groups) if fold else layout.groups:
         with graph.subgraph(name=f"cluster_{group.key}") as rack:
             rack.attr(label=group.rack, style="dashed", color="#999999", fontname=FONT, fontsize="10")
@@ -111,13 +114,13 @@ def topology_dot(plan: Plan) -> str:
                 key = f"nodes_{group.key}"
                 nodes = list(group.nodes)
                 _box(rack, key, f"{_span(nodes)}\n{len(nodes)}x {compute.node_name}\n{each}", "compute")
-                _fabric_edges(graph, layout, key, nodes, leaf_level, leaf_names, link)
+                _compute_edges(graph, layout, rail_of, key, nodes, leaf_level, leaf_names, link)
             else:
                 for enclosure in group.enclosures:
                     members = [n for n in group.nodes if n == enclosure] or _members(plan, enclosure)
                     label = f"{enclosure}: {', '.join(members)}" if members != [enclosure] else enclosure
                     _box(rack, enclosure, f"{label}\n{compute.node_name}\n{each}", "compute")
-                    _fabric_edges(graph, layout, enclosure, members, leaf_level, leaf_names, link)
+                    _compute_edges(graph, layout, rail_of, enclosure, members, leaf_level, leaf_names, link)
 
     _storage(graph, plan, layout, leaf_level, leaf_names, link)
     head = head_name()
@@ -165,6 +168,57 @@ def _fabric_edges(
             counts[_switch_key(level, leaf_names, leaf)] += 1
     for target in sorted(counts):
         graph.edge(target, key, label=f"{counts[target]}x {link}")
+
+
+def _compute_edges(
+    graph: graphviz.Graph,
+    layout: Layout,
+    rail_of: dict[str, str],
+    key: str,
+    nodes: list[str],
+    level: str,
+    leaf_names: list[str],
+    link: str,
+) -> None:
+    """Compute nodes to their leaves, or to their rail groups' boxes when the fabric has rails."""
+    if not rail_of:
+        _fabric_edges(graph, layout, key, nodes, level, leaf_names, link)
+        return
+    counts = Counter(rail_of[node] for node in nodes)
+    for target in sorted(counts):
+        graph.edge(target, key, label=f"{counts[target]} node{'s' if counts[target] > 1 else ''}")
+
+
+def _rail_groups(graph: graphviz.Graph, layout: Layout, level: str, leaf_names: list[str], link: str) -> dict[str, str]:
+    """A box per rail group (per run of equal groups above FOLD_RACKS) with its leaf links; node -> box key."""
+    runs: list[list[RailGroup]] = []
+    fold = len(layout.rail_groups) > FOLD_RACKS
+    for group in layout.rail_groups:
+        same = runs and len(runs[-1][0].nodes) == len(group.nodes) and len(runs[-1][0].leaves) == len(group.leaves)
+        if fold and same:
+            runs[-1].append(group)
+        else:
+            runs.append([group])
+    rail_of: dict[str, str] = {}
+    for run in runs:
+        first, last = run[0], run[-1]
+        key = f"rail_{first.number}" if len(run) == 1 else f"rail_{first.number}_{last.number}"
+        nodes = [node for group in run for node in group.nodes]
+        leaves = [leaf_names[leaf] for group in run for leaf in group.leaves]
+        adapters = len(layout.leaf_ports[first.nodes[0]])
+        if len(run) > 1:
+            label = (
+                f"rail groups {first.number}–{last.number}: {len(first.nodes)} nodes each, {_span(nodes)}\n"
+                f"adapter i → leaf i of the group's {len(first.leaves)} leaves ({_span(leaves)})"
+            )
+        elif len(first.leaves) >= adapters:
+            label = f"rail group {first.number}: {_span(nodes)}\nadapter i → leaf i of {_span(leaves)}"
+        else:  # a last group with fewer leaves than adapters: each node on every one of them
+            label = f"rail group {first.number}: {_span(nodes)}\n{adapters} adapters each over {_span(leaves)}"
+        graph.node(key, label.replace("\n", "\\n"), shape="note", style="filled", fillcolor=ROLE_COLOURS["blank"])
+        rail_of.update(dict.fromkeys(nodes, key))
+        _fabric_edges(graph, layout, key, nodes, level, leaf_names, link)
+    return rail_of
 
 
 def _inter_switch_links(graph: graphviz.Graph, plan: Plan, levels: list[tuple[str, list[str]]]) -> None:

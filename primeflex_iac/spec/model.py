@@ -25,7 +25,7 @@ from primeflex_iac.common.units import (
     parse_power,
     parse_rack_units,
 )
-from primeflex_iac.common.vocabulary import Kind, Precision
+from primeflex_iac.common.vocabulary import FabricLayoutChoice, Kind, Precision
 from primeflex_iac.errors import Problem
 
 if TYPE_CHECKING:
@@ -210,6 +210,14 @@ class Preferences(Strict):
     avoid_extreme_fabrics: bool = Field(
         default=True,
         description="Follow the paper: node links above 100 Gb/s only when something requires them.",
+    )
+    fabric_layout: FabricLayoutChoice = Field(
+        default="auto",
+        description="How compute nodes' fabric adapters are cabled to leaf switches. rail-optimised: nodes form rail "
+        "groups, adapter i of every node of a group on the group's leaf i, so one leaf failure takes one adapter of "
+        "each node, not whole nodes; leaf-per-node-group: a node's adapters on one leaf, leaves filled in node order; "
+        "auto (default): rail-optimised for nodes with 4 or more fabric adapters, leaf-per-node-group otherwise. "
+        "Only the ports change: the switch and cable counts are the same.",
     )
     software: SoftwareChoice = Field(default_factory=SoftwareChoice)
 

@@ -39,7 +39,8 @@ UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 _plans: dict[str, Plan] = {}
 
 # Plans beyond the reference specs: a two-level fat tree with storage and a naming pattern,
-# 8-adapter HGX nodes spread over many leaves, and a three-level tree.
+# 8-adapter HGX nodes spread over many leaves (rail-optimised: one full rail group; and a full
+# group, a partial one on the 3 leaves left, storage servers), and a three-level tree.
 EXTRA_SPECS = {
     "edr-two-level": """
 apiVersion: primeflex-iac/v1
@@ -56,6 +57,14 @@ name: hgx-h100
 compute: {gpus: 256}
 site: {racks: {max: 40, height: 48U, power_per_rack: 45 kW}}
 preferences: {nodes: [generic-hgx-h100-8gpu]}
+""",
+    "hgx-rail-partial": """
+apiVersion: primeflex-iac/v1
+name: hgx-rail-partial
+compute: {gpus: 320}
+site: {racks: {max: 40, height: 48U, power_per_rack: 45 kW}}
+storage: {capacity: 500 TiB}
+preferences: {nodes: [generic-hgx-h100-8gpu], fabrics: [ib-ndr]}
 """,
     "three-level": """
 apiVersion: primeflex-iac/v1
@@ -435,6 +444,36 @@ def test_the_picture_and_the_cables_agree(catalog: Catalog) -> None:
     for host, leaf_indices in layout_of(plan).leaf_ports.items():
         cabled = sorted(link.b.device for link in wired.links if link.a.device == host and link.network == "fabric")
         assert cabled == sorted(leaves[i] for i in leaf_indices)
+
+
+@pytest.mark.parametrize("name", ["hgx-h100", "hgx-rail-partial"])
+def test_rail_optimised_cables_put_adapter_i_on_leaf_i(name: str, catalog: Catalog) -> None:
+    """Every node of a full rail group has ib<i> on the group's leaf i, at the same port of each leaf;
+    every node reaches as many leaves as its adapters and its group's leaves allow."""
+    plan = _plan(name, catalog)
+    fabric = plan.fabric
+    assert fabric is not None and fabric.layout == "rail-optimised"
+    wired = wiring(plan, catalog)
+    assert wired.rail_groups
+    ends: dict[str, dict[str, tuple[str, str]]] = {}
+    for link in wired.links:
+        if link.network == "fabric":
+            ends.setdefault(link.a.device, {})[link.a.interface] = (link.b.device, link.b.interface)
+    adapters = plan.compute[0].fabric_adapters_per_node
+    for nodes, leaves in wired.rail_groups:
+        for node in nodes:
+            reached = {leaf for leaf, _ in ends[node].values()}
+            assert reached == set(leaves[:adapters]), node
+            if len(leaves) == adapters:  # a full (or wide enough) group: one rail per leaf, one port per node
+                assert [ends[node][f"ib{i}"][0] for i in range(adapters)] == list(leaves)
+                assert len({port for _, port in ends[node].values()}) == 1, node
+    records = {r["switchname"]: r for r in _records(topology_conf(plan, catalog))}
+    assert [expand_hostlist(records[f"railgroup{n:02d}"]["nodes"]) for n in range(1, len(wired.rail_groups) + 1)] == [
+        list(nodes) for nodes, _ in wired.rail_groups
+    ]
+    assert not any(name.startswith("leaf") for name in records), "leaves stand behind their rail groups"
+    readme = netbox_files(plan, catalog)["README.md"]
+    assert "Fabric cabling: rail-optimised" in readme and f"- {hostlist(list(wired.rail_groups[0][0]))}: " in readme
 
 
 # --- NetBox ------------------------------------------------------------------------------------
