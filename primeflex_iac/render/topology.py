@@ -27,6 +27,7 @@ from primeflex_iac.common.devices import (
     management_switch_name,
     switch_names,
 )
+from primeflex_iac.common.naming import natural_key
 from primeflex_iac.common.theme import EDGE_COLOURS, FONT, ROLE_COLOURS
 from primeflex_iac.demand.fat_tree import leaf_down_ports
 from primeflex_iac.plan.cabling import ComputeGroup, layout_of
@@ -105,6 +106,14 @@ def topology_dot(plan: Plan) -> str:
     compute = plan.compute[0] if plan.compute else None
     fold = len(layout.compute_nodes) > FOLD_NODES
     rail_of = _rail_groups(graph, layout, leaf_level, leaf_names, link)
+    # the head node and the storage are drawn inside the rack box they are placed in, when that
+    # rack holds compute too (a rack box of their own otherwise says where they are)
+    head = head_name()
+    head_rack = layout.rack_of.get(head)
+    storage_names = [*layout.storage_servers, *(shelf.name for shelf in layout.storage_shelves)]
+    storage_racks = sorted({layout.rack_of[n] for n in storage_names if n in layout.rack_of}, key=natural_key)
+    storage_rack = storage_racks[0] if len(storage_racks) == 1 else None
+    drawn_head = drawn_storage = False
     for group in _fold_racks(layout.groups) if fold else layout.groups:
         with graph.subgraph(name=f"cluster_{group.key}") as rack:
             rack.attr(label=group.rack, style="dashed", color="#999999", fontname=FONT, fontsize="10")
@@ -121,10 +130,18 @@ def topology_dot(plan: Plan) -> str:
                     label = f"{enclosure}: {', '.join(members)}" if members != [enclosure] else enclosure
                     _box(rack, enclosure, f"{label}\n{compute.node_name}\n{each}", "compute")
                     _compute_edges(graph, layout, rail_of, enclosure, members, leaf_level, leaf_names, link)
+            if group.key == head_rack:
+                _box(rack, head, f"{head}\nhead node", "head")
+                drawn_head = True
+            if group.key == storage_rack:
+                _storage(graph, plan, layout, leaf_level, leaf_names, link, rack)
+                drawn_storage = True
 
-    _storage(graph, plan, layout, leaf_level, leaf_names, link)
-    head = head_name()
-    _box(graph, head, f"{head}\nhead node", "head")
+    if not drawn_storage:
+        _storage(graph, plan, layout, leaf_level, leaf_names, link, graph, storage_racks)
+    if not drawn_head:
+        where = f"\nin {head_rack}" if head_rack else ""
+        _box(graph, head, f"{head}\nhead node{where}", "head")
     _fabric_edges(graph, layout, head, [head], leaf_level, leaf_names, link)
     _management(graph, plan, layout, levels)
     source: str = graph.source
@@ -247,12 +264,24 @@ def _inter_switch_links(graph: graphviz.Graph, plan: Plan, levels: list[tuple[st
                     graph.edge(upper, lower, label=f"{counts[upper]}x")
 
 
-def _storage(graph: graphviz.Graph, plan: Plan, layout: Layout, level: str, leaf_names: list[str], link: str) -> None:
+def _storage(
+    graph: graphviz.Graph,
+    plan: Plan,
+    layout: Layout,
+    level: str,
+    leaf_names: list[str],
+    link: str,
+    container: graphviz.Graph,
+    racks: list[str] | None = None,
+) -> None:
+    """The storage box, drawn in ``container`` (a rack's box, or the graph with the ``racks`` it
+    sits in named); its edges go on ``graph`` so that no switch is pulled into the box."""
     if plan.storage is None:
         return
-    with graph.subgraph(name="cluster_storage") as storage:
+    where = f"; in {_span(racks)}" if racks else ""
+    with container.subgraph(name="cluster_storage") as storage:
         storage.attr(
-            label=f"storage: {plan.storage.file_system}, {plan.storage.usable_tib:,.1f} TiB usable",
+            label=f"storage: {plan.storage.file_system}, {plan.storage.usable_tib:,.1f} TiB usable{where}",
             style="dashed",
             color="#38761d",
             fontname=FONT,

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from primeflex_iac import Catalog, Spec, check, load_catalog, parse_spec_text, solve
+from primeflex_iac.demand.build import choose_head_node
 from primeflex_iac.demand.management import management_tree
 from primeflex_iac.demand.software import choose_software
 
@@ -114,7 +115,7 @@ def brute_force(spec: Spec, catalog: Catalog) -> list[Candidate]:
     prefs, site = spec.preferences, spec.site
     assert spec.compute is not None and spec.compute.gpus is not None
     floor = spec.compute.gpus
-    head = next(iter(catalog.head_nodes.values()))
+    head = choose_head_node(catalog, prefs.as_of)
     mgmt = next(iter(catalog.management_switches.values()))
     mgmt_cable_price = catalog.cables[mgmt.cable].price if mgmt.cable else 0
     software = choose_software(spec, catalog)
