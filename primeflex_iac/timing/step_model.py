@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Literal
 from primeflex_iac.timing.calibration import load_calibration
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from primeflex_iac.catalog.models import Gpu
     from primeflex_iac.timing.calibration import Calibration
     from primeflex_iac.timing.shapes import Interconnect, NodeShape
@@ -252,15 +254,21 @@ def fastest_count(
     def time_on(nodes: int) -> float:
         return estimate(workload, shape, link, nodes, calibration=cal).estimated_s
 
-    low, high = 1, max(1, _largest_nodes(workload, shape.gpus_per_node))
+    best = _fastest(time_on, max(1, _largest_nodes(workload, shape.gpus_per_node)))
+    return best, time_on(best)
+
+
+def _fastest(time_on: Callable[[int], float], most: int) -> int:
+    """The count in 1..most with the shortest time (the fewest of equals), by ternary search:
+    exact where the time falls and then rises with the count (quasi-convex)."""
+    low, high = 1, most
     while high - low > 2:
         left, right = low + (high - low) // 3, high - (high - low) // 3
         if time_on(left) <= time_on(right):
             high = right
         else:
             low = left
-    best = min(range(low, high + 1), key=time_on)
-    return best, time_on(best)
+    return min(range(low, high + 1), key=lambda count: (time_on(count), count))
 
 
 def best_estimate(
@@ -290,12 +298,5 @@ def best_estimate(
     def time_on(count: int) -> float:
         return estimate(workload, shape, link, count, storage_bytes_per_s=storage_bytes_per_s, calibration=cal).estimated_s
 
-    low, high = 1, usable
-    while high - low > 2:
-        left, right = low + (high - low) // 3, high - (high - low) // 3
-        if time_on(left) <= time_on(right):
-            high = right
-        else:
-            low = left
-    best = min(range(low, high + 1), key=lambda count: (time_on(count), count))
+    best = _fastest(time_on, usable)
     return estimate(workload, shape, link, best, storage_bytes_per_s=storage_bytes_per_s, calibration=cal)
