@@ -73,6 +73,14 @@ class Demand:
     software: tuple[Software, ...]  # the stack the plan gets; licences priced per node, server or cluster
     head_node: HeadNode  # the newest orderable by as_of (the cluster's generation)
 
+    def platform_of(self, node: str, gpu: str, gpus_per_node: int) -> Platform | None:
+        """The candidate platform a plan's compute entry names, or None if the catalog has none."""
+        return next((p for p in self.platforms if (p.server.id, p.gpu.id, p.gpus_per_node) == (node, gpu, gpus_per_node)), None)
+
+    def fabric_of(self, technology: str, mode: str) -> FabricOption | None:
+        """The candidate fabric option a plan's fabric names, or None if the catalog has none."""
+        return next((f for f in self.fabrics if (f.fabric.id, f.mode.name) == (technology, mode)), None)
+
     @property
     def needs_compute(self) -> bool:
         return bool(self.workloads) or self.gpus_min > 0 or self.tensor_tflops_min > 0 or self.int8_tops_min > 0

@@ -54,14 +54,7 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
         for workload in spec.workloads:
             if gpu is not None and not gpu.supports(workload.precision):
                 out.append(f"workload {workload.name}: {entry.gpu} does not train at {workload.precision}")
-        platform = next(
-            (
-                p
-                for p in demand.platforms
-                if p.server.id == entry.node and p.gpu.id == entry.gpu and p.gpus_per_node == entry.gpus_per_node
-            ),
-            None,
-        )
+        platform = demand.platform_of(entry.node, entry.gpu, entry.gpus_per_node)
         if platform is None:
             out.append(f"compute {entry.node}/{entry.gpu}x{entry.gpus_per_node} is not a catalog platform")
             continue
@@ -88,7 +81,7 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
 
     # fabric: endpoints, switch counts from the ports, Ethernet's limits, link speed
     fabric = plan.fabric
-    option = next((f for f in demand.fabrics if f.fabric.id == fabric.technology and f.mode.name == fabric.mode), None)
+    option = demand.fabric_of(fabric.technology, fabric.mode)
     if option is None:
         out.append(f"fabric {fabric.technology}:{fabric.mode} is not in the catalog")
     else:

@@ -108,12 +108,10 @@ def _speed_limit(ctx: SearchContext, index: int, plan: Plan, sooner_s: float) ->
     if entry is None or plan.fabric is None or plan.totals is None:
         return None
     demand = ctx.demand()
-    platform = next(
-        p
-        for p in demand.platforms
-        if p.server.id == entry.node and p.gpu.id == entry.gpu and p.gpus_per_node == entry.gpus_per_node
-    )
-    option = next(f for f in demand.fabrics if f.fabric.id == plan.fabric.technology and f.mode.name == plan.fabric.mode)
+    platform = demand.platform_of(entry.node, entry.gpu, entry.gpus_per_node)
+    option = demand.fabric_of(plan.fabric.technology, plan.fabric.mode)
+    if platform is None or option is None:
+        return None
     workload, per_node = demand.workloads[index], entry.gpus_per_node
     nodes, fastest_s = fastest_count(workload, platform.shape, option.interconnect)
     batch = workload.global_batch

@@ -135,7 +135,8 @@ def add_fabric(ctx: ModelContext, compute: ComputeVars, storage: StorageVars) ->
 
 
 def _tier_capacities(option: FabricOption, blocking: int) -> tuple[int, int, int]:
-    """Endpoints a one-, two- and three-level tree of the option's switches holds at most."""
+    """Endpoints a one-, two- and three-level tree of the option's switches holds at most (in two
+    levels every spine reaches every leaf; in three, half of each middle switch's ports face down)."""
     single, per_leaf, _uplinks = option.tree_shape(blocking)
     ports = option.switch.ports
     return single, ports * per_leaf, ports * (ports // 2) * per_leaf
@@ -145,7 +146,8 @@ def _add_switches(
     ctx: ModelContext, option: FabricOption, fab: cp_model.IntVar, endpoints: cp_model.IntVar, blocking: int
 ) -> TreeVars:
     model = ctx.model
-    single, per_leaf, uplinks = option.tree_shape(blocking)
+    _single, per_leaf, uplinks = option.tree_shape(blocking)
+    single, two_level_max, three_level_max = _tier_capacities(option, blocking)
     ports = option.switch.ports
     aggregation_down = ports // 2
     fid = option.id
@@ -156,14 +158,13 @@ def _add_switches(
     leaves = ctx.int_var(f"leaf_switches[{fid}]")
     spines = ctx.int_var(f"spine_switches[{fid}]")
     cores = ctx.int_var(f"core_switches[{fid}]")
-    two_level_max = ports * per_leaf  # every spine reaches every leaf
     model.add(endpoints <= single).only_enforce_if(tiers[0])
     model.add(leaves == 1).only_enforce_if(tiers[0])
     model.add(spines == 0).only_enforce_if(tiers[0])
     model.add(endpoints >= single + 1).only_enforce_if(tiers[1])
     model.add(endpoints <= two_level_max).only_enforce_if(tiers[1])
     model.add(endpoints >= two_level_max + 1).only_enforce_if(tiers[2])
-    model.add(endpoints <= ports * aggregation_down * per_leaf).only_enforce_if(tiers[2])
+    model.add(endpoints <= three_level_max).only_enforce_if(tiers[2])
     for tier in tiers[1:]:
         model.add(leaves * per_leaf >= endpoints).only_enforce_if(tier)
         model.add(leaves * per_leaf <= endpoints + per_leaf - 1).only_enforce_if(tier)
