@@ -17,6 +17,14 @@ settings.register_profile(
 )
 settings.register_profile("dev", deadline=None, max_examples=500, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+# benchmarks/fuzz_inputs.py multiplies every fuzzing property's examples (the long recorded run)
+FUZZ_SCALE = int(os.environ.get("FUZZ_SCALE", "1"))
+
+
+def examples(count: int) -> int:
+    """A fuzzing property's examples: ``count`` in CI, FUZZ_SCALE times that in the long run."""
+    return count * FUZZ_SCALE
+
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"

@@ -12,6 +12,7 @@ for tools on stdout::
 from __future__ import annotations
 
 import json
+import stat
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -19,6 +20,7 @@ from pydantic import ValidationError
 from primeflex_iac.catalog.loader import load_catalog
 from primeflex_iac.demand.build import build_demand
 from primeflex_iac.errors import PlanFileError, Problem, SpecError
+from primeflex_iac.plan.integrity import integrity_problems
 from primeflex_iac.plan.model import Plan
 from primeflex_iac.solver.options import SolveOptions
 from primeflex_iac.spec.model import load_spec
@@ -31,6 +33,9 @@ if TYPE_CHECKING:
     from primeflex_iac.spec.model import Spec
 
 __all__ = ["diagnostics_json", "load_inputs", "read_plan", "solve_options_for"]
+
+MAX_PLAN_BYTES = 256 * 1024 * 1024  # a 10,000-GPU plan is a few megabytes
+_MAX_LISTED = 20  # problems of one plan file shown
 
 
 def load_inputs(spec_path: str | Path, overlays: Sequence[str | Path] = ()) -> tuple[Spec, Catalog]:
@@ -71,15 +76,27 @@ def read_plan(path: Path) -> Plan:
     """A plan.json written by `primeflex solve`, or a :class:`PlanFileError` saying where it is wrong.
 
     A file that cannot be read is one problem ("cannot read: why"); a file that is not a plan has
-    one problem per field pydantic rejects, located by its field path.
+    one problem per field pydantic rejects, located by its field path; a plan whose parts disagree
+    (counts against the devices its racks list, figures out of range) one per disagreement.
     """
+    name = str(path)
     try:
-        return Plan.model_validate_json(path.read_bytes())
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block, /dev/zero never end
+            raise PlanFileError([Problem(name, None, None, "", "is not a regular file; expected a plan.json")])
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_PLAN_BYTES + 1)
+        if len(raw) > MAX_PLAN_BYTES:
+            raise PlanFileError([Problem(name, None, None, "", f"file too large (over {MAX_PLAN_BYTES:,} bytes)")])
+        plan = Plan.model_validate_json(raw)
     except OSError as error:
-        raise PlanFileError([Problem(str(path), None, None, "", f"cannot read: {error.strerror or error}")]) from None
+        raise PlanFileError([Problem(name, None, None, "", f"cannot read: {error.strerror or error}")]) from None
     except ValidationError as error:
-        problems = [Problem(str(path), None, None, ".".join(map(str, e["loc"])), e["msg"]) for e in error.errors()]
+        problems = [Problem(name, None, None, ".".join(map(str, e["loc"])), e["msg"]) for e in error.errors()]
         raise PlanFileError(problems) from None
+    broken = integrity_problems(plan)
+    if broken:
+        raise PlanFileError([Problem(name, None, None, where, message) for where, message in broken[:_MAX_LISTED]])
+    return plan
 
 
 def solve_options_for(

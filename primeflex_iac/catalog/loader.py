@@ -107,6 +107,9 @@ def _shipped_origins(documents: Iterable[YamlDocument]) -> _Origins:
             if key in SECTIONS:
                 for index, item in enumerate(value):
                     origins.items[(key, item["id"])] = (document, (key, index))
+            elif isinstance(value, dict):  # storage_rules: each rule is located like an item
+                for name in value:
+                    origins.items[(key, name)] = (document, (key, name))
     return origins
 
 
@@ -192,6 +195,7 @@ def _apply(data: dict[str, Any], document: YamlDocument, overlay: _OverlayHead, 
     if overlay.storage_rules:
         for name, value in overlay.storage_rules.items():
             data["storage_rules"][name] = value
+            origins.items[("storage_rules", name)] = (document, ("storage_rules", name))
         data["storage_rules"]["source"] = overlay.storage_rules.get("source", default_source)
     for section in SECTIONS:
         for item_id, fields in getattr(overlay, section).items():

@@ -9,9 +9,10 @@ any of them with a catalog overlay.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, PositiveFloat, PositiveInt, model_validator
+from pydantic import Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from primeflex_iac.common.strict import Month, Strict
 from primeflex_iac.common.vocabulary import Generation, Kind
@@ -41,6 +42,11 @@ __all__ = [
     "WorkloadModel",
     "is_assumption",
 ]
+
+# Every figure is bounded far beyond any real product, so that an overlay's 1e300 or a million
+# ports is refused at its line instead of overflowing the solver or exhausting memory.
+BoundedFloat = Annotated[float, Field(gt=0, le=1e12)]
+BoundedInt = Annotated[int, Field(ge=1, le=1_000_000)]
 
 Cooling = Literal["air", "water"]
 
@@ -72,27 +78,27 @@ class Item(Strict):
 
 
 class Priced(Item):
-    price: float = Field(ge=0, description="Indicative unit price in the catalog's currency.")
+    price: float = Field(ge=0, le=1e12, description="Indicative unit price in the catalog's currency.")
 
 
 class Powered(Priced):
     height_u: int = Field(ge=0, le=60, description="Rack units.")
-    power_max_w: float = Field(ge=0, description="Maximum (nameplate) draw, used for rack and site limits.")
-    power_typical_w: float = Field(ge=0, description="Typical draw, used for energy estimates.")
-    weight_kg: float = Field(ge=0, description="Weight.")
+    power_max_w: float = Field(ge=0, le=1e7, description="Maximum (nameplate) draw, used for rack and site limits.")
+    power_typical_w: float = Field(ge=0, le=1e7, description="Typical draw, used for energy estimates.")
+    weight_kg: float = Field(ge=0, le=1e5, description="Weight.")
 
 
 class Gpu(Priced):
     vendor: str = "NVIDIA"
     form_factor: Literal["pcie", "sxm2", "sxm3", "sxm4", "sxm5", "sxm"]
-    fp32_tflops: PositiveFloat
-    tensor_tflops: PositiveFloat = Field(description="Dense FP16/BF16 tensor-core peak.")
-    int8_tops: PositiveFloat | None = Field(default=None, description="Dense INT8 tensor peak; none if not offered.")
-    memory_gb: PositiveFloat
-    memory_bandwidth_gbs: PositiveFloat
-    tdp_w: PositiveFloat
-    nvlink_gbs: PositiveFloat | None = Field(default=None, description="Total NVLink bandwidth per GPU, if any.")
-    pcie_gbs: PositiveFloat = Field(description="PCIe host interface bandwidth per GPU, both directions together (GB/s).")
+    fp32_tflops: BoundedFloat
+    tensor_tflops: BoundedFloat = Field(le=1e7, description="Dense FP16/BF16 tensor-core peak.")
+    int8_tops: BoundedFloat | None = Field(default=None, le=1e7, description="Dense INT8 tensor peak; none if not offered.")
+    memory_gb: BoundedFloat
+    memory_bandwidth_gbs: BoundedFloat
+    tdp_w: BoundedFloat
+    nvlink_gbs: BoundedFloat | None = Field(default=None, le=1e6, description="Total NVLink bandwidth per GPU, if any.")
+    pcie_gbs: BoundedFloat = Field(le=1e6, description="PCIe host interface bandwidth per GPU, both directions together (GB/s).")
     generation: Generation = Field(
         description="Architecture; the time-to-model calibration keeps one efficiency per workload class and generation."
     )
@@ -122,19 +128,21 @@ class Server(Priced):
     height_u: int = Field(ge=0, le=20, description="Rack units of one node; 0 when it sits in a chassis.")
     chassis: str | None = Field(default=None, description="Chassis id when the node is a sled in a shared enclosure.")
     gpus: list[str] = Field(min_length=1, description="GPU ids this node accepts.")
-    gpu_counts: list[PositiveInt] = Field(min_length=1, description="GPU counts per node it can be built with.")
+    gpu_counts: list[Annotated[int, Field(ge=1, le=256)]] = Field(
+        min_length=1, description="GPU counts per node it can be built with."
+    )
     intra_node: Literal["nvlink", "pcie"]
-    cpu_sockets: PositiveInt = 2
-    cpu_cores_per_socket: PositiveInt | None = Field(
+    cpu_sockets: BoundedInt = 2
+    cpu_cores_per_socket: Annotated[int, Field(ge=1, le=4096)] | None = Field(
         default=None, description="Physical cores per CPU (Slurm's CoresPerSocket); none when not known."
     )
-    threads_per_core: PositiveInt = Field(default=2, description="Hardware threads per core (2 with Hyper-Threading/SMT).")
-    memory_gb: PositiveInt
-    base_power_max_w: float = Field(ge=0, description="Maximum draw without GPUs.")
-    base_power_typical_w: float = Field(ge=0, description="Typical draw without GPUs.")
-    weight_kg: float = Field(ge=0)
-    fabric_adapters: PositiveInt = Field(default=1, description="High-speed fabric ports per node.")
-    min_link_gbps: int = Field(default=0, ge=0, description="Slowest fabric link the node is sold with.")
+    threads_per_core: int = Field(default=2, ge=1, le=16, description="Hardware threads per core (2 with Hyper-Threading/SMT).")
+    memory_gb: BoundedInt
+    base_power_max_w: float = Field(ge=0, le=1e7, description="Maximum draw without GPUs.")
+    base_power_typical_w: float = Field(ge=0, le=1e7, description="Typical draw without GPUs.")
+    weight_kg: float = Field(ge=0, le=1e5)
+    fabric_adapters: int = Field(default=1, ge=1, le=64, description="High-speed fabric ports per node.")
+    min_link_gbps: int = Field(default=0, ge=0, le=100_000, description="Slowest fabric link the node is sold with.")
 
     @model_validator(mode="after")
     def _height_or_chassis(self) -> Server:
@@ -145,12 +153,12 @@ class Server(Priced):
 
 class Chassis(Powered):
     cooling: Cooling
-    node_slots: PositiveInt
+    node_slots: BoundedInt
 
 
 class Adapter(Priced):
-    link_gbps: PositiveInt
-    power_max_w: float = Field(ge=0)
+    link_gbps: BoundedInt
+    power_max_w: float = Field(ge=0, le=1e7)
 
 
 class Cable(Priced):
@@ -158,16 +166,16 @@ class Cable(Priced):
 
 
 class Switch(Powered):
-    ports: PositiveInt = Field(description="Physical ports.")
-    port_gbps: PositiveInt
+    ports: int = Field(ge=1, le=2048, description="Physical ports.")
+    port_gbps: BoundedInt
 
 
 class FabricMode(Strict):
     """One way to run a fabric's switches: full ports, or ports split in two (HDR100, NDR200)."""
 
     name: str
-    link_gbps: PositiveInt = Field(description="Speed at the node.")
-    endpoints_per_port: PositiveInt = Field(default=1, description="2 when a port is split for two nodes.")
+    link_gbps: int = Field(ge=1, le=100_000, description="Speed at the node.")
+    endpoints_per_port: int = Field(default=1, ge=1, le=8, description="2 when a port is split for two nodes.")
     adapter: str
     cable: str = Field(description="Node-to-switch cable (a splitter cable serves endpoints_per_port nodes).")
     long_cable: str | None = Field(
@@ -181,45 +189,47 @@ class Fabric(Item):
     switch: str
     modes: list[FabricMode] = Field(min_length=1)
     uplink_cable: str = Field(description="Switch-to-switch cable.")
-    latency_us: PositiveFloat = Field(description="MPI latency.")
-    max_compute_nodes: int | None = Field(default=None, description="Largest cluster the fabric is viable for.")
-    max_gpus: int | None = Field(default=None, description="Most GPUs the fabric is viable for.")
+    latency_us: BoundedFloat = Field(le=1e6, description="MPI latency.")
+    max_compute_nodes: int | None = Field(
+        default=None, ge=1, le=10_000_000, description="Largest cluster the fabric is viable for."
+    )
+    max_gpus: int | None = Field(default=None, ge=1, le=100_000_000, description="Most GPUs the fabric is viable for.")
 
 
 class ManagementSwitch(Powered):
-    ports: PositiveInt
-    uplink_ports: int = Field(ge=0, description="Ports kept for uplinks, not for devices.")
+    ports: BoundedInt
+    uplink_ports: int = Field(ge=0, le=2048, description="Ports kept for uplinks, not for devices.")
     cable: str | None = Field(
         default=None, description="Catalog cable of every management port and uplink; none leaves them out of the cost."
     )
 
 
 class HeadNode(Powered):
-    fabric_ports: PositiveInt = 1
+    fabric_ports: BoundedInt = 1
 
 
 class Drive(Priced):
-    capacity_tb: PositiveFloat = Field(description="Decimal terabytes, as drives are sold.")
-    read_mbs: PositiveFloat = Field(description="Sustained sequential read per drive.")
+    capacity_tb: BoundedFloat = Field(le=1e6, description="Decimal terabytes, as drives are sold.")
+    read_mbs: BoundedFloat = Field(le=1e7, description="Sustained sequential read per drive.")
 
 
 class StorageDevice(Powered):
     role: Literal["controller_shelf", "drive_enclosure", "mdt_shelf", "storage_server"]
-    drive_slots: int = Field(default=0, ge=0)
-    fabric_ports: int = Field(default=0, ge=0)
-    read_gbs: float = Field(default=0, ge=0, description="Throughput a storage server serves (GB/s).")
+    drive_slots: int = Field(default=0, ge=0, le=10_000)
+    fabric_ports: int = Field(default=0, ge=0, le=256)
+    read_gbs: float = Field(default=0, ge=0, le=1e6, description="Throughput a storage server serves (GB/s).")
 
 
 class StorageBlock(Item):
     """A unit of capacity: a controller shelf with its enclosures and drives, as the paper's table reads."""
 
-    devices: dict[str, PositiveInt]
+    devices: dict[str, BoundedInt]
     drive: str
-    drives: PositiveInt = Field(description="Drives fitted, hot spares included.")
-    raid_groups: PositiveInt
-    raid_data: PositiveInt = Field(description="Data drives per RAID group.")
-    raid_parity: PositiveInt = Field(description="Parity drives per RAID group.")
-    hot_spares: int = Field(ge=0)
+    drives: int = Field(ge=1, le=10_000, description="Drives fitted, hot spares included.")
+    raid_groups: BoundedInt
+    raid_data: int = Field(ge=1, le=1000, description="Data drives per RAID group.")
+    raid_parity: int = Field(ge=1, le=100, description="Parity drives per RAID group.")
+    hot_spares: int = Field(ge=0, le=1000)
 
     @model_validator(mode="after")
     def _drives_add_up(self) -> StorageBlock:
@@ -234,18 +244,18 @@ class StorageRules(Strict):
 
     source: str
     server: str
-    servers_per_group: PositiveInt
-    controller_shelves_per_server_group: PositiveInt
+    servers_per_group: BoundedInt
+    controller_shelves_per_server_group: BoundedInt
     mdt_shelf: str
-    mdt_shelves: PositiveInt
+    mdt_shelves: BoundedInt
     mdt_drive: str
-    mdt_drives: PositiveInt
+    mdt_drives: BoundedInt
     format_overhead: float = Field(ge=0, lt=1, description="Share of RAID capacity lost to formatting.")
 
 
 class Rack(Priced):
-    height_u: PositiveInt
-    weight_kg: float = Field(ge=0)
+    height_u: BoundedInt
+    weight_kg: float = Field(ge=0, le=1e5)
 
 
 class Software(Priced):
@@ -268,19 +278,25 @@ class WorkloadModel(Item):
     kind: Kind = Field(description="Workload class of the efficiency calibration.")
     family: Literal["gpt"] | None = Field(default=None, description="gpt: FLOPs and dataset follow from the parameters.")
     sample: str = Field(description="What one sample is (image, sequence, token, sentence pair).")
-    training_flops_per_sample: PositiveFloat | None = Field(
-        default=None, description="FLOP for one sample, forward and backward; none: calibrated (see the calibration table)."
+    training_flops_per_sample: BoundedFloat | None = Field(
+        le=1e25,
+        default=None,
+        description="FLOP for one sample, forward and backward; none: calibrated (see the calibration table).",
     )
-    parameters: PositiveInt = Field(description="Trainable parameters (the gradient all-reduced every step).")
-    sequence_length: PositiveInt | None = Field(default=None, description="Tokens per sequence, for sequence models.")
-    layers: PositiveInt | None = Field(default=None, description="Transformer layers (attention FLOPs).")
-    hidden: PositiveInt | None = Field(default=None, description="Transformer width (attention FLOPs).")
-    dataset_samples: PositiveInt | None = Field(default=None, description="Samples per epoch; gpt: from tokens_per_parameter.")
-    tokens_per_parameter: PositiveFloat | None = Field(default=None, description="gpt: training tokens per parameter.")
-    bytes_per_sample: PositiveFloat = Field(description="Bytes read from storage per sample.")
-    epochs: PositiveFloat
-    global_batch: PositiveInt = Field(description="Samples per optimizer step over the whole cluster.")
-    min_gpu_memory_gb: PositiveFloat | None = Field(
+    parameters: int = Field(ge=1, le=10**15, description="Trainable parameters (the gradient all-reduced every step).")
+    sequence_length: int | None = Field(
+        default=None, ge=1, le=10_000_000, description="Tokens per sequence, for sequence models."
+    )
+    layers: int | None = Field(default=None, ge=1, le=100_000, description="Transformer layers (attention FLOPs).")
+    hidden: int | None = Field(default=None, ge=1, le=10_000_000, description="Transformer width (attention FLOPs).")
+    dataset_samples: int | None = Field(
+        default=None, ge=1, le=10**18, description="Samples per epoch; gpt: from tokens_per_parameter."
+    )
+    tokens_per_parameter: BoundedFloat | None = Field(default=None, le=1e6, description="gpt: training tokens per parameter.")
+    bytes_per_sample: BoundedFloat = Field(le=1e15, description="Bytes read from storage per sample.")
+    epochs: BoundedFloat
+    global_batch: int = Field(ge=1, le=10**12, description="Samples per optimizer step over the whole cluster.")
+    min_gpu_memory_gb: BoundedFloat | None = Field(
         default=None, description="GPU memory the model needs; gpt: from the parameters (mixed-precision Adam states)."
     )
 
@@ -298,7 +314,7 @@ class Catalog(Strict):
     """All building blocks, indexed by id within each section."""
 
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
-    heat_btu_per_w: float = Field(default=3.412, description="BTU/h per watt.")
+    heat_btu_per_w: float = Field(default=3.412, gt=0, le=100, description="BTU/h per watt.")
     extreme_link_gbps: int = Field(
         default=100,
         description="Node links faster than this are the paper's 'extreme' fabrics, used only when required.",
@@ -323,55 +339,46 @@ class Catalog(Strict):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Catalog:
-        problems: list[str] = []
+        """Every id an item names exists; each problem located at the field that names it."""
+        problems: list[InitErrorDetails] = []
 
-        def need(section: Mapping[str, object], ref: str | None, where: str) -> None:
+        def need(section: Mapping[str, object], ref: str | None, *loc: str | int) -> None:
             if ref is not None and ref not in section:
-                problems.append(f"{where} names unknown id {ref!r}")
+                kind = next(name for name in type(self).model_fields if getattr(self, name) is section)
+                message = PydanticCustomError("unknown_reference", "names no {kind} item of the catalog", {"kind": kind})
+                problems.append(InitErrorDetails(type=message, loc=loc, input=ref))
 
         for sid, server in self.servers.items():
-            for gid in server.gpus:
-                need(self.gpus, gid, f"servers.{sid}.gpus")
-            need(self.chassis, server.chassis, f"servers.{sid}.chassis")
+            for index, gid in enumerate(server.gpus):
+                need(self.gpus, gid, "servers", sid, "gpus", index)
+            need(self.chassis, server.chassis, "servers", sid, "chassis")
         for fid, fabric in self.fabrics.items():
-            need(self.switches, fabric.switch, f"fabrics.{fid}.switch")
-            need(self.cables, fabric.uplink_cable, f"fabrics.{fid}.uplink_cable")
-            for mode in fabric.modes:
-                need(self.adapters, mode.adapter, f"fabrics.{fid}.modes.{mode.name}.adapter")
-                need(self.cables, mode.cable, f"fabrics.{fid}.modes.{mode.name}.cable")
-                need(self.cables, mode.long_cable, f"fabrics.{fid}.modes.{mode.name}.long_cable")
+            need(self.switches, fabric.switch, "fabrics", fid, "switch")
+            need(self.cables, fabric.uplink_cable, "fabrics", fid, "uplink_cable")
+            for index, mode in enumerate(fabric.modes):
+                need(self.adapters, mode.adapter, "fabrics", fid, "modes", index, "adapter")
+                need(self.cables, mode.cable, "fabrics", fid, "modes", index, "cable")
+                need(self.cables, mode.long_cable, "fabrics", fid, "modes", index, "long_cable")
         for mid, management in self.management_switches.items():
-            need(self.cables, management.cable, f"management_switches.{mid}.cable")
+            need(self.cables, management.cable, "management_switches", mid, "cable")
         for bid, block in self.storage_blocks.items():
             for did in block.devices:
-                need(self.storage_devices, did, f"storage_blocks.{bid}.devices")
-            need(self.drives, block.drive, f"storage_blocks.{bid}.drive")
+                need(self.storage_devices, did, "storage_blocks", bid, "devices", did)
+            need(self.drives, block.drive, "storage_blocks", bid, "drive")
         rules = self.storage_rules
-        need(self.storage_devices, rules.server, "storage_rules.server")
-        need(self.storage_devices, rules.mdt_shelf, "storage_rules.mdt_shelf")
-        need(self.drives, rules.mdt_drive, "storage_rules.mdt_drive")
-        for section in (
-            self.gpus,
-            self.servers,
-            self.chassis,
-            self.fabrics,
-            self.switches,
-            self.adapters,
-            self.cables,
-            self.management_switches,
-            self.head_nodes,
-            self.drives,
-            self.storage_devices,
-            self.storage_blocks,
-            self.racks,
-            self.software,
-            self.workloads,
-        ):
+        need(self.storage_devices, rules.server, "storage_rules", "server")
+        need(self.storage_devices, rules.mdt_shelf, "storage_rules", "mdt_shelf")
+        need(self.drives, rules.mdt_drive, "storage_rules", "mdt_drive")
+        for name in type(self).model_fields:
+            section = getattr(self, name)
+            if not isinstance(section, dict):
+                continue
             for key, item in section.items():
                 if key != item.id:
-                    problems.append(f"item {key!r} has id {item.id!r}")
+                    message = PydanticCustomError("id_mismatch", "the item is listed as {key!r}", {"key": key})
+                    problems.append(InitErrorDetails(type=message, loc=(name, key, "id"), input=item.id))
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self
 
     def block_data_drives(self, block: StorageBlock) -> int:

@@ -33,6 +33,11 @@ __all__ = [
 ]
 
 
+MAX_TIME_LIMIT_S = 86_400
+MAX_WORKERS = 64  # as the spec's solver.workers
+MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit signed integer
+
+
 def spec_file(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", type=Path, help="the spec file (YAML)")
 
@@ -86,11 +91,19 @@ def pdf(parser: argparse.ArgumentParser) -> None:
 def solve_options(args: argparse.Namespace, spec: Spec) -> SolveOptions | None:
     """The solver options: --time-limit, --workers and --seed over the spec's.
 
-    None, with a message on stderr, unless the time limit is positive and finite, workers at
-    least 1 and the seed not negative (the spec's own values are checked when it is read).
+    None, with a message on stderr, unless the time limit is positive and at most a day, workers
+    1 to 64 and the seed 0 to 2^31 - 1, as the spec's ``solver`` section (checked when it is read).
     """
     options = solve_options_for(spec, args.time_limit, args.workers, args.seed)
-    if not (0 < options.time_limit_s < float("inf")) or options.workers < 1 or options.seed < 0:
-        print("primeflex: --time-limit must be a positive number, --workers at least 1, --seed not negative", file=sys.stderr)
+    if (
+        not (0 < options.time_limit_s <= MAX_TIME_LIMIT_S)
+        or not 1 <= options.workers <= MAX_WORKERS
+        or not 0 <= options.seed <= MAX_SEED
+    ):
+        print(
+            f"primeflex: --time-limit must be a positive number of seconds up to {MAX_TIME_LIMIT_S:,}, "
+            f"--workers 1 to {MAX_WORKERS}, --seed 0 to {MAX_SEED:,}",
+            file=sys.stderr,
+        )
         return None
     return options

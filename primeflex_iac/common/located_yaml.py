@@ -5,16 +5,27 @@ that validation errors raised later by pydantic can be reported at the line of t
 caused them. Aliases are expanded with a budget, so a "billion laughs" document is refused quickly
 instead of exhausting memory; duplicate keys, several documents in one file and non-UTF-8 bytes
 are errors.
+
+Plain values are read by YAML 1.2's core schema, not PyYAML's YAML 1.1 one, so that nothing is
+silently read as something the writer did not mean: ``0x5A``, ``0o17`` and ``1:30`` (base 60)
+stay text, which the field then refuses with a message; ``010`` (an octal 8 in YAML 1.1) is
+refused; ``yes``/``no``/``on``/``off`` stay text; dates stay text for the field to check, so an
+impossible one (``2019-02-30``) is a located error rather than a crash. Infinite and
+not-a-number values, numbers of more than 30 digits and tags other than the standard ones
+(``!!python/object``, ``!!binary``, ...) are errors.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
+import re
+import stat
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -26,9 +37,34 @@ if TYPE_CHECKING:
 
 __all__ = ["YamlDocument", "describe_error", "load_yaml", "parse_yaml_text", "validate_document"]
 
-MAX_FILE_BYTES = 4 * 1024 * 1024
-MAX_NODES = 200_000  # nodes visited while expanding aliases
+MAX_FILE_BYTES = 1024 * 1024  # a spec or an overlay is a few kilobytes
+MAX_NODES = 100_000  # values visited, aliases expanded
 MAX_DEPTH = 64
+MAX_DIGITS = 30  # more digits than any figure of a cluster needs
+
+_TAG = "tag:yaml.org,2002:"
+_BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in: the same events, faster
+
+
+class _CoreSchemaLoader(_BASE_LOADER):  # type: ignore[misc]
+    """PyYAML's safe loader resolving plain values by YAML 1.2's core schema (decimal numbers only)."""
+
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
+
+
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("null", r"^(?:~|null|Null|NULL|)$", "~nN"),
+    ("int", r"^[-+]?[0-9][0-9_]*$", "-+0123456789"),
+    (
+        "float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+.0123456789",
+    ),
+):
+    _CoreSchemaLoader.add_implicit_resolver(_TAG + _tag, re.compile(_pattern), list(_first))
+_CoreSchemaLoader.add_implicit_resolver(_TAG + "null", re.compile(r"^$"), [""])
+_CoreSchemaLoader.add_implicit_resolver(_TAG + "merge", re.compile(r"^<<$"), ["<"])  # refused with its own message
 
 M = TypeVar("M", bound=BaseModel)
 Location = tuple[int, int]
@@ -76,20 +112,27 @@ class _Builder:
         self.file = file
         self.locations: dict[PathKey, Location] = {}
         self.visited = 0
-        self.constructor = yaml.SafeLoader("")  # only its scalar constructors are used
+        self.seen: set[int] = set()  # collections already built: meeting one again is an alias
+        self.aliases = False
 
-    def fail(self, node: yaml.Node, message: str) -> SpecError:
+    def fail(self, node: yaml.Node, message: str, path: PathKey = ()) -> SpecError:
         mark = node.start_mark
-        return SpecError([Problem(self.file, mark.line + 1, mark.column + 1, "", message)])
+        return SpecError([Problem(self.file, mark.line + 1, mark.column + 1, format_path(path), message)])
 
     def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
         self.visited += 1
         if self.visited > MAX_NODES:
-            raise self.fail(node, f"document too large once aliases are expanded (over {MAX_NODES:,} values)")
+            expanded = " once aliases are expanded" if self.aliases else ""
+            raise self.fail(node, f"document too large{expanded} (over {MAX_NODES:,} values)")
+        if isinstance(node, yaml.CollectionNode):
+            self.aliases |= id(node) in self.seen
+            self.seen.add(id(node))
         if depth > MAX_DEPTH:
             raise self.fail(node, f"document nested too deeply (over {MAX_DEPTH} levels)")
         self.locations.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.MappingNode):
+            if node.tag != _TAG + "map":
+                raise self.fail(node, f"YAML tag {node.tag!r} is not accepted here; expected a plain mapping")
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
@@ -105,26 +148,69 @@ class _Builder:
                 result[key] = self.build(value_node, child, depth + 1)
             return result
         if isinstance(node, yaml.SequenceNode):
+            if node.tag != _TAG + "seq":
+                raise self.fail(node, f"YAML tag {node.tag!r} is not accepted here; expected a plain list")
             return [self.build(item, (*path, index), depth + 1) for index, item in enumerate(node.value)]
-        return self.build_scalar(node)
+        return self.build_scalar(node, path)
 
-    def build_scalar(self, node: yaml.Node) -> Any:
+    def build_scalar(self, node: yaml.Node, path: PathKey = ()) -> Any:
+        """The value of a scalar by its (resolved or explicit) tag; each is read here, by rules stated above."""
         if not isinstance(node, yaml.ScalarNode):
             raise self.fail(node, "expected a plain value here")
+        text: str = node.value
+        tag = node.tag.removeprefix(_TAG)
+        if tag == "str":
+            return text
+        if tag == "int":
+            return self.integer(node, text, path)
+        if tag == "float":
+            return self.real(node, text, path)
+        if tag == "bool" and text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        if tag == "null" and text in ("", "~", "null", "Null", "NULL"):
+            return None
+        raise self.fail(node, f"YAML tag {node.tag!r} is not accepted (value {_shorten(text)!r}); write plain values", path)
+
+    def integer(self, node: yaml.Node, text: str, path: PathKey) -> int:
+        digits = text.replace("_", "").lstrip("+-")
+        if not digits.isdigit() or not digits.isascii():
+            raise self.fail(node, f"expected a decimal whole number, found {_shorten(text)!r}", path)
+        if len(digits) > MAX_DIGITS:
+            raise self.fail(node, f"number too long ({len(digits):,} digits; at most {MAX_DIGITS})", path)
+        if len(digits) > 1 and digits.startswith("0"):
+            raise self.fail(node, f"{text!r} has a leading zero, which YAML 1.1 reads as octal; write it without the zero", path)
+        return int(text.replace("_", ""), 10)
+
+    def real(self, node: yaml.Node, text: str, path: PathKey) -> float:
+        cleaned = text.replace("_", "")
+        if cleaned.lstrip("+-").lower() in (".inf", ".nan"):
+            raise self.fail(node, f"infinite and not-a-number values are not accepted, found {text!r}", path)
+        mantissa = re.split(r"[eE]", cleaned)[0]
+        if sum(ch.isdigit() for ch in mantissa) > MAX_DIGITS:
+            raise self.fail(node, f"number too long (more than {MAX_DIGITS} digits), found {_shorten(text)!r}", path)
         try:
-            return self.constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            raise self.fail(node, f"cannot read this value: {exc}") from exc
+            value = float(cleaned)
+        except ValueError:
+            raise self.fail(node, f"expected a decimal number, found {_shorten(text)!r}", path) from None
+        if not math.isfinite(value):
+            raise self.fail(node, f"number out of range, found {_shorten(text)!r}", path)
+        return value
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def parse_yaml_text(text: str, file: str) -> YamlDocument:
     """Parse one YAML document from ``text``; ``file`` names it in error messages."""
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        nodes = list(yaml.compose_all(text, Loader=_CoreSchemaLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         message = f"malformed YAML: {exc.problem or exc}"
+        if "nesting depth" in message:  # libyaml's own limit (1,000 levels)
+            message = f"document nested too deeply (over {MAX_DEPTH} levels)"
         raise SpecError([Problem(file, line, column, "", message)]) from exc
     except yaml.YAMLError as exc:
         raise SpecError([Problem(file, None, None, "", f"malformed YAML: {exc}")]) from exc
@@ -148,12 +234,17 @@ def load_yaml(path: str | Path) -> YamlDocument:
     path = Path(path)
     name = str(path)
     try:
-        if path.is_dir():
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
             raise SpecError([Problem(name, None, None, "", "is a directory; expected a YAML file")])
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SpecError([Problem(name, None, None, "", f"file too large ({size:,} bytes; at most {MAX_FILE_BYTES:,})")])
-        raw = path.read_bytes()
+        if not stat.S_ISREG(mode):  # a FIFO would block, /dev/zero never end
+            raise SpecError(
+                [Problem(name, None, None, "", "is not a regular file (a device, pipe or socket); expected a YAML file")]
+            )
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise SpecError([Problem(name, None, None, "", f"file too large (over {MAX_FILE_BYTES:,} bytes)")])
     except FileNotFoundError as exc:
         raise SpecError([Problem(name, None, None, "", "no such file")]) from exc
     except OSError as exc:

@@ -16,8 +16,10 @@ from typing import Final
 
 __all__ = [
     "GB",
+    "LARGEST",
     "TIB",
     "UnitError",
+    "check_commas",
     "format_bytes",
     "format_duration",
     "parse_bandwidth",
@@ -64,7 +66,7 @@ _DURATION: dict[str, Fraction] = {
     "week": Fraction(604800),
     "weeks": Fraction(604800),
 }
-_POWER: dict[str, Fraction] = {"W": Fraction(1), "kW": Fraction(10**3), "MW": Fraction(10**6)}
+_POWER: dict[str, Fraction] = {"W": Fraction(1), "kW": Fraction(10**3), "MW": Fraction(10**6), "GW": Fraction(10**9)}
 _FLOPS: dict[str, Fraction] = {f"{p}FLOP": Fraction(f) for p, f in _DECIMAL.items() if p != "K"} | {
     f"{p}FLOPs": Fraction(f) for p, f in _DECIMAL.items() if p != "K"
 }
@@ -100,11 +102,41 @@ _EXAMPLES = {
 
 _NUMBER = r"[+-]?(?:\d[\d_,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _QUANTITY = re.compile(rf"^\s*(?P<number>{_NUMBER})\s*(?P<unit>[A-Za-z/]*)\s*$")
-_LARGEST = Fraction(10**30)
+# A comma only ever separates thousands: '1,500,000'. '2,5' (a decimal comma) is refused, never read as 25.
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+-]?\d+)?$")
+# The largest value of each dimension a spec may give: far beyond any cluster, yet small enough
+# that every figure derived from it fits the solver's 64-bit integers.
+LARGEST: Final[dict[str, Fraction]] = {
+    "bytes": Fraction(10**21),  # 1 ZB
+    "bandwidth": Fraction(10**15),  # 1 PB/s
+    "duration": Fraction(100 * 366 * 86400),  # a century
+    "power": Fraction(10**10),  # 10 GW
+    "flops": Fraction(10**30),
+    "count": Fraction(10**18),
+    "rack_units": Fraction(1000),
+}
+_LARGEST_TEXT = {
+    "bytes": "1 ZB",
+    "bandwidth": "1 PB/s",
+    "duration": "100 years",
+    "power": "10 GW",
+    "flops": "1e30 FLOP",
+    "count": "1e18",
+    "rack_units": "1000U",
+}
 
 
 class UnitError(ValueError):
     """A quantity that could not be read: says what was expected and what was found."""
+
+
+def check_commas(number: str, value: object) -> None:
+    """Refuse a comma that is not a thousands separator: '2,5 d' is not read as 25 days."""
+    if "," in number and not _GROUPED.match(number.replace("_", "")):
+        raise UnitError(
+            "a comma only separates thousands, as in '1,500,000'; for a decimal write a point: "
+            f"'{number.replace(',', '.', 1)}' rather than '{number}'"
+        )
 
 
 def _to_fraction(number: str) -> Fraction:
@@ -145,6 +177,7 @@ def parse_quantity(value: object, dimension: str, *, allow_bare: bool = False) -
         if unit not in units:
             known = ", ".join(sorted({u for u in units if u}, key=lambda u: (units[u], u))[:12])
             raise UnitError(f"unknown unit {unit!r} for a {dimension.replace('_', ' ')} quantity (known: {known})")
+        check_commas(match["number"], value)
         try:
             result = _to_fraction(match["number"]) * units[unit]
         except UnitError:
@@ -155,8 +188,8 @@ def parse_quantity(value: object, dimension: str, *, allow_bare: bool = False) -
         raise UnitError(f"expected a quantity such as {_EXAMPLES[dimension]}, found {type(value).__name__}")
     if result < 0:
         raise UnitError(f"must not be negative, found {value!r}")
-    if result > _LARGEST:
-        raise UnitError(f"too large to be meant, found {value!r}")
+    if result > LARGEST[dimension]:
+        raise UnitError(f"too large to be meant (at most {_LARGEST_TEXT[dimension]}), found {value!r}")
     return result
 
 

@@ -76,6 +76,8 @@ def solve_demand(demand: Demand, options: SolveOptions, min_racks: int = 0) -> t
         solver = _solver(options, options.time_limit_s - (time.monotonic() - started))
         run = run_solver(solver, built.model)
         result = run.status
+        if result == cp_model.MODEL_INVALID:  # inputs are bounded so that this cannot happen: a bug
+            raise RuntimeError(f"the solver model is invalid: {built.model.validate()}")
         if result == cp_model.INFEASIBLE:
             # which requirements conflict is a solve of its own: solver/conflicts.py
             return None, SolveStatus("infeasible", solver_version=ortools.__version__)

@@ -17,6 +17,7 @@ from primeflex_iac.common.located_yaml import YamlDocument, format_path, load_ya
 from primeflex_iac.common.strict import Month, Strict
 from primeflex_iac.common.units import (
     UnitError,
+    check_commas,
     parse_bandwidth,
     parse_bytes,
     parse_count,
@@ -66,6 +67,7 @@ RackUnits = Annotated[int, *_quantity(parse_rack_units, "42U", "Rack units.")]
 ObjectiveName = Literal["cost", "power", "rack_units", "racks", "time"]
 _MONEY = re.compile(r"^\s*(?:(?P<pre>[A-Z]{3})\s*)?(?P<number>[\d_,]*\.?\d+)\s*(?P<scale>[kMB])?\s*(?P<post>[A-Z]{3})?\s*$")
 _SCALE = {None: 1, "k": 10**3, "M": 10**6, "B": 10**9}
+LARGEST_AMOUNT = 10**13  # ten trillion in any currency: beyond any cluster, within the solver's integers
 # what Money accepts, for editors: '1.5M USD', a plain number, or {amount, currency}
 _MONEY_SCHEMA = {
     "anyOf": [
@@ -103,9 +105,16 @@ class Money(Strict):
             match = _MONEY.match(value)
             if not match or (match["pre"] and match["post"]):
                 raise UnitError(f"expected an amount such as '1,500,000 USD' or '1.5M USD', found {value!r}")
+            check_commas(match["number"], value)
             amount = float(match["number"].replace(",", "").replace("_", "")) * _SCALE[match["scale"]]
             return {"amount": amount, "currency": match["pre"] or match["post"]}
         return value
+
+    @model_validator(mode="after")
+    def _within_reach(self) -> Money:
+        if self.amount > LARGEST_AMOUNT:
+            raise ValueError(f"too large to be meant (at most {LARGEST_AMOUNT:,.0f}), found {self.amount:,.0f}")
+        return self
 
 
 class Dataset(Strict):
@@ -223,9 +232,9 @@ class Preferences(Strict):
 
 
 class SolverOptions(Strict):
-    time_limit: Duration = Field(default=30.0, gt=0, description="Wall-clock limit for the whole solve, e.g. '30 s'.")
+    time_limit: Duration = Field(default=30.0, gt=0, le=86_400, description="Wall-clock limit for the whole solve, e.g. '30 s'.")
     workers: int = Field(default=1, ge=1, le=64, description="CP-SAT search workers.")
-    seed: int = Field(default=0, ge=0, description="CP-SAT random seed.")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="CP-SAT random seed.")
 
 
 class Naming(Strict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -24,6 +25,9 @@ from primeflex_iac.common.units import (
     parse_rack_units,
 )
 from tests.conftest import ROOT
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 # --- sizes -----------------------------------------------------------------------------------
 
@@ -231,8 +235,39 @@ def test_absurdly_large_refused() -> None:
         parse_count(10**40)
     with pytest.raises(UnitError, match="too large"):
         parse_power(f"{10**28} MW")
-    # just below the limit is fine
-    assert parse_bytes("1e30 B") == 10**30
+    # the limit itself is fine
+    assert parse_bytes("1000 EB") == 10**21
+    with pytest.raises(UnitError, match="at most 1 ZB"):
+        parse_bytes("1001 EB")
+
+
+@pytest.mark.parametrize(
+    ("parse", "largest", "beyond"),
+    [
+        (parse_bytes, "1000 EB", "1e30 B"),
+        (parse_power, "10000 MW", "1e19 W"),
+        (parse_duration, "36600 d", "1e12 s"),
+        (parse_count, "1e18", "1e19"),
+    ],
+)
+def test_each_dimension_has_a_largest_value(parse: Callable[[object], float], largest: str, beyond: str) -> None:
+    parse(largest)
+    with pytest.raises(UnitError, match="too large to be meant"):
+        parse(beyond)
+
+
+@pytest.mark.parametrize("value", ["2,5 d", "1,5 PiB", "1,50 kW", "12,3456 GB", "1,500,00 GB", ",5 h"])
+def test_decimal_comma_refused_with_the_european_reading_named(value: str) -> None:
+    parse = parse_duration if value.endswith(("d", "h")) else parse_power if value.endswith("W") else parse_bytes
+    with pytest.raises(UnitError, match=r"comma only separates thousands|expected a"):
+        parse(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("1,500 GB", 1_500 * 10**9), ("1,500,000 B", 1_500_000), ("2,048.5 GB", 2_048_500_000_000)]
+)
+def test_thousands_separators_accepted(value: str, expected: int) -> None:
+    assert parse_bytes(value) == expected
 
 
 def test_garbage_refused() -> None:

@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from primeflex_iac.cli.main import main
-from tests.conftest import SPECS
+from tests.conftest import SPECS, examples
 
 pytestmark = pytest.mark.slow  # every test here runs many generated examples (CI runs them)
 
@@ -240,44 +240,44 @@ def mutated_overlays(draw: Any) -> bytes:
 # the properties
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(st.text(max_size=400))
 def test_any_text_as_a_spec(text: str) -> None:
     _check_file(text.encode("utf-8"))
 
 
-@settings(max_examples=80)
+@settings(max_examples=examples(80))
 @given(st.binary(max_size=300))
 def test_any_bytes_as_a_spec(content: bytes) -> None:
     _check_file(content)
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(YAML_DATA)
 def test_any_yaml_data_as_a_spec(data: Any) -> None:
     _check_file(_dump(data))
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(mutated_specs())
 def test_valid_specs_with_hostile_fields(content: bytes) -> None:
     _check_file(content)
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(tweaked_specs())
 def test_valid_specs_with_extreme_numbers(content: bytes) -> None:
     _check_file(content)
 
 
-@settings(max_examples=80)
+@settings(max_examples=examples(80))
 @given(mutated_overlays())
 def test_overlays_with_hostile_fields(overlay: bytes) -> None:
     spec = (SPECS / "reference" / "sample-small-air.yaml").read_bytes()
     _check_file(spec, overlay)
 
 
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 @given(st.one_of(st.text(max_size=300).map(lambda t: t.encode("utf-8")), st.binary(max_size=200), YAML_DATA.map(_dump)))
 def test_any_content_as_an_overlay(overlay: bytes) -> None:
     spec = (SPECS / "reference" / "storage-small.yaml").read_bytes()

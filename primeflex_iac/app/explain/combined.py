@@ -13,6 +13,7 @@ import math
 from typing import TYPE_CHECKING
 
 from primeflex_iac.app.explain.answers import ceil_to, edit, example, kw
+from primeflex_iac.common.units import LARGEST
 from primeflex_iac.demand.requirements import Requirement
 from primeflex_iac.plan.model import Relaxation
 
@@ -28,7 +29,7 @@ __all__ = ["SITE_LIMITS", "combined_relaxation"]
 
 SITE_LIMITS = (Requirement.BUDGET, Requirement.TOTAL_POWER, Requirement.RACKS, Requirement.POWER_PER_RACK)
 _UNLIMITED_RACKS = 10_000  # the spec's own upper bound
-_UNLIMITED_W = 1e12
+_UNLIMITED_W = float(LARGEST["power"])  # the most a spec may say: the solver's integers still hold it
 
 
 def combined_relaxation(ctx: SearchContext, conflicts: Sequence[RequirementGroup]) -> Relaxation | None:
