@@ -8,18 +8,58 @@ report = pf.check(plan, spec, pf.load_catalog())
 
 __version__ = "0.1.0"
 
-from primeflex_iac.app.solve import solve
-from primeflex_iac.catalog.loader import load_catalog
-from primeflex_iac.catalog.models import Catalog
-from primeflex_iac.errors import CatalogError, Problem, SpecError
-from primeflex_iac.plan.check import CheckReport, check
-from primeflex_iac.plan.model import Plan
-from primeflex_iac.render.bom import bom_csv, bom_markdown
-from primeflex_iac.render.summary import summary_text
-from primeflex_iac.solver.options import SolveOptions
-from primeflex_iac.spec.model import Spec, load_spec, parse_spec_text
-from primeflex_iac.timing.estimate import estimate
-from primeflex_iac.timing.step_model import Estimate
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from primeflex_iac.app.solve import solve
+    from primeflex_iac.catalog.loader import load_catalog
+    from primeflex_iac.catalog.models import Catalog
+    from primeflex_iac.errors import CatalogError, Problem, SpecError
+    from primeflex_iac.plan.check import CheckReport, check
+    from primeflex_iac.plan.model import Plan
+    from primeflex_iac.render.bom import bom_csv, bom_markdown
+    from primeflex_iac.render.summary import summary_text
+    from primeflex_iac.solver.options import SolveOptions
+    from primeflex_iac.spec.model import Spec, load_spec, parse_spec_text
+    from primeflex_iac.timing.estimate import estimate
+    from primeflex_iac.timing.step_model import Estimate
+
+# Each public name is imported on first use (PEP 562), so that `import primeflex_iac.spec.model`
+# or `primeflex validate` does not pay for OR-Tools, which only solving needs.
+_HOMES = {
+    "solve": "primeflex_iac.app.solve",
+    "load_catalog": "primeflex_iac.catalog.loader",
+    "Catalog": "primeflex_iac.catalog.models",
+    "CatalogError": "primeflex_iac.errors",
+    "Problem": "primeflex_iac.errors",
+    "SpecError": "primeflex_iac.errors",
+    "CheckReport": "primeflex_iac.plan.check",
+    "check": "primeflex_iac.plan.check",
+    "Plan": "primeflex_iac.plan.model",
+    "bom_csv": "primeflex_iac.render.bom",
+    "bom_markdown": "primeflex_iac.render.bom",
+    "summary_text": "primeflex_iac.render.summary",
+    "SolveOptions": "primeflex_iac.solver.options",
+    "Spec": "primeflex_iac.spec.model",
+    "load_spec": "primeflex_iac.spec.model",
+    "parse_spec_text": "primeflex_iac.spec.model",
+    "estimate": "primeflex_iac.timing.estimate",
+    "Estimate": "primeflex_iac.timing.step_model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'primeflex_iac' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOMES[name]), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])
+
 
 __all__ = [
     "Catalog",

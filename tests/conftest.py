@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,11 @@ settings.register_profile(
     "ci", derandomize=True, database=None, deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile("dev", deadline=None, max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+# the long recorded fuzzing run (benchmarks/fuzz_inputs.py): new examples, and an example that
+# takes longer than the deadline fails, so that a hang cannot pass
+settings.register_profile(
+    "long", deadline=timedelta(seconds=30), database=None, print_blob=True, suppress_health_check=list(HealthCheck)
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # benchmarks/fuzz_inputs.py multiplies every fuzzing property's examples (the long recorded run)
 FUZZ_SCALE = int(os.environ.get("FUZZ_SCALE", "1"))

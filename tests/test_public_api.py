@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import subprocess
+import sys
 
 import primeflex_iac as pf
 import primeflex_iac.export as export
@@ -94,3 +96,11 @@ def test_errors_keep_their_family() -> None:
     assert issubclass(pf.CatalogError, pf.SpecError)
     assert issubclass(pf.SpecError, Exception)
     assert [f.name for f in dataclasses.fields(pf.Problem)] == ["file", "line", "column", "path", "message"]
+
+
+def test_importing_the_package_does_not_load_the_solver() -> None:
+    """`import primeflex_iac` and its readers stay quick: OR-Tools loads only when solving needs it."""
+    code = "import sys, primeflex_iac as pf; pf.load_spec; pf.Plan; print(any(m.startswith('ortools') for m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+    assert {name for name in dir(pf) if not name.startswith("_")} >= set(API) - {"__version__"}
