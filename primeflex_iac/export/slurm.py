@@ -9,6 +9,8 @@ tree topology need; a site merges them with its own (authentication, accounting,
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from typing import TYPE_CHECKING
 
@@ -138,8 +140,11 @@ def _leaf_units(plan: Plan, wired: Wiring) -> tuple[list[tuple[str, list[str]]],
     hosts = {host for platform in platforms(plan) for host in platform.hosts}
     leaves = wired.levels[0][1]
     if not wired.rail_groups:
-        nodes_of = {leaf: sorted((h for h in hosts if wired.leaf_of[h] == leaf), key=natural_key) for leaf in leaves}
-        return [(leaf, nodes_of[leaf]) for leaf in leaves], {leaf: leaf for leaf in leaves}, []
+        nodes_of: dict[str, list[str]] = {leaf: [] for leaf in leaves}
+        for host in hosts:
+            nodes_of[wired.leaf_of[host]].append(host)
+        units = [(leaf, sorted(nodes_of[leaf], key=natural_key)) for leaf in leaves]
+        return units, {leaf: leaf for leaf in leaves}, []
     units: list[tuple[str, list[str]]] = []
     unit_of: dict[str, str] = {}
     notes = [
@@ -162,7 +167,10 @@ def _tree_lines(plan: Plan, wired: Wiring) -> list[str]:
     # a switch is written only with compute nodes below it; Slurm schedules nothing else
     kept = {name for name, nodes in units if nodes}
     lines += [f"SwitchName={config_word(name, 'switch')} Nodes={_hosts(nodes)}" for name, nodes in units if nodes]
-    reach = {name: set(nodes) for name, nodes in units if nodes}
+    # what a switch reaches, as a bit per unit with nodes: each compute host is under exactly one unit
+    reach = {name: 1 << bit for bit, name in enumerate(name for name, nodes in units if nodes)}
+    every_unit = (1 << len(reach)) - 1
+    whole = set().union(*(nodes for _, nodes in units)) == hosts
     skipped = [leaf for leaf in leaves if unit_of.get(leaf) not in kept]
     top = [name for name, nodes in units if nodes]
     for _level, names in wired.levels[1:]:
@@ -173,11 +181,11 @@ def _tree_lines(plan: Plan, wired: Wiring) -> list[str]:
             if below:
                 kept.add(name)
                 top.append(name)
-                reach[name] = set().union(*(reach[child] for child in below))
+                reach[name] = functools.reduce(operator.or_, (reach[child] for child in below))
                 lines.append(f"SwitchName={config_word(name, 'switch')} Switches={_hosts(below)}")
             else:
                 skipped.append(name)
-    if len(top) > 1 and not any(reach[name] == hosts for name in top):
+    if len(top) > 1 and not (whole and any(reach[name] == every_unit for name in top)):
         # Slurm places a job under one switch that reaches all its nodes; give it one
         lines.append(f"# {TOP_SWITCH}: a logical switch (no device) over the top level, so jobs can span the whole fabric.")
         lines.append(f"SwitchName={TOP_SWITCH} Switches={_hosts(top)}")
