@@ -143,8 +143,7 @@ def _leaf_units(plan: Plan, wired: Wiring) -> tuple[list[tuple[str, list[str]]],
         nodes_of: dict[str, list[str]] = {leaf: [] for leaf in leaves}
         for host in hosts:
             nodes_of[wired.leaf_of[host]].append(host)
-        units = [(leaf, sorted(nodes_of[leaf], key=natural_key)) for leaf in leaves]
-        return units, {leaf: leaf for leaf in leaves}, []
+        return [(leaf, sorted(nodes_of[leaf], key=natural_key)) for leaf in leaves], {leaf: leaf for leaf in leaves}, []
     units: list[tuple[str, list[str]]] = []
     unit_of: dict[str, str] = {}
     notes = [

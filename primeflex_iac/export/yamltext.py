@@ -48,6 +48,12 @@ def _unsafe_if_template(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 _AnsibleDumper.add_representer(str, _unsafe_if_template)
 
 
+def _plain_string(value: str) -> bool:
+    """Whether PyYAML's resolver reads ``value`` written plain back as a string (not a number, bool, null, date)."""
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    return tag == _STR
+
+
 class _Whole(Exception):
     """The document holds something laid out by PyYAML alone."""
 
@@ -69,7 +75,7 @@ class _Scalars:
             return "true" if value else "false"
         if type(value) is int:
             return str(value)
-        if type(value) is str and _PLAIN.match(value) and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR:
+        if type(value) is str and _PLAIN.match(value) and _plain_string(value):
             return value
         if isinstance(value, (dict, list)) and not value:
             return "{}" if isinstance(value, dict) else "[]"
