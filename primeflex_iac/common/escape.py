@@ -57,8 +57,9 @@ def one_line(text: object, limit: int = TEXT_LIMIT) -> str:
 
 
 def config_comment(text: object) -> str:
-    """Text for a ``#`` comment of a Slurm or YAML file: one line, so nothing after it is a directive."""
-    return one_line(text)
+    """Text for a ``#`` comment of a Slurm or YAML file: one line, so nothing after it is a directive,
+    and no backslash at its end (a line continuation to some parsers)."""
+    return one_line(text).rstrip("\\")
 
 
 def config_word(text: str, what: str = "name") -> str:

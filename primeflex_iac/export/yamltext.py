@@ -26,6 +26,7 @@ __all__ = ["yaml_text"]
 _JINJA = ("{{", "{%", "{#")
 # plain in block context whatever the neighbours: no indicator first, no ': ' or ' #', no edge spaces
 _PLAIN = re.compile(r"^(?!.*: )[A-Za-z0-9_(][A-Za-z0-9_.,:/()+ -]{0,198}[A-Za-z0-9_.)]$|^[A-Za-z0-9_(]$")
+_BREAKS = re.compile("[\n\r\x85\u2028\u2029]")  # what PyYAML breaks a line at: its own layout then
 _RESOLVER = yaml.resolver.Resolver()
 _STR = "tag:yaml.org,2002:str"
 
@@ -85,7 +86,7 @@ class _Scalars:
         if memo not in self.known:
             text = _dump({value: 0} if key else {"k": value}, self.dumper)
             shown = text[: -len(": 0\n")] if key else text[len("k: ") :].removesuffix("\n")
-            if "\n" in shown or shown.startswith("? ") or (key and not text.endswith(": 0\n")):
+            if _BREAKS.search(shown) or shown.startswith("? ") or (key and not text.endswith(": 0\n")):
                 raise _Whole
             self.known[memo] = shown
         return self.known[memo]
