@@ -15,6 +15,7 @@ even for text that was not (a plan built in code, a future field):
   XML 1.0 forbids dropped;
 - Markdown (``markdown_text``): HTML as entities and the characters that start emphasis, links,
   images, code, tables or (first) headings, lists and quotes backslash-escaped;
+- matplotlib (``plot_text``): ``$`` escaped, so a name is never mathtext;
 - CSV (``csv_cell``): a cell starting (after spaces) with ``= + - @``, tab or carriage return (a formula to a
   spreadsheet, OWASP "CSV injection") gets a leading apostrophe; the csv module quotes the rest.
 """
@@ -38,6 +39,7 @@ __all__ = [
     "dot_text",
     "markdown_text",
     "one_line",
+    "plot_text",
     "xml_text",
 ]
 
@@ -93,6 +95,11 @@ def markdown_text(text: object, limit: int = TEXT_LIMIT) -> str:
     """Inline Markdown (a table cell, a list item, a heading) that shows ``text`` and nothing else."""
     escaped = _MARKDOWN.sub(r"\\\1", html.escape(one_line(text, limit), quote=False))
     return _MARKDOWN_START.sub(r"\1\\\2", escaped)
+
+
+def plot_text(text: object, limit: int = DOT_LENGTH) -> str:
+    """Text for a matplotlib title or label: one line, ``$`` escaped (it would start mathtext, which can fail to parse)."""
+    return one_line(text, limit).replace("$", "\\$")
 
 
 def csv_cell(text: object, limit: int = TEXT_LIMIT) -> str:

@@ -27,8 +27,10 @@ from primeflex_iac.export import yamltext
 from primeflex_iac.export.cluster import platforms
 from primeflex_iac.export.netbox import netbox_files
 from primeflex_iac.export.targets import export_files
+from primeflex_iac.plan.pareto import SweepResult
 from primeflex_iac.render.bom import BOM_COLUMNS
 from primeflex_iac.render.bundle import render_bundle
+from primeflex_iac.render.pareto import pareto_svg
 from tests.conftest import ROOT
 from tests.export.test_exporters import ANSIBLE_INVENTORY, SLURMD, _slurm_folder, _slurmd_gres
 
@@ -437,3 +439,8 @@ def test_golden_yaml_reads_back_to_the_same_text() -> None:
         body = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#"))
         ansible = path.parent.name == "ansible"
         assert yamltext.yaml_text(yaml.safe_load(body), templates=not ansible) == body, path
+
+
+def test_a_name_is_never_mathtext_in_the_sweep_plot() -> None:
+    svg = pareto_svg(SweepResult("costs $x^$ and $\\frac{1}{$", "w", "USD", []))
+    assert ET.fromstring(svg.encode()).tag.endswith("svg")
