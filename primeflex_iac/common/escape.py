@@ -47,8 +47,8 @@ TEXT_LIMIT = 2000  # longest text written anywhere (names are shorter still: com
 DOT_LENGTH = 200  # longest line of a DOT label; `dot` fails on strings past 16,384 characters
 _UNSEEN = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
 _WORD = re.compile(r"^[A-Za-z0-9._,\[\]-]+$")
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]|~!])")
-_MARKDOWN_START = re.compile(r"^(|\d+(?=[.)]))([#+\-=>.)])")
+_MARKDOWN = re.compile(r"([\\`*{}\[\]|~!]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+_MARKDOWN_START = re.compile(r"^(|\d{1,9}(?=[.)](?:\s|$)))([#+\-=>.)])")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
@@ -91,10 +91,11 @@ def xml_text(text: object, limit: int = TEXT_LIMIT) -> str:
     return html.escape(one_line(text, limit), quote=True)
 
 
-def markdown_text(text: object, limit: int = TEXT_LIMIT) -> str:
-    """Inline Markdown (a table cell, a list item, a heading) that shows ``text`` and nothing else."""
+def markdown_text(text: object, limit: int = TEXT_LIMIT, *, cell: bool = False) -> str:
+    """Inline Markdown (a list item, a heading; ``cell``: a table cell, where no block can start) that
+    shows ``text`` and nothing else."""
     escaped = _MARKDOWN.sub(r"\\\1", html.escape(one_line(text, limit), quote=False))
-    return _MARKDOWN_START.sub(r"\1\\\2", escaped)
+    return escaped if cell else _MARKDOWN_START.sub(r"\1\\\2", escaped)
 
 
 def plot_text(text: object, limit: int = DOT_LENGTH) -> str:
@@ -105,4 +106,5 @@ def plot_text(text: object, limit: int = DOT_LENGTH) -> str:
 def csv_cell(text: object, limit: int = TEXT_LIMIT) -> str:
     """A CSV text cell a spreadsheet shows as text: a leading formula character is preceded by an apostrophe."""
     cell = one_line(text, limit)
-    return "'" + cell if cell.lstrip().startswith(_FORMULA) else cell
+    formula = len(cell.strip()) > 1 and cell.lstrip().startswith(_FORMULA)  # a lone '-' is a placeholder
+    return "'" + cell if formula else cell

@@ -72,9 +72,9 @@ def bom_markdown(plan: Plan) -> str:
     ]
     for line in plan.bom:
         lines.append(
-            f"| {markdown_text(line.category)} | {markdown_text(line.item)} | `{_code(line.catalog_id)}` | {line.quantity:,} | {line.unit_cost:,.0f} | "
+            f"| {markdown_text(line.category, cell=True)} | {markdown_text(line.item, cell=True)} | `{_code(line.catalog_id)}` | {line.quantity:,} | {line.unit_cost:,.0f} | "
             f"{line.total_cost:,.0f} | {line.unit_power_w:,.0f} | {line.total_power_w:,.0f} | {line.rack_units} | "
-            f"{markdown_text(line.cost_source)} | {markdown_text(line.power_source)} |"
+            f"{markdown_text(line.cost_source, cell=True)} | {markdown_text(line.power_source, cell=True)} |"
         )
     if plan.totals is not None:
         totals = plan.totals

@@ -83,10 +83,10 @@ _WORKLOAD_HEAD = ("Workload", "Model", "Estimated", "Required", "TFLOPS per GPU"
 
 def report_markdown(plan: Plan) -> str:
     lines = [f"# Cluster proposal: {markdown_text(plan.name)}", "", "| | |", "|---|---|"]
-    lines += [f"| {k} | {markdown_text(v)} |" for k, v in _rows(plan)]
+    lines += [f"| {k} | {markdown_text(v, cell=True)} |" for k, v in _rows(plan)]
     if plan.workloads:
         lines += ["", "## Time-to-model", "", "| " + " | ".join(_WORKLOAD_HEAD) + " |", "|" + "---|" * len(_WORKLOAD_HEAD)]
-        lines += ["| " + " | ".join(markdown_text(cell) for cell in row) + " |" for row in _workload_rows(plan)]
+        lines += ["| " + " | ".join(markdown_text(cell, cell=True) for cell in row) + " |" for row in _workload_rows(plan)]
     lines += ["", "## Topology", "", "![Topology](topology.svg)", "", "## Rack elevations", "", "![Racks](racks.svg)", ""]
     lines += ["## Bill of materials", "", *bom_markdown(plan).splitlines()[2:]]
     lines += ["", "## Assumptions", ""] + [f"- {markdown_text(a)}" for a in plan.assumptions]
