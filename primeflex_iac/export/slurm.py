@@ -47,8 +47,11 @@ def _hosts(names: Iterable[str]) -> str:
 
 
 def _header(plan: Plan, what: str) -> list[str]:
-    source = config_comment(f"{plan.schema_version}, {plan.status}")
-    return [f"# {what} for {config_comment(plan.name)}, written by primeflex-iac from its plan ({source})."]
+    return [
+        config_comment(
+            f"# {what} for {plan.name}, written by primeflex-iac from its plan ({plan.schema_version}, {plan.status})."
+        )
+    ]
 
 
 def _node_line(platform: Platform, catalog: Catalog) -> tuple[str, list[str]]:

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from primeflex_iac import Catalog, CatalogError, Plan, SpecError, load_catalog, parse_spec_text, solve
 from primeflex_iac.cli.main import main
@@ -335,9 +336,13 @@ def test_a_refused_overlay_name_is_located_in_the_overlay(name: str, tmp_path: P
     assert (problem.file, problem.line, problem.path) == (str(overlay), 5, "gpus.t4.name")
 
 
-def test_long_ids_and_workload_names_are_refused() -> None:
+def test_long_ids_and_workload_names_are_refused(catalog: Catalog) -> None:
     with pytest.raises(SpecError, match="workloads"):
         parse_spec_text(SPEC + f"workloads: [{{name: {'w' * 65}, model: resnet50, time_to_model: 8 h}}]\n")
+    gpu = catalog.gpus["t4"]
+    for bad in ("t" * 65, "T4", "t4 x", "t4\n", "-t4"):
+        with pytest.raises(ValidationError, match="id"):
+            type(gpu).model_validate({**gpu.model_dump(), "id": bad})
 
 
 @pytest.mark.parametrize(
