@@ -446,6 +446,7 @@ def test_golden_yaml_reads_back_to_the_same_text() -> None:
         assert yamltext.yaml_text(yaml.safe_load(body), templates=not ansible) == body, path
 
 
+@pytest.mark.filterwarnings("ignore:No artists with labels")  # a sweep without points has no legend
 def test_a_name_is_never_mathtext_in_the_sweep_plot() -> None:
     svg = pareto_svg(SweepResult("costs $x^$ and $\\frac{1}{$", "w", "USD", []))
     assert ET.fromstring(svg.encode()).tag.endswith("svg")
