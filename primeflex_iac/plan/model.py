@@ -61,7 +61,7 @@ class ComputeEntry(Strict):
 class FabricPlan(Strict):
     technology: Identifier = Field(description="Catalog fabric id.")
     name: DisplayName
-    family: Identifier
+    family: Literal["ethernet", "infiniband", "omni-path"]
     mode: DisplayName
     link_gbps: int = Field(description="Speed at each node port.")
     switch: Identifier
