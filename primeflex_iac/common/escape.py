@@ -7,17 +7,19 @@ even for text that was not (a plan built in code, a future field):
 - ``one_line``: control, format and separator characters become spaces, and very long text is
   cut with an ellipsis (the base of the others);
 - Slurm and YAML comments (``config_comment``): one line, so no newline can start a directive;
-  ``config_word``: a value of a ``Key=Value`` pair, only from host-name and id characters;
+  ``config_word``: a name or id in a ``Key=Value`` pair, only from host-name and id characters;
 - DOT (``dot_text``, ``dot_label``): never an HTML-like ``<...>`` string, backslashes doubled (no
   escape sequence, no trailing backslash eating the closing quote), ``&`` as ``&amp;`` (no entity),
   lines of at most DOT_LENGTH;
-- XML and HTML text and attributes (``xml_text``): ``& < > " '`` as entities, and the characters
-  XML 1.0 forbids dropped;
-- Markdown (``markdown_text``): HTML as entities and the characters that start emphasis, links,
-  images, code, tables or (first) headings, lists and quotes backslash-escaped;
+- XML and HTML text and attributes (``xml_text``): ``& < > " '`` as entities, one line (so no
+  character XML 1.0 forbids);
+- Markdown (``markdown_text``): HTML as entities and the characters of emphasis, links, images,
+  code, tables and strikethrough backslash-escaped (``_`` inside a word is no emphasis: kept), and
+  outside table cells (``cell=False``) a first character that would start a heading, list or quote;
 - matplotlib (``plot_text``): ``$`` escaped, so a name is never mathtext;
-- CSV (``csv_cell``): a cell starting (after spaces) with ``= + - @``, tab or carriage return (a formula to a
-  spreadsheet, OWASP "CSV injection") gets a leading apostrophe; the csv module quotes the rest.
+- CSV (``csv_cell``): a cell starting (after spaces) with ``= + - @``, tab or carriage return (a
+  formula to a spreadsheet, OWASP "CSV injection") gets a leading apostrophe, a lone ``-`` (a
+  placeholder) excepted; the csv module quotes the rest.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ __all__ = [
 TEXT_LIMIT = 2000  # longest text written anywhere (names are shorter still: common/names.py)
 DOT_LENGTH = 200  # longest line of a DOT label; `dot` fails on strings past 16,384 characters
 _UNSEEN = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
-_WORD = re.compile(r"^[A-Za-z0-9._,\[\]-]+$")
+_WORD = re.compile(r"^[A-Za-z0-9._-]+$")  # no ',' or '[': a name is never a hostlist of several
 _MARKDOWN = re.compile(r"([\\`*{}\[\]|~!]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 _MARKDOWN_START = re.compile(r"^(|\d{1,9}(?=[.)](?:\s|$)))([#+\-=>.)])")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -65,9 +67,9 @@ def config_comment(text: object) -> str:
 
 
 def config_word(text: str, what: str = "name") -> str:
-    """A value of a Slurm ``Key=Value`` pair; raises ValueError for anything but host-name, id and hostlist characters."""
+    """A name or id in a Slurm ``Key=Value`` pair; raises ValueError for anything but host-name and id characters."""
     if not _WORD.match(text):
-        raise ValueError(f"{what} {one_line(text, 80)!r} cannot be written to a Slurm file: letters, digits, '.', '-' only")
+        raise ValueError(f"{what} {one_line(text, 80)!r} cannot be written to a Slurm file: letters, digits, '.', '_', '-' only")
     return text
 
 

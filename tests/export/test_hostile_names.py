@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from primeflex_iac import Catalog, CatalogError, Plan, SpecError, load_catalog, parse_spec_text, solve
 from primeflex_iac.cli.main import main
-from primeflex_iac.common.escape import config_comment, csv_cell, dot_label, markdown_text, one_line, xml_text
+from primeflex_iac.common.escape import config_comment, config_word, csv_cell, dot_label, markdown_text, one_line, xml_text
 from primeflex_iac.export import yamltext
 from primeflex_iac.export.cluster import platforms
 from primeflex_iac.export.netbox import netbox_files
@@ -368,6 +368,10 @@ def test_a_hand_edited_plan_with_a_bad_device_name_is_refused(
 def test_escaping_helpers() -> None:
     assert one_line("a\nb\x00c\u202ed") == "a b c d"
     assert config_comment("# x \\\\") == "# x "
+    assert config_word("cn001") == "cn001"
+    for word in ("cn001,evil", "cn[001-002]", "cn001 Include", "cn001\n", ""):
+        with pytest.raises(ValueError, match="Slurm"):
+            config_word(word)
     assert one_line("x" * 50, 10) == "x" * 9 + "…"
     assert csv_cell("=1+1") == "'=1+1" and csv_cell(" @x") == "' @x" and csv_cell("1-2") == "1-2"
     assert xml_text("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&#x27;&lt;/a&gt;"
