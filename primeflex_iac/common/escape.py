@@ -48,7 +48,7 @@ __all__ = [
 TEXT_LIMIT = 2000  # longest text written anywhere (names are shorter still: common/names.py)
 DOT_LENGTH = 200  # longest line of a DOT label; `dot` fails on strings past 16,384 characters
 _UNSEEN = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
-_WORD = re.compile(r"^[A-Za-z0-9._-]+$")  # no ',' or '[': a name is never a hostlist of several
+_WORD = re.compile(r"[A-Za-z0-9._-]+")  # no ',' or '[': a name is never a hostlist of several
 _MARKDOWN = re.compile(r"([\\`*{}\[\]|~!]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 _MARKDOWN_START = re.compile(r"^(|\d{1,9}(?=[.)](?:\s|$)))([#+\-=>.)])")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -68,7 +68,7 @@ def config_comment(text: object) -> str:
 
 def config_word(text: str, what: str = "name") -> str:
     """A name or id in a Slurm ``Key=Value`` pair; raises ValueError for anything but host-name and id characters."""
-    if not _WORD.match(text):
+    if not _WORD.fullmatch(text):
         raise ValueError(f"{what} {one_line(text, 80)!r} cannot be written to a Slurm file: letters, digits, '.', '_', '-' only")
     return text
 

@@ -25,7 +25,7 @@ __all__ = ["yaml_text"]
 
 _JINJA = ("{{", "{%", "{#")
 # plain in block context whatever the neighbours: no indicator first, no ': ' or ' #', no edge spaces
-_PLAIN = re.compile(r"^(?!.*: )[A-Za-z0-9_(][A-Za-z0-9_.,:/()+ -]{0,198}[A-Za-z0-9_.)]$|^[A-Za-z0-9_(]$")
+_PLAIN = re.compile(r"(?!.*: )[A-Za-z0-9_(][A-Za-z0-9_.,:/()+ -]{0,198}[A-Za-z0-9_.)]|[A-Za-z0-9_(]")
 _BREAKS = re.compile("[\n\r\x85\u2028\u2029]")  # what PyYAML breaks a line at: its own layout then
 _RESOLVER = yaml.resolver.Resolver()
 _STR = "tag:yaml.org,2002:str"
@@ -76,7 +76,7 @@ class _Scalars:
             return "true" if value else "false"
         if type(value) is int:
             return str(value)
-        if type(value) is str and _PLAIN.match(value) and _plain_string(value):
+        if type(value) is str and _PLAIN.fullmatch(value) and _plain_string(value):
             return value
         if isinstance(value, (dict, list)) and not value:
             return "{}" if isinstance(value, dict) else "[]"

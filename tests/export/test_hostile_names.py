@@ -347,7 +347,17 @@ def test_long_ids_and_workload_names_are_refused(catalog: Catalog) -> None:
 
 @pytest.mark.parametrize(
     "device",
-    ["cn001\nSlurmctldHost=evil", "cn001 Include=/etc/x", "<b>cn001</b>", "cn001\\", "cn-", "c" * 64, "cn\u202e001", ""],
+    [
+        "cn001\nSlurmctldHost=evil",
+        "cn001\n",
+        "cn001 Include=/etc/x",
+        "<b>cn001</b>",
+        "cn001\\",
+        "cn-",
+        "c" * 64,
+        "cn\u202e001",
+        "",
+    ],
 )
 @pytest.mark.parametrize("command", ["export", "render"])
 def test_a_hand_edited_plan_with_a_bad_device_name_is_refused(
@@ -425,7 +435,23 @@ def test_ansible_inventory_reads_a_hostile_name_as_text(catalog: Catalog, tmp_pa
 
 # --- YAML laid out as PyYAML writes it -----------------------------------------------------------
 
-_SCALARS = [*ACCEPTED.values(), *REFUSED.values(), "", " x", "x ", "a: b", "a:b", "cn001:ib0", "x:", "yes", "No", "null"]
+_SCALARS = [
+    *ACCEPTED.values(),
+    *REFUSED.values(),
+    "",
+    " x",
+    "x ",
+    "a: b",
+    "a:b",
+    "cn001:ib0",
+    "x:",
+    "x\n",
+    "x\r",
+    "x\u2029",
+    "yes",
+    "No",
+    "null",
+]
 _SCALARS += ["~", "1e3", "0x1F", "1:20", "2019-01-01", "007", "1_000", ".inf", "-", "?", "? x", "|", ">", "%x", "x #y"]
 _SCALARS += ["(x)", "x, y", "port1/2", "y" * 300, 1.5, 1e20, float("inf"), True, False, None, 7, -3]
 
