@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from primeflex_iac.common.names import DisplayName, DisplayText, Identifier
 from primeflex_iac.common.strict import Month, Strict
 from primeflex_iac.common.vocabulary import Generation, Kind
 
@@ -58,12 +59,12 @@ def is_assumption(source: str) -> bool:
 class Item(Strict):
     """Fields common to every catalog item."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$", description="Stable identifier used in specs and plans.")
-    name: str = Field(description="Product name as a customer reads it.")
+    id: Identifier = Field(description="Stable identifier used in specs and plans.")
+    name: DisplayName = Field(description="Product name as a customer reads it.")
     available: Month = Field(description="First month the item could be ordered.")
-    source: str = Field(min_length=3, description="Where the item's figures come from.")
-    sources: dict[str, str] = Field(default_factory=dict, description="Per-field sources that differ from `source`.")
-    notes: str = Field(default="", description="Anything an architect should know about the item.")
+    source: DisplayText = Field(min_length=3, description="Where the item's figures come from.")
+    sources: dict[str, DisplayText] = Field(default_factory=dict, description="Per-field sources that differ from `source`.")
+    notes: DisplayText = Field(default="", description="Anything an architect should know about the item.")
     generic: bool = Field(default=False, description="A stand-in for any vendor's product of this class.")
 
     @model_validator(mode="after")
@@ -173,7 +174,7 @@ class Switch(Powered):
 class FabricMode(Strict):
     """One way to run a fabric's switches: full ports, or ports split in two (HDR100, NDR200)."""
 
-    name: str
+    name: DisplayName
     link_gbps: int = Field(ge=1, le=100_000, description="Speed at the node.")
     endpoints_per_port: int = Field(default=1, ge=1, le=8, description="2 when a port is split for two nodes.")
     adapter: str

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from primeflex_iac.common.escape import config_comment
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.export.cluster import catalog_or_shipped, platforms, require_ids
 from primeflex_iac.export.yamltext import yaml_text
@@ -35,20 +36,31 @@ def _placed(plan: Plan) -> dict[str, tuple[str, Device]]:
     return {device.name: (rack.name, device) for rack in plan.racks for device in rack.devices}
 
 
-def _host_vars(plan: Plan, name: str) -> dict[str, Any]:
-    placed = _placed(plan)
-    if name in placed:
-        rack, device = placed[name]
-        return {"primeflex_rack": rack, "primeflex_rack_position": device.position}
-    for rack_name, device in placed.values():
-        if name in device.nodes:
-            return {
-                "primeflex_rack": rack_name,
-                "primeflex_rack_position": device.position,
-                "primeflex_chassis": device.name,
-                "primeflex_chassis_bay": device.nodes.index(name) + 1,
-            }
-    raise ValueError(f"host {name} is not placed in the plan")
+def _all_host_vars(plan: Plan) -> dict[str, dict[str, Any]]:
+    """Where every device and every sled is: its rack and position, a sled's chassis and bay (one pass)."""
+    found: dict[str, dict[str, Any]] = {}
+    for rack in plan.racks:
+        for device in rack.devices:
+            for bay, node in enumerate(device.nodes, start=1):
+                found.setdefault(
+                    node,
+                    {
+                        "primeflex_rack": rack.name,
+                        "primeflex_rack_position": device.position,
+                        "primeflex_chassis": device.name,
+                        "primeflex_chassis_bay": bay,
+                    },
+                )
+    # a device's own entry wins over a sled of the same name, as the host's rack and position
+    for name, (rack_name, device) in _placed(plan).items():
+        found[name] = {"primeflex_rack": rack_name, "primeflex_rack_position": device.position}
+    return found
+
+
+def _host_vars(where: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
+    if name not in where:
+        raise ValueError(f"host {name} is not placed in the plan")
+    return dict(where[name])
 
 
 def _software(plan: Plan) -> tuple[dict[str, Any], dict[str, str]]:
@@ -68,6 +80,7 @@ def ansible_inventory(plan: Plan, catalog: Catalog | None = None) -> str:
     fabric = plan.fabric
     assert fabric is not None
     software, software_names = _software(plan)
+    where = _all_host_vars(plan)
     variables: dict[str, Any] = {
         "primeflex_cluster": plan.name,
         "primeflex_software": software,
@@ -89,23 +102,26 @@ def ansible_inventory(plan: Plan, catalog: Catalog | None = None) -> str:
                 "primeflex_fabric_ports": entry.fabric_adapters_per_node,
                 "primeflex_slurm_partition": platform.key,
             },
-            "hosts": {host: _host_vars(plan, host) for host in platform.hosts},
+            "hosts": {host: _host_vars(where, host) for host in platform.hosts},
         }
     if compute:
         children["compute"] = {"children": compute}
     if plan.storage is not None:
         servers = sorted((d.name for _, d in _placed(plan).values() if d.catalog_id == plan.storage.server), key=natural_key)
         per_group = catalog.storage_rules.servers_per_group
-        children["storage_servers"] = {"hosts": {name: _host_vars(plan, name) for name in servers}}
-        children["metadata_servers"] = {"hosts": {name: _host_vars(plan, name) for name in servers[:per_group]}}
+        children["storage_servers"] = {"hosts": {name: _host_vars(where, name) for name in servers}}
+        children["metadata_servers"] = {"hosts": {name: _host_vars(where, name) for name in servers[:per_group]}}
     heads = sorted((d.name for _, d in _placed(plan).values() if d.role == "head"), key=natural_key)
-    children["login"] = {"hosts": {name: _host_vars(plan, name) for name in heads}}
+    children["login"] = {"hosts": {name: _host_vars(where, name) for name in heads}}
     children["management"] = {"hosts": {name: None for name in heads}}
     header = (
-        f"# Ansible inventory for {plan.name}, written by primeflex-iac from its plan ({plan.schema_version}, {plan.status}).\n"
+        config_comment(
+            f"# Ansible inventory for {plan.name}, written by primeflex-iac from its plan ({plan.schema_version}, {plan.status})."
+        )
+        + "\n"
         "# Check it with: ansible-inventory -i inventory.yaml --graph\n"
     )
-    return yaml_text({"all": {"vars": variables, "children": children}}, header)
+    return yaml_text({"all": {"vars": variables, "children": children}}, header, templates=False)
 
 
 def ansible_files(plan: Plan, catalog: Catalog | None = None) -> dict[str, str]:

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from primeflex_iac.catalog.models import Chassis, HeadNode, ManagementSwitch, Server, StorageDevice, Switch
+from primeflex_iac.common.escape import markdown_text
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.common.theme import ROLE_COLOURS
 from primeflex_iac.export.cluster import (
@@ -64,6 +66,11 @@ _ETHERNET = {
 def slugify(text: str) -> str:
     """Lowercase letters, digits and single hyphens (devicetype-library: no dots)."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _site_slug(plan: Plan) -> str:
+    """The site's slug: from its name, or "cluster" for a name with no letter or digit a slug keeps."""
+    return slugify(plan.name)[:100].rstrip("-") or "cluster"
 
 
 def _vendor(item: Item) -> tuple[str, str]:
@@ -179,7 +186,7 @@ def netbox_device_type(plan: Plan, catalog: Catalog, catalog_id: str, *, sled: b
 
 
 def _device_types(plan: Plan, catalog: Catalog) -> dict[str, dict[str, Any]]:
-    """Device types by catalog id, in the order devices first use them."""
+    """Device types by catalog id, in the order devices first use them; each with a model and slug of its own."""
     types: dict[str, dict[str, Any]] = {}
     for rack in plan.racks:
         for device in rack.devices:
@@ -189,7 +196,25 @@ def _device_types(plan: Plan, catalog: Catalog) -> dict[str, dict[str, Any]]:
                 node = next(e.node for e in plan.compute if e.chassis == device.catalog_id)
                 if node not in types:
                     types[node] = netbox_device_type(plan, catalog, node, sled=True)
+    _distinct(types)
     return types
+
+
+def _distinct(types: dict[str, dict[str, Any]]) -> None:
+    """Two items of one name (an overlay's copy of a product) would be one NetBox device type, the
+    second file overwriting the first: each of them gets its catalog id in its model and slug."""
+    models = Counter((kind["manufacturer"], kind["model"].casefold()) for kind in types.values())
+    slugs = Counter(kind["slug"] for kind in types.values())
+    for catalog_id, kind in types.items():
+        if models[kind["manufacturer"], kind["model"].casefold()] > 1 or slugs[kind["slug"]] > 1 or not kind["slug"]:
+            suffix = f" ({catalog_id})"
+            kind["model"] = kind["model"][: 100 - len(suffix)] + suffix
+            tail = f"-{slugify(catalog_id)}"
+            kind["slug"] = (kind["slug"][: 100 - len(tail)].rstrip("-") + tail).lstrip("-")
+    taken = Counter(kind["slug"] for kind in types.values())
+    if any(count > 1 for count in taken.values()):  # ids are unique, so only a cut slug can repeat
+        clash = sorted(slug for slug, count in taken.items() if count > 1)
+        raise ValueError(f"device types share the NetBox slug {', '.join(clash)}; give the catalog items distinct names")
 
 
 def _devices(plan: Plan, types: dict[str, dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -275,7 +300,7 @@ them. Storage servers and the head node take the ports left. Rail groups (nodes:
 
 def _readme(plan: Plan, types: dict[str, dict[str, Any]], wired: Wiring) -> str:
     type_files = "\n".join(f"   - device-types/{kind['slug']}.yaml" for kind in types.values())
-    return f"""# NetBox import bundle: {plan.name}
+    return f"""# NetBox import bundle: {markdown_text(plan.name)}
 
 Written by primeflex-iac from the plan ({plan.schema_version}, {plan.status}). Import in this order,
 each file on its object type's Import page (data format YAML); every object is `planned`:
@@ -305,7 +330,7 @@ def netbox_files(plan: Plan, catalog: Catalog | None = None) -> dict[str, str]:
     files = {
         "README.md": _readme(plan, types, wired),
         "sites.yaml": yaml_text(
-            [{"name": plan.name, "slug": slugify(plan.name), "status": "planned", "description": plan.message[:200]}]
+            [{"name": plan.name, "slug": _site_slug(plan), "status": "planned", "description": plan.message[:200]}]
         ),
         "manufacturers.yaml": yaml_text([{"name": name, "slug": slugify(name)} for name in manufacturers]),
         "device-roles.yaml": yaml_text(

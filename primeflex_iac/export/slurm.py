@@ -9,15 +9,20 @@ tree topology need; a site merges them with its own (authentication, accounting,
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from typing import TYPE_CHECKING
 
 from primeflex_iac.common.devices import head_name
+from primeflex_iac.common.escape import config_comment, config_word
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.export.cluster import catalog_or_shipped, platforms, require_ids, wiring
 from primeflex_iac.export.hostlist import compress
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from primeflex_iac.catalog.models import Catalog
     from primeflex_iac.export.cluster import Platform, Wiring
     from primeflex_iac.plan.model import Plan
@@ -36,14 +41,23 @@ def _cluster_name(plan: Plan) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plan.name.lower()).strip("-")[:40] or "cluster"
 
 
+def _hosts(names: Iterable[str]) -> str:
+    """A hostlist expression of host names only (a name from a hand-edited plan could hold anything)."""
+    return compress(config_word(name, "host name") for name in names)
+
+
 def _header(plan: Plan, what: str) -> list[str]:
-    return [f"# {what} for {plan.name}, written by primeflex-iac from its plan ({plan.schema_version}, {plan.status})."]
+    return [
+        config_comment(
+            f"# {what} for {plan.name}, written by primeflex-iac from its plan ({plan.schema_version}, {plan.status})."
+        )
+    ]
 
 
 def _node_line(platform: Platform, catalog: Catalog) -> tuple[str, list[str]]:
     entry = platform.entry
     server = catalog.servers[entry.node]
-    fields = [f"NodeName={compress(platform.hosts)}"]
+    fields = [f"NodeName={_hosts(platform.hosts)}"]
     notes = []
     if server.cpu_cores_per_socket is not None:
         cpus = server.cpu_sockets * server.cpu_cores_per_socket * server.threads_per_core
@@ -56,11 +70,13 @@ def _node_line(platform: Platform, catalog: Catalog) -> tuple[str, list[str]]:
         ]
     else:
         fields.append(f"SocketsPerBoard={server.cpu_sockets}")
-        notes.append(f"# CPU cores of {entry.node} are not in the catalog: `slurmd -C` on a node prints its CPU line")
+        notes.append(
+            config_comment(f"# CPU cores of {entry.node} are not in the catalog: `slurmd -C` on a node prints its CPU line")
+        )
     fields += [
         f"RealMemory={int(entry.memory_gb_per_node * 1024 * MEMORY_SHARE)}",
-        f"Gres=gpu:{entry.gpu}:{entry.gpus_per_node}",
-        f"Features={entry.gpu},{entry.intra_node},{entry.cooling}",
+        f"Gres=gpu:{config_word(entry.gpu, 'GPU id')}:{entry.gpus_per_node}",
+        f"Features={config_word(entry.gpu, 'GPU id')},{config_word(entry.intra_node)},{config_word(entry.cooling)}",
         "State=UNKNOWN",
     ]
     return " ".join(fields), notes
@@ -75,7 +91,7 @@ def slurm_conf(plan: Plan, catalog: Catalog | None = None) -> str:
     lines += [
         "# Merge with the site's settings (authentication, accounting, logging, state directories).",
         f"ClusterName={_cluster_name(plan)}",
-        f"SlurmctldHost={head}",
+        f"SlurmctldHost={config_word(head, 'head node name')}",
         "GresTypes=gpu",
         "SelectType=select/cons_tres",
         "SelectTypeParameters=CR_Core_Memory",
@@ -89,13 +105,16 @@ def slurm_conf(plan: Plan, catalog: Catalog | None = None) -> str:
     for index, platform in enumerate(platforms(plan)):
         entry = platform.entry
         lines.append(
-            f"# {entry.count}x {entry.node_name}, {entry.gpus_per_node}x {entry.gpu_name} and {entry.memory_gb_per_node} GB each"
+            config_comment(
+                f"# {entry.count}x {entry.node_name}, {entry.gpus_per_node}x {entry.gpu_name} and {entry.memory_gb_per_node} GB each"
+            )
         )
         node_line, notes = _node_line(platform, catalog)
         lines += [*notes, node_line]
         default = "YES" if index == 0 else "NO"
         partitions.append(
-            f"PartitionName={platform.key} Nodes={compress(platform.hosts)} Default={default} MaxTime=INFINITE State=UP"
+            f"PartitionName={config_word(platform.key, 'partition')} Nodes={_hosts(platform.hosts)} "
+            f"Default={default} MaxTime=INFINITE State=UP"
         )
     lines += ["", "# One partition per platform.", *partitions]
     return "\n".join(lines) + "\n"
@@ -109,7 +128,8 @@ def gres_conf(plan: Plan, catalog: Catalog | None = None) -> str:
     for platform in platforms(plan):
         count = platform.entry.gpus_per_node
         files = "/dev/nvidia0" if count == 1 else f"/dev/nvidia[0-{count - 1}]"
-        lines.append(f"NodeName={compress(platform.hosts)} Name=gpu Type={platform.entry.gpu} File={files}")
+        gpu = config_word(platform.entry.gpu, "GPU id")
+        lines.append(f"NodeName={_hosts(platform.hosts)} Name=gpu Type={gpu} File={files}")
     return "\n".join(lines) + "\n"
 
 
@@ -123,8 +143,10 @@ def _leaf_units(plan: Plan, wired: Wiring) -> tuple[list[tuple[str, list[str]]],
     hosts = {host for platform in platforms(plan) for host in platform.hosts}
     leaves = wired.levels[0][1]
     if not wired.rail_groups:
-        nodes_of = {leaf: sorted((h for h in hosts if wired.leaf_of[h] == leaf), key=natural_key) for leaf in leaves}
-        return [(leaf, nodes_of[leaf]) for leaf in leaves], {leaf: leaf for leaf in leaves}, []
+        nodes_of: dict[str, list[str]] = {leaf: [] for leaf in leaves}
+        for host in hosts:
+            nodes_of[wired.leaf_of[host]].append(host)
+        return [(leaf, sorted(nodes_of[leaf], key=natural_key)) for leaf in leaves], {leaf: leaf for leaf in leaves}, []
     units: list[tuple[str, list[str]]] = []
     unit_of: dict[str, str] = {}
     notes = [
@@ -136,7 +158,7 @@ def _leaf_units(plan: Plan, wired: Wiring) -> tuple[list[tuple[str, list[str]]],
         name = f"{RAIL_GROUP}{number:02d}"
         units.append((name, sorted((n for n in nodes if n in hosts), key=natural_key)))
         unit_of.update(dict.fromkeys(group_leaves, name))
-        notes.append(f"# {name}: {compress(list(nodes))} on {compress(list(group_leaves))}")
+        notes.append(config_comment(f"# {name}: {compress(list(nodes))} on {compress(list(group_leaves))}"))
     return units, unit_of, notes
 
 
@@ -146,8 +168,11 @@ def _tree_lines(plan: Plan, wired: Wiring) -> list[str]:
     units, unit_of, lines = _leaf_units(plan, wired)
     # a switch is written only with compute nodes below it; Slurm schedules nothing else
     kept = {name for name, nodes in units if nodes}
-    lines += [f"SwitchName={name} Nodes={compress(nodes)}" for name, nodes in units if nodes]
-    reach = {name: set(nodes) for name, nodes in units if nodes}
+    lines += [f"SwitchName={config_word(name, 'switch')} Nodes={_hosts(nodes)}" for name, nodes in units if nodes]
+    # what a switch reaches, as a bit per unit with nodes: each compute host is under exactly one unit
+    reach = {name: 1 << bit for bit, name in enumerate(name for name, nodes in units if nodes)}
+    every_unit = (1 << len(reach)) - 1
+    whole = set().union(*(nodes for _, nodes in units)) == hosts
     skipped = [leaf for leaf in leaves if unit_of.get(leaf) not in kept]
     top = [name for name, nodes in units if nodes]
     for _level, names in wired.levels[1:]:
@@ -158,16 +183,16 @@ def _tree_lines(plan: Plan, wired: Wiring) -> list[str]:
             if below:
                 kept.add(name)
                 top.append(name)
-                reach[name] = set().union(*(reach[child] for child in below))
-                lines.append(f"SwitchName={name} Switches={compress(below)}")
+                reach[name] = functools.reduce(operator.or_, (reach[child] for child in below))
+                lines.append(f"SwitchName={config_word(name, 'switch')} Switches={_hosts(below)}")
             else:
                 skipped.append(name)
-    if len(top) > 1 and not any(reach[name] == hosts for name in top):
+    if len(top) > 1 and not (whole and any(reach[name] == every_unit for name in top)):
         # Slurm places a job under one switch that reaches all its nodes; give it one
         lines.append(f"# {TOP_SWITCH}: a logical switch (no device) over the top level, so jobs can span the whole fabric.")
-        lines.append(f"SwitchName={TOP_SWITCH} Switches={compress(top)}")
+        lines.append(f"SwitchName={TOP_SWITCH} Switches={_hosts(top)}")
     if skipped:
-        lines.append(f"# No compute nodes below {compress(skipped)} (storage servers and head node only).")
+        lines.append(config_comment(f"# No compute nodes below {compress(skipped)} (storage servers and head node only)."))
     return lines
 
 
@@ -182,7 +207,7 @@ def topology_conf(plan: Plan, catalog: Catalog | None = None) -> str:
         "one switch" if fabric.tiers == 1 else ", ".join(f"{len(names)} {level}" for level, names in wired.levels) + " switches"
     )
     lines = _header(plan, "topology.conf")
-    lines.append(f"# {fabric.name}, {fabric.link_gbps} Gb/s per node port; {levels}.")
+    lines.append(config_comment(f"# {fabric.name}, {fabric.link_gbps} Gb/s per node port; {levels}."))
     lines += _tree_lines(plan, wired)
     return "\n".join(lines) + "\n"
 

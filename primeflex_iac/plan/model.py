@@ -6,10 +6,11 @@ from these models (``primeflex schema --plan``).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
+from primeflex_iac.common.names import DisplayName, DisplayText, HostName, Identifier
 from primeflex_iac.common.strict import Strict
 from primeflex_iac.common.vocabulary import FabricLayout
 
@@ -34,17 +35,20 @@ __all__ = [
 PLAN_SCHEMA_VERSION = "primeflex-iac/plan/v1"
 # unknown: no plan was found within the time limit, and none was proven impossible
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
+# what a plan holds is checked like the inputs it came from (common/names.py): a hand-edited
+# plan.json given to `render` or `export` cannot put a newline, markup or a bad host name in a file
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
 class ComputeEntry(Strict):
-    node: str = Field(description="Catalog id of the compute node.")
-    node_name: str
+    node: Identifier = Field(description="Catalog id of the compute node.")
+    node_name: DisplayName
     count: int = Field(description="Compute nodes (not chassis).")
-    chassis: str | None = Field(description="Catalog id of the chassis, when nodes are sleds.")
+    chassis: Identifier | None = Field(description="Catalog id of the chassis, when nodes are sleds.")
     chassis_count: int
     cooling: Literal["air", "water"]
-    gpu: str
-    gpu_name: str
+    gpu: Identifier
+    gpu_name: DisplayName
     gpus_per_node: int
     gpus: int
     tensor_tflops: float = Field(description="Total dense FP16 tensor peak.")
@@ -55,12 +59,12 @@ class ComputeEntry(Strict):
 
 
 class FabricPlan(Strict):
-    technology: str = Field(description="Catalog fabric id.")
-    name: str
-    family: str
-    mode: str
+    technology: Identifier = Field(description="Catalog fabric id.")
+    name: DisplayName
+    family: Literal["ethernet", "infiniband", "omni-path"]
+    mode: DisplayName
     link_gbps: int = Field(description="Speed at each node port.")
-    switch: str
+    switch: Identifier
     switch_ports: int
     tiers: int = Field(description="1: one switch; 2: leaf-spine; 3: leaf-spine-core.")
     head_node_on_fabric: bool = Field(
@@ -81,52 +85,54 @@ class FabricPlan(Strict):
         "leaf i; leaf-per-node-group: each node's adapters on one leaf, leaves filled in node order. Storage servers "
         "and the head node take the ports left. Plans written before the choice existed were cabled leaf-per-node-group.",
     )
-    adapter: str
+    adapter: Identifier
     node_cables: int
-    cable: str
+    cable: Identifier
     switch_links: int
-    uplink_cable: str
+    uplink_cable: Identifier
     management_switches: int = Field(description="Management switches, access and aggregation.")
     management_aggregation_switches: int = Field(
         description="Of which aggregation switches, taking the access switches' uplinks and the head node (0 with one switch)."
     )
-    management_switch: str
+    management_switch: Identifier
     management_cables: int = Field(description="Management patch cables: one per management port, one per access uplink.")
-    management_cable: str = Field(description="Catalog id of the management cable; empty when the catalog has none.")
+    management_cable: Identifier | Literal[""] = Field(
+        description="Catalog id of the management cable; empty when the catalog has none."
+    )
 
 
 class StoragePlan(Strict):
-    file_system: str
-    access: list[str]
+    file_system: Identifier
+    access: list[Identifier]
     usable_tib: float
     required_tib: float
     read_gbs: float = Field(description="Aggregate read rate the blocks and servers deliver (GB/s).")
     required_read_gbs: float
     rack_units: int
-    blocks: dict[str, int]
+    blocks: dict[Identifier, int]
     controller_shelves: int
     drive_enclosures: int
     drives: int
     servers: int
-    server: str
+    server: Identifier
     mdt_shelves: int
 
 
 class Device(Strict):
-    name: str
-    catalog_id: str
+    name: HostName
+    catalog_id: Identifier
     role: Literal["compute", "fabric", "management", "head", "storage"]
     position: int = Field(description="Lowest rack unit the device occupies (1 = bottom).")
     height_u: int
     power_max_w: float
     weight_kg: float
-    nodes: list[str] = Field(default_factory=list, description="Compute nodes inside a chassis.")
+    nodes: list[HostName] = Field(default_factory=list, description="Compute nodes inside a chassis.")
     face: Literal["front"] = "front"
 
 
 class RackPlan(Strict):
-    name: str
-    catalog_id: str
+    name: HostName
+    catalog_id: Identifier
     height_u: int
     devices: list[Device]
     used_units: int
@@ -137,8 +143,8 @@ class RackPlan(Strict):
 
 
 class WorkloadResult(Strict):
-    name: str
-    model: str
+    name: DisplayName
+    model: DisplayName
     training_flops: float
     time_to_model_s: float | None = Field(description="Estimated on the chosen cluster.")
     required_s: float
@@ -147,33 +153,33 @@ class WorkloadResult(Strict):
     )
     per_gpu_tflops: float | None
     scaling_efficiency: float | None
-    bound: str | None
+    bound: DisplayName | None
     meets: bool
 
 
 class SoftwareEntry(Strict):
-    category: str
-    id: str
-    name: str
+    category: DisplayName
+    id: Identifier
+    name: DisplayName
 
 
 class BomLine(Strict):
-    item: str
-    catalog_id: str
-    category: str
+    item: DisplayName
+    catalog_id: Identifier
+    category: DisplayName
     quantity: int
     unit_cost: float
     total_cost: float
     unit_power_w: float
     total_power_w: float
     rack_units: int = Field(description="Rack units of all units of the line.")
-    cost_source: str
-    power_source: str
+    cost_source: DisplayText
+    power_source: DisplayText
 
 
 class Totals(Strict):
     cost: float
-    currency: str
+    currency: Currency
     power_kw: float = Field(description="Maximum (nameplate) power.")
     typical_power_kw: float
     heat_btu_h: float = Field(description="Heat at maximum power.")
@@ -183,33 +189,35 @@ class Totals(Strict):
 
 
 class ObjectiveResult(Strict):
-    name: str
+    name: DisplayName
     value: float | None
     bound: float | None
-    stages: list[str] = Field(description="All lexicographic stages in the order solved, tie-breaks included.")
+    stages: list[DisplayName] = Field(description="All lexicographic stages in the order solved, tie-breaks included.")
 
 
 class Relaxation(Strict):
     """How far one conflicting requirement must move for a plan to exist, every other one held."""
 
-    requirement: str = Field(description="The requirement group, as named in conflicts.")
-    asked: str = Field(description="What the spec asks, in words.")
-    needed: str | None = Field(description="What a plan needs instead, in words; None if moving it alone is not enough.")
-    change: str | None = Field(description="The spec change that gives a plan, checked by solving; None if none alone does.")
-    field: str | None = Field(default=None, description="The spec field the change is made in.")
+    requirement: DisplayText = Field(description="The requirement group, as named in conflicts.")
+    asked: DisplayText = Field(description="What the spec asks, in words.")
+    needed: DisplayText | None = Field(description="What a plan needs instead, in words; None if moving it alone is not enough.")
+    change: DisplayText | None = Field(
+        description="The spec change that gives a plan, checked by solving; None if none alone does."
+    )
+    field: DisplayText | None = Field(default=None, description="The spec field the change is made in.")
     asked_value: float | None = Field(default=None, description="The spec's value, in `unit`.")
     feasible_value: float | None = Field(default=None, description="The nearest value that gives a plan, in `unit`.")
-    unit: str | None = None
+    unit: DisplayName | None = None
     alone: bool = Field(description="Whether moving this requirement alone gives a plan.")
-    example: str | None = Field(default=None, description="The best plan once the change is made, in one line.")
-    limit: str | None = Field(
+    example: DisplayText | None = Field(default=None, description="The best plan once the change is made, in one line.")
+    limit: DisplayText | None = Field(
         default=None, description="What keeps the moved requirement from going further, where it is worth naming."
     )
 
 
 class SolveInfo(Strict):
-    solver: str = "OR-Tools CP-SAT"
-    solver_version: str
+    solver: DisplayName = "OR-Tools CP-SAT"
+    solver_version: DisplayName
     time_limit_s: float
     workers: int
     seed: int
@@ -221,11 +229,11 @@ class SolveInfo(Strict):
 
 
 class Plan(Strict):
-    schema_version: str = PLAN_SCHEMA_VERSION
-    name: str
+    schema_version: DisplayName = PLAN_SCHEMA_VERSION
+    name: DisplayName
     status: Status
-    message: str = Field(description="One line for people: what was found, or why nothing was.")
-    conflicts: list[str] = Field(default_factory=list, description="Requirement groups that cannot hold together.")
+    message: DisplayText = Field(description="One line for people: what was found, or why nothing was.")
+    conflicts: list[DisplayText] = Field(default_factory=list, description="Requirement groups that cannot hold together.")
     relaxations: list[Relaxation] = Field(
         default_factory=list, description="For each conflicting requirement, how far it must move for a plan to exist."
     )
@@ -239,16 +247,16 @@ class Plan(Strict):
     fabric: FabricPlan | None = None
     storage: StoragePlan | None = None
     racks: list[RackPlan] = Field(default_factory=list)
-    placement_rules: list[str] = Field(default_factory=list)
+    placement_rules: list[DisplayText] = Field(default_factory=list)
     software: list[SoftwareEntry] = Field(default_factory=list)
     workloads: list[WorkloadResult] = Field(default_factory=list)
     totals: Totals | None = None
     bom: list[BomLine] = Field(default_factory=list)
-    assumptions: list[str] = Field(default_factory=list, description="Every assumption behind the plan's figures.")
-    warnings: list[str] = Field(default_factory=list)
+    assumptions: list[DisplayText] = Field(default_factory=list, description="Every assumption behind the plan's figures.")
+    warnings: list[DisplayText] = Field(default_factory=list)
     solve: SolveInfo | None = None
-    catalog_currency: str = "USD"
-    catalog_overlays: list[str] = Field(default_factory=list)
+    catalog_currency: Currency = "USD"
+    catalog_overlays: list[DisplayText] = Field(default_factory=list)
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2) + "\n"

@@ -6,6 +6,8 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
+from primeflex_iac.common.escape import csv_cell, markdown_text, one_line
+
 if TYPE_CHECKING:
     from primeflex_iac.plan.model import Plan
 
@@ -35,31 +37,32 @@ def bom_csv(plan: Plan) -> str:
     for line in plan.bom:
         writer.writerow(
             [
-                line.category,
-                line.item,
-                line.catalog_id,
+                csv_cell(line.category),
+                csv_cell(line.item),
+                csv_cell(line.catalog_id),
                 line.quantity,
                 f"{line.unit_cost:.2f}",
                 f"{line.total_cost:.2f}",
-                currency,
+                csv_cell(currency),
                 f"{line.unit_power_w:.1f}",
                 f"{line.total_power_w:.1f}",
                 line.rack_units,
-                line.cost_source,
-                line.power_source,
+                csv_cell(line.cost_source),
+                csv_cell(line.power_source),
             ]
         )
     return out.getvalue()
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _code(catalog_id: str) -> str:
+    """An id in a code span: ids have no backtick or pipe (common/names.py); one from code has them dropped."""
+    return one_line(catalog_id).replace("`", "").replace("|", "")
 
 
 def bom_markdown(plan: Plan) -> str:
     currency = plan.catalog_currency
     lines = [
-        f"# Bill of materials: {plan.name}",
+        f"# Bill of materials: {markdown_text(plan.name)}",
         "",
         f"Prices are indicative, in {currency}; figures marked *assumption* have no public source and "
         "should be replaced by a quote (`--catalog-overlay`).",
@@ -69,9 +72,9 @@ def bom_markdown(plan: Plan) -> str:
     ]
     for line in plan.bom:
         lines.append(
-            f"| {line.category} | {_cell(line.item)} | `{line.catalog_id}` | {line.quantity:,} | {line.unit_cost:,.0f} | "
+            f"| {markdown_text(line.category, cell=True)} | {markdown_text(line.item, cell=True)} | `{_code(line.catalog_id)}` | {line.quantity:,} | {line.unit_cost:,.0f} | "
             f"{line.total_cost:,.0f} | {line.unit_power_w:,.0f} | {line.total_power_w:,.0f} | {line.rack_units} | "
-            f"{_cell(line.cost_source)} | {_cell(line.power_source)} |"
+            f"{markdown_text(line.cost_source, cell=True)} | {markdown_text(line.power_source, cell=True)} |"
         )
     if plan.totals is not None:
         totals = plan.totals

@@ -13,6 +13,7 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
+from primeflex_iac.common.escape import plot_text
 from primeflex_iac.common.units import format_duration
 
 if TYPE_CHECKING:
@@ -72,9 +73,9 @@ def _figure(result: SweepResult) -> Figure:
     axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: format_duration(x)))
     axes.tick_params(axis="x", labelsize=8)
     axes.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
-    axes.set_xlabel(f"estimated time-to-model of {result.workload}")
-    axes.set_ylabel(f"cluster cost ({result.currency})")
-    axes.set_title(f"{result.spec}: cost against time-to-model")
+    axes.set_xlabel(plot_text(f"estimated time-to-model of {result.workload}"))
+    axes.set_ylabel(plot_text(f"cluster cost ({result.currency})"))
+    axes.set_title(plot_text(f"{result.spec}: cost against time-to-model"))
     axes.grid(True, which="major", alpha=0.3)
     axes.legend(loc="upper right", fontsize=8)
     figure.tight_layout()

@@ -6,6 +6,7 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
+from primeflex_iac.common.escape import csv_cell
 from primeflex_iac.common.units import format_duration
 
 if TYPE_CHECKING:
@@ -47,8 +48,8 @@ def pareto_csv(result: SweepResult) -> str:
                 shown,
                 p.nodes,
                 p.gpus,
-                p.compute,
-                p.fabric,
+                csv_cell(p.compute),
+                csv_cell(p.fabric),
                 "yes" if p.pareto else "no",
                 *(f"{p.times_s[name]:.1f}" if name in p.times_s else "" for name in workloads),
             ]

@@ -9,8 +9,8 @@ identical for the same plan and diffable as a golden file.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape
 
+from primeflex_iac.common.escape import xml_text
 from primeflex_iac.common.theme import FONT, ROLE_COLOURS, ROLE_LABELS
 
 if TYPE_CHECKING:
@@ -26,10 +26,6 @@ RACK_GAP = 46  # between racks
 MARGIN = 24
 TITLE_PX = 62  # title and legend above the racks
 FOOTER_PX = 78  # figures under each rack
-
-
-def _attr(value: object) -> str:
-    return escape(str(value), {'"': "&quot;"})
 
 
 def _fit(text: str, width_px: float, font_px: float) -> str:
@@ -63,10 +59,10 @@ def _view(rack: RackPlan, x: float, y: float, face: str) -> list[str]:
         label = _fit(_device_label(device), RACK_PX - 12, 10)
         extra = ' opacity="0.75"' if face == "rear" else ""
         out.append(
-            f'<g class="device" data-name="{_attr(device.name)}"><title>{escape(device.name)}: {escape(device.catalog_id)}, '
+            f'<g class="device" data-name="{xml_text(device.name)}"><title>{xml_text(device.name)}: {xml_text(device.catalog_id)}, '
             f"U{device.position}-U{device.position + device.height_u - 1}, {device.power_max_w:,.0f} W</title>"
             f'<rect x="{body_x + 2}" y="{top + 1}" width="{RACK_PX - 4}" height="{tall - 2}" rx="2" fill="{colour}"{extra} class="dev"/>'
-            f'<text x="{body_x + 8}" y="{top + tall / 2 + 3.5:.1f}" class="label">{escape(label)}</text></g>'
+            f'<text x="{body_x + 8}" y="{top + tall / 2 + 3.5:.1f}" class="label">{xml_text(label)}</text></g>'
         )
     return out
 
@@ -91,7 +87,7 @@ def rack_elevations_svg(plan: Plan) -> str:
         ".fig{font-size:11px;text-anchor:middle;fill:#333}.over{fill:#b00020;font-weight:bold}.legend{font-size:11px;fill:#333}"
         "</style>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{MARGIN}" y="{MARGIN + 4}" class="title">{escape(plan.name)}: rack elevations '
+        f'<text x="{MARGIN}" y="{MARGIN + 4}" class="title">{xml_text(plan.name)}: rack elevations '
         f"({len(racks)} rack{'s' if len(racks) != 1 else ''})</text>",
     ]
     legend_x: float = MARGIN
@@ -109,7 +105,7 @@ def rack_elevations_svg(plan: Plan) -> str:
         base = top + tallest * UNIT_PX
         over = " over" if rack.power_max_w > rack.power_limit_w else ""
         out += [
-            f'<text x="{centre:.1f}" y="{base + 20}" class="name">{escape(rack.name)} ({escape(rack.catalog_id)})</text>',
+            f'<text x="{centre:.1f}" y="{base + 20}" class="name">{xml_text(rack.name)} ({xml_text(rack.catalog_id)})</text>',
             f'<text x="{centre:.1f}" y="{base + 36}" class="fig">{rack.used_units} of {rack.height_u} U used</text>',
             f'<text x="{centre:.1f}" y="{base + 51}" class="fig{over}">{rack.power_max_w / 1000:,.1f} kW of '
             f"{rack.power_limit_w / 1000:,.1f} kW (maximum)</text>",

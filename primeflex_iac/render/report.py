@@ -3,9 +3,10 @@ plan's summary, the estimate for each workload, the bill of materials and every 
 
 from __future__ import annotations
 
-from html import escape
+import html
 from typing import TYPE_CHECKING
 
+from primeflex_iac.common.escape import markdown_text, xml_text
 from primeflex_iac.common.units import format_duration
 from primeflex_iac.render.bom import bom_markdown
 
@@ -81,21 +82,21 @@ _WORKLOAD_HEAD = ("Workload", "Model", "Estimated", "Required", "TFLOPS per GPU"
 
 
 def report_markdown(plan: Plan) -> str:
-    lines = [f"# Cluster proposal: {plan.name}", "", "| | |", "|---|---|"]
-    lines += [f"| {k} | {v.replace('|', '/')} |" for k, v in _rows(plan)]
+    lines = [f"# Cluster proposal: {markdown_text(plan.name)}", "", "| | |", "|---|---|"]
+    lines += [f"| {k} | {markdown_text(v, cell=True)} |" for k, v in _rows(plan)]
     if plan.workloads:
         lines += ["", "## Time-to-model", "", "| " + " | ".join(_WORKLOAD_HEAD) + " |", "|" + "---|" * len(_WORKLOAD_HEAD)]
-        lines += ["| " + " | ".join(row) + " |" for row in _workload_rows(plan)]
+        lines += ["| " + " | ".join(markdown_text(cell, cell=True) for cell in row) + " |" for row in _workload_rows(plan)]
     lines += ["", "## Topology", "", "![Topology](topology.svg)", "", "## Rack elevations", "", "![Racks](racks.svg)", ""]
     lines += ["## Bill of materials", "", *bom_markdown(plan).splitlines()[2:]]
-    lines += ["", "## Assumptions", ""] + [f"- {a}" for a in plan.assumptions]
+    lines += ["", "## Assumptions", ""] + [f"- {markdown_text(a)}" for a in plan.assumptions]
     if plan.warnings:
-        lines += ["", "## Warnings", ""] + [f"- {w}" for w in plan.warnings]
+        lines += ["", "## Warnings", ""] + [f"- {markdown_text(w)}" for w in plan.warnings]
     if plan.solve is not None:
         s = plan.solve
         lines += [
             "",
-            f"Solved with {s.solver} {s.solver_version}, time limit {s.time_limit_s:g} s, {s.workers} worker(s), seed {s.seed}.",
+            f"Solved with {markdown_text(s.solver)} {markdown_text(s.solver_version)}, time limit {s.time_limit_s:g} s, {s.workers} worker(s), seed {s.seed}.",
         ]
     return "\n".join(lines) + "\n"
 
@@ -111,10 +112,10 @@ li{font-size:13px;margin:2px 0}.warn{color:#8a3b00}pre{font-size:11px;background
 
 
 def _table(head: tuple[str, ...], rows: list[tuple[str, ...]], numeric: frozenset[int] = frozenset()) -> str:
-    out = ["<table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>"]
+    out = ["<table><tr>" + "".join(f"<th>{xml_text(h)}</th>" for h in head) + "</tr>"]
     for row in rows:
         cells = "".join(
-            f'<td class="num">{escape(c)}</td>' if i in numeric else f"<td>{escape(c)}</td>" for i, c in enumerate(row)
+            f'<td class="num">{xml_text(c)}</td>' if i in numeric else f"<td>{xml_text(c)}</td>" for i, c in enumerate(row)
         )
         out.append(f"<tr>{cells}</tr>")
     return "".join(out) + "</table>"
@@ -130,10 +131,10 @@ def report_html(plan: Plan, topology_svg: str | None, racks_svg: str, topology_d
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>Cluster proposal: {escape(plan.name)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>Cluster proposal: {escape(plan.name)}</h1>",
+        f"<title>Cluster proposal: {xml_text(plan.name)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>Cluster proposal: {xml_text(plan.name)}</h1>",
         '<table class="summary">'
-        + "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in _rows(plan))
+        + "".join(f"<tr><td>{xml_text(k)}</td><td>{xml_text(v)}</td></tr>" for k, v in _rows(plan))
         + "</table>",
     ]
     if plan.workloads:
@@ -143,7 +144,7 @@ def report_html(plan: Plan, topology_svg: str | None, racks_svg: str, topology_d
         parts.append(f'<div class="picture" id="topology">{_strip_xml_prolog(topology_svg)}</div>')
     else:
         parts.append("<p>Graphviz was not installed when this report was made; the diagram's DOT source:</p>")
-        parts.append(f"<pre>{escape(topology_dot)}</pre>")
+        parts.append(f"<pre>{html.escape(topology_dot)}</pre>")  # many lines: escaped, not joined
     parts += ["<h2>Rack elevations</h2>", f'<div class="picture" id="racks">{racks_svg}</div>', "<h2>Bill of materials</h2>"]
     currency = plan.catalog_currency
     head = (
@@ -187,13 +188,13 @@ def report_html(plan: Plan, topology_svg: str | None, racks_svg: str, topology_d
             )
         )
     parts.append(_table(head, rows, numeric=frozenset({3, 4, 5, 6, 7})))
-    parts += ["<h2>Assumptions</h2>", "<ul>" + "".join(f"<li>{escape(a)}</li>" for a in plan.assumptions) + "</ul>"]
+    parts += ["<h2>Assumptions</h2>", "<ul>" + "".join(f"<li>{xml_text(a)}</li>" for a in plan.assumptions) + "</ul>"]
     if plan.warnings:
-        parts += ["<h2>Warnings</h2>", "<ul>" + "".join(f'<li class="warn">{escape(w)}</li>' for w in plan.warnings) + "</ul>"]
+        parts += ["<h2>Warnings</h2>", "<ul>" + "".join(f'<li class="warn">{xml_text(w)}</li>' for w in plan.warnings) + "</ul>"]
     if plan.solve is not None:
         s = plan.solve
         parts.append(
-            f"<p>Solved with {escape(s.solver)} {escape(s.solver_version)}, time limit {s.time_limit_s:g} s, "
+            f"<p>Solved with {xml_text(s.solver)} {xml_text(s.solver_version)}, time limit {s.time_limit_s:g} s, "
             f"{s.workers} worker(s), seed {s.seed}.</p>"
         )
     parts.append("</body></html>")

@@ -12,10 +12,12 @@ DOT text is the same for the same plan.
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
 import graphviz
+from graphviz.quoting import quote
 
 from primeflex_iac.common.devices import (
     CONTROLLER_SHELF,
@@ -27,6 +29,7 @@ from primeflex_iac.common.devices import (
     management_switch_name,
     switch_names,
 )
+from primeflex_iac.common.escape import dot_label, dot_text
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.common.theme import EDGE_COLOURS, FONT, ROLE_COLOURS
 from primeflex_iac.demand.fat_tree import leaf_down_ports
@@ -41,14 +44,25 @@ __all__ = ["FOLD_NODES", "FOLD_SWITCHES", "topology_dot"]
 FOLD_NODES = 16
 FOLD_SWITCHES = 8
 FOLD_RACKS = 8
+_UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 def _span(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{names[0]}–{names[-1]}"
 
 
+def _key(text: str) -> str:
+    """A node id: every id is one of these, so names (host names already) can never be DOT syntax,
+    an HTML-like ``<...>`` id or an edge's ``node:port``."""
+    return dot_text(_UNSAFE_ID.sub("_", text))
+
+
 def _box(graph: graphviz.Graph, key: str, label: str, role: str) -> None:
-    graph.node(key, label.replace("\n", "\\n"), fillcolor=ROLE_COLOURS[role])
+    graph.node(_key(key), dot_label(*label.split("\n")), fillcolor=ROLE_COLOURS[role])
+
+
+def _edge(graph: graphviz.Graph, tail: str, head: str, **attrs: str) -> None:
+    graph.edge(_key(tail), _key(head), **attrs)
 
 
 def _levels(plan: Plan) -> list[tuple[str, list[str]]]:
@@ -71,9 +85,10 @@ def topology_dot(plan: Plan) -> str:
     """DOT source of the plan's topology."""
     fabric = plan.fabric
     if fabric is None:
-        return f'graph "{plan.name}" {{ label="{plan.name}: no plan ({plan.status})" }}\n'
+        name, label = quote(dot_text(plan.name)), quote(dot_text(f"{plan.name}: no plan ({plan.status})"))
+        return f"graph {name} {{ label={label} }}\n"
     layout = layout_of(plan)
-    graph = graphviz.Graph(name=plan.name, strict=False)
+    graph = graphviz.Graph(name=dot_text(plan.name), strict=False)
     title = f"{plan.name} — {plan.message}"
     graph.attr(
         rankdir="TB",
@@ -82,7 +97,7 @@ def topology_dot(plan: Plan) -> str:
         ranksep="0.9",
         fontname=FONT,
         fontsize="14",
-        label=title,
+        label=dot_text(title),
         labelloc="t",
         splines="spline",
     )
@@ -115,8 +130,8 @@ def topology_dot(plan: Plan) -> str:
     storage_rack = storage_racks[0] if len(storage_racks) == 1 else None
     drawn_head = drawn_storage = False
     for group in _fold_racks(layout.groups) if fold else layout.groups:
-        with graph.subgraph(name=f"cluster_{group.key}") as rack:
-            rack.attr(label=group.rack, style="dashed", color="#999999", fontname=FONT, fontsize="10")
+        with graph.subgraph(name=_key(f"cluster_{group.key}")) as rack:
+            rack.attr(label=dot_text(group.rack), style="dashed", color="#999999", fontname=FONT, fontsize="10")
             assert compute is not None
             each = f"{compute.gpus_per_node}x {compute.gpu_name.replace('NVIDIA ', '')} each"
             if fold:
@@ -184,7 +199,7 @@ def _fabric_edges(
         for leaf in layout.leaf_ports.get(name, ()):
             counts[_switch_key(level, leaf_names, leaf)] += 1
     for target in sorted(counts):
-        graph.edge(target, key, label=f"{counts[target]}x {link}")
+        _edge(graph, target, key, label=f"{counts[target]}x {link}")
 
 
 def _compute_edges(
@@ -203,7 +218,7 @@ def _compute_edges(
         return
     counts = Counter(rail_of[node] for node in nodes)
     for target in sorted(counts):
-        graph.edge(target, key, label=f"{counts[target]} node{'s' if counts[target] > 1 else ''}")
+        _edge(graph, target, key, label=f"{counts[target]} node{'s' if counts[target] > 1 else ''}")
 
 
 def _rail_groups(graph: graphviz.Graph, layout: Layout, level: str, leaf_names: list[str], link: str) -> dict[str, str]:
@@ -232,7 +247,7 @@ def _rail_groups(graph: graphviz.Graph, layout: Layout, level: str, leaf_names: 
             label = f"rail group {first.number}: {_span(nodes)}\nadapter i → leaf i of {_span(leaves)}"
         else:  # a last group with fewer leaves than adapters: each node on every one of them
             label = f"rail group {first.number}: {_span(nodes)}\n{adapters} adapters each over {_span(leaves)}"
-        graph.node(key, label.replace("\n", "\\n"), shape="note", style="filled", fillcolor=ROLE_COLOURS["blank"])
+        graph.node(_key(key), dot_label(*label.split("\n")), shape="note", style="filled", fillcolor=ROLE_COLOURS["blank"])
         rail_of.update(dict.fromkeys(nodes, key))
         _fabric_edges(graph, layout, key, nodes, level, leaf_names, link)
     return rail_of
@@ -249,7 +264,7 @@ def _inter_switch_links(graph: graphviz.Graph, plan: Plan, levels: list[tuple[st
     for step, ((low, low_names), (high, high_names)) in enumerate(itertools.pairwise(levels)):
         if len(low_names) > FOLD_SWITCHES or len(high_names) > FOLD_SWITCHES:
             total = len(low_names) * per_lower[step]
-            graph.edge(_switch_key(high, high_names, 0), _switch_key(low, low_names, 0), label=f"{total}x links")
+            _edge(graph, _switch_key(high, high_names, 0), _switch_key(low, low_names, 0), label=f"{total}x links")
             continue
         # uplinks go round-robin over the level above, continuing where the previous switch
         # stopped, so no upper switch gets more links than it has ports (as the exports cable it)
@@ -261,7 +276,7 @@ def _inter_switch_links(graph: graphviz.Graph, plan: Plan, levels: list[tuple[st
                 upper_index += 1
             for upper in high_names:
                 if counts[upper]:
-                    graph.edge(upper, lower, label=f"{counts[upper]}x")
+                    _edge(graph, upper, lower, label=f"{counts[upper]}x")
 
 
 def _storage(
@@ -281,7 +296,7 @@ def _storage(
     where = f"; in {_span(racks)}" if racks else ""
     with container.subgraph(name="cluster_storage") as storage:
         storage.attr(
-            label=f"storage: {plan.storage.file_system}, {plan.storage.usable_tib:,.1f} TiB usable{where}",
+            label=dot_text(f"storage: {plan.storage.file_system}, {plan.storage.usable_tib:,.1f} TiB usable{where}"),
             style="dashed",
             color="#38761d",
             fontname=FONT,
@@ -303,13 +318,13 @@ def _storage(
         controllers = [k for c, k in keys.items() if by_kind[c][0].name.startswith((CONTROLLER_SHELF, MDT_SHELF))]
         enclosures = [k for c, k in keys.items() if by_kind[c][0].name.startswith(DRIVE_ENCLOSURE)]
         for key in controllers:
-            graph.edge("storage_servers", key, **fc)
+            _edge(graph, "storage_servers", key, **fc)
         for key in enclosures:
             for controller in controllers:
                 if controller.startswith("shelves_") and by_kind[controller.removeprefix("shelves_")][0].name.startswith(
                     CONTROLLER_SHELF
                 ):
-                    graph.edge(controller, key, **sas)
+                    _edge(graph, controller, key, **sas)
     _fabric_edges(graph, layout, "storage_servers", servers, level, leaf_names, link)
 
 
@@ -324,18 +339,18 @@ def _management(graph: graphviz.Graph, plan: Plan, layout: Layout, levels: list[
     for group in _fold_racks(layout.groups) if fold else layout.groups:
         target = f"nodes_{group.key}" if fold else None
         if target:
-            graph.edge(target, "mgmt", label=f"{len(group.nodes)}x", **style)
+            _edge(graph, target, "mgmt", label=f"{len(group.nodes)}x", **style)
         else:
             for enclosure in group.enclosures:
-                graph.edge(enclosure, "mgmt", **style)
+                _edge(graph, enclosure, "mgmt", **style)
     if plan.storage is not None:
-        graph.edge("storage_servers", "mgmt", **style)
+        _edge(graph, "storage_servers", "mgmt", **style)
     top = "mgmt"
     if aggregation:
         # the access switches' uplinks and the head node go into the aggregation switches
         upper = [management_aggregation_name(i + 1) for i in range(aggregation)]
         label = f"{_span(upper)}\n{aggregation}x {fabric.management_switch}\nmanagement aggregation"
         _box(graph, "magg", label, "management")
-        graph.edge("mgmt", "magg", label="uplinks", **style)
+        _edge(graph, "mgmt", "magg", label="uplinks", **style)
         top = "magg"
-    graph.edge(head_name(), top, **style)
+    _edge(graph, head_name(), top, **style)

@@ -14,6 +14,7 @@ from pydantic import BeforeValidator, Field, PrivateAttr, WithJsonSchema, field_
 
 from primeflex_iac.common.devices import TAKEN_PREFIXES  # names other devices of a plan carry (ch001, oss01, ...)
 from primeflex_iac.common.located_yaml import YamlDocument, format_path, load_yaml, parse_yaml_text, validate_document
+from primeflex_iac.common.names import Description, DisplayName
 from primeflex_iac.common.strict import Month, Strict
 from primeflex_iac.common.units import (
     UnitError,
@@ -125,7 +126,7 @@ class Dataset(Strict):
 class Workload(Strict):
     """A training job the cluster must finish in time, alone on the whole cluster."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="A short name for reports.")
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64, description="A short name for reports.")
     model: str = Field(
         description="A workload id of the catalog's zoo (resnet50, ssd, maskrcnn, transformer, gnmt, bert-large, gpt) or 'custom'."
     )
@@ -265,8 +266,8 @@ class Spec(Strict):
 
     apiVersion: Literal["primeflex-iac/v1"] = Field(description="Always primeflex-iac/v1.")
     kind: Literal["ClusterSpec"] = "ClusterSpec"
-    name: str = Field(min_length=1, max_length=120, description="Name used in reports and file names.")
-    description: str = ""
+    name: DisplayName = Field(min_length=1, description="Name used in reports and exports: printable, one line.")
+    description: Description = ""
     workloads: list[Workload] = Field(default_factory=list, description="Training jobs with a time-to-model.")
     compute: ComputeFloor | None = Field(default=None, description="A plain compute floor.")
     site: Site
