@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationErro
 
 from primeflex_iac.catalog.models import Catalog
 from primeflex_iac.common.located_yaml import describe_error, format_path, load_yaml, validate_document
+from primeflex_iac.common.names import DisplayText
 from primeflex_iac.errors import CatalogError, Problem, SpecError
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class _OverlayHead(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     apiVersion: Literal["primeflex-iac/v1"]
     kind: Literal["CatalogOverlay"]
-    source: str | None = Field(default=None, min_length=3, description="Source of the figures this overlay sets.")
+    source: DisplayText | None = Field(default=None, min_length=3, description="Source of the figures this overlay sets.")
     currency: _Currency | None = None
     storage_rules: dict[str, Any] | None = None
 

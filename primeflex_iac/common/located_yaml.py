@@ -308,7 +308,7 @@ def describe_error(error: Mapping[str, Any], model: type[BaseModel], loc: Sequen
     if "input" in error:
         found = error["input"]
         if not isinstance(found, (dict, list)) and "found" not in message:
-            message += f" (found {found!r})"
+            message += f" (found {_shorten(repr(found), 80)})"
         elif isinstance(found, (dict, list)) and "found" not in message:
             message += f" (found a {'mapping' if isinstance(found, dict) else 'list'})"
     return message
