@@ -7,37 +7,29 @@ raises; :func:`main` maps what it raises (``cli/exit_codes.py``):
 - PrimeflexError (invalid spec, catalog, plan file, output folder; a plan that cannot be exported):
   2, every problem on stderr, and with --json the diagnostics on stdout too;
 - KeyboardInterrupt: 130; OSError (a full disk, a missing permission): 1; anything else is a bug: 1.
+
+This module imports little at the top, and the commands (pydantic, OR-Tools, ...) inside
+:func:`main`: Ctrl-C while they load is a message and 130, not a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from typing import TYPE_CHECKING
 
 from primeflex_iac import __version__
-from primeflex_iac.app.inputs import diagnostics_json
-from primeflex_iac.cli.commands import estimate, explain, export, render, schema, solve, sweep, validate
 from primeflex_iac.cli.exit_codes import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_INVALID
 from primeflex_iac.errors import PrimeflexError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from types import ModuleType
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS: dict[str, ModuleType] = {
-    "solve": solve,
-    "render": render,
-    "schema": schema,
-    "export": export,
-    "estimate": estimate,
-    "sweep": sweep,
-    "validate": validate,
-    "explain": explain,
-}
+COMMANDS = ("solve", "render", "schema", "export", "estimate", "sweep", "validate", "explain")  # modules of cli/commands/
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,20 +40,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"primeflex-iac {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in COMMANDS.values():
-        command.add_parser(commands)  # each sets its run() as the handler
+    for name in COMMANDS:
+        importlib.import_module(f"primeflex_iac.cli.commands.{name}").add_parser(commands)  # each sets its run() as the handler
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns its exit code (argparse exits 2 itself on bad arguments)."""
-    args = _parser().parse_args(argv)
+    args = None
     try:
+        args = _parser().parse_args(argv)
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
     except PrimeflexError as error:
         print(f"primeflex: invalid input, {error}", file=sys.stderr)
         if getattr(args, "json", False):  # diagnostics for tools
+            from primeflex_iac.app.inputs import diagnostics_json
+
             sys.stdout.write(diagnostics_json(error.problems))
         return EXIT_INVALID
     except KeyboardInterrupt:
