@@ -11,12 +11,12 @@ costs nothing, so Ctrl-C during start-up reaches the command line's handler.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"
 
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
+    from typing import Any
+
     from primeflex_iac.app.solve import solve
     from primeflex_iac.catalog.loader import load_catalog
     from primeflex_iac.catalog.models import Catalog
@@ -55,6 +55,8 @@ _WHERE = {
 def __getattr__(name: str) -> Any:
     if name not in _WHERE:
         raise AttributeError(f"module 'primeflex_iac' has no attribute {name!r}")
+    import importlib
+
     value = getattr(importlib.import_module(_WHERE[name]), name)
     globals()[name] = value
     return value

@@ -14,17 +14,15 @@ This module imports little at the top, and the commands (pydantic, OR-Tools, ...
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
 import sys
-from typing import TYPE_CHECKING
 
-from primeflex_iac import __version__
 from primeflex_iac.cli.exit_codes import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_INVALID
-from primeflex_iac.errors import PrimeflexError
+
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 
 if TYPE_CHECKING:
+    import argparse
     from collections.abc import Callable, Sequence
 
 __all__ = ["COMMANDS", "main"]
@@ -33,6 +31,11 @@ COMMANDS = ("solve", "render", "schema", "export", "estimate", "sweep", "validat
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse
+    import importlib
+
+    from primeflex_iac import __version__
+
     parser = argparse.ArgumentParser(
         prog="primeflex",
         description="Size a PRIMEFLEX for HPC AI training cluster from a YAML spec.",
@@ -52,13 +55,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
-    except PrimeflexError as error:
-        print(f"primeflex: invalid input, {error}", file=sys.stderr)
-        if getattr(args, "json", False):  # diagnostics for tools
-            from primeflex_iac.app.inputs import diagnostics_json
-
-            sys.stdout.write(diagnostics_json(error.problems))
-        return EXIT_INVALID
     except KeyboardInterrupt:
         print("primeflex: interrupted; nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -68,10 +64,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:  # the machine's, not the input's: a full disk, a missing permission
         print(f"primeflex: system error: {error}", file=sys.stderr)
         return EXIT_INTERNAL
-    except Exception as error:  # a bug: say so plainly, with what to report
-        print(f"primeflex: internal error: {type(error).__name__}: {error}", file=sys.stderr)
-        print("primeflex: this is a bug; please report it with the spec that caused it", file=sys.stderr)
-        return EXIT_INTERNAL
+    except Exception as error:
+        return _failed(error, args)
+
+
+def _failed(error: Exception, args: argparse.Namespace | None) -> int:
+    """An invalid input (a PrimeflexError: every problem, and the diagnostics with --json), or a bug."""
+    from primeflex_iac.errors import PrimeflexError
+
+    if isinstance(error, PrimeflexError):
+        print(f"primeflex: invalid input, {error}", file=sys.stderr)
+        if getattr(args, "json", False):  # diagnostics for tools
+            from primeflex_iac.app.inputs import diagnostics_json
+
+            sys.stdout.write(diagnostics_json(error.problems))
+        return EXIT_INVALID
+    # a bug: say so plainly, with what to report
+    print(f"primeflex: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+    print("primeflex: this is a bug; please report it with the spec that caused it", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":
