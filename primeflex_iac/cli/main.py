@@ -51,7 +51,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns its exit code (argparse exits 2 itself on bad arguments)."""
     args = None
+    ctrl_c = _CtrlC()
     try:
+        ctrl_c.watch()
         args = _parser().parse_args(argv)
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
@@ -64,14 +66,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:  # the machine's, not the input's: a full disk, a missing permission
         print(f"primeflex: system error: {error}", file=sys.stderr)
         return EXIT_INTERNAL
-    except Exception as error:
-        return _failed(error, args)
+    except BaseException as error:  # also a library's panic or ImportError when Ctrl-C cut its import short
+        if isinstance(error, SystemExit):
+            raise
+        return _failed(error, args, ctrl_c.pressed)
+    finally:
+        ctrl_c.restore()
 
 
-def _failed(error: Exception, args: argparse.Namespace | None) -> int:
-    """An invalid input (a PrimeflexError: every problem, and the diagnostics with --json), or a bug."""
+class _CtrlC:
+    """Python's own Ctrl-C handler (KeyboardInterrupt), which also notes that Ctrl-C was pressed."""
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self._previous: object = None
+
+    def watch(self) -> None:
+        import signal
+        import threading
+
+        if (
+            threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):
+            self._previous = signal.signal(signal.SIGINT, self._pressed)
+
+    def _pressed(self, signum: int, frame: object) -> None:
+        self.pressed = True
+        raise KeyboardInterrupt
+
+    def restore(self) -> None:
+        if self._previous is not None:
+            import signal
+
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _failed(error: BaseException, args: argparse.Namespace | None, interrupted: bool) -> int:
+    """An invalid input (a PrimeflexError: every problem, and the diagnostics with --json), Ctrl-C's doing, or a bug."""
     from primeflex_iac.errors import PrimeflexError
 
+    if interrupted and not isinstance(error, PrimeflexError):
+        print("primeflex: interrupted; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if isinstance(error, PrimeflexError):
         print(f"primeflex: invalid input, {error}", file=sys.stderr)
         if getattr(args, "json", False):  # diagnostics for tools
