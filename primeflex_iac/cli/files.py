@@ -13,6 +13,7 @@ one of its parents.
 from __future__ import annotations
 
 import errno
+import shutil
 from typing import TYPE_CHECKING
 
 from primeflex_iac.cli import manifest
@@ -46,6 +47,8 @@ def _resolve(given: Path) -> Path:
         return given.resolve()
     except RuntimeError:  # Python before 3.13 says "Symlink loop" this way
         raise _refuse(given, "the output path is a loop of symbolic links; name a folder with -o") from None
+    except ValueError:  # a NUL character: no file system takes it
+        raise _refuse(given, "the output path holds a NUL character; name a folder with -o") from None
     except OSError as error:
         if error.errno != errno.ELOOP:
             raise
@@ -83,7 +86,11 @@ class OutputFolder:
 
     def __enter__(self) -> OutputFolder:
         self.check()  # before creating anything: a refused folder gets no lock file beside it
-        self.target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            blocker = next((part for part in reversed(self.target.parents) if part.exists() and not part.is_dir()), None)
+            raise _refuse(self.given, f"a part of the output path is a file, not a folder: {blocker}") from None
         try:
             self._lock.acquire()
         except Busy as busy:
@@ -135,14 +142,20 @@ class OutputFolder:
         folder is written (``interrupted`` says so).
         """
         with defer_interrupts() as deferred:
+            staging = stage(self.target, {**files, **manifest.manifests(files, self.exports)})
             try:
-                self.note = self.check(files)
+                self.note = self.check(files)  # as late as can be: right before the swap
             except OutputFolderError as error:
-                problem = error.problems[0]
-                changed = f"changed while primeflex was running, nothing was written: {problem.message}"
+                shutil.rmtree(staging, ignore_errors=True)
+                changed = f"changed while primeflex was running, nothing was written: {error.problems[0].message}"
                 raise _refuse(self.given, changed) from None
-            content = {**files, **manifest.manifests(files, self.exports)}
-            swap_in(stage(self.target, content), self.target)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            try:
+                swap_in(staging, self.target)
+            finally:  # whether or not it was swapped, what is there now is not the output
+                shutil.rmtree(staging, ignore_errors=True)
         self.interrupted = deferred.interrupted
         return [self.given / name for name in sorted(files)]
 

@@ -84,8 +84,24 @@ class FolderLock:
             self._fd = None
 
 
+# what versions before the lock left: ``.NAME.XXXXXXXX`` staging folders, cleaned only if they hold
+# nothing but files an output has (and export folders), and ``.NAME.old.PID``
+_OUTPUT_NAMES = {"plan.json", "bom.csv", "bom.md", "racks.svg", "report.md", "report.html", "pareto.csv", "pareto.svg"}
+_OUTPUT_NAMES |= {"pareto.png", "topology.gv", "topology.svg", "topology.png", "topology.pdf"}
+_EXPORTS = ("slurm", "netbox", "ansible")
+
+
 def _leftover(target: Path) -> re.Pattern[str]:
-    return re.compile(rf"\.{re.escape(target.name)}\.(staging|old)\.\d+(\.[a-z0-9_]{{8}})?")
+    return re.compile(rf"\.{re.escape(target.name)}\.(?:(staging|old)\.\d+(\.[a-z0-9_]{{8}})?|[a-z0-9_]{{8}})")
+
+
+def _earlier_staging(folder: Path) -> bool:
+    for entry in folder.iterdir():
+        if entry.is_symlink():
+            return False
+        if not ((entry.name in _OUTPUT_NAMES and entry.is_file()) or (entry.name in _EXPORTS and entry.is_dir())):
+            return False
+    return True
 
 
 def cleanup_leftovers(target: Path) -> list[Path]:
@@ -101,6 +117,7 @@ def cleanup_leftovers(target: Path) -> list[Path]:
     pattern = _leftover(target)
     kinds = {entry: match.group(1) for entry in entries if (match := pattern.fullmatch(entry.name))}
     found = [entry for entry in kinds if entry.is_dir() and not entry.is_symlink()]
+    found = [entry for entry in found if kinds[entry] or _earlier_staging(entry)]
     if not target.exists() and not target.is_symlink():
         old = [entry for entry in found if kinds[entry] == "old"]
         if old:

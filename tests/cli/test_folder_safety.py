@@ -148,9 +148,13 @@ def test_leftovers_of_killed_runs_are_cleaned(tmp_path: Path) -> None:
         (tmp_path / name).mkdir()
         (tmp_path / name / "plan.json").write_text("{}")
     (tmp_path / ".out.lock").write_text("1\n")
+    (tmp_path / ".out.k2j4_x9q").mkdir()  # what versions before the lock left while writing
+    (tmp_path / ".out.k2j4_x9q" / "bom.md").write_text("half")
     (tmp_path / ".out.notes").mkdir()  # not a name primeflex uses: kept
+    (tmp_path / ".out.settings").mkdir()  # named like an earlier staging folder, but not one: kept
+    (tmp_path / ".out.settings" / "colours.txt").write_text("mine")
     assert _solve(OTHER, out) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.notes", "out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.notes", ".out.settings", "out"]
 
 
 def test_a_run_killed_between_two_renames_gets_the_old_folder_back(tmp_path: Path) -> None:
