@@ -2,8 +2,9 @@
 
 Each round starts a solve into one folder, alternating two specs so that every run replaces the
 other's output, and kills it after a random delay: a third of the rounds anywhere within a whole
-run, the others after the run has taken the folder's lock (it then solves, renders, writes and
-swaps the folder in), anywhere within the time that takes. After
+run, a third once the run holds the folder's lock (it then solves, renders, writes and swaps the
+folder in) anywhere within the time that takes, a third within 5 ms of its staging folder
+appearing (writing the files, the swap, deleting the old folder). After
 every kill the folder must be missing (before any run completed) or whole: exactly the files its
 manifest lists, each unchanged, all from one run. Every tenth round, and at the end, a run is let
 finish: it must exit 0, without --force, and leave nothing beside the folder (no staging or old
@@ -23,6 +24,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = (ROOT / "specs" / "reference" / "storage-small.yaml", ROOT / "specs" / "reference" / "storage-medium.yaml")
@@ -56,14 +61,28 @@ def leftovers(out: Path) -> list[str]:
     return sorted(p.name for p in out.parent.iterdir() if p.name != out.name and p.name not in {s.name for s in SPECS})
 
 
-def lock_taken(out: Path, process: subprocess.Popen[bytes], limit: float) -> bool:
-    """Wait until the run holds the folder's lock (its file appears); False if it ended or ``limit`` passed."""
-    lock = out.parent / f".{out.name}.lock"
+def holds_lock(out: Path, process: subprocess.Popen[bytes]) -> bool:
+    """Whether the run holds the folder's lock: the lock file names its pid (a killed run's stays behind)."""
+    try:
+        return (out.parent / f".{out.name}.lock").read_text().strip() == str(process.pid)
+    except OSError:
+        return False
+
+
+def writing(out: Path, process: subprocess.Popen[bytes]) -> bool:
+    """Whether the run has begun writing: its staging folder is there."""
+    return any(p.name.startswith(f".{out.name}.staging.{process.pid}.") for p in out.parent.iterdir())
+
+
+def wait_for(
+    test: Callable[[Path, subprocess.Popen[bytes]], bool], out: Path, process: subprocess.Popen[bytes], limit: float
+) -> bool:
+    """Wait until ``test`` holds for the run; False if it ended or ``limit`` passed first."""
     end = time.monotonic() + limit
     while time.monotonic() < end and process.poll() is None:
-        if lock.exists():
+        if test(out, process):
             return True
-        time.sleep(0.002)
+        time.sleep(0.001)
     return False
 
 
@@ -71,7 +90,7 @@ def finish(spec: Path, out: Path) -> tuple[str | None, float, float]:
     """Run to the end: (None if it exits 0 and leaves the folder whole and nothing beside it, seconds, seconds holding the lock)."""
     start = time.monotonic()
     process = subprocess.Popen(command(spec, out), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    locked = time.monotonic() if lock_taken(out, process, 300) else start
+    locked = time.monotonic() if wait_for(holds_lock, out, process, 300) else start
     _, err = process.communicate(timeout=300)
     end = time.monotonic()
     if process.returncode != 0:
@@ -91,6 +110,8 @@ def kill_rounds(rounds: int, seed: int, work: Path, log: bool = False) -> dict[s
     stats: dict[str, int] = {
         "killed at any moment": 0,
         "killed holding the lock": 0,
+        "killed while writing or swapping": 0,
+        "staging folders seen after a kill": 0,
         "finished before the kill": 0,
         "leftovers seen after a kill": 0,
         "runs let finish (each cleans up)": 0,
@@ -100,8 +121,10 @@ def kill_rounds(rounds: int, seed: int, work: Path, log: bool = False) -> dict[s
         process = subprocess.Popen(command(spec, out), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         kind = "killed at any moment"
         delay = rng.uniform(0, duration * 1.05)
-        if index % 3 and lock_taken(out, process, duration * 3):
+        if index % 3 == 1 and wait_for(holds_lock, out, process, duration * 3):
             kind, delay = "killed holding the lock", rng.uniform(0, locked * 1.05)
+        elif index % 3 == 2 and wait_for(writing, out, process, duration * 3):
+            kind, delay = "killed while writing or swapping", rng.uniform(0, 0.005)
         try:
             process.wait(timeout=delay)
             stats["finished before the kill"] += 1
@@ -114,6 +137,8 @@ def kill_rounds(rounds: int, seed: int, work: Path, log: bool = False) -> dict[s
             failures.append(f"round {index} (killed after {delay:.2f} s): {problem}")
         if leftovers(out):
             stats["leftovers seen after a kill"] += 1
+        if any(".staging." in name for name in leftovers(out)):
+            stats["staging folders seen after a kill"] += 1
         if index % 10 == 9 or index == rounds - 1:
             stats["runs let finish (each cleans up)"] += 1
             problem = finish(SPECS[(index + 1) % 2], out)[0]

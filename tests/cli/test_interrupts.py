@@ -19,20 +19,18 @@ from tests.conftest import ROOT, SPECS
 SPEC = SPECS / "reference" / "storage-small.yaml"
 
 
-@pytest.mark.parametrize("delay", [0.1, 0.2, 0.3, 0.6])
+@pytest.mark.parametrize("delay", [0.1, 0.2, 0.3, 0.45, 0.6, 0.8])
 def test_ctrl_c_at_start_up_is_a_message_not_a_traceback(delay: float, tmp_path: Path) -> None:
-    """Whenever primeflex's own code runs; the interpreter's start-up before it (its site module) is Python's."""
+    """Whenever primeflex's code runs. Before it (the interpreter's start-up, the import statement
+    that loads it) Python prints its own traceback, with no frame of primeflex in it."""
     command = [sys.executable, "-c", CLI, "solve", str(SPEC), "-o", str(tmp_path / "out")]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(delay)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
-    if "Fatal Python error: init_import_site" in err:  # a slow machine: still in the interpreter's start-up
-        return
-    assert "Traceback" not in err
-    if process.returncode != 0:  # a fast machine may have finished
-        assert process.returncode in (130, -signal.SIGINT), err
-        assert process.returncode == -signal.SIGINT or "interrupted" in err
+    assert "/primeflex_iac/" not in err and "internal error" not in err, err
+    if "Traceback" not in err and process.returncode != 0:  # a fast machine may have finished
+        assert process.returncode == 130 and "interrupted" in err, err
 
 
 def test_ctrl_c_while_rendering_keeps_the_plan(
@@ -90,5 +88,5 @@ def test_ctrl_c_while_writing_waits_for_the_folder(
 def test_sigkill_at_random_moments_never_leaves_a_partial_folder(tmp_path: Path) -> None:
     result = kill_rounds(6, seed=11, work=tmp_path)
     assert result["failures"] == []
-    assert result["killed holding the lock"]
+    assert result["killed holding the lock"] and result["killed while writing or swapping"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
