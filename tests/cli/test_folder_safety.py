@@ -198,3 +198,15 @@ def test_manifests_are_deterministic_and_split_by_export_folder() -> None:
     assert written == manifests(dict(reversed(content.items())))
     assert list(json.loads(written[f"netbox/{MANIFEST}"])["files"]) == ["device-types/a.yaml"]
     assert files.check_output_folder(Path("/nonexistent-folder/out")) is None
+
+
+def test_a_file_system_without_locks_still_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import fcntl
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    assert _solve(SPEC, tmp_path / "out") == 0
+    assert ours(tmp_path / "out")
