@@ -75,11 +75,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 class _CtrlC:
-    """Python's own Ctrl-C handler (KeyboardInterrupt), which also notes that Ctrl-C was pressed."""
+    """Python's own Ctrl-C handler (KeyboardInterrupt), which also notes that Ctrl-C was pressed.
+
+    Python cannot raise an exception out of a callback (a weak reference's, during an import): there
+    it would print "Exception ignored" with a traceback and go on as if Ctrl-C had not come. Such a
+    KeyboardInterrupt is dropped quietly and Ctrl-C sent again 10 ms later, to be raised where it can be.
+    """
 
     def __init__(self) -> None:
         self.pressed = False
-        self._previous: object = None
+        self._watching = False
+        self._hook = sys.unraisablehook
 
     def watch(self) -> None:
         import signal
@@ -89,17 +95,32 @@ class _CtrlC:
             threading.current_thread() is threading.main_thread()
             and signal.getsignal(signal.SIGINT) is signal.default_int_handler
         ):
-            self._previous = signal.signal(signal.SIGINT, self._pressed)
+            signal.signal(signal.SIGINT, self._pressed)
+            sys.unraisablehook = self._unraisable
+            self._watching = True
 
     def _pressed(self, signum: int, frame: object) -> None:
         self.pressed = True
         raise KeyboardInterrupt
 
+    def _unraisable(self, unraisable: sys.UnraisableHookArgs) -> None:
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+            self._hook(unraisable)
+            return
+        import signal
+        import threading
+
+        again = threading.Timer(0.01, os.kill, (os.getpid(), signal.SIGINT))  # once the callback has returned
+        again.daemon = True
+        again.start()
+
     def restore(self) -> None:
-        if self._previous is not None:
+        if self._watching:
             import signal
 
             signal.signal(signal.SIGINT, signal.default_int_handler)
+            sys.unraisablehook = self._hook
+            self._watching = False
 
 
 def _failed(error: BaseException, args: argparse.Namespace | None, interrupted: bool) -> int:

@@ -90,3 +90,31 @@ def test_sigkill_at_random_moments_never_leaves_a_partial_folder(tmp_path: Path)
     assert result["failures"] == []
     assert result["killed holding the lock"] and result["killed while writing or swapping"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_ctrl_c_inside_a_callback_is_raised_again_after_it(capsys: pytest.CaptureFixture[str]) -> None:
+    """Python drops an exception raised in a weak reference's callback (as during an import) with "Exception ignored"."""
+    import weakref
+
+    from primeflex_iac.cli.main import _CtrlC
+
+    class Thing:
+        pass
+
+    def callback(reference: object) -> None:
+        raise KeyboardInterrupt  # where the Ctrl-C handler would raise it
+
+    hook = sys.unraisablehook
+    ctrl_c = _CtrlC()
+    ctrl_c.watch()
+    try:
+        thing = Thing()
+        reference = weakref.ref(thing, callback)
+        with pytest.raises(KeyboardInterrupt):
+            del thing
+            time.sleep(5)
+        assert reference() is None
+    finally:
+        ctrl_c.restore()
+    assert "Exception ignored" not in capsys.readouterr().err
+    assert sys.unraisablehook is hook and signal.getsignal(signal.SIGINT) is signal.default_int_handler
