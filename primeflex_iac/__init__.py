@@ -4,14 +4,19 @@ import primeflex_iac as pf
 spec = pf.load_spec("specs/customer.yaml")
 plan = pf.solve(spec)                  # a Plan: status, compute, fabric, storage, racks, bom, totals
 report = pf.check(plan, spec, pf.load_catalog())
+
+The names load on first use (PEP 562): importing the package, as the command line does first,
+costs nothing, so Ctrl-C during start-up reaches the command line's handler.
 """
+
+from __future__ import annotations
 
 __version__ = "0.1.0"
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
+    from typing import Any
+
     from primeflex_iac.app.solve import solve
     from primeflex_iac.catalog.loader import load_catalog
     from primeflex_iac.catalog.models import Catalog
@@ -25,9 +30,7 @@ if TYPE_CHECKING:
     from primeflex_iac.timing.estimate import estimate
     from primeflex_iac.timing.step_model import Estimate
 
-# Each public name is imported on first use (PEP 562), so that `import primeflex_iac.spec.model`
-# or `primeflex validate` does not pay for OR-Tools, which only solving needs.
-_HOMES = {
+_WHERE = {
     "solve": "primeflex_iac.app.solve",
     "load_catalog": "primeflex_iac.catalog.loader",
     "Catalog": "primeflex_iac.catalog.models",
@@ -50,15 +53,17 @@ _HOMES = {
 
 
 def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
+    if name not in _WHERE:
         raise AttributeError(f"module 'primeflex_iac' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOMES[name]), name)
-    globals()[name] = value  # later lookups skip this function
+    import importlib
+
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_HOMES])
+    return sorted({*globals(), *_WHERE})
 
 
 __all__ = [

@@ -1,117 +1,193 @@
 """Output folders: which ones may be replaced, and writing a set of files into one all at once.
 
-Files are written into a temporary folder, then moved into place: a failed run leaves the
-previous output untouched; a half-written folder is never visible. A folder that holds anything
-primeflex did not write is only replaced with --force (an :class:`OutputFolderError` otherwise).
+An :class:`OutputFolder` is checked and locked before the run does its work (a refused folder
+costs no solver time), checked again at the moment it is replaced (it may have changed in
+between), and replaced whole: the files are written into a staging folder beside it, which is
+then swapped in (``cli/swap.py``). A folder is replaced without --force only if it is missing,
+empty, or everything in it is what primeflex wrote there, as its manifest says
+(``cli/manifest.py``); with --force any folder, except those never replaced (``cli/protect.py``):
+one holding an input of the run, a home, a mount point, a system folder, the working folder or
+one of its parents.
 """
 
 from __future__ import annotations
 
-import os
+import errno
 import shutil
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from primeflex_iac.cli import manifest
+from primeflex_iac.cli.manifest import EXPORT_FOLDERS, MANIFEST
+from primeflex_iac.cli.protect import inputs_inside, protected_reason
+from primeflex_iac.cli.swap import Busy, FolderLock, cleanup_leftovers, defer_interrupts, stage, swap_in
 from primeflex_iac.errors import OutputFolderError, Problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+    from pathlib import Path
+    from types import TracebackType
 
 __all__ = [
     "EXPORT_FOLDERS",
-    "check_export_folders",
+    "MANIFEST",
+    "OutputFolder",
     "check_output_folder",
     "exports_beside",
     "write_outputs",
     "written_summary",
 ]
 
-_PLAN_MARK = '"schema_version": "primeflex-iac/plan/'
-EXPORT_FOLDERS = ("slurm", "netbox", "ansible")  # what `solve --export` adds beside the plan
-_EXPORT_MARK = "by primeflex-iac"  # in the head of the file each export target writes first
-_MARKED_FILE = {"slurm": "slurm.conf", "netbox": "README.md", "ansible": "inventory.yaml"}
+
+def _refuse(given: Path, message: str) -> OutputFolderError:
+    return OutputFolderError([Problem(str(given), None, None, "", message)])
 
 
-def _previous_output(directory: Path) -> bool:
-    """Whether ``directory`` holds only files and a plan.json that primeflex wrote."""
+def _resolve(given: Path) -> Path:
     try:
-        entries = list(directory.iterdir())
-        exports = {entry for entry in entries if entry.name in EXPORT_FOLDERS and entry.is_dir() and not entry.is_symlink()}
-        if any(not entry.is_file() or entry.is_symlink() for entry in entries if entry not in exports):
-            return False
-        with (directory / "plan.json").open(encoding="utf-8", errors="replace") as plan:
-            return _PLAN_MARK in plan.read(4096)
+        return given.resolve()
+    except RuntimeError:  # Python before 3.13 says "Symlink loop" this way
+        raise _refuse(given, "the output path is a loop of symbolic links; name a folder with -o") from None
+    except ValueError:  # a NUL character: no file system takes it
+        raise _refuse(given, "the output path holds a NUL character; name a folder with -o") from None
+    except OSError as error:
+        if error.errno != errno.ELOOP:
+            raise
+        raise _refuse(given, "the output path is a loop of symbolic links; name a folder with -o") from None
+
+
+def _same_bytes(path: Path, content: str | bytes | None) -> bool:
+    if content is None:
+        return False
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        return path.read_bytes() == data
     except OSError:
         return False
 
 
-def check_output_folder(directory: Path, force: bool = False) -> str | None:
-    """Raise OutputFolderError unless ``directory`` may be written; return a note if a previous output will be replaced.
+class OutputFolder:
+    """One run's output folder: ``with OutputFolder(path, ...) as folder:`` checks and locks it, ``folder.write(files)`` replaces it.
 
-    A missing or empty folder is written; a folder holding a previous output of primeflex (its
-    plan.json, and files only) is replaced, with a note; any other folder only with ``force``.
-    The working folder, its parents, the home folder and the root are never replaced.
+    ``inputs`` are the run's input files: a folder holding one is never replaced, except a folder
+    primeflex wrote whose new files carry the input unchanged (`render` into the plan's folder).
+    ``exports`` says whether export folders (``slurm/``, ...) belong in it. After ``write``,
+    ``note`` says what was replaced (or None) and ``interrupted`` whether Ctrl-C came meanwhile.
     """
 
-    def refuse(message: str) -> OutputFolderError:
-        return OutputFolderError([Problem(str(directory), None, None, "", message)])
+    def __init__(self, path: Path, *, force: bool = False, inputs: Iterable[Path] = (), exports: bool = True) -> None:
+        self.given = path
+        self.force = force
+        self.inputs = list(inputs)
+        self.exports = exports
+        self.target = _resolve(path)
+        self.note: str | None = None
+        self.interrupted = False
+        self._lock = FolderLock(self.target)
 
-    if directory.exists() and not directory.is_dir():
-        raise refuse("the output path exists and is not a folder; expected a folder to write the plan into")
-    resolved = directory.resolve()
-    cwd = Path.cwd().resolve()
-    if resolved in (cwd, *cwd.parents, Path.home().resolve(), Path(resolved.anchor)):
-        raise refuse(
-            "refusing to replace this folder (the working folder, one of its parents, home or root); name a new one with -o"
+    def __enter__(self) -> OutputFolder:
+        self.check()  # before creating anything: a refused folder gets no lock file beside it
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            blocker = next((part for part in reversed(self.target.parents) if part.exists() and not part.is_dir()), None)
+            raise _refuse(self.given, f"a part of the output path is a file, not a folder: {blocker}") from None
+        try:
+            self._lock.acquire()
+        except Busy as busy:
+            message = f"another primeflex run (pid {busy.pid}) is writing this folder; wait for it to finish, or name another folder with -o"
+            raise _refuse(self.given, message) from None
+        try:
+            cleanup_leftovers(self.target)
+            self.note = self.check()
+        except BaseException:
+            self._lock.release()
+            raise
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        self._lock.release()
+
+    def check(self, files: Mapping[str, str | bytes] | None = None) -> str | None:
+        """Raise OutputFolderError unless the folder may be replaced (by ``files``, if given); a note if something is replaced."""
+        target, given = self.target, self.given
+        if not target.exists():
+            return None
+        if not target.is_dir():
+            raise _refuse(given, "the output path exists and is not a folder; expected a folder to write the plan into")
+        reason = protected_reason(target)
+        if reason:
+            raise _refuse(given, f"refusing to replace this folder, even with --force: {reason}; name another one with -o")
+        if not any(target.iterdir()):
+            return None
+        mine = manifest.ours(target, self.exports)
+        for kept in inputs_inside(target, self.inputs):
+            relative = kept.resolve().relative_to(target).as_posix()
+            if not mine or (files is not None and not _same_bytes(kept, files.get(relative))):
+                message = f"refusing to replace this folder, even with --force: it holds {kept}, an input of this run; name another one with -o"
+                raise _refuse(given, message)
+        if mine:
+            return f"replacing the previous output in {given}"
+        if self.force:
+            return f"replacing {given} and everything in it (--force)"
+        raise _refuse(
+            given,
+            "the output folder exists and holds files primeflex did not write; "
+            "expected a new, empty or earlier output folder: pass --force to replace it, or name another with -o",
         )
-    if not directory.exists() or not any(directory.iterdir()):
-        return None
-    if _previous_output(directory):
-        return f"replacing the previous output in {directory}"
-    if force:
-        return f"replacing {directory} and everything in it (--force)"
-    raise refuse(
-        "the output folder exists and holds files primeflex did not write; "
-        "expected a new, empty or earlier output folder: pass --force to replace it, or name another with -o"
-    )
+
+    def write(self, files: Mapping[str, str | bytes]) -> list[Path]:
+        """Replace the folder with exactly ``files`` (name -> text or bytes) and its manifests; returns the written paths.
+
+        Checked again first, at the moment of replacing; Ctrl-C meanwhile is held back until the
+        folder is written (``interrupted`` says so).
+        """
+        with defer_interrupts() as deferred:
+            staging = stage(self.target, {**files, **manifest.manifests(files, self.exports)})
+            try:
+                self.note = self.check(files)  # as late as can be: right before the swap
+            except OutputFolderError as error:
+                shutil.rmtree(staging, ignore_errors=True)
+                changed = f"changed while primeflex was running, nothing was written: {error.problems[0].message}"
+                raise _refuse(self.given, changed) from None
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            try:
+                swap_in(staging, self.target)
+            finally:  # whether or not it was swapped, what is there now is not the output
+                shutil.rmtree(staging, ignore_errors=True)
+        self.interrupted = deferred.interrupted
+        return [self.given / name for name in sorted(files)]
 
 
-def _replaceable_export(folder: Path, target: str) -> bool:
-    """Whether ``folder`` is missing, empty, or an earlier export of ``target`` (its marked file says so)."""
-    if not folder.exists():
-        return True
-    if not folder.is_dir():
-        return False
-    if not any(folder.iterdir()):
-        return True
-    marked = folder / _MARKED_FILE[target]
-    try:
-        with marked.open(encoding="utf-8", errors="replace") as file:
-            return _EXPORT_MARK in file.read(512)
-    except OSError:
-        return False
+def check_output_folder(directory: Path, force: bool = False, inputs: Iterable[Path] = ()) -> str | None:
+    """Raise OutputFolderError unless ``directory`` may be replaced; a note if an output will be replaced (no lock taken)."""
+    return OutputFolder(directory, force=force, inputs=inputs).check()
 
 
-def check_export_folders(output: Path, targets: Iterable[str], force: bool = False) -> None:
-    """Raise OutputFolderError unless each ``output/target`` may be replaced: missing, empty, an earlier export, or ``force``."""
-    refused = [target for target in targets if not force and not _replaceable_export(output / target, target)]
-    if refused:
-        names = ", ".join(str(output / target) for target in refused)
-        message = "holds files primeflex did not export; pass --force to replace it, or name another folder with -o"
-        raise OutputFolderError([Problem(names, None, None, "", message)])
+def write_outputs(
+    directory: Path, files: Mapping[str, str | bytes], force: bool = False, inputs: Iterable[Path] = ()
+) -> list[Path]:
+    """Check, lock and replace ``directory`` with exactly ``files`` in one go; returns the written paths."""
+    with OutputFolder(directory, force=force, inputs=inputs) as folder:
+        return folder.write(files)
 
 
-def exports_beside(folder: Path) -> dict[str, str | bytes]:
-    """The export folders `solve --export` wrote beside a plan, kept when the plan is re-rendered."""
+def exports_beside(folder: Path) -> tuple[dict[str, str | bytes], list[str]]:
+    """The export folders `solve --export` wrote beside a plan, kept when it is re-rendered, and warnings for those not kept."""
     kept: dict[str, str | bytes] = {}
+    warnings: list[str] = []
     for name in EXPORT_FOLDERS:
         export = folder / name
-        if export.is_dir() and not export.is_symlink():
-            for path in sorted(export.rglob("*")):
-                if path.is_file() and not path.is_symlink():
-                    kept[path.relative_to(folder).as_posix()] = path.read_bytes()
-    return kept
+        if not export.is_dir() or export.is_symlink():
+            continue
+        if not manifest.ours(export, exports=False) or not (export / MANIFEST).is_file():
+            warnings.append(f"{export}/ is not copied: it holds files primeflex did not write")
+            continue
+        for path in sorted(export.rglob("*")):
+            if path.is_file() and path.name != MANIFEST:
+                kept[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return kept, warnings
 
 
 def written_summary(written: list[Path], folder: Path) -> str:
@@ -124,34 +200,3 @@ def written_summary(written: list[Path], folder: Path) -> str:
     return ", ".join(
         key if not key.endswith("/") else f"{key} ({count} file{'s' if count > 1 else ''})" for key, count in counts.items()
     )
-
-
-def write_outputs(directory: Path, files: Mapping[str, str | bytes]) -> list[Path]:
-    """Replace ``directory`` with exactly ``files`` (name -> text or bytes); returns the written paths."""
-    given = directory
-    directory = directory.resolve()
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    try:
-        for name, content in sorted(files.items()):
-            (staging / name).parent.mkdir(parents=True, exist_ok=True)  # exports live in subfolders
-            if isinstance(content, bytes):
-                (staging / name).write_bytes(content)
-            else:
-                (staging / name).write_text(content, encoding="utf-8", newline="\n")
-        old = None
-        if directory.exists():
-            old = directory.parent / f".{directory.name}.old.{os.getpid()}"
-            directory.rename(old)
-        try:
-            staging.rename(directory)
-        except BaseException:
-            if old is not None:
-                old.rename(directory)
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return [given / name for name in sorted(files)]

@@ -80,7 +80,10 @@ def seed(parser: argparse.ArgumentParser) -> None:
 
 def force(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--force", action="store_true", help="replace an existing output even if it holds files primeflex did not write"
+        "--force",
+        action="store_true",
+        help="replace an existing output even if it holds files primeflex did not write "
+        "(never a folder holding the inputs, a home, a mount point, a system folder or the working folder)",
     )
 
 

@@ -40,7 +40,7 @@ def _run(tmp_path: Path, out: str, capsys: pytest.CaptureFixture[str]) -> tuple[
 @pytest.mark.slow
 def test_sweep_writes_a_frontier_and_shows_progress(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder, err = _run(tmp_path, "a", capsys)
-    assert sorted(p.name for p in folder.iterdir()) == ["pareto.csv", "pareto.png", "pareto.svg"]
+    assert sorted(p.name for p in folder.iterdir()) == [".primeflex-manifest.json", "pareto.csv", "pareto.png", "pareto.svg"]
     assert [f"sweep {i}/5" in err for i in range(1, 6)] == [True] * 5
     rows = list(csv.DictReader((folder / "pareto.csv").open()))
     assert len(rows) == 5

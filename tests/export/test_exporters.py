@@ -663,7 +663,11 @@ def test_export_command_writes_target_folders(catalog: Catalog, tmp_path: Path, 
     out = tmp_path / "run"
     assert main(["solve", str(SPECS / "reference" / "sample-moderate-water.yaml"), "-o", str(out), "--no-render"]) == 0
     assert main(["export", str(out / "plan.json"), "--to", "slurm"]) == 0
-    assert sorted(p.name for p in (out / "slurm").iterdir()) == ["gres.conf", "slurm.conf", "topology.conf"]
+    assert sorted(p.name for p in (out / "slurm").iterdir() if not p.name.startswith(".")) == [
+        "gres.conf",
+        "slurm.conf",
+        "topology.conf",
+    ]
     assert (out / "plan.json").exists()  # the plan's folder keeps its other files
     export_dir = tmp_path / "elsewhere"
     assert main(["export", str(out / "plan.json"), "--to", "all", "-o", str(export_dir)]) == 0

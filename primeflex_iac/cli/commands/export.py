@@ -1,21 +1,24 @@
 """`primeflex export PLAN --to slurm|netbox|ansible|all [-o DIR]`: a saved plan's files for the
 tools that come next, each target in a folder of its own (DIR/slurm/, DIR/netbox/, DIR/ansible/).
 
-Each target folder is replaced as a whole, once its files are ready; a folder that holds
-anything but an earlier export is only replaced with --force. `solve --export` writes the same
+Each target folder is replaced as a whole, once its files are ready, with a manifest of its own;
+a folder that holds anything but an earlier export (as its manifest says) is only replaced with
+--force. All target folders are checked and locked before the first is written. `solve --export` writes the same
 folders beside plan.json (:func:`export_for_solve`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import TYPE_CHECKING
 
 from primeflex_iac.app.inputs import read_plan
 from primeflex_iac.catalog.loader import load_catalog
 from primeflex_iac.cli import options
-from primeflex_iac.cli.exit_codes import EXIT_INVALID, EXIT_OK
-from primeflex_iac.cli.files import check_export_folders, write_outputs
+from primeflex_iac.cli.exit_codes import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK
+from primeflex_iac.cli.files import OutputFolder
+from primeflex_iac.cli.swap import defer_interrupts
 from primeflex_iac.errors import ExportError, Problem
 from primeflex_iac.export.targets import TARGETS, applicable_targets, export_files
 
@@ -79,9 +82,20 @@ def run(args: argparse.Namespace) -> int:
         raise ExportError([Problem(str(args.plan), None, None, "", str(error))]) from None
     output: Path = args.output or args.plan.parent
     targets = split_by_target(files)
-    check_export_folders(output, targets, args.force)
+    inputs = [args.plan, *args.catalog_overlay]
     written: list[Path] = []
-    for target, target_files in targets.items():
-        written += write_outputs(output / target, target_files)
+    with contextlib.ExitStack() as stack, defer_interrupts() as deferred:
+        folders = {  # every target checked and locked before any is written
+            target: stack.enter_context(OutputFolder(output / target, force=args.force, inputs=inputs, exports=False))
+            for target in targets
+        }
+        for target, target_files in targets.items():
+            written += folders[target].write(target_files)
+    for folder in folders.values():
+        if folder.note:
+            print(f"primeflex: {folder.note}", file=sys.stderr)
     print(f"wrote {len(written)} files: {', '.join(str(output / target) + '/' for target in targets)}")
+    if deferred.interrupted or any(folder.interrupted for folder in folders.values()):
+        print("primeflex: interrupted; the folders above were written whole first", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return EXIT_OK

@@ -1,6 +1,8 @@
 """`primeflex render PLAN`: re-render a saved plan.json (pictures, BOM, report) without solving.
 
-The export folders `solve --export` wrote beside the plan are kept in the re-rendered output.
+The export folders `solve --export` wrote beside the plan are kept in the re-rendered output. By
+default the plan's own folder is replaced: only if primeflex wrote everything in it, the plan
+included, and the plan comes out the same bytes.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from primeflex_iac.app.inputs import read_plan
 from primeflex_iac.cli import options
-from primeflex_iac.cli.exit_codes import EXIT_INVALID, EXIT_OK
-from primeflex_iac.cli.files import check_output_folder, exports_beside, write_outputs
+from primeflex_iac.cli.exit_codes import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK
+from primeflex_iac.cli.files import OutputFolder, exports_beside
 from primeflex_iac.render.bundle import render_bundle
 
 if TYPE_CHECKING:
@@ -35,13 +37,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"primeflex: {args.plan} holds no plan (status infeasible); nothing to render", file=sys.stderr)
         return EXIT_INVALID
     output = args.output or args.plan.parent
-    replacing = check_output_folder(output, args.force)
-    files, warnings = render_bundle(plan, pdf=args.pdf)
-    files.update(exports_beside(args.plan.parent))
-    if replacing:
-        print(f"primeflex: {replacing}", file=sys.stderr)
-    written = write_outputs(output, files)
+    with OutputFolder(output, force=args.force, inputs=[args.plan]) as folder:
+        files, warnings = render_bundle(plan, pdf=args.pdf)
+        exports, export_warnings = exports_beside(args.plan.parent)
+        files.update(exports)
+        written = folder.write(files)
+    if folder.note:
+        print(f"primeflex: {folder.note}", file=sys.stderr)
     print(f"wrote {', '.join(str(p) for p in written)}")
-    for warning in warnings:
+    for warning in warnings + export_warnings:
         print(f"primeflex: warning: {warning}", file=sys.stderr)
+    if folder.interrupted:
+        print("primeflex: interrupted; the files above were written whole first", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return EXIT_OK

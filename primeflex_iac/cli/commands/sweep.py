@@ -15,14 +15,17 @@ from primeflex_iac.app.inputs import solve_options_for
 from primeflex_iac.app.sweep import deadline_range, shortest_deadline, sweep
 from primeflex_iac.catalog.loader import load_catalog
 from primeflex_iac.cli import options
-from primeflex_iac.cli.exit_codes import EXIT_OK, invalid
-from primeflex_iac.cli.files import write_outputs
+from primeflex_iac.cli.exit_codes import EXIT_INTERRUPTED, EXIT_OK, invalid
+from primeflex_iac.cli.files import OutputFolder
 from primeflex_iac.common.units import UnitError, parse_duration
 from primeflex_iac.render.pareto_table import describe, pareto_csv
 from primeflex_iac.spec.model import load_spec
 
 if TYPE_CHECKING:
+    from primeflex_iac.catalog.models import Catalog
     from primeflex_iac.plan.pareto import SweepPoint
+    from primeflex_iac.solver.options import SolveOptions
+    from primeflex_iac.spec.model import Spec
 
 __all__ = ["DEFAULT_POINTS", "add_parser", "run"]
 
@@ -61,12 +64,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--workload", metavar="NAME", help="the workload whose deadline is swept (default: the first)")
     options.catalog_overlay(parser)
     options.time_limit(parser)
+    options.force(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from primeflex_iac.render.pareto import pareto_png, pareto_svg  # matplotlib: only for the commands that draw
-
     spec = load_spec(args.spec)
     catalog = load_catalog(args.catalog_overlay)
     if not spec.workloads:
@@ -79,6 +81,22 @@ def run(args: argparse.Namespace) -> int:
         return invalid(f"no workload named {focus!r} (workloads: {', '.join(names)})")
     required = next(w.time_to_model for w in spec.workloads if w.name == focus)
     solve_options = solve_options_for(spec, time_limit=args.time_limit)  # no range check here, as ever
+    output = args.output or Path("out") / f"{args.spec.stem}-sweep"
+    with OutputFolder(output, force=args.force, inputs=[args.spec, *args.catalog_overlay]) as folder:  # before solving
+        return _sweep(args, spec, catalog, solve_options, focus, required, folder)
+
+
+def _sweep(
+    args: argparse.Namespace,
+    spec: Spec,
+    catalog: Catalog,
+    solve_options: SolveOptions,
+    focus: str,
+    required: float,
+    folder: OutputFolder,
+) -> int:
+    from primeflex_iac.render.pareto import pareto_png, pareto_svg  # matplotlib: only for the commands that draw
+
     longest = args.longest or 2 * required
     shortest = args.shortest
     if shortest is None:
@@ -92,16 +110,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"primeflex: sweep {index}/{total}: {describe(point, catalog.currency)}", file=sys.stderr, flush=True)
 
     result = sweep(spec, catalog, deadlines, solve_options, focus, progress)
-    output = args.output or Path("out") / f"{args.spec.stem}-sweep"
     files: dict[str, str | bytes] = {
         "pareto.csv": pareto_csv(result),
         "pareto.svg": pareto_svg(result),
         "pareto.png": pareto_png(result),
     }
-    written = write_outputs(output, files)
+    written = folder.write(files)
+    if folder.note:
+        print(f"primeflex: {folder.note}", file=sys.stderr)
     frontier = result.frontier
     print(f"{spec.name}: {len(result.points)} deadlines, {len(frontier)} plans on the cost / time-to-model frontier")
     for point in sorted(frontier, key=lambda p: p.time_to_model_s or 0.0):
         print(f"  {describe(point, catalog.currency)}")
     print(f"  wrote     {', '.join(str(p) for p in written)}")
+    if folder.interrupted:
+        print("primeflex: interrupted; the files above were written whole first", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return EXIT_OK
