@@ -27,10 +27,33 @@ if TYPE_CHECKING:
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS = ("solve", "render", "schema", "export", "estimate", "sweep", "validate", "explain")  # modules of cli/commands/
+# the modules of cli/commands/, in the order --help lists them, with the line it shows for each
+# (the same as the module's own add_parser gives: a test holds them equal)
+COMMANDS = {
+    "solve": "find the best cluster for a spec and write the plan and BOM",
+    "render": "re-render a saved plan.json (pictures, BOM, report) without solving",
+    "schema": "print the JSON Schema of the spec (default, draft-07) or of the plan",
+    "export": "write a saved plan's Slurm, NetBox or Ansible files",
+    "estimate": "estimate a workload's time-to-model on a GPU cluster of any shape",
+    "sweep": "cost against time-to-model: the cheapest plan for each of a range of deadlines (CSV, SVG, PNG)",
+    "validate": "check a spec and its catalog overlays without solving",
+    "explain": "say why a spec has no plan and how far each requirement must move",
+}
 
 
-def _parser() -> argparse.ArgumentParser:
+def _chosen(argv: Sequence[str] | None) -> str | None:
+    """The command the arguments name (the first argument that is one), if any."""
+    for argument in sys.argv[1:] if argv is None else argv:
+        if argument in COMMANDS:
+            return argument
+        if not argument.startswith("-"):
+            return None
+    return None
+
+
+def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser, with only the named command's module imported: the others are a line of --help,
+    so that `--version`, `validate` or `render` do not load what solving needs (OR-Tools)."""
     import argparse
     import importlib
 
@@ -43,8 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"primeflex-iac {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
-        importlib.import_module(f"primeflex_iac.cli.commands.{name}").add_parser(commands)  # each sets its run() as the handler
+    chosen = _chosen(argv)
+    for name, summary in COMMANDS.items():
+        if name == chosen:
+            importlib.import_module(f"primeflex_iac.cli.commands.{name}").add_parser(commands)  # sets its run() as the handler
+        else:
+            commands.add_parser(name, help=summary)
     return parser
 
 
@@ -54,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctrl_c = _CtrlC()
     try:
         ctrl_c.watch()
-        args = _parser().parse_args(argv)
+        args = _parser(argv).parse_args(argv)
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
     except KeyboardInterrupt:
@@ -138,7 +165,9 @@ def _failed(error: BaseException, args: argparse.Namespace | None, interrupted: 
             sys.stdout.write(diagnostics_json(error.problems))
         return EXIT_INVALID
     # a bug: say so plainly, with what to report
-    print(f"primeflex: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+    text = str(error)
+    text = text if len(text) <= 500 else text[:500] + f"... ({len(text):,} characters)"
+    print(f"primeflex: internal error: {type(error).__name__}: {text}", file=sys.stderr)
     print("primeflex: this is a bug; please report it with the spec that caused it", file=sys.stderr)
     return EXIT_INTERNAL
 
