@@ -14,6 +14,7 @@ This module imports little at the top, and the commands (pydantic, OR-Tools, ...
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -38,6 +39,7 @@ COMMANDS = {
     "sweep": "cost against time-to-model: the cheapest plan for each of a range of deadlines (CSV, SVG, PNG)",
     "validate": "check a spec and its catalog overlays without solving",
     "explain": "say why a spec has no plan and how far each requirement must move",
+    "completion": "print a shell completion script (bash or zsh)",
 }
 
 
@@ -65,6 +67,9 @@ def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         epilog="Exit codes: 0 plan, 1 internal error, 2 invalid input, 3 infeasible, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"primeflex-iac {__version__}")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print only errors and warnings (and what --json asks for) on stdout"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     chosen = _chosen(argv)
     for name, summary in COMMANDS.items():
@@ -83,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ctrl_c.watch()
         args = _parser(argv).parse_args(argv)
         handler: Callable[[argparse.Namespace], int] = args.handler
+        if args.quiet and not getattr(args, "json", False):
+            with open(os.devnull, "w") as nowhere, contextlib.redirect_stdout(nowhere):
+                return handler(args)
         return handler(args)
     except KeyboardInterrupt:
         print("primeflex: interrupted; nothing was written", file=sys.stderr)

@@ -28,6 +28,7 @@ __all__ = [
     "seed",
     "solve_options",
     "spec_file",
+    "spec_stem",
     "time_limit",
     "workers",
 ]
@@ -39,7 +40,12 @@ MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit signed integer
 
 
 def spec_file(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("spec", type=Path, help="the spec file (YAML)")
+    parser.add_argument("spec", type=Path, help="the spec file (YAML), or - to read it from standard input")
+
+
+def spec_stem(spec: Path) -> str:
+    """The name a spec's default output folder takes: the file's stem, or ``stdin``."""
+    return "stdin" if str(spec) == "-" else spec.stem
 
 
 def plan_file(parser: argparse.ArgumentParser) -> None:

@@ -17,29 +17,31 @@ not-a-number values, numbers of more than 30 digits and tags other than the stan
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import stat
-import types
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from primeflex_iac.common.validation_messages import describe_error, is_internal_loc
 from primeflex_iac.errors import Problem, SpecError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["YamlDocument", "describe_error", "load_yaml", "parse_yaml_text", "validate_document"]
+__all__ = ["STDIN", "YamlDocument", "describe_error", "load_yaml", "parse_yaml_text", "validate_document"]
 
 MAX_FILE_BYTES = 1024 * 1024  # a spec or an overlay is a few kilobytes
 MAX_NODES = 100_000  # values visited, aliases expanded
 MAX_DEPTH = 64
+STDIN = "-"  # as a file name: standard input
+STDIN_NAME = "<stdin>"
 MAX_DIGITS = 30  # more digits than any figure of a cluster needs
 
 _TAG = "tag:yaml.org,2002:"
@@ -231,6 +233,8 @@ def parse_yaml_text(text: str, file: str) -> YamlDocument:
 
 def load_yaml(path: str | Path) -> YamlDocument:
     """Read and parse a YAML file; every failure is a :class:`SpecError` naming the file."""
+    if str(path) == STDIN:
+        return _load_stdin()
     path = Path(path)
     name = str(path)
     try:
@@ -257,14 +261,30 @@ def load_yaml(path: str | Path) -> YamlDocument:
     return parse_yaml_text(text, name)
 
 
+def _load_stdin() -> YamlDocument:
+    """The document piped to standard input (``-`` as the file), named ``<stdin>`` in messages."""
+    raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise SpecError([Problem(STDIN_NAME, None, None, "", f"input too large (over {MAX_FILE_BYTES:,} bytes)")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SpecError([Problem(STDIN_NAME, line, None, "", f"not UTF-8 text (byte 0x{raw[exc.start]:02x})")]) from exc
+    return parse_yaml_text(text, STDIN_NAME)
+
+
 def validate_document(document: YamlDocument, model: type[M]) -> M:
     """Validate ``document`` against ``model``, turning every pydantic error into a located Problem."""
     try:
         return model.model_validate(document.data)
     except ValidationError as exc:
+        errors = exc.errors(include_url=False)
         located = []
-        for error in exc.errors(include_url=False):
-            loc = [part for part in error["loc"] if not _is_internal_loc(part)]
+        for error in errors:
+            loc = [part for part in error["loc"] if not is_internal_loc(part)]
+            if _other_member_says_more(error, errors):
+                continue
             located.append((tuple(loc), describe_error(error, model, loc)))
         # a union reports each of its members; the error deepest inside the value says the most
         paths = {loc for loc, _ in located}
@@ -276,88 +296,19 @@ def validate_document(document: YamlDocument, model: type[M]) -> M:
         raise SpecError(sorted(set(problems), key=_order)) from None
 
 
+def _other_member_says_more(error: Mapping[str, Any], errors: Sequence[Mapping[str, Any]]) -> bool:
+    """A union member's "should be a valid list" when another member of the union says what the value is
+    (`objective: cots` is not "a valid list": it is an unknown objective)."""
+    if not str(error.get("type", "")).endswith("_type"):
+        return False
+    here = [part for part in error["loc"] if not is_internal_loc(part)]
+    return any(
+        other is not error
+        and not str(other.get("type", "")).endswith("_type")
+        and [part for part in other["loc"] if not is_internal_loc(part)] == here
+        for other in errors
+    )
+
+
 def _order(problem: Problem) -> tuple[int, int, str, str]:
     return (problem.line or 0, problem.column or 0, problem.path, problem.message)
-
-
-def _is_internal_loc(part: object) -> bool:
-    # pydantic adds the names of union members and validators to locations; they mean nothing to a user
-    return isinstance(part, str) and (part.startswith("function-") or "[" in part or part in {"str", "int", "float"})
-
-
-def describe_error(error: Mapping[str, Any], model: type[BaseModel], loc: Sequence[str | int]) -> str:
-    """What was expected and what was found, in words."""
-    kind = error.get("type", "")
-    message = str(error.get("msg", "invalid value"))
-    if kind == "extra_forbidden":
-        name = str(loc[-1]) if loc else ""
-        known = _fields_at(model, loc[:-1])
-        if not known:
-            return f"unknown field {name!r} (check the spelling; see the README for the fields this section takes)"
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        return f"unknown field {name!r}; {hint}expected one of: {', '.join(known)}"
-    if kind == "missing":
-        description = _description_at(model, loc)
-        if not description:
-            return "required field is missing"
-        return f"required field is missing: expected {description[0].lower()}{description[1:].rstrip('.')}"
-    if kind.startswith(("date_", "datetime_")):
-        message = "expected a month such as '2019-06' or a date such as '2019-06-15'"
-    message = message.removeprefix("Value error, ")
-    if "input" in error:
-        found = error["input"]
-        if not isinstance(found, (dict, list)) and "found" not in message:
-            message += f" (found {_shorten(repr(found), 80)})"
-        elif isinstance(found, (dict, list)) and "found" not in message:
-            message += f" (found a {'mapping' if isinstance(found, dict) else 'list'})"
-    return message
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model an annotation holds directly (through Optional and Annotated), if any."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if get_origin(annotation) in (Annotated, Union, types.UnionType):
-        for argument in get_args(annotation):
-            found = _model_in(argument)
-            if found is not None:
-                return found
-    return None
-
-
-def _step(annotation: Any, part: str | int) -> Any:
-    """The annotation of the value at ``part`` inside a value of ``annotation``."""
-    model = _model_in(annotation)
-    if model is not None and isinstance(part, str):
-        field = model.model_fields.get(part)
-        return field.annotation if field is not None else None
-    candidates = get_args(annotation) if get_origin(annotation) in (Annotated, Union, types.UnionType) else (annotation,)
-    for candidate in candidates:
-        origin = get_origin(candidate)
-        if origin is list and isinstance(part, int):
-            return get_args(candidate)[0]
-        if origin is dict and isinstance(part, str):
-            return get_args(candidate)[1]
-    return None
-
-
-def _fields_at(model: type[BaseModel], path: Sequence[str | int]) -> list[str]:
-    """The field names of the model at ``path`` inside ``model`` (empty if there is none)."""
-    annotation: Any = model
-    for part in path:
-        annotation = _step(annotation, part)
-    found = _model_in(annotation)
-    return list(found.model_fields) if found is not None else []
-
-
-def _description_at(model: type[BaseModel], path: Sequence[str | int]) -> str | None:
-    """The description of the field at ``path``, if it has one."""
-    if not path or not isinstance(path[-1], str):
-        return None
-    annotation: Any = model
-    for part in path[:-1]:
-        annotation = _step(annotation, part)
-    parent = _model_in(annotation)
-    field = parent.model_fields.get(path[-1]) if parent is not None else None
-    return field.description if field is not None else None

@@ -14,6 +14,8 @@ import re
 from fractions import Fraction
 from typing import Final
 
+from primeflex_iac.common.suggest import closest
+
 __all__ = [
     "GB",
     "LARGEST",
@@ -30,6 +32,7 @@ __all__ = [
     "parse_power",
     "parse_quantity",
     "parse_rack_units",
+    "quantity_pattern",
 ]
 
 TIB: Final = 1024**4
@@ -126,6 +129,15 @@ _LARGEST_TEXT = {
 }
 
 
+def quantity_pattern(dimension: str) -> str:
+    """A JSON Schema (ECMA) pattern of the text this module reads for ``dimension``: a number, then a unit."""
+    units = sorted((u for u in DIMENSIONS[dimension] if u), key=lambda u: (-len(u), u))
+    number = r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?|[0-9][0-9_]*(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+    unit = "|".join(re.escape(u).replace("\\/", "/") for u in units)
+    optional = "?" if "" in DIMENSIONS[dimension] else ""
+    return rf"^\s*{number}\s*(?:{unit}){optional}\s*$"
+
+
 class UnitError(ValueError):
     """A quantity that could not be read: says what was expected and what was found."""
 
@@ -175,8 +187,12 @@ def parse_quantity(value: object, dimension: str, *, allow_bare: bool = False) -
         if unit == "" and not allow_bare:
             raise UnitError(f"missing unit: expected a quantity such as {_EXAMPLES[dimension]}, found {value!r}")
         if unit not in units:
-            known = ", ".join(sorted({u for u in units if u}, key=lambda u: (units[u], u))[:12])
-            raise UnitError(f"unknown unit {unit!r} for a {dimension.replace('_', ' ')} quantity (known: {known})")
+            ordered = sorted({u for u in units if u}, key=lambda u: (units[u], u))
+            guess = closest(unit, ordered)
+            hint = f"; did you mean {guess!r}?" if guess is not None else ""
+            raise UnitError(
+                f"unknown unit {unit!r} for a {dimension.replace('_', ' ')} quantity{hint} (known: {', '.join(ordered[:12])})"
+            )
         check_commas(match["number"], value)
         try:
             result = _to_fraction(match["number"]) * units[unit]

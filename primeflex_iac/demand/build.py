@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from primeflex_iac.common.suggest import unknown_name
 from primeflex_iac.common.units import TIB
 from primeflex_iac.demand.candidates import candidate_fabrics, candidate_platforms
 from primeflex_iac.demand.software import choose_software
@@ -93,8 +94,7 @@ def check_references(spec: Spec, catalog: Catalog) -> None:
     def check(ids: list[str] | None, section: dict[str, object], path: tuple[str | int, ...], what: str) -> None:
         for index, item in enumerate(ids or []):
             if item not in section:
-                known = ", ".join(sorted(section))
-                problems.append(spec.problem((*path, index), f"unknown {what} {item!r} (known: {known})"))
+                problems.append(spec.problem((*path, index), unknown_name(what, item, section)))
 
     prefs = spec.preferences
     check(prefs.gpus, dict(catalog.gpus), ("preferences", "gpus"), "GPU id")
@@ -102,19 +102,15 @@ def check_references(spec: Spec, catalog: Catalog) -> None:
     check(prefs.fabrics, dict(catalog.fabrics), ("preferences", "fabrics"), "fabric id")
     for index, workload in enumerate(spec.workloads):
         if workload.model != "custom" and workload.model not in catalog.workloads:
-            known = ", ".join([*sorted(catalog.workloads), "custom"])
-            problems.append(spec.problem(("workloads", index, "model"), f"unknown model {workload.model!r} (known: {known})"))
+            known = [*catalog.workloads, "custom"]
+            problems.append(spec.problem(("workloads", index, "model"), unknown_name("model", workload.model, known)))
     for category in ("os", "cluster_manager", "scheduler"):
         chosen = getattr(prefs.software, category)
         if chosen is None:
             continue
         options = sorted(s.id for s in catalog.software.values() if s.category == category)
         if chosen not in options:
-            problems.append(
-                spec.problem(
-                    ("preferences", "software", category), f"unknown {category} {chosen!r} (known: {', '.join(options)})"
-                )
-            )
+            problems.append(spec.problem(("preferences", "software", category), unknown_name(category, chosen, options)))
     if spec.site.budget and spec.site.budget.currency and spec.site.budget.currency != catalog.currency:
         problems.append(
             spec.problem(

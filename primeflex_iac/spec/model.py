@@ -17,6 +17,7 @@ from primeflex_iac.common.located_yaml import YamlDocument, format_path, load_ya
 from primeflex_iac.common.names import Description, DisplayName
 from primeflex_iac.common.strict import Month, Strict
 from primeflex_iac.common.units import (
+    DIMENSIONS,
     UnitError,
     check_commas,
     parse_bandwidth,
@@ -26,6 +27,7 @@ from primeflex_iac.common.units import (
     parse_flops,
     parse_power,
     parse_rack_units,
+    quantity_pattern,
 )
 from primeflex_iac.common.vocabulary import FabricLayoutChoice, Kind, Precision
 from primeflex_iac.errors import Problem
@@ -52,18 +54,26 @@ __all__ = [
 ]
 
 
-def _quantity(parse: Any, example: str, description: str) -> Any:
-    schema = {"type": ["string", "number"], "examples": [example], "description": description}
+def _quantity(parse: Any, dimension: str, example: str, description: str) -> Any:
+    """A quantity field: its parser, and a schema an editor checks as the parser reads (a bare number only
+    where the parser takes one)."""
+    text = {"type": "string", "pattern": quantity_pattern(dimension)}
+    bare = "" in DIMENSIONS[dimension]
+    schema = {
+        **({"anyOf": [text, {"type": "number", "minimum": 0}]} if bare else text),
+        "examples": [example],
+        "description": description,
+    }
     return (BeforeValidator(parse), WithJsonSchema(schema))
 
 
-Bytes = Annotated[int, *_quantity(parse_bytes, "150 GB", "A size with its unit (kB..PB decimal, KiB..PiB binary).")]
-Bandwidth = Annotated[float, *_quantity(parse_bandwidth, "20 GB/s", "A rate: GB/s (bytes) or Gb/s (bits).")]
-Duration = Annotated[float, *_quantity(parse_duration, "8 h", "A duration: s, min, h, d or w.")]
-Power = Annotated[float, *_quantity(parse_power, "20 kW", "A power: W, kW or MW.")]
-Flops = Annotated[float, *_quantity(parse_flops, "24.3 GFLOP", "Floating-point operations.")]
-Count = Annotated[int, *_quantity(parse_count, "340M", "A count; k, M, B (billion) and T suffixes allowed.")]
-RackUnits = Annotated[int, *_quantity(parse_rack_units, "42U", "Rack units.")]
+Bytes = Annotated[int, *_quantity(parse_bytes, "bytes", "150 GB", "A size with its unit (kB..PB decimal, KiB..PiB binary).")]
+Bandwidth = Annotated[float, *_quantity(parse_bandwidth, "bandwidth", "20 GB/s", "A rate: GB/s (bytes) or Gb/s (bits).")]
+Duration = Annotated[float, *_quantity(parse_duration, "duration", "8 h", "A duration: s, min, h, d or w.")]
+Power = Annotated[float, *_quantity(parse_power, "power", "20 kW", "A power: W, kW, MW or GW.")]
+Flops = Annotated[float, *_quantity(parse_flops, "flops", "24.3 GFLOP", "Floating-point operations.")]
+Count = Annotated[int, *_quantity(parse_count, "count", "340M", "A count; k, M, B (billion) and T suffixes allowed.")]
+RackUnits = Annotated[int, *_quantity(parse_rack_units, "rack_units", "42U", "Rack units.")]
 
 ObjectiveName = Literal["cost", "power", "rack_units", "racks", "time"]
 _MONEY = re.compile(r"^\s*(?:(?P<pre>[A-Z]{3})\s*)?(?P<number>[\d_,]*\.?\d+)\s*(?P<scale>[kMB])?\s*(?P<post>[A-Z]{3})?\s*$")
@@ -119,6 +129,8 @@ class Money(Strict):
 
 
 class Dataset(Strict):
+    """A workload's training data, when it differs from the zoo's: its samples and its size on storage."""
+
     samples: Count | None = Field(default=None, description="Training samples (images, sequences or tokens).")
     size: Bytes | None = Field(default=None, description="Size of the training set on storage.")
 
@@ -184,12 +196,16 @@ class ComputeFloor(Strict):
 
 
 class Racks(Strict):
+    """The racks the room takes: how many, how tall, and the power each may draw."""
+
     max: int = Field(default=10, ge=1, le=10_000, description="Most racks the room takes.")
     height: RackUnits = Field(default=42, description="Rack height: a rack model of this height is used.")
     power_per_rack: Power = Field(description="Power a rack may draw at most (nameplate), e.g. '20 kW'.")
 
 
 class Site(Strict):
+    """What the data centre allows: cooling, racks, total power and budget."""
+
     cooling: Literal["air", "water", "any"] = Field(default="any", description="How compute nodes may be cooled.")
     racks: Racks
     total_power: Power | None = Field(default=None, description="Power the whole cluster may draw at most.")
@@ -199,6 +215,8 @@ class Site(Strict):
 
 
 class Storage(Strict):
+    """The parallel file system: usable capacity, file system, access protocols and read rate."""
+
     capacity: Bytes | None = Field(default=None, description="Usable capacity; at least the workloads' datasets.")
     file_system: Literal["lustre", "beegfs", "spectrum-scale"] = Field(default="lustre", description="Parallel file system.")
     access: list[Literal["posix", "hdfs", "s3"]] = Field(default=["posix"], min_length=1, description="Access protocols.")
@@ -206,12 +224,16 @@ class Storage(Strict):
 
 
 class SoftwareChoice(Strict):
+    """Software to use instead of the catalog's default, by catalog id."""
+
     os: str | None = Field(default=None, description="Catalog software id, e.g. rhel or centos.")
     cluster_manager: str | None = Field(default=None, description="e.g. openhpc or bright.")
     scheduler: str | None = Field(default=None, description="e.g. slurm, pbs-pro, pbs-pro-oss.")
 
 
 class Preferences(Strict):
+    """Choices the architect restricts: GPUs, nodes and fabrics allowed, availability date, software."""
+
     gpus: list[str] | None = Field(default=None, description="Only these GPU ids.")
     nodes: list[str] | None = Field(default=None, description="Only these compute node ids.")
     fabrics: list[str] | None = Field(default=None, description="Only these fabric ids.")
@@ -233,6 +255,8 @@ class Preferences(Strict):
 
 
 class SolverOptions(Strict):
+    """How long and how the solver searches; the command line's --time-limit, --workers and --seed win over these."""
+
     time_limit: Duration = Field(default=30.0, gt=0, le=86_400, description="Wall-clock limit for the whole solve, e.g. '30 s'.")
     workers: int = Field(default=1, ge=1, le=64, description="CP-SAT search workers.")
     seed: int = Field(default=0, ge=0, le=2**31 - 1, description="CP-SAT random seed.")

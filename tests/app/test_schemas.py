@@ -99,3 +99,46 @@ def test_plan_json_round_trips(catalog: Catalog) -> None:
     plan = solve(load_spec(SPECS / "customer.yaml"), catalog)
     again = Plan.model_validate_json(plan.to_json())
     assert again == plan
+
+
+def test_the_package_ships_the_schemas() -> None:
+    """A pip user points an editor at the installed package's copy: it is the one in schema/."""
+    packaged = ROOT / "primeflex_iac" / "schema"
+    for name in ("spec", "plan"):
+        assert (packaged / f"{name}.schema.json").read_text() == (ROOT / "schema" / f"{name}.schema.json").read_text(), (
+            f"copy schema/{name}.schema.json to primeflex_iac/schema/"
+        )
+    assert json.loads(SPEC_SCHEMA.read_text())["$id"] == "urn:primeflex-iac:schema:spec:v1"
+
+
+TYPOS = {
+    "GPU id": ("# gpus: [a100-sxm4-40gb]", "gpus: [a100-sxm-40gb]"),
+    "zoo model": ("model: resnet50 ", "model: resnet-50 "),
+    "unit case": ("power_per_rack: 20 kW", "power_per_rack: 20 KW"),
+    "bare number": ("power_per_rack: 20 kW", "power_per_rack: 20"),
+    "decimal comma": ("time_to_model: 6 h", "time_to_model: 2,5 d"),
+    "objective": ("objective: cost ", "objective: cots "),
+    "cooling": ("cooling: air ", "cooling: Water "),
+    "field name": ("capacity: 150 TiB", "capacity_tib: 150 TiB"),
+    "fabric id": ("# fabrics: [ib-hdr]", "fabrics: [ib_hdr]"),
+    "unit missing": ("total_power: 60 kW", "total_power: 60"),
+}
+
+
+@pytest.mark.needs_tool
+@pytest.mark.parametrize("typo", sorted(TYPOS))
+def test_an_editor_flags_typical_typos(typo: str, tmp_path: Path) -> None:
+    """Each typo people make, checked with check-jsonschema as an editor would with the schema."""
+    import subprocess
+    import sys
+
+    old, new = TYPOS[typo]
+    text = (SPECS / "customer.yaml").read_text()
+    assert old in text
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text.replace(old, new))
+    checker = Path(sys.executable).with_name("check-jsonschema")
+    result = subprocess.run(
+        [str(checker), "--schemafile", str(SPEC_SCHEMA), str(spec)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1, result.stdout + result.stderr

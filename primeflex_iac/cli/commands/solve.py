@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     solve_options = options.solve_options(args, spec)
     if solve_options is None:
         return EXIT_INVALID
-    output = args.output or Path("out") / args.spec.stem
+    output = args.output or Path("out") / options.spec_stem(args.spec)
     inputs = [args.spec, *args.catalog_overlay]
     with OutputFolder(output, force=args.force, inputs=inputs) as folder:  # before solving, not after
         plan = solve(spec, catalog, solve_options, overlays=args.catalog_overlay)

@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         return invalid(f"no workload named {focus!r} (workloads: {', '.join(names)})")
     required = next(w.time_to_model for w in spec.workloads if w.name == focus)
     solve_options = solve_options_for(spec, time_limit=args.time_limit)  # no range check here, as ever
-    output = args.output or Path("out") / f"{args.spec.stem}-sweep"
+    output = args.output or Path("out") / f"{options.spec_stem(args.spec)}-sweep"
     with OutputFolder(output, force=args.force, inputs=[args.spec, *args.catalog_overlay]) as folder:  # before solving
         return _sweep(args, spec, catalog, solve_options, focus, required, folder)
 

@@ -112,6 +112,11 @@ def add_racks_and_power(
     for count, device_u, device_w in _shared_only(ctx, storage, fabric):
         if per_rack(device_u, device_w, height, per_rack_w) == 0:
             model.add(count == 0).only_enforce_if(power_rule)
+    # the head node with a fabric port draws its adapter's power too: it must still fit one rack
+    head = demand.head_node
+    for fi, option in enumerate(demand.fabrics):
+        if per_rack(head.height_u, head.power_max_w + option.adapter.power_max_w, height, per_rack_w) == 0:
+            model.add(fabric.head_on_fabric[fi] == 0).only_enforce_if(power_rule)
 
     # shared_racks: racks for everything not in a full rack
     shared = ctx.int_var("shared_racks")
