@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from primeflex_iac.common.suggest import unknown_name
 from primeflex_iac.common.units import TIB
 from primeflex_iac.demand.candidates import candidate_fabrics, candidate_platforms
+from primeflex_iac.demand.memo import remembered
 from primeflex_iac.demand.software import choose_software
 from primeflex_iac.errors import SpecError
 from primeflex_iac.timing.calibration import load_calibration
@@ -127,6 +128,7 @@ def check_references(spec: Spec, catalog: Catalog) -> None:
         raise SpecError(problems)
 
 
+@remembered  # a solve asks three times: validating, solving, checking
 def build_demand(spec: Spec, catalog: Catalog) -> Demand:
     check_references(spec, catalog)
     workloads = [resolve_workload(w, catalog) for w in spec.workloads]
