@@ -17,7 +17,7 @@ from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 from primeflex_iac.common.strict import Strict
 from primeflex_iac.common.units import UnitError, check_commas, parse_power
 
-__all__ = ["LARGEST_PRICE_PER_KWH", "Energy", "EnergyPrice", "PueByCooling", "RackPowerByCooling"]
+__all__ = ["LARGEST_PRICE_PER_KWH", "Energy", "EnergyPrice", "PueByCooling", "RackPowerByCooling", "parse_energy_price"]
 
 LARGEST_PRICE_PER_KWH = 100  # a hundred currency units per kWh: beyond any tariff, within the solver's integers
 _PRICE = re.compile(
@@ -47,6 +47,19 @@ class EnergyPrice(Strict):
         if isinstance(value, (bool, int, float)):
             raise UnitError(f"an energy price needs its unit, as in '0.18 EUR/kWh'; found {value!r}")
         return value
+
+
+def parse_energy_price(text: str) -> EnergyPrice:
+    """'0.18 EUR/kWh', '180 EUR/MWh', or a bare number (per kWh, in the catalog's currency)."""
+    try:
+        return EnergyPrice.model_validate({"per_kwh": float(text)})
+    except ValueError:
+        pass
+    try:
+        return EnergyPrice.model_validate(text)
+    except ValueError as exc:
+        first = exc.errors()[0]["msg"] if hasattr(exc, "errors") else str(exc)
+        raise UnitError(str(first).removeprefix("Value error, ")) from None
 
 
 _PRICE_SCHEMA = {
