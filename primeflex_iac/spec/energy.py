@@ -43,6 +43,8 @@ class EnergyPrice(Strict):
                 raise UnitError(f"expected a price per energy such as '0.18 EUR/kWh' or '180 EUR/MWh', found {value!r}")
             check_commas(match["number"], value)
             number = Fraction(match["number"].replace(",", "").replace("_", ""))
+            if number * _PER_KWH[match["unit"]] > LARGEST_PRICE_PER_KWH:
+                raise UnitError(f"too large to be meant (at most {LARGEST_PRICE_PER_KWH} per kWh), found {value!r}")
             return {"per_kwh": float(number * _PER_KWH[match["unit"]]), "currency": match["pre"] or match["post"]}
         if isinstance(value, (bool, int, float)):
             raise UnitError(f"an energy price needs its unit, as in '0.18 EUR/kWh'; found {value!r}")

@@ -192,7 +192,8 @@ def _rack_power(value: Any) -> Any:
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise ValueError(f"{where}: {first['msg']}" if where else first["msg"]) from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ValueError(f"{where}: {message}" if where else message) from None
 
 
 _RACK_POWER_SCHEMA = {
