@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from primeflex_iac.app.planning import plan_demand
-from primeflex_iac.demand.build import build_demand
 from primeflex_iac.plan.model import CoolingAlternative
 
 if TYPE_CHECKING:
-    from primeflex_iac.catalog.models import Catalog
+    from collections.abc import Callable
+
     from primeflex_iac.plan.model import Plan
-    from primeflex_iac.solver.options import SolveOptions
     from primeflex_iac.spec.model import Spec
 
 __all__ = ["asks_lifetime_cost", "cooling_alternatives"]
@@ -46,9 +44,9 @@ def _alternative(cooling: str, plan: Plan) -> CoolingAlternative:
     )
 
 
-def cooling_alternatives(plan: Plan, spec: Spec, catalog: Catalog, options: SolveOptions) -> list[CoolingAlternative]:
-    """The air- and water-cooled plans (the plan itself for its own cooling); none unless the spec allows
-    both coolings, asks about the lifetime cost, and the plan has compute."""
+def cooling_alternatives(plan: Plan, spec: Spec, solve_spec: Callable[[Spec], Plan]) -> list[CoolingAlternative]:
+    """The air- and water-cooled plans (the plan itself for its own cooling, ``solve_spec`` the other);
+    none unless the spec allows both coolings, asks about the lifetime cost, and the plan has compute."""
     if spec.site.cooling != "any" or not asks_lifetime_cost(spec) or not plan.compute or plan.totals is None:
         return []
     found = []
@@ -57,6 +55,5 @@ def cooling_alternatives(plan: Plan, spec: Spec, catalog: Catalog, options: Solv
             found.append(_alternative(cooling, plan))
             continue
         edited = spec.model_copy(update={"site": spec.site.model_copy(update={"cooling": cooling})})
-        other, _ = plan_demand(edited, catalog, build_demand(edited, catalog), options, [])
-        found.append(_alternative(cooling, other))
+        found.append(_alternative(cooling, solve_spec(edited)))
     return found

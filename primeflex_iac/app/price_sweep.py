@@ -11,17 +11,13 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING
 
-from primeflex_iac.app.inputs import solve_options_for
-from primeflex_iac.app.planning import plan_demand
-from primeflex_iac.demand.build import build_demand
 from primeflex_iac.plan.price_sweep import Crossover, PricePoint, PriceSweepResult
 from primeflex_iac.spec.energy import EnergyPrice
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from primeflex_iac.catalog.models import Catalog
-    from primeflex_iac.solver.options import SolveOptions
+    from primeflex_iac.plan.model import Plan
     from primeflex_iac.spec.model import Spec
 
 __all__ = ["BRACKET", "price_range", "price_sweep", "solve_at_price", "with_price"]
@@ -45,9 +41,9 @@ def with_price(spec: Spec, price_per_kwh: float) -> Spec:
     return spec.model_copy(update={"site": site, "objective": "tco"})
 
 
-def solve_at_price(spec: Spec, catalog: Catalog, price_per_kwh: float, options: SolveOptions) -> PricePoint:
-    priced = with_price(spec, price_per_kwh)
-    plan, _ = plan_demand(priced, catalog, build_demand(priced, catalog), options, [])
+def solve_at_price(spec: Spec, price_per_kwh: float, solve_spec: Callable[[Spec], Plan]) -> PricePoint:
+    """The plan of least lifetime cost at ``price_per_kwh``, solved by ``solve_spec`` (a spec in, its plan out)."""
+    plan = solve_spec(with_price(spec, price_per_kwh))
     if plan.totals is None or plan.status not in ("optimal", "feasible"):
         return PricePoint(price_per_kwh, plan.status, "", None, None, None, None, None, "")
     t = plan.totals
@@ -88,22 +84,24 @@ def _crossover(low: PricePoint, high: PricePoint, solve: Callable[[float], Price
 
 def price_sweep(
     spec: Spec,
-    catalog: Catalog,
+    currency: str,
     prices: list[float],
-    options: SolveOptions | None = None,
+    solve_spec: Callable[[Spec], Plan],
     progress: Callable[[int, int, PricePoint], None] | None = None,
 ) -> PriceSweepResult:
-    """Solve the spec for the least lifetime cost at each price per kWh (catalog currency), lowest first."""
-    options = options or solve_options_for(spec)
+    """Solve the spec for the least lifetime cost at each price per kWh (in ``currency``, the catalog's), lowest first.
+
+    ``solve_spec`` solves one spec without explaining an infeasible one (``app.planning.plan_demand``'s plan).
+    """
     points: list[PricePoint] = []
     for index, price in enumerate(sorted(prices), start=1):
-        point = solve_at_price(spec, catalog, price, options)
+        point = solve_at_price(spec, price, solve_spec)
         points.append(point)
         if progress is not None:
             progress(index, len(prices), point)
     crossovers = [
-        _crossover(low, high, lambda price: solve_at_price(spec, catalog, price, options))
+        _crossover(low, high, lambda price: solve_at_price(spec, price, solve_spec))
         for low, high in itertools.pairwise(points)
         if low.cooling and high.cooling and low.cooling != high.cooling
     ]
-    return PriceSweepResult(spec.name, catalog.currency, points, crossovers)
+    return PriceSweepResult(spec.name, currency, points, crossovers)

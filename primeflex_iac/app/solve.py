@@ -44,8 +44,12 @@ def solve(
         options = solve_options_for(spec)
     demand = build_demand(spec, catalog)
     plan, status = plan_demand(spec, catalog, demand, options, [Path(o).name for o in overlays])
+
     # air against water, each solved on its own, where the spec allows both and asks about the lifetime cost
-    alternatives = cooling_alternatives(plan, spec, catalog, options)
+    def solve_cooling(edited: Spec) -> Plan:
+        return plan_demand(edited, catalog, build_demand(edited, catalog), options, [])[0]
+
+    alternatives = cooling_alternatives(plan, spec, solve_cooling)
     if alternatives:
         plan = plan.model_copy(update={"alternatives": alternatives})
     if plan.status != "infeasible" or not explain or not status.conflicts:

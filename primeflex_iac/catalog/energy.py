@@ -8,15 +8,30 @@ currency rate converts the energy price like every price.
 
 from __future__ import annotations
 
-from typing import Literal
+import datetime as dt
+import re
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-
-from primeflex_iac.common.strict import Month, Strict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 __all__ = ["HOURS_PER_YEAR", "EnergyFigures", "LoopEquipment"]
 
 HOURS_PER_YEAR = 8760  # 365 days: a year of the lifetime, as the spec's 'y' reads it
+
+
+# As common/strict.py's Strict and Month; this module imports nothing of the package, so that the
+# catalog models that include it keep the import chain short (tests/test_layout.py).
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _month(value: object) -> object:
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value.strip()):
+        return dt.date.fromisoformat(value.strip() + "-01")
+    return value
+
+
+Month = Annotated[dt.date, BeforeValidator(_month)]
 
 
 class EnergyFigures(Strict):

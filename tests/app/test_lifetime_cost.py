@@ -98,7 +98,9 @@ def _hand_crossover(catalog: Catalog) -> float:
 def test_the_crossover_price_matches_the_hand_calculation(catalog: Catalog) -> None:
     hand = _hand_crossover(catalog)
     assert hand == pytest.approx(0.1474, abs=1e-4)
-    result = price_sweep(load_spec(LIFETIME_COST), catalog, [0.05, 0.12, 0.3])
+    result = price_sweep(
+        load_spec(LIFETIME_COST), catalog.currency, [0.05, 0.12, 0.3], lambda s: solve(s, catalog, explain=False)
+    )
     assert [p.cooling for p in result.points] == ["air", "air", "water"]
     (crossover,) = result.crossovers
     assert (crossover.below.cooling, crossover.above.cooling) == ("air", "water")

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from primeflex_iac.app.inputs import solve_options_for
+from primeflex_iac.app.planning import plan_demand
 from primeflex_iac.app.price_sweep import price_range, price_sweep
 from primeflex_iac.cli.exit_codes import EXIT_OK, invalid
 from primeflex_iac.cli.files import write_outputs
-from primeflex_iac.demand.build import check_references
+from primeflex_iac.demand.build import build_demand, check_references
 from primeflex_iac.demand.energy import tco_inputs
 from primeflex_iac.render.price_table import describe_crossover, describe_price, price_csv
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     import argparse
 
     from primeflex_iac.catalog.models import Catalog
+    from primeflex_iac.plan.model import Plan
     from primeflex_iac.plan.price_sweep import PricePoint
     from primeflex_iac.spec.model import Spec
 
@@ -41,7 +43,11 @@ def run_price_sweep(args: argparse.Namespace, spec: Spec, catalog: Catalog) -> i
         print(f"primeflex: sweep {index}/{total}: {describe_price(point, currency)}", file=sys.stderr, flush=True)
 
     options = solve_options_for(spec, time_limit=args.time_limit)
-    result = price_sweep(spec, catalog, prices, options, progress)
+
+    def solve_spec(priced: Spec) -> Plan:
+        return plan_demand(priced, catalog, build_demand(priced, catalog), options, [])[0]
+
+    result = price_sweep(spec, currency, prices, solve_spec, progress)
     output = args.output or Path("out") / f"{args.spec.stem}-sweep"
     written = write_outputs(output, {"energy-price.csv": price_csv(result)})
     coolings = sorted({p.cooling for p in result.points if p.cooling})
