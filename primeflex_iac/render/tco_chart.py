@@ -73,9 +73,14 @@ def _alternative_head(currency: str) -> tuple[str, ...]:
     )
 
 
+def _has_lifetime_cost(plan: Plan) -> bool:
+    """Plans written before the lifetime cost existed read it as zero: they get no section."""
+    return plan.totals is not None and (plan.totals.tco > 0 or plan.totals.cost == 0)
+
+
 def tco_markdown(plan: Plan) -> list[str]:
     """The report's lifetime-cost section in Markdown: the figures, cumulative cost by year, the alternatives."""
-    if plan.totals is None:
+    if plan.totals is None or not _has_lifetime_cost(plan):
         return []
     t, cur = plan.totals, plan.totals.currency
     lines = ["## Lifetime cost", "", "| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in _table_rows(plan))]
@@ -91,7 +96,7 @@ def tco_markdown(plan: Plan) -> list[str]:
 
 def tco_html(plan: Plan) -> list[str]:
     """The same section as HTML, with the chart inline."""
-    if plan.totals is None:
+    if plan.totals is None or not _has_lifetime_cost(plan):
         return []
     parts = ["<h2>Lifetime cost</h2>", '<table class="summary">']
     parts += [f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in _table_rows(plan)]
