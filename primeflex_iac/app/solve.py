@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from primeflex_iac.app.alternatives import cooling_alternatives
 from primeflex_iac.app.explain.relaxations import explain_conflicts
 from primeflex_iac.app.inputs import solve_options_for
 from primeflex_iac.app.planning import plan_demand
@@ -43,6 +44,14 @@ def solve(
         options = solve_options_for(spec)
     demand = build_demand(spec, catalog)
     plan, status = plan_demand(spec, catalog, demand, options, [Path(o).name for o in overlays])
+
+    # air against water, each solved on its own, where the spec allows both and asks about the lifetime cost
+    def solve_cooling(edited: Spec) -> Plan:
+        return plan_demand(edited, catalog, build_demand(edited, catalog), options, [])[0]
+
+    alternatives = cooling_alternatives(plan, spec, solve_cooling)
+    if alternatives:
+        plan = plan.model_copy(update={"alternatives": alternatives})
     if plan.status != "infeasible" or not explain or not status.conflicts:
         return plan
 

@@ -57,6 +57,7 @@ class _OverlayHead(BaseModel):
     source: DisplayText | None = Field(default=None, min_length=3, description="Source of the figures this overlay sets.")
     currency: _Currency | None = None
     storage_rules: dict[str, Any] | None = None
+    energy: dict[str, Any] | None = None
 
 
 # every section of the catalog, as a mapping of item ids to the fields the overlay sets
@@ -192,12 +193,22 @@ def _apply(data: dict[str, Any], document: YamlDocument, overlay: _OverlayHead, 
                     sources = item.setdefault("sources", {})
                     base = sources.get("price", item["source"])
                     sources["price"] = f"{base} (converted at {rate:g} {overlay.currency.code} per {data.get('currency', 'USD')})"
+        _convert_energy_price(data["energy"], rate, overlay.currency.code, data.get("currency", "USD"))
         data["currency"] = overlay.currency.code
     if overlay.storage_rules:
         for name, value in overlay.storage_rules.items():
             data["storage_rules"][name] = value
             origins.items[("storage_rules", name)] = (document, ("storage_rules", name))
         data["storage_rules"]["source"] = overlay.storage_rules.get("source", default_source)
+    energy = overlay.energy or {}
+    given: dict[str, Any] = energy["sources"] if isinstance(energy.get("sources"), dict) else {}
+    for name, value in energy.items():
+        origins.items[("energy", name)] = (document, ("energy", name))
+        if name == "sources":
+            continue
+        data["energy"][name] = value
+        if name != "source":
+            data["energy"].setdefault("sources", {})[name] = given.get(name, energy.get("source", default_source))
     for section in SECTIONS:
         for item_id, fields in getattr(overlay, section).items():
             if not isinstance(fields, dict):
@@ -224,3 +235,12 @@ def _apply(data: dict[str, Any], document: YamlDocument, overlay: _OverlayHead, 
             for name, value in given_sources.items():
                 item.setdefault("sources", {})[name] = value
     return problems
+
+
+def _convert_energy_price(energy: dict[str, Any], rate: float, code: str, before: str) -> None:
+    """The catalog's energy price in an overlay's currency, converted at its stated rate like every price."""
+    if isinstance(energy.get("price_per_kwh"), (int, float)):
+        energy["price_per_kwh"] = energy["price_per_kwh"] * rate
+        sources = energy.setdefault("sources", {})
+        base = sources.get("price_per_kwh", energy.get("source", "assumption"))
+        sources["price_per_kwh"] = f"{base} (converted at {rate:g} {code} per {before})"

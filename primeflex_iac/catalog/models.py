@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from primeflex_iac.catalog.energy import EnergyFigures, LoopEquipment
 from primeflex_iac.common.names import DisplayName, DisplayText, Identifier
 from primeflex_iac.common.strict import Month, Strict
 from primeflex_iac.common.vocabulary import Generation, Kind
@@ -334,6 +335,8 @@ class Catalog(Strict):
     storage_devices: dict[str, StorageDevice]
     storage_blocks: dict[str, StorageBlock]
     storage_rules: StorageRules
+    energy: EnergyFigures
+    loop_equipment: dict[str, LoopEquipment]
     racks: dict[str, Rack]
     software: dict[str, Software]
     workloads: dict[str, WorkloadModel]

@@ -68,6 +68,10 @@ _DURATION: dict[str, Fraction] = {
     "w": Fraction(604800),
     "week": Fraction(604800),
     "weeks": Fraction(604800),
+    # a year of 365 days (8,760 h), as energy bills count it: for lifetimes ('5 y')
+    "y": Fraction(31536000),
+    "year": Fraction(31536000),
+    "years": Fraction(31536000),
 }
 _POWER: dict[str, Fraction] = {"W": Fraction(1), "kW": Fraction(10**3), "MW": Fraction(10**6), "GW": Fraction(10**9)}
 _FLOPS: dict[str, Fraction] = {f"{p}FLOP": Fraction(f) for p, f in _DECIMAL.items() if p != "K"} | {
@@ -96,7 +100,7 @@ DIMENSIONS: Final[dict[str, dict[str, Fraction]]] = {
 _EXAMPLES = {
     "bytes": "'150 GB' or '2 PiB'",
     "bandwidth": "'20 GB/s' or '100 Gb/s'",
-    "duration": "'8 h', '90 min' or '2 d'",
+    "duration": "'8 h', '90 min', '2 d' or '5 y'",
     "power": "'20 kW' or '700 W'",
     "flops": "'24.3 GFLOP'",
     "count": "'1281167' or '340M'",

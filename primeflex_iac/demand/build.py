@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from primeflex_iac.common.suggest import unknown_name
 from primeflex_iac.common.units import TIB
 from primeflex_iac.demand.candidates import candidate_fabrics, candidate_platforms
+from primeflex_iac.demand.energy import energy_problems, tco_inputs
 from primeflex_iac.demand.memo import remembered
 from primeflex_iac.demand.software import choose_software
 from primeflex_iac.errors import SpecError
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
     from primeflex_iac.catalog.models import Catalog, HeadNode, Software
     from primeflex_iac.demand.candidates import FabricOption, Platform
+    from primeflex_iac.demand.energy import TcoInputs
     from primeflex_iac.errors import Problem
     from primeflex_iac.spec.model import ObjectiveName, Spec
     from primeflex_iac.timing.workloads import ResolvedWorkload
@@ -74,6 +76,8 @@ class Demand:
     total_power_w: float | None
     software: tuple[Software, ...]  # the stack the plan gets; licences priced per node, server or cluster
     head_node: HeadNode  # the newest orderable by as_of (the cluster's generation)
+    tco: TcoInputs  # energy price, PUE per cooling, utilisation, lifetime, support share
+    power_per_rack_water_w: float  # a rack holding water-cooled nodes (power_per_rack_w: any other rack)
 
     def platform_of(self, node: str, gpu: str, gpus_per_node: int) -> Platform | None:
         """The candidate platform a plan's compute entry names, or None if the catalog has none."""
@@ -119,6 +123,7 @@ def check_references(spec: Spec, catalog: Catalog) -> None:
                 f"budget is in {spec.site.budget.currency} but the catalog prices are in {catalog.currency}; lay a catalog overlay with a currency, or give the budget in {catalog.currency}",
             )
         )
+    problems.extend(energy_problems(spec, catalog))
     if not any(r.height_u == spec.site.racks.height for r in catalog.racks.values()):
         heights = ", ".join(f"{r.height_u}U" for r in catalog.racks.values())
         problems.append(
@@ -178,10 +183,12 @@ def build_demand(spec: Spec, catalog: Catalog) -> Demand:
         blocking_factor=spec.preferences.blocking_factor,
         budget=spec.site.budget.amount if spec.site.budget is not None else None,
         racks_max=spec.site.racks.max,
-        power_per_rack_w=spec.site.racks.power_per_rack,
+        power_per_rack_w=spec.site.racks.limit_w("air"),
         total_power_w=spec.site.total_power,
         software=tuple(choose_software(spec, catalog)),
         head_node=choose_head_node(catalog, spec.preferences.as_of),
+        tco=tco_inputs(spec, catalog),
+        power_per_rack_water_w=spec.site.racks.limit_w("water"),
     )
 
 

@@ -24,6 +24,7 @@ from primeflex_iac.plan.model import (
     WorkloadResult,
 )
 from primeflex_iac.plan.placement import PLACEMENT_RULES
+from primeflex_iac.plan.tco import compute_typical_w, lifetime_cost, tco_assumptions
 from primeflex_iac.timing.step_model import best_estimate
 
 if TYPE_CHECKING:
@@ -125,6 +126,11 @@ def assemble_plan(
     cost = sum(line.total_cost for line in bom)
     power_w = sum(rack.power_max_w for rack in racks)
     typical_w = _typical_power(selection, demand)
+    compute_w = compute_typical_w(selection)
+    by_cooling = {"air": typical_w - compute_w}
+    cooling = platform.server.cooling if platform is not None else "air"
+    by_cooling[cooling] = by_cooling.get(cooling, 0.0) + compute_w
+    life = lifetime_cost(cost, by_cooling, demand.tco)
     totals = Totals(
         cost=round(cost, 2),
         currency=catalog.currency,
@@ -134,6 +140,12 @@ def assemble_plan(
         rack_units=sum(rack.used_units for rack in racks),
         racks=len(racks),
         weight_kg=round(sum(rack.weight_kg for rack in racks), 1),
+        capex=life.capex,
+        energy_mwh=life.energy_mwh,
+        energy_cost=life.energy_cost,
+        support_cost=life.support_cost,
+        tco=life.tco,
+        lifetime_years=life.years,
     )
     objective = ObjectiveResult(
         name=status.objective_name or spec.objectives[0],
@@ -165,7 +177,7 @@ def assemble_plan(
         workloads=workloads,
         totals=totals,
         bom=bom,
-        assumptions=plan_assumptions(bom, demand, selection.head_on_fabric),
+        assumptions=plan_assumptions(bom, demand, selection.head_on_fabric) + tco_assumptions(demand, bom),
         warnings=warnings,
         solve=options,
         catalog_currency=catalog.currency,

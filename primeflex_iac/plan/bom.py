@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from primeflex_iac.demand.software import choose_software
+from primeflex_iac.plan.loop import loop_counts, loop_lines
 from primeflex_iac.plan.model import BomLine
 
 if TYPE_CHECKING:
@@ -69,6 +70,10 @@ def bill_of_materials(selection: Selection, demand: Demand) -> list[BomLine]:
         if platform.chassis is not None:
             chassis = platform.chassis
             lines.append(_line(chassis, "compute", selection.enclosures, chassis.price, chassis.power_max_w, chassis.height_u))
+        if server.cooling == "water":
+            chassis_w = platform.chassis.power_max_w if platform.chassis else 0.0
+            counts = loop_counts(catalog, selection.nodes, selection.enclosures, platform.node_power_max_w, chassis_w)
+            lines.extend(loop_lines(catalog, counts))
     option = selection.fabric
     switches = selection.leaf_switches + selection.spine_switches + selection.core_switches
     lines.append(_line(option.switch, "fabric", switches, option.switch.price, option.switch.power_max_w, option.switch.height_u))

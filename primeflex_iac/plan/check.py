@@ -14,6 +14,7 @@ from primeflex_iac.common.vocabulary import fabric_layout
 from primeflex_iac.demand.build import build_demand
 from primeflex_iac.plan.check_fabric import cabling_violations
 from primeflex_iac.plan.check_management import management_violations
+from primeflex_iac.plan.check_tco import tco_violations
 from primeflex_iac.timing.step_model import estimate
 
 if TYPE_CHECKING:
@@ -206,9 +207,6 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
             if occupied & units:
                 out.append(f"{rack.name}/{device.name} overlaps another device")
             occupied |= units
-        power = sum(d.power_max_w for d in rack.devices)
-        if power > site.racks.power_per_rack + 1e-6:
-            out.append(f"{rack.name} draws {power:.0f} W > {site.racks.power_per_rack:.0f} W per rack")
         if rack.used_units != sum(d.height_u for d in rack.devices):
             out.append(f"{rack.name} used_units does not add up")
     placed: dict[str, int] = {}
@@ -235,4 +233,6 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
         out.append(f"cost {cost:.0f} > budget {site.budget.amount:.0f}")
     if plan.totals.racks != len(plan.racks):
         out.append("totals.racks != racks listed")
+    # the lifetime cost, the coolant loop, and each rack's power limit by its cooling
+    out.extend(tco_violations(plan, spec, catalog))
     return CheckReport(out)

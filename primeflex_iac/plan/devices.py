@@ -83,6 +83,7 @@ def devices_to_place(selection: Selection, demand: Demand) -> list[DeviceToPlace
                         platform.server.height_u,
                         node_w,
                         platform.server.weight_kg,
+                        cooling=platform.server.cooling,
                     )
                 )
         else:
@@ -93,7 +94,16 @@ def devices_to_place(selection: Selection, demand: Demand) -> list[DeviceToPlace
                 power = chassis.power_max_w + len(names) * node_w
                 weight = chassis.weight_kg + len(names) * platform.server.weight_kg
                 devices.append(
-                    DeviceToPlace(chassis_name(index + 1), chassis.id, "compute", chassis.height_u, power, weight, names)
+                    DeviceToPlace(
+                        chassis_name(index + 1),
+                        chassis.id,
+                        "compute",
+                        chassis.height_u,
+                        power,
+                        weight,
+                        names,
+                        platform.server.cooling,
+                    )
                 )
     return devices
 
@@ -133,15 +143,17 @@ def _storage_devices(selection: Selection, catalog: Catalog, adapter_w: float) -
 
 
 def place(selection: Selection, demand: Demand) -> list[RackPlan] | None:
-    catalog, spec = demand.catalog, demand.spec
+    catalog = demand.catalog
     rack = catalog.racks[demand.rack_model]
     return place_devices(
         devices_to_place(selection, demand),
         selection.racks,
         rack.id,
         rack.height_u,
-        spec.site.racks.power_per_rack,
+        demand.power_per_rack_w,
         rack.weight_kg,
         catalog.heat_btu_per_w,
         full_racks=[("fabric", *selection.switch_full_racks), ("compute", *selection.compute_full_racks)],
+        water_limit_w=demand.power_per_rack_water_w,
+        water_heat_share=demand.tco.water_heat_share,
     )

@@ -18,6 +18,7 @@ __all__ = [
     "PLAN_SCHEMA_VERSION",
     "BomLine",
     "ComputeEntry",
+    "CoolingAlternative",
     "Device",
     "FabricPlan",
     "ObjectiveResult",
@@ -137,8 +138,12 @@ class RackPlan(Strict):
     devices: list[Device]
     used_units: int
     power_max_w: float
-    power_limit_w: float
+    power_limit_w: float = Field(description="The rack's limit: the water-cooled one where it holds water-cooled devices.")
     heat_btu_h: float
+    heat_to_water_w: float = Field(
+        default=0.0, description="Heat the coolant loop takes at maximum power: water-cooled devices x the water heat share."
+    )
+    heat_to_air_w: float = Field(default=0.0, description="Heat the room's air takes at maximum power: the rest.")
     weight_kg: float
 
 
@@ -186,6 +191,30 @@ class Totals(Strict):
     rack_units: int
     racks: int
     weight_kg: float
+    # the total cost of ownership over the lifetime (formulas and sources in the plan's assumptions)
+    capex: float = Field(default=0.0, description="Purchase price: the bill of materials.")
+    energy_mwh: float = Field(
+        default=0.0, description="Lifetime energy: typical power x utilisation x PUE of its cooling x hours, in MWh."
+    )
+    energy_cost: float = Field(default=0.0, description="Lifetime energy x the price of a kWh.")
+    support_cost: float = Field(default=0.0, description="Support and maintenance: capex x share per year x years.")
+    tco: float = Field(default=0.0, description="Total cost of ownership: capex + support_cost + energy_cost.")
+    lifetime_years: float = Field(default=0.0, description="The lifetime the figures cover.")
+
+
+class CoolingAlternative(Strict):
+    """The best plan with compute of one cooling only, beside the plan (where the spec allows both)."""
+
+    cooling: Literal["air", "water"]
+    status: Status
+    summary: str = Field(description="What the plan buys, in one line; why there is none otherwise.")
+    racks: int = 0
+    typical_power_kw: float = 0.0
+    capex: float = 0.0
+    energy_mwh: float = 0.0
+    energy_cost: float = 0.0
+    support_cost: float = 0.0
+    tco: float = 0.0
 
 
 class ObjectiveResult(Strict):
@@ -253,6 +282,11 @@ class Plan(Strict):
     totals: Totals | None = None
     bom: list[BomLine] = Field(default_factory=list)
     assumptions: list[DisplayText] = Field(default_factory=list, description="Every assumption behind the plan's figures.")
+    alternatives: list[CoolingAlternative] = Field(
+        default_factory=list,
+        description="Where the spec allows air and water cooling and asks about the lifetime cost: the best plan "
+        "of each cooling, solved on its own, for a side-by-side comparison.",
+    )
     warnings: list[DisplayText] = Field(default_factory=list)
     solve: SolveInfo | None = None
     catalog_currency: Currency = "USD"

@@ -27,6 +27,7 @@ PLACEMENT_RULES = [
     "within a rack: storage, head node and compute from the bottom up, the heaviest for its height lowest; "
     "switches from the top down",
     "a rack takes a device only while its used height and maximum power stay within the rack's height and power limit",
+    "a rack holding a water-cooled device has the water-cooled power limit, any other rack the air-cooled one",
 ]
 _BOTTOM_UP = ("storage", "head", "compute")
 _TOP_DOWN = ("fabric", "management")
@@ -41,6 +42,7 @@ class DeviceToPlace:
     power_max_w: float
     weight_kg: float
     nodes: tuple[str, ...] = ()
+    cooling: str = "air"
 
 
 def place_devices(
@@ -52,12 +54,20 @@ def place_devices(
     rack_weight_kg: float,
     heat_btu_per_w: float,
     full_racks: Sequence[tuple[str, int, int]] = (),
+    water_limit_w: float | None = None,
+    water_heat_share: float = 0.0,
 ) -> list[RackPlan] | None:
     """Racks with devices at unit positions, or None if the devices do not fit ``racks`` racks.
 
     ``full_racks`` lists (role, racks, per rack): the first racks x per-rack devices of that role
-    fill racks of their own; every other device goes first-fit into the shared racks.
+    fill racks of their own; every other device goes first-fit into the shared racks. A rack holding
+    a water-cooled device may draw ``water_limit_w`` (default: ``power_limit_w``).
     """
+    water_w = power_limit_w if water_limit_w is None else water_limit_w
+
+    def limit(rack_devices: Sequence[DeviceToPlace]) -> float:
+        return water_w if any(d.cooling == "water" for d in rack_devices) else power_limit_w
+
     dedicated: list[list[DeviceToPlace]] = []
     rest = list(devices)
     for role, count, per in full_racks:
@@ -73,7 +83,10 @@ def place_devices(
     power = [0.0] * shared
     for device in rest:
         for index in range(shared):
-            if used[index] + device.height_u <= height_u and power[index] + device.power_max_w <= power_limit_w + 1e-6:
+            if (
+                used[index] + device.height_u <= height_u
+                and power[index] + device.power_max_w <= limit([*contents[index], device]) + 1e-6
+            ):
                 contents[index].append(device)
                 used[index] += device.height_u
                 power[index] += device.power_max_w
@@ -86,7 +99,7 @@ def place_devices(
         if not rack_devices:
             continue
         rack_used = sum(d.height_u for d in rack_devices)
-        if rack_used > height_u or sum(d.power_max_w for d in rack_devices) > power_limit_w + 1e-6:
+        if rack_used > height_u or sum(d.power_max_w for d in rack_devices) > limit(rack_devices) + 1e-6:
             return None
         placed: list[Device] = []
         bottom = 1
@@ -103,6 +116,7 @@ def place_devices(
                 placed.append(_device(device, top + 1))
         placed.sort(key=lambda d: -d.position)
         total_w = sum(d.power_max_w for d in rack_devices)
+        to_water = water_heat_share * sum(d.power_max_w for d in rack_devices if d.cooling == "water")
         plans.append(
             RackPlan(
                 name=rack_name(len(plans) + 1),
@@ -111,8 +125,10 @@ def place_devices(
                 devices=placed,
                 used_units=rack_used,
                 power_max_w=round(total_w, 1),
-                power_limit_w=power_limit_w,
+                power_limit_w=limit(rack_devices),
                 heat_btu_h=round(total_w * heat_btu_per_w, 1),
+                heat_to_water_w=round(to_water, 1),
+                heat_to_air_w=round(total_w - to_water, 1),
                 weight_kg=round(rack_weight_kg + sum(d.weight_kg for d in rack_devices), 1),
             )
         )

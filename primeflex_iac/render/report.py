@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from primeflex_iac.common.escape import markdown_text, xml_text
 from primeflex_iac.common.units import format_duration
 from primeflex_iac.render.bom import bom_markdown
+from primeflex_iac.render.tco_chart import tco_html, tco_markdown
 
 if TYPE_CHECKING:
     from primeflex_iac.plan.model import Plan
@@ -88,6 +89,7 @@ def report_markdown(plan: Plan) -> str:
         lines += ["", "## Time-to-model", "", "| " + " | ".join(_WORKLOAD_HEAD) + " |", "|" + "---|" * len(_WORKLOAD_HEAD)]
         lines += ["| " + " | ".join(markdown_text(cell, cell=True) for cell in row) + " |" for row in _workload_rows(plan)]
     lines += ["", "## Topology", "", "![Topology](topology.svg)", "", "## Rack elevations", "", "![Racks](racks.svg)", ""]
+    lines += tco_markdown(plan)
     lines += ["## Bill of materials", "", *bom_markdown(plan).splitlines()[2:]]
     lines += ["", "## Assumptions", ""] + [f"- {markdown_text(a)}" for a in plan.assumptions]
     if plan.warnings:
@@ -145,7 +147,8 @@ def report_html(plan: Plan, topology_svg: str | None, racks_svg: str, topology_d
     else:
         parts.append("<p>Graphviz was not installed when this report was made; the diagram's DOT source:</p>")
         parts.append(f"<pre>{html.escape(topology_dot)}</pre>")  # many lines: escaped, not joined
-    parts += ["<h2>Rack elevations</h2>", f'<div class="picture" id="racks">{racks_svg}</div>', "<h2>Bill of materials</h2>"]
+    parts += ["<h2>Rack elevations</h2>", f'<div class="picture" id="racks">{racks_svg}</div>', *tco_html(plan)]
+    parts.append("<h2>Bill of materials</h2>")
     currency = plan.catalog_currency
     head = (
         "Category",

@@ -54,6 +54,14 @@ def summary_text(plan: Plan) -> str:
             f"  racks     {t.racks} ({t.rack_units}U used), {t.power_kw:,.1f} kW max, {t.heat_btu_h:,.0f} BTU/h, {t.weight_kg:,.0f} kg"
         )
         lines.append(f"  cost      {t.cost:,.0f} {t.currency}")
+        if t.tco > 0 or t.cost == 0:  # plans written before the lifetime cost existed read it as zero
+            lines.append(
+                f"  tco       {t.tco:,.0f} {t.currency} over {t.lifetime_years:g} years: capex {t.capex:,.0f}, "
+                f"support {t.support_cost:,.0f}, energy {t.energy_cost:,.0f} ({t.energy_mwh:,.0f} MWh)"
+            )
+        for a in plan.alternatives:
+            shown = f"tco {a.tco:,.0f}, capex {a.capex:,.0f}: " if a.status in ("optimal", "feasible") else ""
+            lines.append(f"  {a.cooling:<9} {shown}{a.summary}")
     if plan.objective is not None and plan.solve is not None:
         o = plan.objective
         proof = (

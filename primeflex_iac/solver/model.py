@@ -1,8 +1,8 @@
 """Build the CP-SAT model from a Demand: the constraint families, in their fixed order.
 
 The families run in one fixed order, in :func:`build_model`: compute, storage, fabric (which connects the compute nodes and
-storage servers), racks and power (which hold every device so far), budget (which sums every
-cost). Each family takes the variables of the earlier ones it reads and returns its own, so the
+storage servers), racks and power (which hold every device so far), the coolant loop of
+water-cooled compute, budget (which sums every cost) and, for objective tco, the lifetime cost. Each family takes the variables of the earlier ones it reads and returns its own, so the
 order is also what the types allow. The order is part of the plan: CP-SAT's search, the hints and
 the tie-breaks follow the order of the variables, so the same demand always gives the same model.
 """
@@ -16,8 +16,10 @@ from primeflex_iac.solver.context import ModelContext
 from primeflex_iac.solver.families.budget import add_budget
 from primeflex_iac.solver.families.compute import add_compute
 from primeflex_iac.solver.families.fabric import add_fabric
+from primeflex_iac.solver.families.loop import add_loop
 from primeflex_iac.solver.families.racks import add_racks_and_power
 from primeflex_iac.solver.families.storage import add_storage
+from primeflex_iac.solver.families.tco import add_tco
 from primeflex_iac.solver.families.vars import Totals
 
 if TYPE_CHECKING:
@@ -53,8 +55,11 @@ def build_model(demand: Demand, min_racks: int = 0) -> BuiltModel:
     storage = add_storage(ctx)
     fabric = add_fabric(ctx, compute, storage)
     racks = add_racks_and_power(ctx, compute, storage, fabric, min_racks)
+    add_loop(ctx, compute)
     cost = add_budget(ctx)
-    totals = Totals(cost=cost, power_max_w=racks.power_max_w, rack_units=racks.rack_units, racks=racks.racks)
+    # the lifetime cost only where an objective asks for it: other solves keep their model
+    tco = add_tco(ctx, compute, storage, fabric, cost) if "tco" in demand.objectives else None
+    totals = Totals(cost=cost, power_max_w=racks.power_max_w, rack_units=racks.rack_units, racks=racks.racks, tco=tco)
     return BuiltModel(
         demand=demand,
         model=ctx.model,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, PrivateAttr, WithJsonSchema, field_validator, model_validator
+from pydantic import BeforeValidator, Field, PrivateAttr, ValidationError, WithJsonSchema, field_validator, model_validator
 
 from primeflex_iac.common.devices import TAKEN_PREFIXES  # names other devices of a plan carry (ch001, oss01, ...)
 from primeflex_iac.common.located_yaml import YamlDocument, format_path, load_yaml, parse_yaml_text, validate_document
@@ -31,6 +31,7 @@ from primeflex_iac.common.units import (
 )
 from primeflex_iac.common.vocabulary import FabricLayoutChoice, Kind, Precision
 from primeflex_iac.errors import Problem
+from primeflex_iac.spec.energy import Energy, RackPowerByCooling
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -69,13 +70,13 @@ def _quantity(parse: Any, dimension: str, example: str, description: str) -> Any
 
 Bytes = Annotated[int, *_quantity(parse_bytes, "bytes", "150 GB", "A size with its unit (kB..PB decimal, KiB..PiB binary).")]
 Bandwidth = Annotated[float, *_quantity(parse_bandwidth, "bandwidth", "20 GB/s", "A rate: GB/s (bytes) or Gb/s (bits).")]
-Duration = Annotated[float, *_quantity(parse_duration, "duration", "8 h", "A duration: s, min, h, d or w.")]
+Duration = Annotated[float, *_quantity(parse_duration, "duration", "8 h", "A duration: s, min, h, d, w or y (365 days).")]
 Power = Annotated[float, *_quantity(parse_power, "power", "20 kW", "A power: W, kW, MW or GW.")]
 Flops = Annotated[float, *_quantity(parse_flops, "flops", "24.3 GFLOP", "Floating-point operations.")]
 Count = Annotated[int, *_quantity(parse_count, "count", "340M", "A count; k, M, B (billion) and T suffixes allowed.")]
 RackUnits = Annotated[int, *_quantity(parse_rack_units, "rack_units", "42U", "Rack units.")]
 
-ObjectiveName = Literal["cost", "power", "rack_units", "racks", "time"]
+ObjectiveName = Literal["cost", "power", "rack_units", "racks", "time", "tco"]
 _MONEY = re.compile(r"^\s*(?:(?P<pre>[A-Z]{3})\s*)?(?P<number>[\d_,]*\.?\d+)\s*(?P<scale>[kMB])?\s*(?P<post>[A-Z]{3})?\s*$")
 _SCALE = {None: 1, "k": 10**3, "M": 10**6, "B": 10**9}
 LARGEST_AMOUNT = 10**13  # ten trillion in any currency: beyond any cluster, within the solver's integers
@@ -195,12 +196,52 @@ class ComputeFloor(Strict):
         return self
 
 
+def _rack_power(value: Any) -> Any:
+    """One limit for every rack ('20 kW'), or one per cooling ({air: 20 kW, water: 60 kW})."""
+    if not isinstance(value, dict):
+        return parse_power(value)
+    try:
+        return RackPowerByCooling.model_validate(value)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ValueError(f"{where}: {message}" if where else message) from None
+
+
+_RACK_POWER_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "pattern": quantity_pattern("power"), "examples": ["20 kW"]},
+        {
+            "type": "object",
+            "properties": {
+                "air": {"type": "string", "pattern": quantity_pattern("power")},
+                "water": {"type": "string", "pattern": quantity_pattern("power")},
+            },
+            "required": ["air", "water"],
+            "additionalProperties": False,
+        },
+    ],
+    "description": "A power ('20 kW'), or one per cooling ({air: 20 kW, water: 60 kW}).",
+}
+
+
 class Racks(Strict):
     """The racks the room takes: how many, how tall, and the power each may draw."""
 
     max: int = Field(default=10, ge=1, le=10_000, description="Most racks the room takes.")
     height: RackUnits = Field(default=42, description="Rack height: a rack model of this height is used.")
-    power_per_rack: Power = Field(description="Power a rack may draw at most (nameplate), e.g. '20 kW'.")
+    power_per_rack: Annotated[float | RackPowerByCooling, BeforeValidator(_rack_power), WithJsonSchema(_RACK_POWER_SCHEMA)] = (
+        Field(
+            description="Power a rack may draw at most (nameplate), e.g. '20 kW'; or per cooling, "
+            "{air: 20 kW, water: 60 kW}: a rack holding water-cooled nodes may draw the water limit."
+        )
+    )
+
+    def limit_w(self, cooling: str) -> float:
+        """The power a rack of this cooling may draw (the one limit, when the spec gives one)."""
+        limit = self.power_per_rack
+        return limit if isinstance(limit, float) else float(getattr(limit, cooling))
 
 
 class Site(Strict):
@@ -212,6 +253,8 @@ class Site(Strict):
     budget: Annotated[Money, WithJsonSchema(_MONEY_SCHEMA)] | None = Field(
         default=None, description="Most the cluster may cost, e.g. '1.5M USD'."
     )
+    energy: Energy = Field(default_factory=Energy, description="Electricity price, PUE per cooling, utilisation (TCO).")
+    lifetime: Duration | None = Field(default=None, description="How long the cluster runs, e.g. '5 y'; default: the catalog's.")
 
 
 class Storage(Strict):
@@ -300,7 +343,8 @@ class Spec(Strict):
     naming: Naming = Field(default_factory=Naming, description="Host names in the plan and its exports.")
     objective: ObjectiveName | list[ObjectiveName] = Field(
         default="cost",
-        description="What to minimise; a list is lexicographic. time: the fastest time-to-model within the site's limits.",
+        description="What to minimise; a list is lexicographic. time: the fastest time-to-model within the site's limits; "
+        "tco: purchase, support and energy over the site's lifetime.",
     )
     solver: SolverOptions = Field(default_factory=SolverOptions)
 
@@ -323,7 +367,7 @@ class Spec(Strict):
     @classmethod
     def _objective_list_not_empty(cls, value: Any) -> Any:
         if isinstance(value, list) and not value:
-            raise ValueError("an objective list names at least one objective (cost, power, rack_units, racks or time)")
+            raise ValueError("an objective list names at least one objective (cost, power, rack_units, racks, time or tco)")
         return value
 
     @property

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from primeflex_iac import Catalog, Spec, check, load_catalog, parse_spec_text, solve
+from primeflex_iac.catalog.models import Server
 from primeflex_iac.demand.build import choose_head_node
 from primeflex_iac.demand.management import management_tree
 from primeflex_iac.demand.software import choose_software
@@ -110,6 +111,21 @@ def _storage_options(spec: Spec, catalog: Catalog) -> list[tuple[float, float, i
     return options
 
 
+def _loop_cost(catalog: Catalog, server: Server, nodes: int, gpus_w: float, enclosures: int) -> float:
+    """Water-cooled nodes' coolant loop: a manifold port per enclosure, CDUs by the nodes' and chassis' maximum power."""
+    if server.cooling != "water":
+        return 0.0
+    chassis_w = round(catalog.chassis[server.chassis].power_max_w) if server.chassis else 0
+    water_w = nodes * round(server.base_power_max_w + gpus_w) + enclosures * chassis_w
+    cost = 0.0
+    for item in catalog.loop_equipment.values():
+        if item.role == "cdu" and item.capacity_w is not None:
+            cost += math.ceil(water_w / item.capacity_w) * item.price
+        elif item.role == "manifold":
+            cost += enclosures * item.price
+    return cost
+
+
 def brute_force(spec: Spec, catalog: Catalog) -> list[Candidate]:
     """Every configuration that meets the spec, with its cost."""
     prefs, site = spec.preferences, spec.site
@@ -174,6 +190,7 @@ def brute_force(spec: Spec, catalog: Catalog) -> list[Candidate]:
                                     + head.price
                                     + per_cluster_software
                                     + s_cost
+                                    + _loop_cost(catalog, server, nodes, per_node * gpu.tdp_w, enclosures)
                                 )
                                 power = (
                                     nodes * (server.base_power_max_w + per_node * gpu.tdp_w)

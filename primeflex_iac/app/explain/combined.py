@@ -89,7 +89,7 @@ def _set_to_need(spec: Spec, kind: Requirement, plan: Plan) -> tuple[Spec, str |
         )
     if kind is Requirement.POWER_PER_RACK:
         watts = ceil_to(max(rack.power_max_w for rack in plan.racks), 100)
-        if watts <= site.racks.power_per_rack:
+        if watts <= min(site.racks.limit_w("air"), site.racks.limit_w("water")):
             return spec, None
         return edit(spec, ("site", "racks", "power_per_rack"), watts), f"site.racks.power_per_rack to {kw(watts)}"
     if kind is Requirement.TOTAL_POWER:

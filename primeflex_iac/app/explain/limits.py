@@ -21,7 +21,8 @@ __all__ = ["relax_power_per_rack", "relax_time_to_model"]
 
 
 def relax_power_per_rack(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
-    asked_w = ctx.spec.site.racks.power_per_rack
+    # with a limit per cooling, the smaller one; the change proposed is one limit for every rack
+    asked_w = min(ctx.spec.site.racks.limit_w("air"), ctx.spec.site.racks.limit_w("water"))
     asked = f"{kw(asked_w)} per rack"
     values: dict[str, Any] = {"asked_value": round(asked_w / 1000, 3), "unit": "kW"}
     demand = ctx.demand()

@@ -1,7 +1,8 @@
 """`primeflex sweep SPEC`: cost against time-to-model, the cheapest plan for each of a range of deadlines.
 
 Writes pareto.csv, pareto.svg and pareto.png (the Pareto frontier of cost and time-to-model),
-with progress on stderr.
+with progress on stderr. With ``--axis energy-price`` it sweeps the price of a kWh instead and
+prints where the plan of least lifetime cost flips from air to water cooling (energy-price.csv).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from primeflex_iac.app.inputs import solve_options_for
 from primeflex_iac.app.sweep import deadline_range, shortest_deadline, sweep
 from primeflex_iac.catalog.loader import load_catalog
 from primeflex_iac.cli import options
+from primeflex_iac.cli.commands.sweep_price import run_price_sweep
 from primeflex_iac.cli.exit_codes import EXIT_INTERRUPTED, EXIT_OK, invalid
 from primeflex_iac.cli.files import OutputFolder
 from primeflex_iac.common.units import UnitError, parse_duration
 from primeflex_iac.render.pareto_table import describe, pareto_csv
+from primeflex_iac.spec.energy import parse_energy_price
 from primeflex_iac.spec.model import load_spec
 
 if TYPE_CHECKING:
@@ -30,13 +33,18 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_POINTS", "add_parser", "run"]
 
 DEFAULT_POINTS = 20
+_BOUND_WORDS = {"deadline": "durations such as '8 h'", "energy-price": "prices per kWh such as '0.30' or '0.30 USD/kWh'"}
 
 
-def _duration(text: str) -> float:
+def _bound(text: str) -> tuple[str, float]:
+    """A deadline ('8 h') or an energy price ('0.30', '0.30 USD/kWh'), told apart by what parses."""
     try:
-        return parse_duration(text)
+        return ("deadline", parse_duration(text))
     except UnitError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+        try:
+            return ("energy-price", parse_energy_price(text).per_kwh)
+        except UnitError:
+            raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -52,14 +60,26 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--points", type=int, default=DEFAULT_POINTS, metavar="N", help=f"deadlines to solve (default {DEFAULT_POINTS})"
     )
     parser.add_argument(
-        "--from",
-        dest="shortest",
-        type=_duration,
-        metavar="DURATION",
-        help="shortest deadline (default: the fastest plan the site allows)",
+        "--axis",
+        choices=("deadline", "energy-price"),
+        default="deadline",
+        help="what varies: the deadline (default; cost against time-to-model) or the energy price "
+        "(the plan of least lifetime cost at each price, and where it flips from air to water cooling)",
     )
     parser.add_argument(
-        "--to", dest="longest", type=_duration, metavar="DURATION", help="longest deadline (default: twice the spec's)"
+        "--from",
+        dest="shortest",
+        type=_bound,
+        metavar="FROM",
+        help="shortest deadline (default: the fastest plan the site allows); "
+        "energy-price: lowest price per kWh (default: a quarter of the spec's)",
+    )
+    parser.add_argument(
+        "--to",
+        dest="longest",
+        type=_bound,
+        metavar="TO",
+        help="longest deadline (default: twice the spec's); energy-price: highest price per kWh (default: four times the spec's)",
     )
     parser.add_argument("--workload", metavar="NAME", help="the workload whose deadline is swept (default: the first)")
     options.catalog_overlay(parser)
@@ -71,6 +91,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)
     catalog = load_catalog(args.catalog_overlay)
+    for bound in (args.shortest, args.longest):
+        if bound is not None and bound[0] != args.axis:
+            return invalid(f"--from and --to of the {args.axis} axis take {_BOUND_WORDS[args.axis]}")
+    if args.axis == "energy-price":
+        return run_price_sweep(args, spec, catalog)
     if not spec.workloads:
         return invalid(f"{args.spec}: a sweep needs workloads (it varies their time-to-model)")
     if args.points < 1:
@@ -97,8 +122,8 @@ def _sweep(
 ) -> int:
     from primeflex_iac.render.pareto import pareto_png, pareto_svg  # matplotlib: only for the commands that draw
 
-    longest = args.longest or 2 * required
-    shortest = args.shortest
+    longest = args.longest[1] if args.longest else 2 * required
+    shortest = args.shortest[1] if args.shortest else None
     if shortest is None:
         # the fastest plan the site allows, with deadlines loose enough not to bind
         print("primeflex: sweep: finding the fastest plan the site allows", file=sys.stderr)

@@ -8,6 +8,9 @@ Rules:
   position is placed after solving, the same way, and checked.
 - A block that does not fit one rack (too tall, or drawing more than the power per rack) cannot
   be used.
+- A rack of water-cooled compute enclosures may draw the spec's water-cooled power per rack; the
+  shared racks count at the limit of the plan's compute cooling (placement then holds each rack
+  to its own: water where it holds a water-cooled device, air otherwise).
 - At most the site's racks; maximum power of the whole cluster within the site's total power.
 - When power per rack is relaxed (an explanation), racks that blocks fill on their own count by
   height alone.
@@ -46,6 +49,7 @@ def add_racks_and_power(
     demand, model, catalog = ctx.demand, ctx.model, ctx.demand.catalog
     rack = catalog.racks[demand.rack_model]
     height, per_rack_w = rack.height_u, round(demand.power_per_rack_w)
+    water_w = round(demand.power_per_rack_water_w)
     rack_units = sum(ctx.rack_units)
     power_max = sum(ctx.power_max_w)
     # full_racks[block]: racks holding only that block, k of them each
@@ -69,7 +73,8 @@ def add_racks_and_power(
                 round(platform.node_power_max_w) + adapters * round(option.adapter.power_max_w)
             )
             pair = fabric.pairs[fi][pi]
-            k = per_rack(platform.enclosure_height_u, watts, height, per_rack_w)
+            rack_w = water_w if platform.server.cooling == "water" else per_rack_w
+            k = per_rack(platform.enclosure_height_u, watts, height, rack_w)
             if k == 0:
                 model.add(pair == 0).only_enforce_if(power_rule)
             if per_rack(platform.enclosure_height_u, 0, height, 0) == 0:
@@ -81,7 +86,14 @@ def add_racks_and_power(
             model.add(enclosures == compute.enclosures[pi]).only_enforce_if(pair)
             model.add(enclosures == 0).only_enforce_if(pair.Not())
             full = _full_racks(
-                ctx, f"full_racks[{platform.id},{option.id}]", enclosures, platform.enclosure_height_u, watts, counted, power_rule
+                ctx,
+                f"full_racks[{platform.id},{option.id}]",
+                enclosures,
+                platform.enclosure_height_u,
+                watts,
+                counted,
+                power_rule,
+                rack_w,
             )
             compute_full[fi].append(full.racks_of_rule)
             full_racks.append(full.racks)
@@ -124,7 +136,12 @@ def add_racks_and_power(
     model.add(racks == sum(full_racks) + shared)
     model.add(racks >= max(1, min_racks))
     model.add(shared * height >= rack_units - sum(full_units))
-    model.add(shared * per_rack_w >= power_max - sum(full_power)).only_enforce_if(power_rule)
+    water_plan = _water_plan(ctx, compute) if water_w != per_rack_w else None
+    if water_plan is None:
+        model.add(shared * per_rack_w >= power_max - sum(full_power)).only_enforce_if(power_rule)
+    else:
+        model.add(shared * per_rack_w >= power_max - sum(full_power)).only_enforce_if([power_rule, water_plan.Not()])
+        model.add(shared * water_w >= power_max - sum(full_power)).only_enforce_if([power_rule, water_plan])
     model.add(racks <= demand.racks_max).only_enforce_if(ctx.group(Requirement.RACKS))
     if demand.total_power_w is not None:
         model.add(power_max <= round(demand.total_power_w)).only_enforce_if(ctx.group(Requirement.TOTAL_POWER))
@@ -145,6 +162,16 @@ def add_racks_and_power(
     if per_cluster:
         ctx.cost.append(per_cluster)
     return RackVars(racks=racks, compute_full=compute_full, switch_full=switch_full, rack_units=rack_units, power_max_w=power_max)
+
+
+def _water_plan(ctx: ModelContext, compute: ComputeVars) -> cp_model.IntVar | None:
+    """A literal that holds when the plan's compute is water-cooled; None when no candidate is."""
+    water = [used for used, p in zip(compute.use_platform, ctx.demand.platforms, strict=True) if p.server.cooling == "water"]
+    if not water:
+        return None
+    literal = ctx.bool_var("water_cooled_plan")
+    ctx.model.add(literal == sum(water))
+    return literal
 
 
 def _shared_only(ctx: ModelContext, storage: StorageVars, fabric: FabricVars) -> list[tuple[cp_model.LinearExprT, int, float]]:
@@ -176,13 +203,20 @@ class _Full:
 
 
 def _full_racks(
-    ctx: ModelContext, name: str, count: cp_model.IntVar, unit_u: int, unit_w: float, counted_w: int, power_rule: cp_model.IntVar
+    ctx: ModelContext,
+    name: str,
+    count: cp_model.IntVar,
+    unit_u: int,
+    unit_w: float,
+    counted_w: int,
+    power_rule: cp_model.IntVar,
+    rack_w: int | None = None,
 ) -> _Full:
     """The racks ``count`` blocks fill on their own, k at a time: k by height and power per rack
     while that requirement holds, by height alone when an explanation relaxes it."""
     demand, model = ctx.demand, ctx.model
     height = ctx.demand.catalog.racks[demand.rack_model].height_u
-    k_rule = per_rack(unit_u, unit_w, height, round(demand.power_per_rack_w))
+    k_rule = per_rack(unit_u, unit_w, height, round(demand.power_per_rack_w) if rack_w is None else rack_w)
     k_height = per_rack(unit_u, 0, height, 0)
     if k_rule == k_height:
         full = _split(ctx, name, count, k_rule, None)

@@ -101,3 +101,4 @@ class Totals:
     power_max_w: cp_model.LinearExprT
     rack_units: cp_model.LinearExprT
     racks: cp_model.LinearExprT
+    tco: cp_model.LinearExprT | None = None  # whole currency units; built only for objective tco
