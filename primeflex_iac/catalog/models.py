@@ -9,18 +9,15 @@ any of them with a catalog overlay.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from primeflex_iac.catalog.energy import EnergyFigures, LoopEquipment
+from primeflex_iac.catalog.references import reference_errors
 from primeflex_iac.common.names import DisplayName, DisplayText, Identifier
 from primeflex_iac.common.strict import Month, Strict
 from primeflex_iac.common.vocabulary import Generation, Kind
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 __all__ = [
     "Adapter",
@@ -344,43 +341,7 @@ class Catalog(Strict):
     @model_validator(mode="after")
     def _references_resolve(self) -> Catalog:
         """Every id an item names exists; each problem located at the field that names it."""
-        problems: list[InitErrorDetails] = []
-
-        def need(section: Mapping[str, object], ref: str | None, *loc: str | int) -> None:
-            if ref is not None and ref not in section:
-                kind = next(name for name in type(self).model_fields if getattr(self, name) is section)
-                message = PydanticCustomError("unknown_reference", "names no {kind} item of the catalog", {"kind": kind})
-                problems.append(InitErrorDetails(type=message, loc=loc, input=ref))
-
-        for sid, server in self.servers.items():
-            for index, gid in enumerate(server.gpus):
-                need(self.gpus, gid, "servers", sid, "gpus", index)
-            need(self.chassis, server.chassis, "servers", sid, "chassis")
-        for fid, fabric in self.fabrics.items():
-            need(self.switches, fabric.switch, "fabrics", fid, "switch")
-            need(self.cables, fabric.uplink_cable, "fabrics", fid, "uplink_cable")
-            for index, mode in enumerate(fabric.modes):
-                need(self.adapters, mode.adapter, "fabrics", fid, "modes", index, "adapter")
-                need(self.cables, mode.cable, "fabrics", fid, "modes", index, "cable")
-                need(self.cables, mode.long_cable, "fabrics", fid, "modes", index, "long_cable")
-        for mid, management in self.management_switches.items():
-            need(self.cables, management.cable, "management_switches", mid, "cable")
-        for bid, block in self.storage_blocks.items():
-            for did in block.devices:
-                need(self.storage_devices, did, "storage_blocks", bid, "devices", did)
-            need(self.drives, block.drive, "storage_blocks", bid, "drive")
-        rules = self.storage_rules
-        need(self.storage_devices, rules.server, "storage_rules", "server")
-        need(self.storage_devices, rules.mdt_shelf, "storage_rules", "mdt_shelf")
-        need(self.drives, rules.mdt_drive, "storage_rules", "mdt_drive")
-        for name in type(self).model_fields:
-            section = getattr(self, name)
-            if not isinstance(section, dict):
-                continue
-            for key, item in section.items():
-                if key != item.id:
-                    message = PydanticCustomError("id_mismatch", "the item is listed as {key!r}", {"key": key})
-                    problems.append(InitErrorDetails(type=message, loc=(name, key, "id"), input=item.id))
+        problems = reference_errors(self)
         if problems:
             raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self
