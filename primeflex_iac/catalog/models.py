@@ -88,6 +88,9 @@ class Gpu(Priced):
     fp32_tflops: PositiveFloat
     tensor_tflops: PositiveFloat = Field(description="Dense FP16/BF16 tensor-core peak.")
     int8_tops: PositiveFloat | None = Field(default=None, description="Dense INT8 tensor peak; none if not offered.")
+    fp8_tflops: PositiveFloat | None = Field(
+        default=None, description="Dense FP8 tensor-core peak (Hopper, Ada and later); none where the GPU has no FP8."
+    )
     memory_gb: PositiveFloat
     memory_bandwidth_gbs: PositiveFloat
     tdp_w: PositiveFloat
@@ -112,7 +115,7 @@ class Gpu(Priced):
 
     def supports(self, precision: str) -> bool:
         """Whether training at ``precision`` runs on this GPU's tensor cores."""
-        return precision == "fp16" or (precision == "bf16" and self.bf16)
+        return precision == "fp16" or (precision == "bf16" and self.bf16) or (precision == "fp8" and self.fp8_tflops is not None)
 
 
 class Server(Priced):
@@ -275,6 +278,8 @@ class WorkloadModel(Item):
     sequence_length: PositiveInt | None = Field(default=None, description="Tokens per sequence, for sequence models.")
     layers: PositiveInt | None = Field(default=None, description="Transformer layers (attention FLOPs).")
     hidden: PositiveInt | None = Field(default=None, description="Transformer width (attention FLOPs).")
+    vocabulary: PositiveInt | None = Field(default=None, description="gpt: tokens in the vocabulary (the logits' memory).")
+    tokens: PositiveFloat | None = Field(default=None, description="gpt: training tokens, when the zoo states them.")
     dataset_samples: PositiveInt | None = Field(default=None, description="Samples per epoch; gpt: from tokens_per_parameter.")
     tokens_per_parameter: PositiveFloat | None = Field(default=None, description="gpt: training tokens per parameter.")
     bytes_per_sample: PositiveFloat = Field(description="Bytes read from storage per sample.")

@@ -109,8 +109,8 @@ class Money(Strict):
 
 
 class Dataset(Strict):
-    samples: Count | None = Field(default=None, description="Training samples (images, sequences or tokens).")
-    size: Bytes | None = Field(default=None, description="Size of the training set on storage.")
+    samples: Count | None = Field(default=None, ge=1, description="Training samples (images, sequences or tokens).")
+    size: Bytes | None = Field(default=None, ge=1, description="Size of the training set on storage.")
 
 
 class Workload(Strict):
@@ -120,29 +120,39 @@ class Workload(Strict):
     model: str = Field(
         description="A workload id of the catalog's zoo (resnet50, ssd, maskrcnn, transformer, gnmt, bert-large, gpt) or 'custom'."
     )
-    training_flops_per_sample: Flops | None = Field(default=None, description="Overrides the zoo; required for custom.")
+    training_flops_per_sample: Flops | None = Field(default=None, gt=0, description="Overrides the zoo; required for custom.")
     parameters: Count | None = Field(
-        default=None, description="Model parameters; gpt: its size; custom: 6 x parameters FLOP per token (a sample is a token)."
+        default=None,
+        ge=1,
+        description="Model parameters; gpt: its size; custom: 6 x parameters FLOP per token (a sample is a token).",
     )
+    layers: int | None = Field(default=None, ge=1, le=10_000, description="gpt: transformer layers (default: the zoo's).")
+    hidden: int | None = Field(default=None, ge=1, le=1_000_000, description="gpt: model width (default: the zoo's).")
     sequence_length: int | None = Field(default=None, ge=1, le=10_000_000, description="Tokens per sequence (gpt).")
-    global_batch: Count | None = Field(default=None, description="Samples per optimizer step over the whole cluster.")
+    tokens: Count | None = Field(default=None, ge=1, description="gpt: training tokens (the dataset; default: the zoo's).")
+    global_batch: Count | None = Field(
+        default=None, ge=1, description="Samples per optimizer step over the whole cluster (gpt: sequences)."
+    )
     kind: Kind | None = Field(
         default=None, description="Workload class of the efficiency calibration; default: the zoo's (custom: transformer)."
     )
     dataset: Dataset = Field(default_factory=Dataset, description="Overrides the zoo's default dataset.")
     epochs: float | None = Field(default=None, gt=0, le=100_000, description="Passes over the dataset.")
     precision: Precision = Field(
-        default="fp16", description="Arithmetic the GPUs train at: fp16, or bf16 (Ampere and later GPUs)."
+        default="fp16",
+        description="Arithmetic the GPUs train at: fp16, bf16 (Ampere and later GPUs) or fp8 (GPUs with FP8 tensor cores).",
     )
     time_to_model: Duration = Field(description="Required training time, e.g. '8 h'.")
     gpu_efficiency: float | None = Field(default=None, gt=0, le=1, description="Share of peak sustained; overrides the zoo.")
-    min_gpu_memory: Bytes | None = Field(default=None, description="Memory a GPU needs for this model.")
+    min_gpu_memory: Bytes | None = Field(
+        default=None, ge=1, description="Only GPUs with at least this much memory: a floor beside the memory the model needs."
+    )
 
     @field_validator("precision", mode="before")
     @classmethod
     def _training_precision(cls, value: Any) -> Any:
         if value == "int8":
-            raise ValueError("int8 is an inference precision; primeflex sizes training, which runs at fp16 or bf16")
+            raise ValueError("int8 is an inference precision; primeflex sizes training, which runs at fp16, bf16 or fp8")
         return value
 
     @model_validator(mode="after")
@@ -155,6 +165,8 @@ class Workload(Strict):
                 raise ValueError(f"a custom workload needs {' and '.join(missing)} (dataset: samples)")
         if self.time_to_model <= 0:
             raise ValueError("time_to_model must be positive")
+        if self.tokens is not None and self.dataset.samples is not None:
+            raise ValueError("give tokens or dataset.samples, not both (tokens: a gpt model's training tokens)")
         return self
 
 

@@ -8,6 +8,7 @@ figure is a ``{value, source}`` pair; docs/calibration.md explains the table and
 
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from pydantic import Field
 from primeflex_iac.common.strict import Strict
 from primeflex_iac.common.vocabulary import Generation, Kind
 
-__all__ = ["CALIBRATION_FILE", "Calibration", "Figure", "load_calibration"]
+__all__ = ["CALIBRATION_FILE", "Calibration", "Figure", "LlmCalibration", "Spread", "load_calibration"]
 
 CALIBRATION_FILE = Path(__file__).parent.parent / "catalog" / "calibration.yaml"
 
@@ -25,6 +26,52 @@ CALIBRATION_FILE = Path(__file__).parent.parent / "catalog" / "calibration.yaml"
 class Figure(Strict):
     value: float = Field(gt=0)
     source: str = Field(min_length=3, description="Where the figure comes from: fitted (how), a document, or assumption.")
+
+
+class Spread(Strict):
+    """Percentiles of the held-out relative errors (estimated / measured time - 1) of a group of runs.
+
+    A negative error is an estimate shorter than the run took (optimistic)."""
+
+    percentiles: dict[int, float] = Field(description="Error at the 5th, 10th, 25th, 50th, 75th, 90th and 95th percentile.")
+    rows: int = Field(ge=0, description="Held-out runs the percentiles come from.")
+    source: str = Field(min_length=3)
+
+    @property
+    def low(self) -> float:
+        return self.percentiles[10]
+
+    @property
+    def high(self) -> float:
+        return self.percentiles[90]
+
+    def at(self, percent: float) -> float:
+        """The error at ``percent`` (linear between the stored percentiles, the end ones beyond)."""
+        keys = sorted(self.percentiles)
+        if percent <= keys[0]:
+            return self.percentiles[keys[0]]
+        for left, right in itertools.pairwise(keys):
+            if percent <= right:
+                share = (percent - left) / (right - left)
+                return self.percentiles[left] + share * (self.percentiles[right] - self.percentiles[left])
+        return self.percentiles[keys[-1]]
+
+
+class LlmCalibration(Strict):
+    """The decoder (``family: gpt``) step model: GEMM and attention efficiency, and the memory reserve."""
+
+    gemm_efficiency: dict[Generation, Figure] = Field(
+        description="Share of the dense peak the GEMMs of a large decoder sustain (width per TP rank and tokens large)."
+    )
+    attention_efficiency: dict[Generation, Figure] = Field(
+        description="Share of the dense peak the attention (FlashAttention) sustains on its 12 x layers x width x sequence FLOPs."
+    )
+    hidden_half: Figure = Field(description="Width per tensor-parallel rank at which GEMMs run at half their efficiency.")
+    tokens_half: Figure = Field(description="Tokens per micro-batch at which GEMMs run at half their efficiency.")
+    fp8_gemm_share: Figure = Field(description="GEMM efficiency at FP8 as a share of the efficiency at BF16 (of the FP8 peak).")
+    fp8_extra_bytes_per_parameter: Figure = Field(description="FP8 training: the FP8 copy of the weights beside the masters.")
+    memory_reserve_share: Figure = Field(description="GPU memory kept back: CUDA context, NCCL buffers, fragmentation.")
+    intra_node_latency_us: Figure = Field(description="Latency of one collective inside a node (NVLink or PCIe).")
 
 
 class Calibration(Strict):
@@ -47,6 +94,11 @@ class Calibration(Strict):
     activation_memory_share: Figure = Field(description="Memory for activations and workspace, as a share of the states.")
     default_per_gpu_batch: Figure = Field(description="Samples per GPU per step for a custom workload without a batch.")
     default_per_gpu_batch_tokens: Figure = Field(description="The same when a custom workload counts tokens.")
+
+    llm: LlmCalibration
+    spread: dict[str, Spread] = Field(
+        default_factory=dict, description="Held-out error bands of the estimate by group (llm, mlperf, unmeasured)."
+    )
 
     def share(self, kind: Kind, generation: Generation) -> float:
         return self.efficiency[kind][generation].value
