@@ -15,6 +15,7 @@ from primeflex_iac.demand.candidates import candidate_fabrics, candidate_platfor
 from primeflex_iac.demand.software import choose_software
 from primeflex_iac.errors import SpecError
 from primeflex_iac.timing.calibration import load_calibration
+from primeflex_iac.timing.llm_step import least_gpu_memory_gb
 from primeflex_iac.timing.step_model import min_nodes
 from primeflex_iac.timing.workloads import resolve_workload
 
@@ -72,6 +73,9 @@ class Demand:
     total_power_w: float | None
     software: tuple[Software, ...]  # the stack the plan gets; licences priced per node, server or cluster
     head_node: HeadNode  # the newest orderable by as_of (the cluster's generation)
+    # the least GPU memory the decoders need per GPU in their leanest layout (on the most lenient
+    # node shape): no smaller GPU can train them, whatever the floors say
+    model_memory_gb: float = 0.0
 
     def platform_of(self, node: str, gpu: str, gpus_per_node: int) -> Platform | None:
         """The candidate platform a plan's compute entry names, or None if the catalog has none."""
@@ -138,7 +142,18 @@ def build_demand(spec: Spec, catalog: Catalog) -> Demand:
     memory_gb = max(
         [w.min_gpu_memory_gb for w in workloads] + [floor.min_gpu_memory / 1e9 if floor and floor.min_gpu_memory else 0.0]
     )
-    platforms = candidate_platforms(spec, catalog, memory_gb)
+    calibration = load_calibration()
+
+    def model_memory_gb(gpus_per_node: int) -> float:
+        """The least GPU memory the decoders need on nodes of this many GPUs, in any layout."""
+        needs = [
+            least_gpu_memory_gb(w.decoder, gpus_per_node, w.global_batch, calibration)
+            for w in workloads
+            if w.decoder is not None and w.global_batch
+        ]
+        return max(needs, default=0.0)
+
+    platforms = candidate_platforms(spec, catalog, memory_gb, model_memory_gb)
     fabrics = candidate_fabrics(spec, catalog)
     workload_nodes = {
         (w, p, f): min_nodes(workload, platform.shape, fabric.interconnect)
@@ -184,6 +199,7 @@ def build_demand(spec: Spec, catalog: Catalog) -> Demand:
         total_power_w=spec.site.total_power,
         software=tuple(choose_software(spec, catalog)),
         head_node=choose_head_node(catalog, spec.preferences.as_of),
+        model_memory_gb=min((model_memory_gb(p.gpus_per_node) for p in platforms), default=0.0),
     )
 
 

@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, PrivateAttr, WithJsonSchema, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from primeflex_iac.common.devices import TAKEN_PREFIXES  # names other devices of a plan carry (ch001, oss01, ...)
 from primeflex_iac.common.located_yaml import YamlDocument, format_path, load_yaml, parse_yaml_text, validate_document
@@ -64,6 +65,23 @@ Count = Annotated[int, *_quantity(parse_count, "340M", "A count; k, M, B (billio
 RackUnits = Annotated[int, *_quantity(parse_rack_units, "42U", "Rack units.")]
 
 ObjectiveName = Literal["cost", "power", "rack_units", "racks", "time"]
+# time_to_model: a duration, or a target with the confidence (or margin) the plan is sized to
+_TIME_SCHEMA = {
+    "anyOf": [
+        {"type": ["string", "number"], "examples": ["8 h"]},
+        {
+            "type": "object",
+            "properties": {
+                "target": {"type": ["string", "number"], "examples": ["8 h"]},
+                "confidence": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+                "margin": {"type": "number", "minimum": 0, "maximum": 10},
+            },
+            "required": ["target"],
+            "additionalProperties": False,
+        },
+    ],
+    "description": "A duration, or {target, confidence} / {target, margin}.",
+}
 _MONEY = re.compile(r"^\s*(?:(?P<pre>[A-Z]{3})\s*)?(?P<number>[\d_,]*\.?\d+)\s*(?P<scale>[kMB])?\s*(?P<post>[A-Z]{3})?\s*$")
 _SCALE = {None: 1, "k": 10**3, "M": 10**6, "B": 10**9}
 # what Money accepts, for editors: '1.5M USD', a plain number, or {amount, currency}
@@ -142,11 +160,37 @@ class Workload(Strict):
         default="fp16",
         description="Arithmetic the GPUs train at: fp16, bf16 (Ampere and later GPUs) or fp8 (GPUs with FP8 tensor cores).",
     )
-    time_to_model: Duration = Field(description="Required training time, e.g. '8 h'.")
+    time_to_model: Annotated[float, BeforeValidator(parse_duration), WithJsonSchema(_TIME_SCHEMA)] = Field(
+        description="Required training time, e.g. '8 h'; or {target: 8 h, confidence: 0.9} to size the plan so that "
+        "the run finishes in time with that probability (the estimate's held-out errors), or {target: 8 h, margin: 0.2} "
+        "to size it 20 % faster than the target."
+    )
+    time_confidence: SkipJsonSchema[float | None] = Field(default=None, gt=0, lt=1)
+    time_margin: SkipJsonSchema[float | None] = Field(default=None, ge=0, le=10)
     gpu_efficiency: float | None = Field(default=None, gt=0, le=1, description="Share of peak sustained; overrides the zoo.")
     min_gpu_memory: Bytes | None = Field(
         default=None, ge=1, description="Only GPUs with at least this much memory: a floor beside the memory the model needs."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _time_target(cls, data: Any) -> Any:
+        """``time_to_model: {target, confidence | margin}``: the target, and how to size against it."""
+        if not isinstance(data, dict) or not isinstance(data.get("time_to_model"), dict):
+            return data
+        target = data["time_to_model"]
+        unknown = sorted(set(target) - {"target", "confidence", "margin"})
+        if unknown or "target" not in target or ("confidence" in target and "margin" in target):
+            raise ValueError(
+                "time_to_model takes a duration ('8 h'), or {target: 8 h, confidence: 0.9}, or {target: 8 h, margin: 0.2}"
+                + (f" (unknown: {', '.join(map(str, unknown))})" if unknown else "")
+            )
+        return {
+            **data,
+            "time_to_model": target["target"],
+            "time_confidence": target.get("confidence"),
+            "time_margin": target.get("margin"),
+        }
 
     @field_validator("precision", mode="before")
     @classmethod

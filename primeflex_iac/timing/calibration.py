@@ -18,7 +18,30 @@ from pydantic import Field
 from primeflex_iac.common.strict import Strict
 from primeflex_iac.common.vocabulary import Generation, Kind
 
-__all__ = ["CALIBRATION_FILE", "Calibration", "Figure", "LlmCalibration", "Spread", "load_calibration"]
+__all__ = [
+    "CALIBRATION_FILE",
+    "UNMEASURED",
+    "Calibration",
+    "Figure",
+    "LlmCalibration",
+    "Spread",
+    "load_calibration",
+    "spread_group",
+]
+
+# generations without measured training rows: their estimates carry the widened error band
+UNMEASURED: dict[bool, tuple[Generation, ...]] = {
+    True: ("volta", "turing", "ada", "blackwell"),  # decoders: MPT rows on Ampere and Hopper only
+    False: ("turing", "ada", "blackwell"),
+}
+
+
+def spread_group(decoder: bool, generation: Generation) -> str:
+    """The error band an estimate carries: llm (decoders), mlperf (the rest), or unmeasured."""
+    if generation in UNMEASURED[decoder]:
+        return "unmeasured"
+    return "llm" if decoder else "mlperf"
+
 
 CALIBRATION_FILE = Path(__file__).parent.parent / "catalog" / "calibration.yaml"
 

@@ -44,6 +44,7 @@ __all__ = [
     "LayoutLimits",
     "LlmStep",
     "largest_power_dividing",
+    "least_gpu_memory_gb",
     "least_memory_at",
     "least_memory_bytes",
     "max_pipeline",
@@ -123,6 +124,12 @@ def least_memory_at(shape: DecoderShape, per_node: int, nodes: int, global_batch
                 layout = Layout(tp, pp, dp, 3, "full", 1)
                 least = min(least, memory_bytes(shape, layout, global_batch / dp, fp8_extra))
     return least
+
+
+def least_gpu_memory_gb(shape: DecoderShape, gpus_per_node: int, global_batch: float, cal: Calibration) -> float:
+    """GPU memory (reserve included) a GPU must have for any layout of ``shape`` to fit, in GB."""
+    need = least_memory_bytes(shape, gpus_per_node, global_batch, cal)
+    return need / (1 - cal.llm.memory_reserve_share.value) / 1e9
 
 
 def _step(

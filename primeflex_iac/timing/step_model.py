@@ -30,7 +30,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Literal
 
-from primeflex_iac.timing.calibration import load_calibration
+from primeflex_iac.timing.calibration import load_calibration, spread_group
 from primeflex_iac.timing.llm_step import largest_power_dividing, least_memory_at, max_pipeline, search_layout
 
 if TYPE_CHECKING:
@@ -243,14 +243,8 @@ def estimate(
 
 
 def _spread(workload: ResolvedWorkload, gpu: Gpu, cal: Calibration) -> tuple[float, float]:
-    """The held-out error band of the estimate's group: LLM runs, MLPerf-class runs, or a generation
-    without measured runs (wider)."""
-    group = "llm" if workload.decoder is not None else "mlperf"
-    if gpu.generation in ("turing", "ada", "blackwell", "volta") and group == "llm":
-        group = "unmeasured"
-    if gpu.generation in ("turing", "ada", "blackwell") and group == "mlperf":
-        group = "unmeasured"
-    band = cal.spread.get(group)
+    """The 10th and 90th percentile of the held-out errors of the estimate's group."""
+    band = cal.spread.get(spread_group(workload.decoder is not None, gpu.generation))
     return (band.low, band.high) if band is not None else (0.0, 0.0)
 
 
@@ -287,11 +281,12 @@ def min_nodes(
     """
     cal = calibration or load_calibration()
     largest = _largest_nodes(workload, shape.gpus_per_node)
-    if largest < 1 or workload.deadline_s <= cal.startup_s.value:
+    deadline = workload.deadline_on(shape.gpu.generation, cal)
+    if largest < 1 or deadline <= cal.startup_s.value:
         return None
 
     def meets(nodes: int) -> bool:
-        return estimate(workload, shape, link, nodes, calibration=cal).estimated_s <= workload.deadline_s
+        return estimate(workload, shape, link, nodes, calibration=cal).estimated_s <= deadline
 
     if meets(1):
         return 1
@@ -299,7 +294,7 @@ def min_nodes(
     while not meets(min(high, largest)):
         if high >= largest:
             fastest, fastest_s = fastest_count(workload, shape, link, cal)
-            if fastest_s > workload.deadline_s:
+            if fastest_s > deadline:
                 return None
             low, high = 1, fastest
             break

@@ -12,12 +12,12 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from primeflex_iac.timing.calibration import load_calibration
+from primeflex_iac.timing.calibration import load_calibration, spread_group
 from primeflex_iac.timing.llm_memory import DecoderShape
 
 if TYPE_CHECKING:
     from primeflex_iac.catalog.models import Catalog, WorkloadModel
-    from primeflex_iac.common.vocabulary import Kind
+    from primeflex_iac.common.vocabulary import Generation, Kind
     from primeflex_iac.spec.model import Workload
     from primeflex_iac.timing.calibration import Calibration
 
@@ -29,6 +29,7 @@ __all__ = [
     "gpt_flops_per_token",
     "gpt_shape",
     "resolve_workload",
+    "sized_deadline",
     "zoo_fields_used",
 ]
 
@@ -65,6 +66,19 @@ class ResolvedWorkload:
     precision: str
     deadline_s: float
     decoder: DecoderShape | None = None  # gpt family: the shape the layout search splits
+    target_s: float = 0.0  # the spec's time_to_model (deadline_s: what the plan is sized to)
+    confidence: float | None = None
+    margin: float | None = None
+
+    def deadline_on(self, generation: Generation, calibration: Calibration) -> float:
+        """The time a run on this generation must be estimated within: the target, less the margin,
+        or less the error at the asked confidence of the estimate's group on this generation."""
+        if self.confidence is None:
+            return self.deadline_s
+        band = calibration.spread.get(spread_group(self.decoder is not None, generation))
+        if band is None:
+            return self.deadline_s
+        return self.target_s * (1 + min(0.0, band.at(100 * (1 - self.confidence))))
 
     @property
     def tokens_per_sample(self) -> int:
@@ -156,6 +170,21 @@ def zoo_fields_used(workload: Workload, zoo: WorkloadModel) -> set[str]:
     return {name for name in type(zoo).model_fields if not spec_sets.get(name, False)}
 
 
+def sized_deadline(workload: Workload, decoder: bool, calibration: Calibration) -> float:
+    """The time the plan is sized to: the target, less a margin or the estimate's own error at the
+    asked confidence (the held-out errors of its group: LLM runs, or MLPerf-class runs)."""
+    target = workload.time_to_model
+    if workload.time_margin is not None:
+        return target / (1 + workload.time_margin)
+    if workload.time_confidence is not None:
+        band = calibration.spread.get("llm" if decoder else "mlperf")
+        if band is not None:
+            # the run takes estimate / (1 + error): in time with this probability when the estimate
+            # meets target x (1 + the error at the 1 - confidence percentile)
+            return target * (1 + min(0.0, band.at(100 * (1 - workload.time_confidence))))
+    return target
+
+
 def resolve_workload(workload: Workload, catalog: Catalog, calibration: Calibration | None = None) -> ResolvedWorkload:
     """Fill what the spec leaves out from the zoo. The caller has checked that the model id exists."""
     calibration = calibration or load_calibration()
@@ -207,6 +236,9 @@ def resolve_workload(workload: Workload, catalog: Catalog, calibration: Calibrat
         gpu_efficiency=workload.gpu_efficiency,
         min_gpu_memory_gb=memory_gb,
         precision=workload.precision,
-        deadline_s=workload.time_to_model,
+        deadline_s=sized_deadline(workload, decoder is not None, calibration),
         decoder=decoder,
+        target_s=workload.time_to_model,
+        confidence=workload.time_confidence,
+        margin=workload.time_margin,
     )
