@@ -21,7 +21,8 @@ One step of a layout (tp, pp, dp, ZeRO stage, recomputation, micro-batch b; m = 
     step        = compute + tensor parallel + bubble + pipeline sends + exposed + optimizer + fixed
 
 The search enumerates TP (powers of two inside the node), PP (powers of two up to 32 stages),
-micro-batches (powers of two up to a replica's batch), recomputation (none or full; selective
+micro-batches (powers of two up to a replica's batch and 65,536 tokens; the larger stop
+once none fits), recomputation (none or full; selective
 too without FlashAttention) and, for each, the lowest ZeRO stage that fits: a higher stage only
 adds traffic, so the first that fits is the one to try.
 """
@@ -52,6 +53,7 @@ __all__ = [
 ]
 
 MAX_PIPELINE = 32  # most pipeline stages the search tries
+MAX_MICRO_TOKENS = 65_536  # largest micro-batch the search tries, in tokens (beyond, GEMMs gain little)
 ZERO_STAGES = (0, 1, 2, 3)
 _CACHE: dict[tuple[object, ...], LlmStep | None] = {}
 _CACHE_SIZE = 200_000
@@ -290,6 +292,8 @@ def _search(
             for micro in _powers(per_replica):
                 micro_batches = per_replica / micro
                 lowest = len(ZERO_STAGES)
+                if micro * shape.sequence > MAX_MICRO_TOKENS and micro > 1:
+                    break  # GEMMs gain under 3 % beyond this: larger micro-batches only cost memory
                 for recompute in recomputes:
                     for zero in zeros:
                         if zero >= lowest:
@@ -303,4 +307,6 @@ def _search(
                         if best is None or found.step_s < best.step_s:
                             best = found
                         break
+                if lowest == len(ZERO_STAGES):
+                    break  # nothing fits this micro-batch: no larger one fits either
     return best

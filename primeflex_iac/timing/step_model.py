@@ -370,4 +370,9 @@ def best_estimate(
         return estimate(workload, shape, link, count, storage_bytes_per_s=storage_bytes_per_s, calibration=cal).estimated_s
 
     best = _fastest(time_on, usable)
+    if workload.decoder is not None:
+        # a decoder's time is not quasi-convex in the count (its layouts change with the count's
+        # divisors and the memory): the whole count and the powers of two are tried too
+        counts = {best, usable, *(2**k for k in range(usable.bit_length()) if 2**k <= usable)}
+        best = min(sorted(counts), key=lambda count: (time_on(count), count))
     return estimate(workload, shape, link, best, storage_bytes_per_s=storage_bytes_per_s, calibration=cal)

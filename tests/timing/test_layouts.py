@@ -145,3 +145,34 @@ preferences: {{gpus: [h100-sxm5-80gb]}}
     assert sure.workloads[0].required_s < 21 * 86400
     assert margin.workloads[0].required_s == pytest.approx(14 * 86400)
     assert plain.compute[0].count <= sure.compute[0].count <= margin.compute[0].count
+
+
+TOO_BIG = """
+apiVersion: primeflex-iac/v1
+name: too-big
+workloads:
+  - {name: big, model: llama3-405b, global_batch: 1, precision: fp16, time_to_model: 300 d}
+site: {racks: {max: 40, power_per_rack: 60 kW}}
+preferences: {gpus: [t4, v100-pcie-32gb]}
+"""
+
+
+def test_a_model_that_fits_no_allowed_gpu_is_explained_in_memory_per_gpu(catalog: Catalog) -> None:
+    plan = solve(parse_spec_text(TOO_BIG), catalog)
+    assert plan.status == "infeasible"
+    memory = next(r for r in plan.relaxations if r.requirement == "gpu memory")
+    assert "GB per GPU" in memory.asked and memory.change is None and not memory.alone
+    # never a smaller GPU: no relaxation proposes lowering a memory requirement
+    assert not any(r.change and "lower the GPU memory" in r.change for r in plan.relaxations)
+
+
+def test_min_gpu_memory_is_a_floor_beside_the_models_need(catalog: Catalog) -> None:
+    spec = parse_spec_text(
+        (ROOT / "specs" / "llm-7b-hopper.yaml")
+        .read_text()
+        .replace("    precision: bf16", "    precision: bf16\n    min_gpu_memory: 100 GB")
+    )
+    plan = solve(spec, catalog)
+    assert plan.status == "optimal" and plan.compute[0].gpu == "h200-sxm-141gb"
+    (run,) = plan.workloads
+    assert run.memory_per_gpu_gb is not None and run.memory_per_gpu_gb < 141
