@@ -106,6 +106,10 @@ class Calibration(Strict):
     )
     step_overhead_s: dict[Kind, Figure] = Field(description="Fixed time of every optimizer step on a GPU.")
     startup_s: Figure = Field(description="Fixed start-up and evaluation time of a training run.")
+    startup_by_workload: dict[str, Figure] = Field(
+        default_factory=dict,
+        description="Start-up and evaluation of zoo workloads whose evaluation does not shrink with the cluster (else startup_s).",
+    )
     workload_flops: dict[str, Figure] = Field(description="Equivalent FLOPs per sample of zoo workloads without a source.")
     link_efficiency: Figure = Field(description="Share of a link's bandwidth an all-reduce achieves.")
     overlap_share: Figure = Field(description="Share of the compute time the gradient all-reduce can hide behind.")
@@ -122,6 +126,11 @@ class Calibration(Strict):
     spread: dict[str, Spread] = Field(
         default_factory=dict, description="Held-out error bands of the estimate by group (llm, mlperf, unmeasured)."
     )
+
+    def startup(self, model: str) -> float:
+        """Start-up and evaluation time of a run of the zoo workload ``model``."""
+        figure = self.startup_by_workload.get(model)
+        return (figure or self.startup_s).value
 
     def share(self, kind: Kind, generation: Generation) -> float:
         return self.efficiency[kind][generation].value

@@ -164,7 +164,7 @@ def estimate(
         raise ValueError("nodes and GPUs per node must be at least 1")
     if nodes > 1 and (link is None or shape.adapters < 1):
         raise ValueError("more than one node needs a fabric and at least one adapter per node")
-    startup = cal.startup_s.value
+    startup = cal.startup(workload.model)
     layout = None
     memory_gb = workload.min_gpu_memory_gb
     if workload.decoder is not None and workload.global_batch:
@@ -282,7 +282,7 @@ def min_nodes(
     cal = calibration or load_calibration()
     largest = _largest_nodes(workload, shape.gpus_per_node)
     deadline = workload.deadline_on(shape.gpu.generation, cal)
-    if largest < 1 or deadline <= cal.startup_s.value:
+    if largest < 1 or deadline <= cal.startup(workload.model):
         return None
 
     def meets(nodes: int) -> bool:

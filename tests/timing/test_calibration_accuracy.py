@@ -22,10 +22,13 @@ from tests.conftest import ROOT
 
 
 def test_every_published_row_within_the_bounds(catalog: Catalog) -> None:
+    # every MLPerf and H200 row, but the H200 GPT rows: eager PyTorch without FlashAttention, other
+    # software than the decoder model's, held out and reported (benchmarks/ESTIMATE_ACCURACY.md)
     rows = [r for r in load_rows(catalog) if not r.is_llm]
-    calibration = load_calibration()
     assert len([r for r in rows if r.source.startswith("mlperf")]) == 47
     assert len([r for r in rows if r.source == "h200"]) == 4
+    rows = [r for r in rows if not (r.source == "h200" and held_out(r))]
+    calibration = load_calibration()
     errors = [relative_error(row, catalog, calibration) for row in rows]
     median, worst = summary(errors)
     assert median <= 0.15, f"median absolute error {median:.1%}"
