@@ -108,6 +108,13 @@ def check_references(spec: Spec, catalog: Catalog) -> None:
         if workload.model != "custom" and workload.model not in catalog.workloads:
             known = ", ".join([*sorted(catalog.workloads), "custom"])
             problems.append(spec.problem(("workloads", index, "model"), f"unknown model {workload.model!r} (known: {known})"))
+            continue
+        zoo = catalog.workloads.get(workload.model)
+        if zoo is None or zoo.family != "gpt":
+            for field in ("layers", "hidden", "tokens"):
+                if getattr(workload, field) is not None:
+                    message = f"{field} describes a gpt model (model: gpt or an LLM of the zoo); {workload.model} is not one"
+                    problems.append(spec.problem(("workloads", index, field), message))
     for category in ("os", "cluster_manager", "scheduler"):
         chosen = getattr(prefs.software, category)
         if chosen is None:

@@ -176,3 +176,24 @@ def test_min_gpu_memory_is_a_floor_beside_the_models_need(catalog: Catalog) -> N
     assert plan.status == "optimal" and plan.compute[0].gpu == "h200-sxm-141gb"
     (run,) = plan.workloads
     assert run.memory_per_gpu_gb is not None and run.memory_per_gpu_gb < 141
+
+
+def test_decoder_fields_on_another_model_are_refused_where_they_stand(catalog: Catalog) -> None:
+    spec = parse_spec_text(
+        "apiVersion: primeflex-iac/v1\nname: t\nworkloads:\n  - {name: w, model: resnet50, time_to_model: 2 h, layers: 12}\n"
+        "site: {racks: {power_per_rack: 40 kW}}\n"
+    )
+    with pytest.raises(SpecError, match=r"workloads\[0\]\.layers: layers describes a gpt model"):
+        solve(spec, catalog)
+
+
+def test_fp8_on_gpus_without_it_is_explained_with_bf16(catalog: Catalog) -> None:
+    spec = parse_spec_text(
+        "apiVersion: primeflex-iac/v1\nname: t\nworkloads:\n"
+        "  - {name: w, model: llama2-7b, tokens: 20B, precision: fp8, time_to_model: 30 d}\n"
+        "site: {racks: {power_per_rack: 40 kW}}\npreferences: {gpus: [a100-sxm4-80gb]}\n"
+    )
+    plan = solve(spec, catalog)
+    assert plan.status == "infeasible"
+    precision = next(r for r in plan.relaxations if r.requirement == "precision")
+    assert precision.alone and precision.change == "set workloads[0].precision to bf16"

@@ -121,20 +121,26 @@ def _with_memory(spec: Spec, workload_gb: list[float], size_gb: float) -> Spec:
 
 
 def relax_precision(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
-    names = [(i, w.name) for i, w in enumerate(ctx.spec.workloads) if w.precision == "bf16"]
-    asked = f"BF16 training for {', '.join(n for _, n in names)} (only Ampere and later GPUs)"
-    edited = ctx.spec
-    for index, _ in names:
-        edited = edit(edited, ("workloads", index, "precision"), "fp16")
-    if not ctx.feasible(edited):
-        return not_alone(group.label, asked, "workloads[*].precision")
-    fields = ", ".join(f"workloads[{i}].precision" for i, _ in names)
-    return checked(
-        ctx,
-        group.label,
-        asked,
-        "FP16 training gives a plan meeting every other requirement",
-        f"set {fields} to fp16",
-        edited,
-        "workloads[*].precision",
-    )
+    """FP8 falls back to BF16 (GPUs without FP8 tensor cores), then BF16 to FP16 (Volta, Turing)."""
+    names = [(i, w.name, w.precision) for i, w in enumerate(ctx.spec.workloads) if w.precision != "fp16"]
+    wanted = " and ".join(sorted({p.upper() for _, _, p in names}))
+    asked = f"{wanted} training for {', '.join(n for _, n, _ in names)} (BF16: Ampere and later; FP8: H100, H200, L40S)"
+    for target, steps in (("bf16", {"fp8": "bf16"}), ("fp16", {"fp8": "fp16", "bf16": "fp16"})):
+        edited = ctx.spec
+        changed = [(i, p) for i, _, p in names if p in steps]
+        if not changed or (target == "bf16" and all(p != "fp8" for _, p in changed)):
+            continue
+        for index, precision in changed:
+            edited = edit(edited, ("workloads", index, "precision"), steps[precision])
+        if ctx.feasible(edited):
+            fields = ", ".join(f"workloads[{i}].precision" for i, _ in changed)
+            return checked(
+                ctx,
+                group.label,
+                asked,
+                f"{target.upper()} training gives a plan meeting every other requirement",
+                f"set {fields} to {target}",
+                edited,
+                "workloads[*].precision",
+            )
+    return not_alone(group.label, asked, "workloads[*].precision")

@@ -82,7 +82,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.catalog_overlay)
-    dataset = {"samples": args.samples} if args.samples else None
+    dataset = {"samples": args.samples} if args.samples is not None else None
     try:
         result = estimate(
             args.model,
