@@ -149,21 +149,24 @@ def main() -> None:
 
     print("\n## Speed\n")
     big = {"gpu": "h100-sxm5-80gb", "gpus_per_node": 8, "fabric": "ib-ndr", "adapters_per_node": 8, "precision": "bf16"}
-    for model, nodes in (("gpt3-175b", 1024), ("llama3-405b", 2048), ("llama2-7b", 1024)):
+    cases = (("gpt3-175b", 1024, None), ("llama3-405b", 2048, None), ("llama2-7b", 1024, None), ("llama2-70b", 16, 8192))
+    for model, nodes, batch in cases:
         cold = []
         for _ in range(50):
             llm_step._CACHE.clear()
             started = time.perf_counter()
-            result = estimate(model, nodes=nodes, catalog=catalog, calibration=cal, **big)  # type: ignore[arg-type]
+            result = estimate(model, nodes=nodes, batch=batch, catalog=catalog, calibration=cal, **big)  # type: ignore[arg-type]
             cold.append(time.perf_counter() - started)
         started = time.perf_counter()
         for _ in range(200):
-            estimate(model, nodes=nodes, catalog=catalog, calibration=cal, **big)  # type: ignore[arg-type]
+            estimate(model, nodes=nodes, batch=batch, catalog=catalog, calibration=cal, **big)  # type: ignore[arg-type]
         cached = (time.perf_counter() - started) / 200
         assert result.layout is not None
+        shown = f", global batch {batch:,}" if batch else ""
         print(
-            f"primeflex_iac.estimate {model} on {nodes} x 8 H100 (layout search included): median {sorted(cold)[25] * 1e3:.2f} ms, "
-            f"worst {max(cold) * 1e3:.2f} ms cold; {cached * 1e3:.2f} ms cached; chose {result.layout.describe()}"
+            f"primeflex_iac.estimate {model} on {nodes} x 8 H100{shown} (layout search included): median "
+            f"{sorted(cold)[25] * 1e3:.2f} ms, worst {max(cold) * 1e3:.2f} ms cold; {cached * 1e3:.2f} ms cached; "
+            f"chose {result.layout.describe()}"
         )
     runs = 2000
     started = time.perf_counter()

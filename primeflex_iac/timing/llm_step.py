@@ -11,8 +11,9 @@ One step of a layout (tp, pp, dp, ZeRO stage, recomputation, micro-batch b; m = 
     tensor par. = per layer and micro-batch 4 all-reduces of b x s x width x 2 B (6 with full
                   recomputation), ring inside the node: 2 (tp-1)/tp x size / NVLink (or PCIe)
     bubble      = (pp - 1) / m x (compute + tensor parallel)          (1F1B schedule)
-    data par.   = 2 (ZeRO-0..2: reduce-scatter + all-gather) or 3 (ZeRO-3: two all-gathers and a
-                  reduce-scatter) x gradient bytes of the GPU's stage: a ring inside the node, then
+    data par.   = 2 (ZeRO-0/1: one all-reduce of the accumulated gradients), m + 1 (ZeRO-2: a
+                  reduce-scatter per micro-batch and an all-gather) or 3 m (ZeRO-3: two all-gathers
+                  and a reduce-scatter per micro-batch) x gradient bytes of the GPU's stage: a ring inside the node, then
                   between nodes through the GPU's share of the node's adapters; latency per
                   collective 2 log2(nodes) x the fabric's (tree or in-network reduction, as NCCL
                   runs them at scale), not 2 (n-1) per bucket.
@@ -180,10 +181,15 @@ def _step(
         pipeline = micro_batches * 2 * tokens_mb * shape.hidden * 2 / tp / (nic_bw if crosses else intra_bw)
 
     gradient = shape.parameters / (tp * pp) * 2
-    volume = 3 if layout.zero == 3 else 2
+    # per step, in gradients' worth: ZeRO-0/1 one all-reduce (or reduce-scatter and all-gather) of the
+    # accumulated gradients; ZeRO-2 a reduce-scatter per micro-batch and an all-gather; ZeRO-3 two
+    # all-gathers and a reduce-scatter per micro-batch (FSDP and DeepSpeed gather for every pass)
+    passes = max(1.0, micro_batches)
+    volume = {0: 2.0, 1: 2.0, 2: passes + 1, 3: 3 * passes}[layout.zero]
     communication = volume * (in_node - 1) / in_node * gradient / intra_bw
     spans = dp / in_node
-    calls = 3 * shape.layers / pp if layout.zero == 3 else max(1, math.ceil(gradient / cal.bucket_bytes.value))
+    buckets = max(1, math.ceil(gradient / cal.bucket_bytes.value))
+    calls = 3 * passes * shape.layers / pp if layout.zero == 3 else buckets * volume / 2
     latency = intra_latency
     if spans > 1 and link is not None and nic_bw > 0:
         communication += volume * (spans - 1) / spans * gradient / in_node / nic_bw
