@@ -176,7 +176,11 @@ class Workload(Strict):
     @classmethod
     def _time_target(cls, data: Any) -> Any:
         """``time_to_model: {target, confidence | margin}``: the target, and how to size against it."""
-        if not isinstance(data, dict) or not isinstance(data.get("time_to_model"), dict):
+        if not isinstance(data, dict):
+            return data
+        if not isinstance(data.get("time_to_model"), dict):
+            if data.get("time_confidence") is not None or data.get("time_margin") is not None:
+                raise ValueError("write a confidence or margin inside time_to_model: {target: 8 h, confidence: 0.9}")
             return data
         target = data["time_to_model"]
         unknown = sorted(set(target) - {"target", "confidence", "margin"})
@@ -185,6 +189,13 @@ class Workload(Strict):
                 "time_to_model takes a duration ('8 h'), or {target: 8 h, confidence: 0.9}, or {target: 8 h, margin: 0.2}"
                 + (f" (unknown: {', '.join(map(str, unknown))})" if unknown else "")
             )
+        confidence, margin = target.get("confidence"), target.get("margin")
+        if confidence is not None and (
+            isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1
+        ):
+            raise ValueError(f"time_to_model.confidence is a probability between 0 and 1, e.g. 0.9 (found {confidence!r})")
+        if margin is not None and (isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 <= margin <= 10):
+            raise ValueError(f"time_to_model.margin is a share between 0 and 10, e.g. 0.2 for 20 % (found {margin!r})")
         return {
             **data,
             "time_to_model": target["target"],

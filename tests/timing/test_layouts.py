@@ -197,3 +197,18 @@ def test_fp8_on_gpus_without_it_is_explained_with_bf16(catalog: Catalog) -> None
     assert plan.status == "infeasible"
     precision = next(r for r in plan.relaxations if r.requirement == "precision")
     assert precision.alone and precision.change == "set workloads[0].precision to bf16"
+
+
+@pytest.mark.parametrize(
+    ("time", "message"),
+    [
+        ("{target: 2 h, confidence: 1.5}", "time_to_model.confidence is a probability"),
+        ("{target: 2 h, margin: -1}", "time_to_model.margin is a share"),
+        ("{target: 2 h, confidence: 0.9, margin: 0.2}", "time_to_model takes a duration"),
+        ("{confidence: 0.9}", "time_to_model takes a duration"),
+    ],
+)
+def test_a_time_target_that_cannot_be_is_refused(time: str, message: str) -> None:
+    text = f"apiVersion: primeflex-iac/v1\nname: t\nworkloads:\n  - {{name: w, model: mpt-7b, time_to_model: {time}}}\n"
+    with pytest.raises(SpecError, match=message):
+        parse_spec_text(text + "site: {racks: {power_per_rack: 40 kW}}\n")
