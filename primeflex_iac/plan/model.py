@@ -147,6 +147,7 @@ class Parallelism(Strict):
     zero: int
     recompute: str
     micro_batch: int
+    virtual_stages: int = Field(default=1, description="Model chunks per pipeline stage (interleaved schedule).")
 
 
 class WorkloadResult(Strict):

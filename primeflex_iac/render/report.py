@@ -101,7 +101,7 @@ def layout_lines(plan: Plan) -> list[str]:
         p = w.parallelism
         lines.append(
             f"{w.name}: TP {p.tp} x PP {p.pp} x DP {p.dp}, ZeRO-{p.zero}, recompute {p.recompute}, "
-            f"micro-batch {p.micro_batch}; {w.memory_per_gpu_gb or 0:,.1f} GB per GPU; MFU {w.mfu or 0:.0%}"
+            f"micro-batch {p.micro_batch}{_virtual(p.virtual_stages)}; {w.memory_per_gpu_gb or 0:,.1f} GB per GPU; MFU {w.mfu or 0:.0%}"
         )
     return lines
 
@@ -231,3 +231,7 @@ def report_html(plan: Plan, topology_svg: str | None, racks_svg: str, topology_d
         )
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+def _virtual(stages: int) -> str:
+    return f", {stages} virtual stages" if stages > 1 else ""

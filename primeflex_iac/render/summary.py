@@ -52,7 +52,7 @@ def summary_text(plan: Plan) -> str:
             p = w.parallelism
             lines.append(
                 f"  layout    TP {p.tp} x PP {p.pp} x DP {p.dp}, ZeRO-{p.zero}, recompute {p.recompute}, "
-                f"micro-batch {p.micro_batch}; {w.memory_per_gpu_gb or 0:,.1f} GB per GPU"
+                f"micro-batch {p.micro_batch}{_virtual(p.virtual_stages)}; {w.memory_per_gpu_gb or 0:,.1f} GB per GPU"
             )
     if plan.totals is not None:
         t = plan.totals
@@ -74,3 +74,7 @@ def summary_text(plan: Plan) -> str:
     for warning in plan.warnings:
         lines.append(f"  warning   {warning}")
     return "\n".join(lines) + "\n"
+
+
+def _virtual(stages: int) -> str:
+    return f", {stages} virtual stages" if stages > 1 else ""

@@ -15,7 +15,8 @@ pipeline parallel ``pp``, data parallel ``dp`` with ZeRO stage ``zero`` and a mi
                   scores unless FlashAttention or selective recomputation drops them; full
                   recomputation keeps only each layer's input (2 s b h / tp) and one layer at a
                   time. The first pipeline stage holds min(pp, micro-batches) micro-batches of
-                  L / pp layers (1F1B schedule).
+                  L / pp layers (1F1B schedule), 1 + (pp - 1) / (pp v) times that with v virtual
+                  stages (the interleaved schedule, Narayanan et al. 2021).
     logits      = s b V x 4 B / tp (FP32 for the loss)
 
 A layout fits when the sum is at most the GPU's memory less the stated reserve.
@@ -77,6 +78,7 @@ class Layout:
     zero: int
     recompute: Recompute
     micro_batch: int
+    virtual_stages: int = 1  # interleaved 1F1B: model chunks per pipeline stage
 
     def as_dict(self) -> dict[str, int | str]:
         return {
@@ -86,12 +88,14 @@ class Layout:
             "zero": self.zero,
             "recompute": self.recompute,
             "micro_batch": self.micro_batch,
+            "virtual_stages": self.virtual_stages,
         }
 
     def describe(self) -> str:
         return (
             f"TP {self.tp} x PP {self.pp} x DP {self.dp}, ZeRO-{self.zero}, "
             f"recompute {self.recompute}, micro-batch {self.micro_batch}"
+            + (f", {self.virtual_stages} virtual stages" if self.virtual_stages > 1 else "")
         )
 
 
@@ -118,6 +122,8 @@ def memory_bytes(shape: DecoderShape, layout: Layout, micro_batches: float, fp8_
     if not shape.flash_attention and layout.recompute == "none":
         layer += 5 * shape.heads * s * s * b / tp
     in_flight = min(pp, max(1.0, micro_batches)) * shape.layers / pp
+    if layout.virtual_stages > 1:  # the interleaved schedule keeps more micro-batches in flight
+        in_flight *= 1 + (pp - 1) / (pp * layout.virtual_stages)
     activations = in_flight * 2 * s * b * h / tp + layer if layout.recompute == "full" else in_flight * layer
     logits = s * b * shape.vocabulary * LOGIT_BYTES / tp
     return states + gathered + activations + logits

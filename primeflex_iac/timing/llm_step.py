@@ -10,7 +10,8 @@ One step of a layout (tp, pp, dp, ZeRO stage, recomputation, micro-batch b; m = 
                   (w: width per TP rank, t: tokens per micro-batch; small shapes run worse)
     tensor par. = per layer and micro-batch 4 all-reduces of b x s x width x 2 B (6 with full
                   recomputation), ring inside the node: 2 (tp-1)/tp x size / NVLink (or PCIe)
-    bubble      = (pp - 1) / m x (compute + tensor parallel)          (1F1B schedule)
+    bubble      = (pp - 1) / (m v) x (compute + tensor parallel)  (1F1B; v virtual stages interleaved,
+                  Narayanan et al. 2021, each sending its activations on)
     data par.   = 2 (ZeRO-0/1: one all-reduce of the accumulated gradients), m + 1 (ZeRO-2: a
                   reduce-scatter per micro-batch and an all-gather) or 3 m (ZeRO-3: two all-gathers
                   and a reduce-scatter per micro-batch) x gradient bytes of the GPU's stage: a ring inside the node, then
@@ -82,6 +83,14 @@ class LlmStep:
     communication_s: float  # the data-parallel collectives, whole
     exposed_s: float
     optimizer_s: float
+
+
+def _virtual_stages(shape: DecoderShape, pp: int, micro_batches: float) -> list[int]:
+    """1, and the interleaved schedule's 2 and 4 chunks per stage where each chunk keeps a layer and
+    every stage has at least pp micro-batches to interleave (Megatron's condition)."""
+    if pp == 1 or micro_batches < pp:
+        return [1]
+    return [1, *(v for v in (2, 4) if shape.layers >= pp * v)]
 
 
 def _powers(limit: float) -> list[int]:
@@ -171,14 +180,15 @@ def _step(
     if tp > 1:
         one = 2 * (tp - 1) / tp * tokens_mb * shape.hidden * 2 / intra_bw + intra_latency
         tensor_parallel = shape.layers / pp * micro_batches * (6 if full else 4) * one
-    bubble = (pp - 1) / micro_batches * (compute + tensor_parallel)
+    bubble = (pp - 1) / (micro_batches * layout.virtual_stages) * (compute + tensor_parallel)
 
     nic_bw = node.adapters * link.link_gbps / 8 * 1e9 * link_share / per_node if link is not None and node.adapters else 0.0
     in_node = min(dp, max(1, per_node // tp))  # replicas sharing a node (TP, then DP, then PP)
     pipeline = 0.0
     if pp > 1:
         crosses = tp * in_node * pp > per_node and nic_bw > 0
-        pipeline = micro_batches * 2 * tokens_mb * shape.hidden * 2 / tp / (nic_bw if crosses else intra_bw)
+        sends = micro_batches * 2 * layout.virtual_stages
+        pipeline = sends * tokens_mb * shape.hidden * 2 / tp / (nic_bw if crosses else intra_bw)
 
     gradient = shape.parameters / (tp * pp) * 2
     # per step, in gradients' worth: ZeRO-0/1 one all-reduce (or reduce-scatter and all-gather) of the
@@ -309,9 +319,14 @@ def _search(
                         if memory > capacity:
                             continue
                         lowest = zero
-                        found = _step(shape, layout, node, link, global_batch, cal, memory)
-                        if best is None or found.step_s < best.step_s:
-                            best = found
+                        for virtual in _virtual_stages(shape, pp, micro_batches):
+                            chosen = Layout(tp, pp, dp, zero, recompute, micro, virtual)
+                            need = memory if virtual == 1 else memory_bytes(shape, chosen, micro_batches, fp8_extra)
+                            if need > capacity:
+                                break
+                            found = _step(shape, chosen, node, link, global_batch, cal, need)
+                            if best is None or found.step_s < best.step_s:
+                                best = found
                         break
                 if lowest == len(ZERO_STAGES):
                     break  # nothing fits this micro-batch: no larger one fits either

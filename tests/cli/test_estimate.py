@@ -178,7 +178,7 @@ def test_a_decoders_json_states_its_layout_memory_tokens_and_mfu(capsys: pytest.
     assert "Infinity" not in text and "NaN" not in text
     data = json.loads(text)
     assert _finite(data)
-    assert set(data["parallelism"]) == {"tp", "pp", "dp", "zero", "recompute", "micro_batch"}
+    assert set(data["parallelism"]) >= {"tp", "pp", "dp", "zero", "recompute", "micro_batch"}
     p = data["parallelism"]
     assert p["tp"] * p["pp"] * p["dp"] == 16 and data["fits_memory"] is True
     assert 0 < data["memory_per_gpu_gb"] <= 80
