@@ -93,6 +93,9 @@ class Gpu(Priced):
     fp32_tflops: BoundedFloat
     tensor_tflops: BoundedFloat = Field(le=1e7, description="Dense FP16/BF16 tensor-core peak.")
     int8_tops: BoundedFloat | None = Field(default=None, le=1e7, description="Dense INT8 tensor peak; none if not offered.")
+    fp8_tflops: BoundedFloat | None = Field(
+        default=None, le=1e7, description="Dense FP8 tensor-core peak (Hopper, Ada and later); none where the GPU has no FP8."
+    )
     memory_gb: BoundedFloat
     memory_bandwidth_gbs: BoundedFloat
     tdp_w: BoundedFloat
@@ -117,7 +120,7 @@ class Gpu(Priced):
 
     def supports(self, precision: str) -> bool:
         """Whether training at ``precision`` runs on this GPU's tensor cores."""
-        return precision == "fp16" or (precision == "bf16" and self.bf16)
+        return precision == "fp16" or (precision == "bf16" and self.bf16) or (precision == "fp8" and self.fp8_tflops is not None)
 
 
 class Server(Priced):
@@ -288,6 +291,10 @@ class WorkloadModel(Item):
     )
     layers: int | None = Field(default=None, ge=1, le=100_000, description="Transformer layers (attention FLOPs).")
     hidden: int | None = Field(default=None, ge=1, le=10_000_000, description="Transformer width (attention FLOPs).")
+    vocabulary: int | None = Field(
+        default=None, ge=1, le=10_000_000, description="gpt: tokens in the vocabulary (the logits' memory)."
+    )
+    tokens: float | None = Field(default=None, gt=0, le=1e18, description="gpt: training tokens, when the zoo states them.")
     dataset_samples: int | None = Field(
         default=None, ge=1, le=10**18, description="Samples per epoch; gpt: from tokens_per_parameter."
     )

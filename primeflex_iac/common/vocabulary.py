@@ -26,7 +26,7 @@ Kind = Literal["cnn", "transformer", "rnn"]
 Generation = Literal["volta", "turing", "ampere", "ada", "hopper", "blackwell"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 GENERATIONS: tuple[Generation, ...] = get_args(Generation)
-Precision = Literal["fp16", "bf16"]  # training arithmetic on tensor cores (int8 is for inference)
+Precision = Literal["fp16", "bf16", "fp8"]  # training arithmetic on tensor cores (int8 is for inference)
 PRECISIONS: tuple[Precision, ...] = get_args(Precision)
 
 # How compute nodes' fabric adapters reach the leaf switches (the spec chooses, the plan records it):

@@ -18,6 +18,7 @@ from primeflex_iac.demand.memo import remembered
 from primeflex_iac.demand.software import choose_software
 from primeflex_iac.errors import SpecError
 from primeflex_iac.timing.calibration import load_calibration
+from primeflex_iac.timing.llm_step import least_gpu_memory_gb
 from primeflex_iac.timing.step_model import min_nodes
 from primeflex_iac.timing.workloads import resolve_workload
 
@@ -78,6 +79,9 @@ class Demand:
     head_node: HeadNode  # the newest orderable by as_of (the cluster's generation)
     tco: TcoInputs  # energy price, PUE per cooling, utilisation, lifetime, support share
     power_per_rack_water_w: float  # a rack holding water-cooled nodes (power_per_rack_w: any other rack)
+    # the least GPU memory the decoders need per GPU in their leanest layout (on the most lenient
+    # node shape): no smaller GPU can train them, whatever the floors say
+    model_memory_gb: float = 0.0
 
     def platform_of(self, node: str, gpu: str, gpus_per_node: int) -> Platform | None:
         """The candidate platform a plan's compute entry names, or None if the catalog has none."""
@@ -109,6 +113,13 @@ def check_references(spec: Spec, catalog: Catalog) -> None:
         if workload.model != "custom" and workload.model not in catalog.workloads:
             known = [*catalog.workloads, "custom"]
             problems.append(spec.problem(("workloads", index, "model"), unknown_name("model", workload.model, known)))
+            continue
+        zoo = catalog.workloads.get(workload.model)
+        if zoo is None or zoo.family != "gpt":
+            for field in ("layers", "hidden", "tokens"):
+                if getattr(workload, field) is not None:
+                    message = f"{field} describes a gpt model (model: gpt or an LLM of the zoo); {workload.model} is not one"
+                    problems.append(spec.problem(("workloads", index, field), message))
     for category in ("os", "cluster_manager", "scheduler"):
         chosen = getattr(prefs.software, category)
         if chosen is None:
@@ -141,7 +152,18 @@ def build_demand(spec: Spec, catalog: Catalog) -> Demand:
     memory_gb = max(
         [w.min_gpu_memory_gb for w in workloads] + [floor.min_gpu_memory / 1e9 if floor and floor.min_gpu_memory else 0.0]
     )
-    platforms = candidate_platforms(spec, catalog, memory_gb)
+    calibration = load_calibration()
+
+    def model_memory_gb(gpus_per_node: int) -> float:
+        """The least GPU memory the decoders need on nodes of this many GPUs, in any layout."""
+        needs = [
+            least_gpu_memory_gb(w.decoder, gpus_per_node, w.global_batch, calibration)
+            for w in workloads
+            if w.decoder is not None and w.global_batch
+        ]
+        return max(needs, default=0.0)
+
+    platforms = candidate_platforms(spec, catalog, memory_gb, model_memory_gb)
     fabrics = candidate_fabrics(spec, catalog)
     workload_nodes = {
         (w, p, f): min_nodes(workload, platform.shape, fabric.interconnect)
@@ -189,6 +211,7 @@ def build_demand(spec: Spec, catalog: Catalog) -> Demand:
         head_node=choose_head_node(catalog, spec.preferences.as_of),
         tco=tco_inputs(spec, catalog),
         power_per_rack_water_w=spec.site.racks.limit_w("water"),
+        model_memory_gb=min((model_memory_gb(p.gpus_per_node) for p in platforms), default=0.0),
     )
 
 

@@ -17,6 +17,7 @@ from primeflex_iac.timing.shapes import Interconnect, NodeShape
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Callable
 
     from primeflex_iac.catalog.models import Adapter, Cable, Catalog, Chassis, Fabric, FabricMode, Gpu, Server, Switch
     from primeflex_iac.spec.model import Spec
@@ -122,8 +123,14 @@ def _available(date: dt.date, as_of: dt.date | None) -> bool:
     return as_of is None or date <= as_of
 
 
-def candidate_platforms(spec: Spec, catalog: Catalog, min_gpu_memory_gb: float) -> list[Platform]:
-    """Every node x GPU x count of the catalog, in catalog order, with the requirements each breaks."""
+def candidate_platforms(
+    spec: Spec, catalog: Catalog, min_gpu_memory_gb: float, model_memory_gb: Callable[[int], float] | None = None
+) -> list[Platform]:
+    """Every node x GPU x count of the catalog, in catalog order, with the requirements each breaks.
+
+    A GPU breaks the memory requirement when it has less than the floors (``min_gpu_memory_gb``)
+    or less than the models need per GPU in their leanest layout on nodes of that many GPUs
+    (``model_memory_gb(gpus_per_node)``: decoders sharded by TP, PP and ZeRO-3)."""
     prefs = spec.preferences
     platforms = []
     for server in catalog.servers.values():
@@ -141,7 +148,8 @@ def candidate_platforms(spec: Spec, catalog: Catalog, min_gpu_memory_gb: float) 
                     breaks.append(Requirement.ALLOWED_NODES)
                 if prefs.gpus is not None and gpu.id not in prefs.gpus:
                     breaks.append(Requirement.ALLOWED_GPUS)
-                if gpu.memory_gb < min_gpu_memory_gb:
+                model_gb = model_memory_gb(count) if model_memory_gb is not None else 0.0
+                if gpu.memory_gb < max(min_gpu_memory_gb, model_gb):
                     breaks.append(Requirement.GPU_MEMORY)
                 if not all(gpu.supports(w.precision) for w in spec.workloads):
                     breaks.append(Requirement.PRECISION)

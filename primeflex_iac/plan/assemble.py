@@ -17,6 +17,7 @@ from primeflex_iac.plan.model import (
     ComputeEntry,
     FabricPlan,
     ObjectiveResult,
+    Parallelism,
     Plan,
     SoftwareEntry,
     StoragePlan,
@@ -25,6 +26,7 @@ from primeflex_iac.plan.model import (
 )
 from primeflex_iac.plan.placement import PLACEMENT_RULES
 from primeflex_iac.plan.tco import compute_typical_w, lifetime_cost, tco_assumptions
+from primeflex_iac.timing.calibration import load_calibration
 from primeflex_iac.timing.step_model import best_estimate
 
 if TYPE_CHECKING:
@@ -109,18 +111,24 @@ def assemble_plan(
             selection.nodes,
             storage_bytes_per_s=storage_read_gbs(selection, demand) * 1e9 if storage is not None else None,
         )
+        required = resolved.deadline_on(platform.gpu.generation, load_calibration())
         workloads.append(
             WorkloadResult(
                 name=resolved.name,
                 model=resolved.model,
                 training_flops=resolved.training_flops,
                 time_to_model_s=round(result.estimated_s, 1),
-                required_s=resolved.deadline_s,
+                required_s=required,
                 nodes=result.gpus // platform.gpus_per_node,
                 per_gpu_tflops=round(result.per_gpu_tflops, 2),
                 scaling_efficiency=result.scaling_efficiency,
                 bound=result.bound,
-                meets=result.estimated_s <= resolved.deadline_s * (1 + 1e-9),
+                meets=result.estimated_s <= required * (1 + 1e-9),
+                range_s=[round(result.range_s[0], 1), round(result.range_s[1], 1)],
+                parallelism=Parallelism(**result.layout.as_dict()) if result.layout is not None else None,
+                memory_per_gpu_gb=round(result.memory_gb, 1) if result.memory_gb else None,
+                tokens_per_s=round(result.tokens_per_s, 1) if result.tokens_per_s is not None else None,
+                mfu=round(result.mfu, 4) if result.layout is not None else None,
             )
         )
     cost = sum(line.total_cost for line in bom)

@@ -15,6 +15,7 @@ from primeflex_iac.demand.build import build_demand
 from primeflex_iac.plan.check_fabric import cabling_violations
 from primeflex_iac.plan.check_management import management_violations
 from primeflex_iac.plan.check_tco import tco_violations
+from primeflex_iac.timing.calibration import load_calibration
 from primeflex_iac.timing.step_model import estimate
 
 if TYPE_CHECKING:
@@ -154,13 +155,20 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
         if not 1 <= used <= nodes:
             out.append(f"workload {resolved.name} runs on {used} of the plan's {nodes} nodes")
             continue
-        if resolved.global_batch is not None and used * platform.gpus_per_node > resolved.global_batch:
+        if (
+            resolved.decoder is None
+            and resolved.global_batch is not None
+            and used * platform.gpus_per_node > resolved.global_batch
+        ):
             out.append(
                 f"workload {resolved.name}: {used * platform.gpus_per_node} GPUs for a global batch of {resolved.global_batch:g}"
             )
         result = estimate(resolved, platform.shape, option.interconnect, used, storage_bytes_per_s=storage_rate)
-        if result.estimated_s > resolved.deadline_s * (1 + 1e-9):
-            out.append(f"workload {resolved.name}: {result.estimated_s:.0f} s > required {resolved.deadline_s:.0f} s")
+        required = resolved.deadline_on(platform.gpu.generation, load_calibration())
+        if not result.fits_memory:
+            out.append(f"workload {resolved.name}: no layout fits {platform.gpu.id} ({result.memory_gb:,.1f} GB per GPU needed)")
+        if result.estimated_s > required * (1 + 1e-9):
+            out.append(f"workload {resolved.name}: {result.estimated_s:.0f} s > required {required:.0f} s")
         if (
             reported is not None
             and reported.time_to_model_s is not None

@@ -22,6 +22,7 @@ __all__ = [
     "Device",
     "FabricPlan",
     "ObjectiveResult",
+    "Parallelism",
     "Plan",
     "RackPlan",
     "Relaxation",
@@ -147,6 +148,19 @@ class RackPlan(Strict):
     weight_kg: float
 
 
+class Parallelism(Strict):
+    """How a decoder's training is split: tensor, pipeline and data parallel degrees, ZeRO stage,
+    activation recomputation and sequences per micro-batch (the fastest layout that fits)."""
+
+    tp: int
+    pp: int
+    dp: int
+    zero: int
+    recompute: str
+    micro_batch: int
+    virtual_stages: int = Field(default=1, description="Model chunks per pipeline stage (interleaved schedule).")
+
+
 class WorkloadResult(Strict):
     name: DisplayName
     model: DisplayName
@@ -160,6 +174,14 @@ class WorkloadResult(Strict):
     scaling_efficiency: float | None
     bound: DisplayName | None
     meets: bool
+    range_s: list[float] | None = Field(
+        default=None,
+        description="The time-to-model at the 10th and 90th percentile of the estimate's held-out errors for its group.",
+    )
+    parallelism: Parallelism | None = Field(default=None, description="Decoders: the layout the estimate chose.")
+    memory_per_gpu_gb: float | None = Field(default=None, description="GPU memory the run needs per GPU in that layout.")
+    tokens_per_s: float | None = Field(default=None, description="Decoders: tokens per second over the run's GPUs.")
+    mfu: float | None = Field(default=None, description="Decoders: model FLOPs utilisation, a fraction of the dense peak.")
 
 
 class SoftwareEntry(Strict):

@@ -62,6 +62,7 @@ def _workload_rows(plan: Plan) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = []
     for w in plan.workloads:
         estimate = format_duration(w.time_to_model_s) if w.time_to_model_s is not None else "-"
+        spread = f"{format_duration(w.range_s[0])} - {format_duration(w.range_s[1])}" if w.range_s else "-"
         per_gpu = f"{w.per_gpu_tflops:,.1f}" if w.per_gpu_tflops is not None else "-"
         scaling = f"{w.scaling_efficiency:.0%}" if w.scaling_efficiency is not None else "-"
         out.append(
@@ -69,6 +70,7 @@ def _workload_rows(plan: Plan) -> list[tuple[str, ...]]:
                 w.name,
                 w.model,
                 estimate,
+                spread,
                 format_duration(w.required_s),
                 per_gpu,
                 scaling,
@@ -79,7 +81,31 @@ def _workload_rows(plan: Plan) -> list[tuple[str, ...]]:
     return out
 
 
-_WORKLOAD_HEAD = ("Workload", "Model", "Estimated", "Required", "TFLOPS per GPU", "Scaling", "Bound", "Meets")
+_WORKLOAD_HEAD = (
+    "Workload",
+    "Model",
+    "Estimated",
+    "Range (10-90 %)",
+    "Required",
+    "TFLOPS per GPU",
+    "Scaling",
+    "Bound",
+    "Meets",
+)
+
+
+def layout_lines(plan: Plan) -> list[str]:
+    """One line per decoder: the layout its estimate chose and the memory each GPU needs in it."""
+    lines = []
+    for w in plan.workloads:
+        if w.parallelism is None:
+            continue
+        p = w.parallelism
+        lines.append(
+            f"{w.name}: TP {p.tp} x PP {p.pp} x DP {p.dp}, ZeRO-{p.zero}, recompute {p.recompute}, "
+            f"micro-batch {p.micro_batch}{_virtual(p.virtual_stages)}; {w.memory_per_gpu_gb or 0:,.1f} GB per GPU; MFU {w.mfu or 0:.0%}"
+        )
+    return lines
 
 
 def report_markdown(plan: Plan) -> str:
@@ -88,6 +114,10 @@ def report_markdown(plan: Plan) -> str:
     if plan.workloads:
         lines += ["", "## Time-to-model", "", "| " + " | ".join(_WORKLOAD_HEAD) + " |", "|" + "---|" * len(_WORKLOAD_HEAD)]
         lines += ["| " + " | ".join(markdown_text(cell, cell=True) for cell in row) + " |" for row in _workload_rows(plan)]
+        layouts = layout_lines(plan)
+        if layouts:
+            lines += ["", "Layouts (tensor, pipeline and data parallel; memory per GPU):", ""]
+            lines += [f"- {markdown_text(line)}" for line in layouts]
     lines += ["", "## Topology", "", "![Topology](topology.svg)", "", "## Rack elevations", "", "![Racks](racks.svg)", ""]
     lines += tco_markdown(plan)
     lines += ["## Bill of materials", "", *bom_markdown(plan).splitlines()[2:]]
@@ -141,6 +171,9 @@ def report_html(plan: Plan, topology_svg: str | None, racks_svg: str, topology_d
     ]
     if plan.workloads:
         parts += ["<h2>Time-to-model</h2>", _table(_WORKLOAD_HEAD, _workload_rows(plan))]
+        layouts = layout_lines(plan)
+        if layouts:
+            parts.append("<ul>" + "".join(f"<li>{xml_text(line)}</li>" for line in layouts) + "</ul>")
     parts.append("<h2>Topology</h2>")
     if topology_svg is not None:
         parts.append(f'<div class="picture" id="topology">{_strip_xml_prolog(topology_svg)}</div>')
@@ -202,3 +235,7 @@ def report_html(plan: Plan, topology_svg: str | None, racks_svg: str, topology_d
         )
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+def _virtual(stages: int) -> str:
+    return f", {stages} virtual stages" if stages > 1 else ""

@@ -42,7 +42,7 @@ def achieved_factor(selection: Selection, demand: Demand) -> tuple[float, int]:
     for workload in demand.workloads:
         link = selection.fabric.interconnect if selection.fabric else None
         result = best_estimate(workload, selection.platform.shape, link, selection.nodes)
-        ratios.append(result.estimated_s / workload.deadline_s)
+        ratios.append(result.estimated_s / workload.deadline_on(selection.platform.gpu.generation, load_calibration()))
     worst = max(range(len(ratios)), key=lambda i: ratios[i])
     return ratios[worst], worst
 

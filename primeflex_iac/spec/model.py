@@ -7,31 +7,35 @@ problem at its line.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, PrivateAttr, ValidationError, WithJsonSchema, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from primeflex_iac.common.devices import TAKEN_PREFIXES  # names other devices of a plan carry (ch001, oss01, ...)
 from primeflex_iac.common.located_yaml import YamlDocument, format_path, load_yaml, parse_yaml_text, validate_document
 from primeflex_iac.common.names import Description, DisplayName
 from primeflex_iac.common.strict import Month, Strict
 from primeflex_iac.common.units import (
-    DIMENSIONS,
-    UnitError,
-    check_commas,
-    parse_bandwidth,
-    parse_bytes,
-    parse_count,
     parse_duration,
-    parse_flops,
     parse_power,
-    parse_rack_units,
     quantity_pattern,
 )
 from primeflex_iac.common.vocabulary import FabricLayoutChoice, Kind, Precision
 from primeflex_iac.errors import Problem
 from primeflex_iac.spec.energy import Energy, RackPowerByCooling
+from primeflex_iac.spec.quantities import (
+    MONEY_SCHEMA,
+    TIME_SCHEMA,
+    Bandwidth,
+    Bytes,
+    Count,
+    Duration,
+    Flops,
+    Money,
+    Power,
+    RackUnits,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -55,85 +59,14 @@ __all__ = [
 ]
 
 
-def _quantity(parse: Any, dimension: str, example: str, description: str) -> Any:
-    """A quantity field: its parser, and a schema an editor checks as the parser reads (a bare number only
-    where the parser takes one)."""
-    text = {"type": "string", "pattern": quantity_pattern(dimension)}
-    bare = "" in DIMENSIONS[dimension]
-    schema = {
-        **({"anyOf": [text, {"type": "number", "minimum": 0}]} if bare else text),
-        "examples": [example],
-        "description": description,
-    }
-    return (BeforeValidator(parse), WithJsonSchema(schema))
-
-
-Bytes = Annotated[int, *_quantity(parse_bytes, "bytes", "150 GB", "A size with its unit (kB..PB decimal, KiB..PiB binary).")]
-Bandwidth = Annotated[float, *_quantity(parse_bandwidth, "bandwidth", "20 GB/s", "A rate: GB/s (bytes) or Gb/s (bits).")]
-Duration = Annotated[float, *_quantity(parse_duration, "duration", "8 h", "A duration: s, min, h, d, w or y (365 days).")]
-Power = Annotated[float, *_quantity(parse_power, "power", "20 kW", "A power: W, kW, MW or GW.")]
-Flops = Annotated[float, *_quantity(parse_flops, "flops", "24.3 GFLOP", "Floating-point operations.")]
-Count = Annotated[int, *_quantity(parse_count, "count", "340M", "A count; k, M, B (billion) and T suffixes allowed.")]
-RackUnits = Annotated[int, *_quantity(parse_rack_units, "rack_units", "42U", "Rack units.")]
-
 ObjectiveName = Literal["cost", "power", "rack_units", "racks", "time", "tco"]
-_MONEY = re.compile(r"^\s*(?:(?P<pre>[A-Z]{3})\s*)?(?P<number>[\d_,]*\.?\d+)\s*(?P<scale>[kMB])?\s*(?P<post>[A-Z]{3})?\s*$")
-_SCALE = {None: 1, "k": 10**3, "M": 10**6, "B": 10**9}
-LARGEST_AMOUNT = 10**13  # ten trillion in any currency: beyond any cluster, within the solver's integers
-# what Money accepts, for editors: '1.5M USD', a plain number, or {amount, currency}
-_MONEY_SCHEMA = {
-    "anyOf": [
-        {
-            "type": "string",
-            "pattern": r"^\s*([A-Z]{3}\s*)?[0-9_,]*\.?[0-9]+\s*[kMB]?\s*([A-Z]{3})?\s*$",
-            "examples": ["2.5M USD"],
-        },
-        {"type": "number", "minimum": 0},
-        {
-            "type": "object",
-            "properties": {"amount": {"type": "number", "minimum": 0}, "currency": {"type": "string"}},
-            "required": ["amount"],
-            "additionalProperties": False,
-        },
-    ],
-    "description": "An amount such as '1,500,000 USD' or '1.5M USD'.",
-}
-
-
-class Money(Strict):
-    amount: float = Field(ge=0)
-    currency: str | None = Field(default=None, description="ISO code; must match the catalog's when given.")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _parse(cls, value: Any) -> Any:
-        if isinstance(value, bool):
-            raise UnitError(f"expected an amount such as '1.5M USD', found {value!r}")
-        if isinstance(value, (int, float)):
-            if value != value or value in (float("inf"), float("-inf")):
-                raise UnitError(f"expected a finite amount, found {value!r}")
-            return {"amount": value}
-        if isinstance(value, str):
-            match = _MONEY.match(value)
-            if not match or (match["pre"] and match["post"]):
-                raise UnitError(f"expected an amount such as '1,500,000 USD' or '1.5M USD', found {value!r}")
-            check_commas(match["number"], value)
-            amount = float(match["number"].replace(",", "").replace("_", "")) * _SCALE[match["scale"]]
-            return {"amount": amount, "currency": match["pre"] or match["post"]}
-        return value
-
-    @model_validator(mode="after")
-    def _within_reach(self) -> Money:
-        if self.amount > LARGEST_AMOUNT:
-            raise ValueError(f"too large to be meant (at most {LARGEST_AMOUNT:,.0f}), found {self.amount:,.0f}")
-        return self
 
 
 class Dataset(Strict):
     """A workload's training data, when it differs from the zoo's: its samples and its size on storage."""
 
-    samples: Count | None = Field(default=None, description="Training samples (images, sequences or tokens).")
-    size: Bytes | None = Field(default=None, description="Size of the training set on storage.")
+    samples: Count | None = Field(default=None, ge=1, description="Training samples (images, sequences or tokens).")
+    size: Bytes | None = Field(default=None, ge=1, description="Size of the training set on storage.")
 
 
 class Workload(Strict):
@@ -143,29 +76,76 @@ class Workload(Strict):
     model: str = Field(
         description="A workload id of the catalog's zoo (resnet50, ssd, maskrcnn, transformer, gnmt, bert-large, gpt) or 'custom'."
     )
-    training_flops_per_sample: Flops | None = Field(default=None, description="Overrides the zoo; required for custom.")
+    training_flops_per_sample: Flops | None = Field(default=None, gt=0, description="Overrides the zoo; required for custom.")
     parameters: Count | None = Field(
-        default=None, description="Model parameters; gpt: its size; custom: 6 x parameters FLOP per token (a sample is a token)."
+        default=None,
+        ge=1,
+        description="Model parameters; gpt: its size; custom: 6 x parameters FLOP per token (a sample is a token).",
     )
+    layers: int | None = Field(default=None, ge=1, le=10_000, description="gpt: transformer layers (default: the zoo's).")
+    hidden: int | None = Field(default=None, ge=1, le=1_000_000, description="gpt: model width (default: the zoo's).")
     sequence_length: int | None = Field(default=None, ge=1, le=10_000_000, description="Tokens per sequence (gpt).")
-    global_batch: Count | None = Field(default=None, description="Samples per optimizer step over the whole cluster.")
+    tokens: Count | None = Field(default=None, ge=1, description="gpt: training tokens (the dataset; default: the zoo's).")
+    global_batch: Count | None = Field(
+        default=None, ge=1, description="Samples per optimizer step over the whole cluster (gpt: sequences)."
+    )
     kind: Kind | None = Field(
         default=None, description="Workload class of the efficiency calibration; default: the zoo's (custom: transformer)."
     )
     dataset: Dataset = Field(default_factory=Dataset, description="Overrides the zoo's default dataset.")
     epochs: float | None = Field(default=None, gt=0, le=100_000, description="Passes over the dataset.")
     precision: Precision = Field(
-        default="fp16", description="Arithmetic the GPUs train at: fp16, or bf16 (Ampere and later GPUs)."
+        default="fp16",
+        description="Arithmetic the GPUs train at: fp16, bf16 (Ampere and later GPUs) or fp8 (GPUs with FP8 tensor cores).",
     )
-    time_to_model: Duration = Field(description="Required training time, e.g. '8 h'.")
+    time_to_model: Annotated[float, BeforeValidator(parse_duration), WithJsonSchema(TIME_SCHEMA)] = Field(
+        description="Required training time, e.g. '8 h'; or {target: 8 h, confidence: 0.9} to size the plan so that "
+        "the run finishes in time with that probability (the estimate's held-out errors), or {target: 8 h, margin: 0.2} "
+        "to size it 20 % faster than the target."
+    )
+    time_confidence: SkipJsonSchema[float | None] = Field(default=None, gt=0, lt=1)
+    time_margin: SkipJsonSchema[float | None] = Field(default=None, ge=0, le=10)
     gpu_efficiency: float | None = Field(default=None, gt=0, le=1, description="Share of peak sustained; overrides the zoo.")
-    min_gpu_memory: Bytes | None = Field(default=None, description="Memory a GPU needs for this model.")
+    min_gpu_memory: Bytes | None = Field(
+        default=None, ge=1, description="Only GPUs with at least this much memory: a floor beside the memory the model needs."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _time_target(cls, data: Any) -> Any:
+        """``time_to_model: {target, confidence | margin}``: the target, and how to size against it."""
+        if not isinstance(data, dict):
+            return data
+        if not isinstance(data.get("time_to_model"), dict):
+            if data.get("time_confidence") is not None or data.get("time_margin") is not None:
+                raise ValueError("write a confidence or margin inside time_to_model: {target: 8 h, confidence: 0.9}")
+            return data
+        target = data["time_to_model"]
+        unknown = sorted(set(target) - {"target", "confidence", "margin"})
+        if unknown or "target" not in target or ("confidence" in target and "margin" in target):
+            raise ValueError(
+                "time_to_model takes a duration ('8 h'), or {target: 8 h, confidence: 0.9}, or {target: 8 h, margin: 0.2}"
+                + (f" (unknown: {', '.join(map(str, unknown))})" if unknown else "")
+            )
+        confidence, margin = target.get("confidence"), target.get("margin")
+        if confidence is not None and (
+            isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1
+        ):
+            raise ValueError(f"time_to_model.confidence is a probability between 0 and 1, e.g. 0.9 (found {confidence!r})")
+        if margin is not None and (isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 <= margin <= 10):
+            raise ValueError(f"time_to_model.margin is a share between 0 and 10, e.g. 0.2 for 20 % (found {margin!r})")
+        return {
+            **data,
+            "time_to_model": target["target"],
+            "time_confidence": target.get("confidence"),
+            "time_margin": target.get("margin"),
+        }
 
     @field_validator("precision", mode="before")
     @classmethod
     def _training_precision(cls, value: Any) -> Any:
         if value == "int8":
-            raise ValueError("int8 is an inference precision; primeflex sizes training, which runs at fp16 or bf16")
+            raise ValueError("int8 is an inference precision; primeflex sizes training, which runs at fp16, bf16 or fp8")
         return value
 
     @model_validator(mode="after")
@@ -178,6 +158,8 @@ class Workload(Strict):
                 raise ValueError(f"a custom workload needs {' and '.join(missing)} (dataset: samples)")
         if self.time_to_model <= 0:
             raise ValueError("time_to_model must be positive")
+        if self.tokens is not None and self.dataset.samples is not None:
+            raise ValueError("give tokens or dataset.samples, not both (tokens: a gpt model's training tokens)")
         return self
 
 
@@ -250,7 +232,7 @@ class Site(Strict):
     cooling: Literal["air", "water", "any"] = Field(default="any", description="How compute nodes may be cooled.")
     racks: Racks
     total_power: Power | None = Field(default=None, description="Power the whole cluster may draw at most.")
-    budget: Annotated[Money, WithJsonSchema(_MONEY_SCHEMA)] | None = Field(
+    budget: Annotated[Money, WithJsonSchema(MONEY_SCHEMA)] | None = Field(
         default=None, description="Most the cluster may cost, e.g. '1.5M USD'."
     )
     energy: Energy = Field(default_factory=Energy, description="Electricity price, PUE per cooling, utilisation (TCO).")

@@ -22,6 +22,7 @@ from primeflex_iac.timing.workloads import resolve_workload
 if TYPE_CHECKING:
     from primeflex_iac.catalog.models import Catalog
     from primeflex_iac.timing.calibration import Calibration
+    from primeflex_iac.timing.llm_step import LayoutLimits
     from primeflex_iac.timing.step_model import Estimate
     from primeflex_iac.timing.workloads import ResolvedWorkload
 
@@ -37,6 +38,7 @@ class EstimateInput:
     fabric: Interconnect | None
     nodes: int
     storage_bytes_per_s: float | None
+    limits: LayoutLimits | None = None  # gpt: parts of the layout fixed in advance (a published run's own)
 
     def resolve(self, catalog: Catalog, calibration: Calibration) -> ResolvedWorkload:
         return resolve_workload(self.workload, catalog, calibration)
@@ -49,6 +51,7 @@ class EstimateInput:
             self.nodes,
             storage_bytes_per_s=self.storage_bytes_per_s,
             calibration=calibration,
+            limits=self.limits,
         )
 
 
@@ -104,9 +107,16 @@ def prepare(
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'workload'}: {e['msg']}" for e in error.errors())
         raise ValueError(problems) from None
     if not chip.supports(spec_workload.precision):
-        raise ValueError(f"{gpu} ({chip.generation}) does not train at {spec_workload.precision}: its tensor cores take fp16")
-    if spec_workload.global_batch is not None and spec_workload.global_batch < nodes * gpus_per_node:
+        takes = "fp16, bf16" if chip.bf16 else "fp16"
+        if chip.fp8_tflops:
+            takes += ", fp8"
+        raise ValueError(f"{gpu} ({chip.generation}) does not train at {spec_workload.precision}: its tensor cores take {takes}")
+    zoo = catalog.workloads.get(model)
+    decoder = zoo is not None and zoo.family == "gpt"
+    if not decoder and spec_workload.global_batch is not None and spec_workload.global_batch < nodes * gpus_per_node:
         raise ValueError(f"a global batch of {spec_workload.global_batch} is less than one sample per GPU")
+    if not decoder and any(getattr(spec_workload, f) is not None for f in ("layers", "hidden", "tokens")):
+        raise ValueError(f"layers, hidden and tokens describe a gpt model; {model} is not one (use --model gpt)")
     storage = storage_gbs * 1e9 if storage_gbs is not None else None
     return EstimateInput(spec_workload, NodeShape(chip, gpus_per_node, intra, adapters), interconnect, nodes, storage)
 

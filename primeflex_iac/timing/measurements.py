@@ -1,20 +1,26 @@
 """The published measurements the estimate is calibrated and validated on, as estimate inputs.
 
 ``calibration/mlperf_calibration.tsv`` (MLPerf Training v0.6 and v0.7 time-to-train, from the
-reference facts) and ``calibration/h200_throughput.tsv`` (single-GPU H200 throughput, reference
-facts section 3). Each row becomes an :class:`EstimateInput`; its prediction is a time-to-model
-(MLPerf) or a throughput (H200), compared with the published figure.
+reference facts), ``calibration/h200_throughput.tsv`` (single-GPU H200 throughput, reference
+facts section 3) and ``calibration/llm_calibration.tsv`` (MosaicML's MPT pre-training throughput
+on A100 and H100, FSDP). Each row becomes an :class:`EstimateInput`; its prediction is a
+time-to-model (MLPerf) or a throughput (H200, LLM), compared with the published figure.
+
+The split between the rows the calibration is fitted on and the rows it is judged on is fixed
+(:func:`held_out`): every third row of each file, counted in file order, is held out, and so are
+the H200 GPT rows (eager PyTorch without FlashAttention: other software than the LLM rows).
 """
 
 from __future__ import annotations
 
 import csv
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from primeflex_iac.timing.estimate import prepare
+from primeflex_iac.timing.llm_step import LayoutLimits
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -22,8 +28,9 @@ if TYPE_CHECKING:
     from primeflex_iac.catalog.models import Catalog
     from primeflex_iac.timing.calibration import Calibration
     from primeflex_iac.timing.estimate import EstimateInput
+    from primeflex_iac.timing.llm_memory import Recompute
 
-__all__ = ["DATA_DIR", "Row", "load_rows", "relative_error", "summary"]
+__all__ = ["DATA_DIR", "Row", "held_out", "load_rows", "relative_error", "summary"]
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "calibration"
 
@@ -31,16 +38,27 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "calibration"
 @dataclass(frozen=True)
 class Row:
     label: str  # system and benchmark, for tables
-    source: str  # "mlperf v0.6", "mlperf v0.7" or "h200"
+    source: str  # "mlperf v0.6", "mlperf v0.7", "h200" or "llm"
     nodes: int
     model: str
-    measure: Literal["time_to_model_s", "samples_per_s"]
+    measure: Literal["time_to_model_s", "samples_per_s", "tokens_per_s_per_gpu"]
     published: float
     inputs: EstimateInput
+    index: int = 0  # the row's place in its file (the held-out split counts it)
+    gpu: str = ""
+    sequence: int = 0
 
     def predict(self, catalog: Catalog, calibration: Calibration) -> float:
         result = self.inputs.run(catalog, calibration)
-        return result.estimated_s if self.measure == "time_to_model_s" else result.samples_per_s
+        if self.measure == "time_to_model_s":
+            return result.estimated_s
+        if self.measure == "tokens_per_s_per_gpu":
+            return (result.tokens_per_s or 0.0) / result.gpus
+        return result.samples_per_s
+
+    @property
+    def is_llm(self) -> bool:
+        return self.source == "llm"
 
 
 def _table(path: Path) -> list[dict[str, str]]:
@@ -49,7 +67,7 @@ def _table(path: Path) -> list[dict[str, str]]:
 
 
 def _mlperf(catalog: Catalog, path: Path) -> Iterable[Row]:
-    for r in _table(path):
+    for index, r in enumerate(_table(path)):
         nodes = int(r["nodes"])
         inputs = prepare(
             r["benchmark"],
@@ -64,11 +82,12 @@ def _mlperf(catalog: Catalog, path: Path) -> Iterable[Row]:
             global_batch=int(r["global_batch"]),
         )
         label = f"{r['round']} {r['submitter']} {r['system']} {r['benchmark']}"
-        yield Row(label, f"mlperf {r['round']}", nodes, r["benchmark"], "time_to_model_s", float(r["minutes"]) * 60, inputs)
+        minutes = float(r["minutes"]) * 60
+        yield Row(label, f"mlperf {r['round']}", nodes, r["benchmark"], "time_to_model_s", minutes, inputs, index, r["gpu"])
 
 
 def _h200(catalog: Catalog, path: Path) -> Iterable[Row]:
-    for r in _table(path):
+    for index, r in enumerate(_table(path)):
         inputs = prepare(
             r["model"],
             gpu=r["gpu"],
@@ -78,12 +97,63 @@ def _h200(catalog: Catalog, path: Path) -> Iterable[Row]:
             global_batch=int(r["batch"]),
             precision=r["precision"],
         )
-        yield Row(f"H200 {r['measurement']}", "h200", 1, r["model"], "samples_per_s", float(r["samples_per_s"]), inputs)
+        label = f"H200 {r['measurement']}"
+        yield Row(label, "h200", 1, r["model"], "samples_per_s", float(r["samples_per_s"]), inputs, index, r["gpu"])
+
+
+SHARDING = {"FULL_SHARD": 3, "SHARD_GRAD_OP": 2, "NO_SHARD": 0}
+
+
+def _llm(catalog: Catalog, path: Path) -> Iterable[Row]:
+    for index, r in enumerate(_table(path)):
+        nodes = int(r["nodes"])
+        inputs = prepare(
+            "gpt",
+            gpu=r["gpu"],
+            gpus_per_node=int(r["gpus_per_node"]),
+            nodes=nodes,
+            fabric=r["fabric"] if nodes > 1 else "none",
+            adapters_per_node=int(r["adapters_per_node"]) if nodes > 1 else 0,
+            catalog=catalog,
+            parameters=int(r["parameters"]),
+            layers=int(r["layers"]),
+            hidden=int(r["hidden"]),
+            sequence_length=int(r["sequence_length"]),
+            global_batch=int(r["global_batch"]),
+            precision=r["precision"],
+        )
+        recompute: Recompute = "full" if r["activation_checkpointing"] == "True" else "none"
+        limits = LayoutLimits(tp=1, pp=1, zero=SHARDING[r["sharding"]], recompute=recompute)
+        gpus = nodes * int(r["gpus_per_node"])
+        label = f"{r['model']} s{int(r['sequence_length']):,} {r['gpu']} x{gpus}{' ckpt' if recompute == 'full' else ''}"
+        yield Row(
+            label,
+            "llm",
+            nodes,
+            r["model"],
+            "tokens_per_s_per_gpu",
+            float(r["tokens_per_s_per_gpu"]),
+            replace(inputs, limits=limits),
+            index,
+            r["gpu"],
+            int(r["sequence_length"]),
+        )
 
 
 def load_rows(catalog: Catalog, data_dir: Path = DATA_DIR) -> list[Row]:
-    """Every MLPerf row, then every H200 row."""
-    return [*_mlperf(catalog, data_dir / "mlperf_calibration.tsv"), *_h200(catalog, data_dir / "h200_throughput.tsv")]
+    """Every MLPerf row, then every H200 row, then every LLM row."""
+    return [
+        *_mlperf(catalog, data_dir / "mlperf_calibration.tsv"),
+        *_h200(catalog, data_dir / "h200_throughput.tsv"),
+        *_llm(catalog, data_dir / "llm_calibration.tsv"),
+    ]
+
+
+def held_out(row: Row) -> bool:
+    """The fixed split: every third row of each file (file order) and the H200 GPT rows are not fitted."""
+    if row.source == "h200":
+        return row.model.startswith("gpt")
+    return row.index % 3 == 2
 
 
 def relative_error(row: Row, catalog: Catalog, calibration: Calibration) -> float:

@@ -6,8 +6,9 @@ One step on each GPU (per-GPU batch b = global batch / GPUs):
                 + a fixed time per step (launches, synchronisation; calibrated per kind)
                 + the optimizer update (bytes per parameter / GPU memory bandwidth)
     all-reduce = 2 (g-1)/g x gradient / intra-node bandwidth (NVLink or PCIe, per direction)
-                + 2 (n-1)/n x gradient / (adapters x link bandwidth) + 2 (n-1) x latency per bucket
-                 (hierarchical ring: Ben-Nun & Hoefler 2018; reference facts section 5)
+                + 2 (n-1)/n x gradient / (adapters x link bandwidth) + 2 log2(n) x latency per bucket
+                 (hierarchical ring for the bandwidth, Ben-Nun & Hoefler 2018; the latency of the
+                 trees and in-network reductions NCCL runs between nodes at scale)
     exposed    = the all-reduce time that does not overlap the backward pass (2/3 of the compute)
     reading    = samples per step x bytes per sample / min(nodes x min(7 GB/s, adapters x link rate),
                                                          storage throughput)
@@ -17,6 +18,10 @@ time-to-model = start-up and evaluation + epochs x samples / (samples per step /
 efficiency table, the fixed step time and the start-up are fitted (primeflex_iac/timing/calibration.py);
 everything else is a datasheet figure or a stated assumption. The estimate names what bounds
 it: the largest of compute, exposed communication and reading per step.
+
+GPT-style decoders (``family: gpt``) take their step from the layout search instead
+(:mod:`primeflex_iac.timing.llm_step`): the fastest split over tensor, pipeline and data
+parallelism that fits the GPU's memory; none fitting makes the run unreachable on that GPU.
 """
 
 from __future__ import annotations
@@ -25,13 +30,16 @@ import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Literal
 
-from primeflex_iac.timing.calibration import load_calibration
+from primeflex_iac.timing.calibration import load_calibration, spread_group
+from primeflex_iac.timing.llm_step import largest_power_dividing, least_memory_at, max_pipeline, search_layout
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from primeflex_iac.catalog.models import Gpu
     from primeflex_iac.timing.calibration import Calibration
+    from primeflex_iac.timing.llm_memory import Layout
+    from primeflex_iac.timing.llm_step import LayoutLimits
     from primeflex_iac.timing.shapes import Interconnect, NodeShape
     from primeflex_iac.timing.workloads import ResolvedWorkload
 
@@ -66,17 +74,34 @@ class Estimate:
     exposed_communication_s: float
     io_s: float
     startup_s: float
-    memory_gb: float  # GPU memory the workload needs
+    memory_gb: float  # GPU memory the workload needs per GPU (gpt: in the chosen layout)
     fits_memory: bool
+    tokens_per_s: float | None = None  # gpt: tokens per second over the whole cluster
+    mfu: float = 0.0  # gpt: (6 N + 12 L h s) x tokens/s / (GPUs x dense peak at the precision)
+    layout: Layout | None = None  # gpt: the layout the search chose
+    range_s: tuple[float, float] = (0.0, 0.0)  # the time-to-model at the group's 10th and 90th error percentiles
 
     @property
     def time_to_model_s(self) -> float:
         """The public name of :attr:`estimated_s`: the library's attribute and the ``estimate --json`` key."""
         return self.estimated_s
 
-    def as_dict(self) -> dict[str, float | int | str | bool]:
+    @property
+    def parallelism(self) -> dict[str, int | float | str]:
+        """The layout as ``{tp, pp, dp, zero, recompute, micro_batch}``; plain data parallelism otherwise."""
+        if self.layout is not None:
+            return dict(self.layout.as_dict())
+        batch = round(self.per_gpu_batch, 3)
+        return {"tp": 1, "pp": 1, "dp": self.gpus, "zero": 0, "recompute": "none", "micro_batch": batch}
+
+    def as_dict(self) -> dict[str, object]:
         fields = asdict(self)
         fields["time_to_model_s"] = fields.pop("estimated_s")
+        fields.pop("layout")
+        low, high = fields.pop("range_s")
+        fields["time_to_model_range_s"] = [low, high]
+        fields["parallelism"] = self.parallelism
+        fields["memory_per_gpu_gb"] = round(self.memory_gb, 2)
         return fields
 
 
@@ -86,11 +111,16 @@ def peak_flops(gpu: Gpu, precision: str) -> float:
     Whether the GPU supports ``precision`` at all is the caller's question (``Gpu.supports``): the
     demand marks such platforms as breaking the precision requirement, and check() refuses them.
     """
+    if precision == "fp8" and gpu.fp8_tflops:
+        return gpu.fp8_tflops * 1e12
     return gpu.tensor_tflops * 1e12
 
 
-def _unreachable(workload: ResolvedWorkload, shape: NodeShape, nodes: int, startup: float) -> Estimate:
+def _unreachable(
+    workload: ResolvedWorkload, shape: NodeShape, nodes: int, startup: float, memory_gb: float | None = None
+) -> Estimate:
     gpus = nodes * shape.gpus_per_node
+    need = workload.min_gpu_memory_gb if memory_gb is None else memory_gb
     return Estimate(
         math.inf,
         0.0,
@@ -106,8 +136,8 @@ def _unreachable(workload: ResolvedWorkload, shape: NodeShape, nodes: int, start
         0.0,
         0.0,
         startup,
-        workload.min_gpu_memory_gb,
-        workload.min_gpu_memory_gb <= shape.gpu.memory_gb,
+        need,
+        memory_gb is None and need <= shape.gpu.memory_gb,
     )
 
 
@@ -119,8 +149,9 @@ def estimate(
     *,
     storage_bytes_per_s: float | None = None,
     calibration: Calibration | None = None,
+    limits: LayoutLimits | None = None,
 ) -> Estimate:
-    """Time-to-model of ``workload`` on ``nodes`` nodes.
+    """Time-to-model of ``workload`` on ``nodes`` nodes (gpt: in the fastest layout that fits, within ``limits``).
 
     ``link`` is the fabric: the all-reduce between nodes runs over it, and every node reads from
     storage through it. It may be None for one node without a fabric (reading is then bounded by
@@ -133,29 +164,42 @@ def estimate(
         raise ValueError("nodes and GPUs per node must be at least 1")
     if nodes > 1 and (link is None or shape.adapters < 1):
         raise ValueError("more than one node needs a fabric and at least one adapter per node")
-    startup = cal.startup_s.value
-    batch = workload.global_batch / gpus if workload.global_batch else workload.per_gpu_batch_default
-    share = workload.gpu_efficiency or cal.share(workload.kind, gpu.generation)
-    rate = peak_flops(gpu, workload.precision) * share
-    if rate <= 0:
-        return _unreachable(workload, shape, nodes, startup)
+    startup = cal.startup(workload.model)
+    layout = None
+    memory_gb = workload.min_gpu_memory_gb
+    if workload.decoder is not None and workload.global_batch:
+        step = search_layout(workload.decoder, shape, link, nodes, workload.global_batch, cal, limits)
+        if step is None:
+            return _unreachable(workload, shape, nodes, startup, _least_gb(workload, shape, nodes, cal))
+        layout = step.layout
+        batch = workload.global_batch / layout.dp
+        compute_s = step.step_s - step.exposed_s
+        comm_s, exposed_s = step.communication_s, step.exposed_s
+        memory_gb = max(memory_gb, step.memory_bytes / 1e9)
+    else:
+        batch = workload.global_batch / gpus if workload.global_batch else workload.per_gpu_batch_default
+        share = workload.gpu_efficiency or cal.share(workload.kind, gpu.generation)
+        rate = peak_flops(gpu, workload.precision) * share
+        if workload.precision == "fp8":
+            rate *= cal.llm.fp8_gemm_share.value
+        if rate <= 0:
+            return _unreachable(workload, shape, nodes, startup)
+        sample_s = workload.flops_per_sample / rate
+        optimizer_s = workload.parameters * cal.optimizer_bytes_per_parameter.value / (gpu.memory_bandwidth_gbs * 1e9)
+        compute_s = batch * sample_s + cal.step_overhead_s[workload.kind].value + optimizer_s
+        link_share = cal.link_efficiency.value
+        gradient = workload.parameters * cal.gradient_bytes_per_parameter.value
+        intra_gbs = gpu.nvlink_gbs if shape.intra_node == "nvlink" and gpu.nvlink_gbs else gpu.pcie_gbs
+        comm_s = 2 * (per_node - 1) / per_node * gradient / (intra_gbs / 2 * 1e9 * link_share)
+        if nodes > 1:
+            assert link is not None
+            node_bw = shape.adapters * link.link_gbps / 8 * 1e9 * link_share
+            buckets = max(1, math.ceil(gradient / cal.bucket_bytes.value))
+            latency = 2 * math.ceil(math.log2(nodes)) * link.latency_us * 1e-6
+            comm_s += 2 * (nodes - 1) / nodes * gradient / node_bw + latency * buckets
+        exposed_s = max(0.0, comm_s - cal.overlap_share.value * batch * sample_s)
 
-    sample_s = workload.flops_per_sample / rate
-    optimizer_s = workload.parameters * cal.optimizer_bytes_per_parameter.value / (gpu.memory_bandwidth_gbs * 1e9)
-    compute_s = batch * sample_s + cal.step_overhead_s[workload.kind].value + optimizer_s
-
-    link_share = cal.link_efficiency.value
-    gradient = workload.parameters * cal.gradient_bytes_per_parameter.value
-    intra_gbs = gpu.nvlink_gbs if shape.intra_node == "nvlink" and gpu.nvlink_gbs else gpu.pcie_gbs
-    comm_s = 2 * (per_node - 1) / per_node * gradient / (intra_gbs / 2 * 1e9 * link_share)
-    if nodes > 1:
-        assert link is not None
-        node_bw = shape.adapters * link.link_gbps / 8 * 1e9 * link_share
-        buckets = max(1, math.ceil(gradient / cal.bucket_bytes.value))
-        comm_s += 2 * (nodes - 1) / nodes * gradient / node_bw + 2 * (nodes - 1) * link.latency_us * 1e-6 * buckets
-    exposed_s = max(0.0, comm_s - cal.overlap_share.value * batch * sample_s)
-
-    step_samples = batch * gpus
+    step_samples = batch * (layout.dp if layout is not None else gpus)
     node_read = cal.node_read_bytes_per_s.value
     if link is not None and shape.adapters >= 1:
         # a node reads no faster than its fabric adapters carry at line rate
@@ -171,6 +215,9 @@ def estimate(
     parts: dict[Bound, float] = {"compute": compute_s, "communication": exposed_s, "io": io_s}
     bound = max(parts, key=lambda name: parts[name])
     per_gpu_tflops = workload.flops_per_sample * samples_per_s / gpus / 1e12
+    peak = peak_flops(gpu, workload.precision)
+    tokens_per_s = samples_per_s * workload.decoder.sequence if workload.decoder is not None else None
+    low, high = _spread(workload, gpu, cal)
     return Estimate(
         estimated_s=time_s,
         samples_per_s=samples_per_s,
@@ -179,23 +226,43 @@ def estimate(
         bound=bound,
         gpus=gpus,
         per_gpu_batch=batch,
-        efficiency=per_gpu_tflops * 1e12 / peak_flops(gpu, workload.precision),
+        efficiency=per_gpu_tflops * 1e12 / peak,
         step_s=step_s,
         compute_s=compute_s,
         communication_s=comm_s,
         exposed_communication_s=exposed_s,
         io_s=io_s,
         startup_s=startup,
-        memory_gb=workload.min_gpu_memory_gb,
-        fits_memory=workload.min_gpu_memory_gb <= gpu.memory_gb,
+        memory_gb=memory_gb,
+        fits_memory=memory_gb <= gpu.memory_gb,
+        tokens_per_s=tokens_per_s,
+        mfu=per_gpu_tflops * 1e12 / peak,
+        layout=layout,
+        range_s=(startup + (time_s - startup) * (1 + low), startup + (time_s - startup) * (1 + high)),
     )
 
 
+def _spread(workload: ResolvedWorkload, gpu: Gpu, cal: Calibration) -> tuple[float, float]:
+    """The 10th and 90th percentile of the held-out errors of the estimate's group."""
+    band = cal.spread.get(spread_group(workload.decoder is not None, gpu.generation))
+    return (band.low, band.high) if band is not None else (0.0, 0.0)
+
+
+def _least_gb(workload: ResolvedWorkload, shape: NodeShape, nodes: int, cal: Calibration) -> float:
+    """What a GPU would need in the leanest layout of this run (the reason none fits)."""
+    assert workload.decoder is not None and workload.global_batch
+    return least_memory_at(workload.decoder, shape.gpus_per_node, nodes, workload.global_batch, cal) / 1e9
+
+
 def _largest_nodes(workload: ResolvedWorkload, gpus_per_node: int) -> int:
-    """Data parallelism needs at least one sample per GPU: the global batch caps the nodes."""
+    """Data parallelism needs at least one sample per replica: the global batch caps the nodes (a
+    decoder's replica spans its tensor- and pipeline-parallel GPUs)."""
     if workload.global_batch is None:
         return MAX_NODES
-    return min(MAX_NODES, math.floor(workload.global_batch / gpus_per_node + 1e-9))
+    replica = 1
+    if workload.decoder is not None:
+        replica = largest_power_dividing(gpus_per_node) * max_pipeline(workload.decoder)
+    return min(MAX_NODES, math.floor(workload.global_batch * replica / gpus_per_node + 1e-9))
 
 
 def min_nodes(
@@ -214,11 +281,12 @@ def min_nodes(
     """
     cal = calibration or load_calibration()
     largest = _largest_nodes(workload, shape.gpus_per_node)
-    if largest < 1 or workload.deadline_s <= cal.startup_s.value:
+    deadline = workload.deadline_on(shape.gpu.generation, cal)
+    if largest < 1 or deadline <= cal.startup(workload.model):
         return None
 
     def meets(nodes: int) -> bool:
-        return estimate(workload, shape, link, nodes, calibration=cal).estimated_s <= workload.deadline_s
+        return estimate(workload, shape, link, nodes, calibration=cal).estimated_s <= deadline
 
     if meets(1):
         return 1
@@ -226,7 +294,7 @@ def min_nodes(
     while not meets(min(high, largest)):
         if high >= largest:
             fastest, fastest_s = fastest_count(workload, shape, link, cal)
-            if fastest_s > workload.deadline_s:
+            if fastest_s > deadline:
                 return None
             low, high = 1, fastest
             break
@@ -264,7 +332,10 @@ def _fastest(time_on: Callable[[int], float], most: int) -> int:
     low, high = 1, most
     while high - low > 2:
         left, right = low + (high - low) // 3, high - (high - low) // 3
-        if time_on(left) <= time_on(right):
+        left_s, right_s = time_on(left), time_on(right)
+        if left_s == right_s == math.inf:
+            low = left  # too few GPUs to hold the model on the left: the fastest lies to the right
+        elif left_s <= right_s:
             high = right
         else:
             low = left
@@ -299,4 +370,9 @@ def best_estimate(
         return estimate(workload, shape, link, count, storage_bytes_per_s=storage_bytes_per_s, calibration=cal).estimated_s
 
     best = _fastest(time_on, usable)
+    if workload.decoder is not None:
+        # a decoder's time is not quasi-convex in the count (its layouts change with the count's
+        # divisors and the memory): the whole count and the powers of two are tried too
+        counts = {best, usable, *(2**k for k in range(usable.bit_length()) if 2**k <= usable)}
+        best = min(sorted(counts), key=lambda count: (time_on(count), count))
     return estimate(workload, shape, link, best, storage_bytes_per_s=storage_bytes_per_s, calibration=cal)

@@ -12,11 +12,12 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from primeflex_iac.timing.calibration import load_calibration
+from primeflex_iac.timing.calibration import load_calibration, spread_group
+from primeflex_iac.timing.llm_memory import DecoderShape
 
 if TYPE_CHECKING:
     from primeflex_iac.catalog.models import Catalog, WorkloadModel
-    from primeflex_iac.common.vocabulary import Kind
+    from primeflex_iac.common.vocabulary import Generation, Kind
     from primeflex_iac.spec.model import Workload
     from primeflex_iac.timing.calibration import Calibration
 
@@ -28,10 +29,12 @@ __all__ = [
     "gpt_flops_per_token",
     "gpt_shape",
     "resolve_workload",
+    "sized_deadline",
     "zoo_fields_used",
 ]
 
 CUSTOM_BYTES_PER_SAMPLE = 2  # assumption: a 16-bit token id, when a custom dataset gives no size
+GPT2_VOCABULARY = 50257  # Radford et al. 2019: the vocabulary of a gpt entry that states none
 FLOPS_PER_PARAMETER_TOKEN = 6  # Kaplan et al. 2020: training FLOPs ~ 6 x parameters x tokens
 # (parameters, layers) of the GPT-3 family, Brown et al. 2020 table 2.1
 GPT3_SHAPES = (
@@ -62,6 +65,24 @@ class ResolvedWorkload:
     min_gpu_memory_gb: float
     precision: str
     deadline_s: float
+    decoder: DecoderShape | None = None  # gpt family: the shape the layout search splits
+    target_s: float = 0.0  # the spec's time_to_model (deadline_s: what the plan is sized to)
+    confidence: float | None = None
+    margin: float | None = None
+
+    def deadline_on(self, generation: Generation, calibration: Calibration) -> float:
+        """The time a run on this generation must be estimated within: the target, less the margin,
+        or less the error at the asked confidence of the estimate's group on this generation."""
+        if self.confidence is None:
+            return self.deadline_s
+        band = calibration.spread.get(spread_group(self.decoder is not None, generation))
+        if band is None:
+            return self.deadline_s
+        return self.target_s * (1 + min(0.0, band.at(100 * (1 - self.confidence))))
+
+    @property
+    def tokens_per_sample(self) -> int:
+        return self.decoder.sequence if self.decoder is not None else 0
 
     @property
     def training_flops(self) -> float:
@@ -91,19 +112,30 @@ def gpt_flops_per_token(parameters: float, sequence: int, layers: int, hidden: i
     return FLOPS_PER_PARAMETER_TOKEN * parameters + 12 * layers * hidden * sequence
 
 
-def _gpt(workload: Workload, zoo: WorkloadModel, calibration: Calibration) -> tuple[float, float, int, float, float]:
-    """(parameters, FLOPs per sequence, sequences, bytes per sequence, memory GB) of a GPT-style decoder."""
-    assert zoo.sequence_length is not None and zoo.tokens_per_parameter is not None
+def _gpt(workload: Workload, zoo: WorkloadModel) -> tuple[DecoderShape, float, int, float]:
+    """(shape, FLOPs per sequence, sequences, bytes per sequence) of a GPT-style decoder: the spec's
+    fields, else the zoo's (layers and width from the nearest GPT-3 shape when only the size changes)."""
+    assert zoo.sequence_length is not None
     custom_size = workload.parameters is not None and workload.parameters != zoo.parameters
     parameters = float(workload.parameters or zoo.parameters)
     sequence = workload.sequence_length or zoo.sequence_length
-    layers, hidden = gpt_shape(parameters, None if custom_size else zoo.layers, None if custom_size else zoo.hidden)
+    zoo_layers = None if custom_size else zoo.layers
+    zoo_hidden = None if custom_size or workload.layers is not None else zoo.hidden
+    layers, hidden = gpt_shape(parameters, workload.layers or zoo_layers, workload.hidden or zoo_hidden)
+    shape = DecoderShape(parameters, layers, hidden, sequence, zoo.vocabulary or GPT2_VOCABULARY, workload.precision)
     flops = gpt_flops_per_token(parameters, sequence, layers, hidden) * sequence
-    sequences = math.ceil(zoo.tokens_per_parameter * parameters / sequence)
+    if workload.tokens is not None:
+        tokens = float(workload.tokens)
+    elif workload.dataset.samples is not None:
+        tokens = float(workload.dataset.samples) * sequence
+    elif zoo.tokens is not None and not custom_size:
+        tokens = zoo.tokens
+    else:
+        assert zoo.tokens_per_parameter is not None
+        tokens = zoo.tokens_per_parameter * parameters
+    sequences = max(1, math.ceil(tokens / sequence - 1e-9))
     bytes_per_sequence = zoo.bytes_per_sample * sequence / zoo.sequence_length
-    states = parameters * calibration.model_state_bytes_per_parameter.value
-    memory_gb = states * (1 + calibration.activation_memory_share.value) / 1e9
-    return parameters, flops, sequences, bytes_per_sequence, memory_gb
+    return shape, flops, sequences, bytes_per_sequence
 
 
 def zoo_fields_used(workload: Workload, zoo: WorkloadModel) -> set[str]:
@@ -121,14 +153,36 @@ def zoo_fields_used(workload: Workload, zoo: WorkloadModel) -> set[str]:
         "dataset_samples": workload.dataset.samples is not None,
         "tokens_per_parameter": workload.dataset.samples is not None,
         "bytes_per_sample": workload.dataset.size is not None and bool(workload.dataset.samples or zoo.dataset_samples),
-        "min_gpu_memory_gb": workload.min_gpu_memory is not None or zoo.family == "gpt",  # gpt: from the states
+        "min_gpu_memory_gb": zoo.family == "gpt",  # gpt: from the layout; a spec's floor adds to the zoo's
     }
     if zoo.family == "gpt":
         custom_size = workload.parameters is not None and workload.parameters != zoo.parameters
-        spec_sets |= {"layers": custom_size, "hidden": custom_size, "dataset_samples": True}
+        given_tokens = workload.tokens is not None or workload.dataset.samples is not None
+        spec_sets |= {
+            "layers": custom_size or workload.layers is not None,
+            "hidden": custom_size or workload.hidden is not None or workload.layers is not None,
+            "dataset_samples": True,
+            "tokens": given_tokens or custom_size,
+            "tokens_per_parameter": given_tokens or (zoo.tokens is not None and not custom_size),
+        }
         # the dataset size, when given, sets the bytes of each sequence whatever the sample count
         spec_sets["bytes_per_sample"] = workload.dataset.size is not None
     return {name for name in type(zoo).model_fields if not spec_sets.get(name, False)}
+
+
+def sized_deadline(workload: Workload, decoder: bool, calibration: Calibration) -> float:
+    """The time the plan is sized to: the target, less a margin or the estimate's own error at the
+    asked confidence (the held-out errors of its group: LLM runs, or MLPerf-class runs)."""
+    target = workload.time_to_model
+    if workload.time_margin is not None:
+        return target / (1 + workload.time_margin)
+    if workload.time_confidence is not None:
+        band = calibration.spread.get("llm" if decoder else "mlperf")
+        if band is not None:
+            # the run takes estimate / (1 + error): in time with this probability when the estimate
+            # meets target x (1 + the error at the 1 - confidence percentile)
+            return target * (1 + min(0.0, band.at(100 * (1 - workload.time_confidence))))
+    return target
 
 
 def resolve_workload(workload: Workload, catalog: Catalog, calibration: Calibration | None = None) -> ResolvedWorkload:
@@ -137,8 +191,10 @@ def resolve_workload(workload: Workload, catalog: Catalog, calibration: Calibrat
     zoo = catalog.workloads.get(workload.model)
     kind: Kind = workload.kind or (zoo.kind if zoo else "transformer")
     tokens = False
+    decoder = None
     if zoo is not None and zoo.family == "gpt":
-        parameters, flops, samples, bytes_per_sample, memory_gb = _gpt(workload, zoo, calibration)
+        decoder, flops, samples, bytes_per_sample = _gpt(workload, zoo)
+        parameters, memory_gb = decoder.parameters, 0.0
     elif zoo is not None:
         parameters = float(workload.parameters or zoo.parameters)
         zoo_flops = zoo.training_flops_per_sample or calibration.workload_flops[zoo.id].value
@@ -156,14 +212,15 @@ def resolve_workload(workload: Workload, catalog: Catalog, calibration: Calibrat
         memory_gb = 0.0
     if workload.training_flops_per_sample is not None:
         flops = workload.training_flops_per_sample
-    samples = workload.dataset.samples or samples
+    if decoder is None:
+        samples = workload.dataset.samples or samples
     if workload.dataset.size is not None and samples:
         bytes_per_sample = workload.dataset.size / samples
-    if workload.min_gpu_memory is not None:
-        memory_gb = workload.min_gpu_memory / 1e9
-    if zoo is None and parameters and not memory_gb:
+    if zoo is None and parameters:
         states = parameters * calibration.model_state_bytes_per_parameter.value
         memory_gb = states * (1 + calibration.activation_memory_share.value) / 1e9
+    if workload.min_gpu_memory is not None:
+        memory_gb = max(memory_gb, workload.min_gpu_memory / 1e9)  # a floor beside the model's own need
     default_batch = calibration.default_per_gpu_batch_tokens if tokens else calibration.default_per_gpu_batch
     return ResolvedWorkload(
         name=workload.name,
@@ -179,5 +236,9 @@ def resolve_workload(workload: Workload, catalog: Catalog, calibration: Calibrat
         gpu_efficiency=workload.gpu_efficiency,
         min_gpu_memory_gb=memory_gb,
         precision=workload.precision,
-        deadline_s=workload.time_to_model,
+        deadline_s=sized_deadline(workload, decoder is not None, calibration),
+        decoder=decoder,
+        target_s=workload.time_to_model,
+        confidence=workload.time_confidence,
+        margin=workload.time_margin,
     )

@@ -220,7 +220,8 @@ def test_a_global_batch_that_caps_the_speed_is_named(catalog: Catalog) -> None:
     )
     time = by["time-to-model: bert"]
     assert time.alone and time.limit is not None
-    assert "own scaling" in time.limit and "global batch of 256" in time.limit
+    # the all-reduce between nodes grows with log n (trees), so BERT scales to the batch's cap
+    assert "global batch of 256" in time.limit
 
 
 def test_site_limits_moved_together_can_be_cheaper_than_any_one(catalog: Catalog) -> None:

@@ -11,7 +11,7 @@ apiVersion: primeflex-iac/v1
 name: floor-vs-batch
 compute: {gpus: 128}
 workloads:
-  - {name: w, model: transformer, time_to_model: 8 h, global_batch: 256}
+  - {name: w, model: transformer, time_to_model: 24 h, global_batch: 256}
 site: {racks: {power_per_rack: 40 kW}}
 preferences: {gpus: [a100-sxm4-40gb]}
 """
@@ -25,7 +25,7 @@ def test_a_run_takes_the_nodes_that_make_it_fastest(catalog: Catalog) -> None:
     (entry,) = plan.compute
     (run,) = plan.workloads
     assert entry.count == 16 and run.nodes is not None and run.nodes < entry.count
-    assert run.meets and run.time_to_model_s is not None and run.time_to_model_s <= 8 * 3600
+    assert run.meets and run.time_to_model_s is not None and run.time_to_model_s <= 24 * 3600
 
 
 def test_check_refuses_a_run_on_more_nodes_than_the_plan_has(catalog: Catalog) -> None:

@@ -126,3 +126,99 @@ def test_bf16_and_fp16_share_the_tensor_peak_on_ampere() -> None:
     fp16 = pf.estimate("resnet50", gpu="a100-sxm4-40gb", precision="fp16")
     bf16 = pf.estimate("resnet50", gpu="a100-sxm4-40gb", precision="bf16")
     assert bf16.time_to_model_s == fp16.time_to_model_s
+
+
+# a 7B decoder on 2 nodes of 8 H100, with the issue's flags
+DECODER = [
+    "estimate",
+    "--model",
+    "gpt",
+    "--parameters",
+    "7B",
+    "--layers",
+    "32",
+    "--hidden",
+    "4096",
+    "--sequence-length",
+    "2048",
+    "--tokens",
+    "300B",
+    "--precision",
+    "bf16",
+    "--batch",
+    "1024",
+    "--gpu",
+    "h100-sxm5-80gb",
+    "--gpus-per-node",
+    "8",
+    "--nodes",
+    "2",
+    "--fabric",
+    "ib-ndr",
+    "--adapters-per-node",
+    "8",
+    "--intra-node",
+    "nvlink",
+]
+
+
+def _finite(value: object) -> bool:
+    if isinstance(value, float):
+        return value == value and value not in (float("inf"), float("-inf"))
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
+
+
+def test_a_decoders_json_states_its_layout_memory_tokens_and_mfu(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*DECODER, "--json"]) == EXIT_OK
+    text = capsys.readouterr().out
+    assert "Infinity" not in text and "NaN" not in text
+    data = json.loads(text)
+    assert _finite(data)
+    assert set(data["parallelism"]) >= {"tp", "pp", "dp", "zero", "recompute", "micro_batch"}
+    p = data["parallelism"]
+    assert p["tp"] * p["pp"] * p["dp"] == 16 and data["fits_memory"] is True
+    assert 0 < data["memory_per_gpu_gb"] <= 80
+    assert 0.3 < data["mfu"] < 0.7
+    # tokens/s over the whole cluster, and MFU as the issue defines it
+    flops_per_token = 6 * 7e9 + 12 * 32 * 4096 * 2048
+    assert data["mfu"] == pytest.approx(flops_per_token * data["tokens_per_s"] / (16 * 989e12), rel=1e-6)
+    low, high = data["time_to_model_range_s"]
+    assert low < data["time_to_model_s"] < high
+    # 300B tokens: the run's time follows from its tokens/s
+    assert data["time_to_model_s"] == pytest.approx(300e9 / data["tokens_per_s"] + data["startup_s"], rel=1e-3)
+
+
+def test_the_decoders_text_names_its_layout(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(DECODER) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "layout         TP" in out and "GB per GPU" in out and "MFU" in out
+
+
+def test_a_model_that_fits_no_layout_exits_3_in_memory_per_gpu(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["estimate", "--model", "llama2-70b", "--precision", "bf16", "--gpu", "h100-sxm5-80gb"]) == 3
+    captured = capsys.readouterr()
+    assert captured.out == "" and "GB per GPU" in captured.err and "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--gpu", "a100-sxm4-80gb", "--precision", "fp8"], "does not train at fp8"),
+        (["--gpu", "h100-sxm5-80gb", "--batch", "0"], "global_batch"),
+        (["--gpu", "h100-sxm5-80gb", "--tokens", "0"], "tokens"),
+        (["--gpu", "h100-sxm5-80gb", "--samples", "0"], "samples"),
+        (["--gpu", "h100-sxm5-80gb", "--layers", "0"], "layers"),
+    ],
+)
+def test_decoder_input_that_cannot_be_is_refused(extra: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["estimate", "--model", "llama3-8b", "--precision", "bf16", *extra]) == EXIT_INVALID
+    assert message in capsys.readouterr().err
+
+
+def test_layers_describe_a_decoder_only(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["estimate", "--model", "resnet50", "--gpu", "a100-sxm4-40gb", "--layers", "12"]) == EXIT_INVALID
+    assert "gpt model" in capsys.readouterr().err

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from primeflex_iac.app.explain.answers import checked, edit, not_alone
+from primeflex_iac.plan.model import Relaxation
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -14,7 +15,6 @@ if TYPE_CHECKING:
 
     from primeflex_iac.app.explain.search import SearchContext
     from primeflex_iac.demand.requirements import RequirementGroup
-    from primeflex_iac.plan.model import Relaxation
     from primeflex_iac.spec.model import Spec
 
 __all__ = ["relax_allowed", "relax_as_of", "relax_cooling", "relax_gpu_memory", "relax_precision"]
@@ -71,11 +71,30 @@ def relax_allowed(section: str, field: str, what: str) -> Callable[[SearchContex
 
 
 def relax_gpu_memory(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
+    """Lower the memory floors to the nearest GPU size that gives a plan, never below what the
+    models need per GPU in their leanest layout: a model that fits no allowed GPU is said to."""
     demand = ctx.demand()
-    asked_gb = max([w.min_gpu_memory_gb for w in demand.workloads] + [_floor_memory_gb(ctx.spec)])
+    floor_gb = max([w.min_gpu_memory_gb for w in demand.workloads] + [_floor_memory_gb(ctx.spec)])
+    model_gb = demand.model_memory_gb
+    if model_gb >= floor_gb and model_gb > 0:
+        largest = max((g.memory_gb for g in ctx.catalog.gpus.values()), default=0.0)
+        return Relaxation(
+            requirement=group.label,
+            asked=f"GPUs that hold the model: at least {model_gb:,.1f} GB per GPU in its leanest layout "
+            "(tensor parallel across the node, the most pipeline stages, ZeRO-3 over every replica, full recomputation)",
+            needed=f"no GPU the spec allows has that much memory (the catalog's largest has {largest:,g} GB): "
+            "the model cannot be trained on these GPUs; allow GPUs with more memory per GPU, or train a smaller model",
+            change=None,
+            field=None,
+            alone=False,
+            asked_value=round(model_gb, 1),
+            unit="GB",
+            limit="memory per GPU of the model's leanest layout",
+        )
+    asked_gb = floor_gb
     asked = f"GPUs with at least {asked_gb:,g} GB of memory"
     values: dict[str, Any] = {"asked_value": asked_gb, "unit": "GB"}
-    sizes = sorted({g.memory_gb for g in ctx.catalog.gpus.values() if g.memory_gb < asked_gb}, reverse=True)
+    sizes = sorted({g.memory_gb for g in ctx.catalog.gpus.values() if model_gb <= g.memory_gb < asked_gb}, reverse=True)
     for size in sizes:
         edited = _with_memory(ctx.spec, [w.min_gpu_memory_gb for w in demand.workloads], size)
         if ctx.feasible(edited):
@@ -102,20 +121,26 @@ def _with_memory(spec: Spec, workload_gb: list[float], size_gb: float) -> Spec:
 
 
 def relax_precision(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
-    names = [(i, w.name) for i, w in enumerate(ctx.spec.workloads) if w.precision == "bf16"]
-    asked = f"BF16 training for {', '.join(n for _, n in names)} (only Ampere and later GPUs)"
-    edited = ctx.spec
-    for index, _ in names:
-        edited = edit(edited, ("workloads", index, "precision"), "fp16")
-    if not ctx.feasible(edited):
-        return not_alone(group.label, asked, "workloads[*].precision")
-    fields = ", ".join(f"workloads[{i}].precision" for i, _ in names)
-    return checked(
-        ctx,
-        group.label,
-        asked,
-        "FP16 training gives a plan meeting every other requirement",
-        f"set {fields} to fp16",
-        edited,
-        "workloads[*].precision",
-    )
+    """FP8 falls back to BF16 (GPUs without FP8 tensor cores), then BF16 to FP16 (Volta, Turing)."""
+    names = [(i, w.name, w.precision) for i, w in enumerate(ctx.spec.workloads) if w.precision != "fp16"]
+    wanted = " and ".join(sorted({p.upper() for _, _, p in names}))
+    asked = f"{wanted} training for {', '.join(n for _, n, _ in names)} (BF16: Ampere and later; FP8: H100, H200, L40S)"
+    for target, steps in (("bf16", {"fp8": "bf16"}), ("fp16", {"fp8": "fp16", "bf16": "fp16"})):
+        edited = ctx.spec
+        changed = [(i, p) for i, _, p in names if p in steps]
+        if not changed or (target == "bf16" and all(p != "fp8" for _, p in changed)):
+            continue
+        for index, precision in changed:
+            edited = edit(edited, ("workloads", index, "precision"), steps[precision])
+        if ctx.feasible(edited):
+            fields = ", ".join(f"workloads[{i}].precision" for i, _ in changed)
+            return checked(
+                ctx,
+                group.label,
+                asked,
+                f"{target.upper()} training gives a plan meeting every other requirement",
+                f"set {fields} to {target}",
+                edited,
+                "workloads[*].precision",
+            )
+    return not_alone(group.label, asked, "workloads[*].precision")

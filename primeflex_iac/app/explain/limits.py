@@ -117,6 +117,13 @@ def _speed_limit(ctx: SearchContext, index: int, plan: Plan, sooner_s: float) ->
     nodes, fastest_s = fastest_count(workload, platform.shape, option.interconnect)
     batch = workload.global_batch
     if fastest_s > sooner_s:
+        if batch is not None and workload.decoder is not None:
+            return (
+                f"the global batch of {batch:,.0f} sequences: {nodes} nodes of {per_node} GPUs are the decoder's fastest "
+                f"count ({format_duration(fastest_s)}); more data-parallel replicas would each get less than a "
+                "micro-batch, and deeper pipelines idle in their bubble (a larger global batch, where the training "
+                "still converges, would use more)"
+            )
         if batch is not None and (nodes + 1) * per_node > batch:
             return (
                 f"the global batch of {batch:,.0f}: at one sample per GPU it keeps {nodes} nodes of {per_node} GPUs "

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from typing import TYPE_CHECKING
 
 from primeflex_iac.catalog.loader import load_catalog
 from primeflex_iac.cli import options
-from primeflex_iac.cli.exit_codes import EXIT_OK, invalid
+from primeflex_iac.cli.exit_codes import EXIT_INFEASIBLE, EXIT_OK, invalid
 from primeflex_iac.common.units import UnitError, format_duration, parse_count
 from primeflex_iac.common.vocabulary import PRECISIONS
 from primeflex_iac.timing.estimate import estimate
@@ -62,11 +63,16 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument(
         "--parameters", type=_count, metavar="N", help="model parameters (gpt: its size; custom: 6 x N FLOP per token)"
     )
-    parser.add_argument("--sequence-length", type=int, metavar="T", help="tokens per sequence (gpt)")
+    parser.add_argument("--layers", type=int, metavar="L", help="transformer layers (gpt; default: the zoo's)")
+    parser.add_argument("--hidden", type=int, metavar="H", help="model width (gpt; default: the zoo's)")
+    parser.add_argument("--sequence-length", type=int, metavar="S", help="tokens per sequence (gpt)")
+    parser.add_argument("--tokens", type=_count, metavar="T", help="training tokens (gpt: the dataset; e.g. 300B)")
     parser.add_argument("--flops-per-sample", type=float, metavar="FLOP", help="training FLOPs per sample (custom)")
     parser.add_argument("--samples", type=_count, metavar="S", help="samples per epoch (default: the zoo's)")
     parser.add_argument(
-        "--precision", choices=PRECISIONS, help="training arithmetic (default fp16; bf16 on Ampere and later GPUs)"
+        "--precision",
+        choices=PRECISIONS,
+        help="training arithmetic (default fp16; bf16 on Ampere and later GPUs; fp8 on GPUs with FP8 tensor cores)",
     )
     parser.add_argument("--storage-gbs", type=float, metavar="GB_S", help="the storage's read throughput, if it may bound")
     options.catalog_overlay(parser)
@@ -76,7 +82,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.catalog_overlay)
-    dataset = {"samples": args.samples} if args.samples else None
+    dataset = {"samples": args.samples} if args.samples is not None else None
     try:
         result = estimate(
             args.model,
@@ -91,13 +97,27 @@ def run(args: argparse.Namespace) -> int:
             catalog=catalog,
             storage_gbs=args.storage_gbs,
             parameters=args.parameters,
+            layers=args.layers,
+            hidden=args.hidden,
             sequence_length=args.sequence_length,
+            tokens=args.tokens,
             training_flops_per_sample=args.flops_per_sample,
             dataset=dataset,
             precision=args.precision,
         )
     except ValueError as error:
         return invalid(str(error))
+    if not result.fits_memory and result.layout is None and math.isinf(result.estimated_s):
+        print(
+            f"primeflex: no layout of {args.model} fits {args.gpu} on {args.nodes} x {args.gpus_per_node} GPUs: even the "
+            f"leanest (ZeRO-3, full recomputation, the most tensor and pipeline parallelism) needs "
+            f"{result.memory_gb:,.1f} GB per GPU, the GPU has {_gpu_gb(args, result)}; use more GPUs or GPUs with more memory",
+            file=sys.stderr,
+        )
+        return EXIT_INFEASIBLE
+    if not all(math.isfinite(v) for v in _floats(result.as_dict())):
+        print(f"primeflex: {args.model} cannot be trained on this cluster (the estimate is unbounded)", file=sys.stderr)
+        return EXIT_INFEASIBLE
     described = {
         "model": args.model,
         "gpu": args.gpu,
@@ -112,6 +132,21 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _gpu_gb(args: argparse.Namespace, result: Estimate) -> str:
+    catalog = load_catalog(args.catalog_overlay)
+    return f"{catalog.gpus[args.gpu].memory_gb:,g} GB"
+
+
+def _floats(value: object) -> list[float]:
+    if isinstance(value, float):
+        return [value]
+    if isinstance(value, dict):
+        return [f for v in value.values() for f in _floats(v)]
+    if isinstance(value, (list, tuple)):
+        return [f for v in value for f in _floats(v)]
+    return []
+
+
 def _text(args: argparse.Namespace, r: Estimate) -> str:
     fabric = "one node" if args.nodes == 1 else f"{args.fabric}"
     lines = [
@@ -122,7 +157,12 @@ def _text(args: argparse.Namespace, r: Estimate) -> str:
         f"  step           {r.step_s * 1e3:,.2f} ms: compute {r.compute_s * 1e3:,.2f} ms, all-reduce {r.communication_s * 1e3:,.2f} ms "
         f"({r.exposed_communication_s * 1e3:,.2f} ms exposed), reading {r.io_s * 1e3:,.2f} ms",
         f"  scaling        {r.scaling_efficiency:.1%} of each step computes; {r.bound} bound",
+        f"  range          {format_duration(r.range_s[0])} to {format_duration(r.range_s[1])} "
+        "(the 10th and 90th percentile of the held-out errors of its group)",
     ]
+    if r.layout is not None:
+        lines.insert(3, f"  tokens         {r.tokens_per_s or 0:,.0f} per second, MFU {r.mfu:.1%}")
+        lines.append(f"  layout         {r.layout.describe()}; {r.memory_gb:,.1f} GB per GPU")
     if not r.fits_memory:
         lines.append(f"  warning        the model needs about {r.memory_gb:,.0f} GB per GPU; {args.gpu} has less")
     return "\n".join(lines) + "\n"

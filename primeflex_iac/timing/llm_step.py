@@ -1,0 +1,333 @@
+"""A decoder's training step in a parallel layout, and the search for the fastest layout that fits.
+
+One step of a layout (tp, pp, dp, ZeRO stage, recomputation, micro-batch b; m = global batch /
+(dp x b) micro-batches per replica), on each GPU:
+
+    compute     = tokens per GPU x (dense FLOPs / GEMM rate + attention FLOPs / attention rate)
+                  dense 6 x parameters per token (8 with full recomputation: one more forward),
+                  attention 12 x layers x width x sequence (16 when recomputed);
+                  GEMM rate = peak x efficiency[generation] x w / (w + w_half) x t / (t + t_half)
+                  (w: width per TP rank, t: tokens per micro-batch; small shapes run worse)
+    tensor par. = per layer and micro-batch 4 all-reduces of b x s x width x 2 B (6 with full
+                  recomputation), ring inside the node: 2 (tp-1)/tp x size / NVLink (or PCIe)
+    bubble      = (pp - 1) / (m v) x (compute + tensor parallel)  (1F1B; v virtual stages interleaved,
+                  Narayanan et al. 2021, each sending its activations on)
+    data par.   = 2 (ZeRO-0/1: one all-reduce of the accumulated gradients), m + 1 (ZeRO-2: a
+                  reduce-scatter per micro-batch and an all-gather) or 3 m (ZeRO-3: two all-gathers
+                  and a reduce-scatter per micro-batch) x gradient bytes of the GPU's stage: a ring inside the node, then
+                  between nodes through the GPU's share of the node's adapters; latency per
+                  collective 2 log2(nodes) x the fabric's (tree or in-network reduction, as NCCL
+                  runs them at scale), not 2 (n-1) per bucket.
+    exposed     = data parallel time beyond what the backward pass hides (ZeRO-3 prefetches its
+                  gathers over forward and backward: the whole compute)
+    step        = compute + tensor parallel + bubble + pipeline sends + exposed + optimizer + fixed
+
+The search enumerates TP (powers of two inside the node), PP (powers of two up to 32 stages),
+micro-batches (powers of two up to a replica's batch and 65,536 tokens; the larger stop
+once none fits), recomputation (none or full; selective
+too without FlashAttention) and, for each, the lowest ZeRO stage that fits: a higher stage only
+adds traffic, so the first that fits is the one to try.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from primeflex_iac.timing.llm_memory import RECOMPUTE, Layout, memory_bytes
+
+if TYPE_CHECKING:
+    from primeflex_iac.timing.calibration import Calibration
+    from primeflex_iac.timing.llm_memory import DecoderShape, Recompute
+    from primeflex_iac.timing.shapes import Interconnect, NodeShape
+
+__all__ = [
+    "MAX_PIPELINE",
+    "LayoutLimits",
+    "LlmStep",
+    "largest_power_dividing",
+    "least_gpu_memory_gb",
+    "least_memory_at",
+    "least_memory_bytes",
+    "max_pipeline",
+    "search_layout",
+]
+
+MAX_PIPELINE = 32  # most pipeline stages the search tries
+MAX_MICRO_TOKENS = 65_536  # largest micro-batch the search tries, in tokens (beyond, GEMMs gain little)
+ZERO_STAGES = (0, 1, 2, 3)
+_CACHE: dict[tuple[object, ...], LlmStep | None] = {}
+_CACHE_SIZE = 200_000
+
+
+@dataclass(frozen=True)
+class LayoutLimits:
+    """Parts of the layout fixed in advance (a published run's own), the rest searched."""
+
+    tp: int | None = None
+    pp: int | None = None
+    zero: int | None = None
+    recompute: Recompute | None = None
+
+
+@dataclass(frozen=True)
+class LlmStep:
+    layout: Layout
+    memory_bytes: float
+    step_s: float
+    compute_s: float  # the GEMMs and the attention, recomputation included
+    tensor_parallel_s: float
+    bubble_s: float
+    pipeline_s: float
+    communication_s: float  # the data-parallel collectives, whole
+    exposed_s: float
+    optimizer_s: float
+
+
+def _virtual_stages(shape: DecoderShape, pp: int, micro_batches: float) -> list[int]:
+    """1, and the interleaved schedule's 2 and 4 chunks per stage where each chunk keeps a layer and
+    every stage has at least pp micro-batches to interleave (Megatron's condition)."""
+    if pp == 1 or micro_batches < pp:
+        return [1]
+    return [1, *(v for v in (2, 4) if shape.layers >= pp * v)]
+
+
+def _powers(limit: float) -> list[int]:
+    values, value = [], 1
+    while value <= limit:
+        values.append(value)
+        value *= 2
+    return values
+
+
+def largest_power_dividing(count: int) -> int:
+    """The largest tensor-parallel degree a node of ``count`` GPUs takes."""
+    return max(p for p in _powers(count) if count % p == 0)
+
+
+def max_pipeline(shape: DecoderShape) -> int:
+    return max(_powers(min(shape.layers, MAX_PIPELINE)))
+
+
+def _capacity(shape_gpu_memory_gb: float, cal: Calibration) -> float:
+    return shape_gpu_memory_gb * 1e9 * (1 - cal.llm.memory_reserve_share.value)
+
+
+def least_memory_bytes(shape: DecoderShape, gpus_per_node: int, global_batch: float, cal: Calibration) -> float:
+    """The least a GPU can need in any layout: TP across the node, the most pipeline stages, ZeRO-3
+    over as many replicas as the global batch allows, full recomputation, one sequence per micro-batch."""
+    tp = largest_power_dividing(gpus_per_node)
+    pp = max_pipeline(shape)
+    dp = max(1, int(global_batch))
+    layout = Layout(tp, pp, dp, 3, "full", 1)
+    return memory_bytes(shape, layout, 1.0, cal.llm.fp8_extra_bytes_per_parameter.value)
+
+
+def least_memory_at(shape: DecoderShape, per_node: int, nodes: int, global_batch: float, cal: Calibration) -> float:
+    """The least a GPU needs in any layout of ``nodes`` nodes (ZeRO-3, full recomputation, one sequence
+    per micro-batch, the TP and PP that shard most); infinite when no layout divides the GPUs."""
+    gpus, least = nodes * per_node, math.inf
+    fp8_extra = cal.llm.fp8_extra_bytes_per_parameter.value
+    for tp in (t for t in _powers(per_node) if per_node % t == 0):
+        for pp in _powers(min(shape.layers, MAX_PIPELINE)):
+            if gpus % (tp * pp) == 0 and gpus // (tp * pp) <= global_batch:
+                dp = gpus // (tp * pp)
+                layout = Layout(tp, pp, dp, 3, "full", 1)
+                least = min(least, memory_bytes(shape, layout, global_batch / dp, fp8_extra))
+    return least
+
+
+def least_gpu_memory_gb(shape: DecoderShape, gpus_per_node: int, global_batch: float, cal: Calibration) -> float:
+    """GPU memory (reserve included) a GPU must have for any layout of ``shape`` to fit, in GB."""
+    need = least_memory_bytes(shape, gpus_per_node, global_batch, cal)
+    return need / (1 - cal.llm.memory_reserve_share.value) / 1e9
+
+
+def _step(
+    shape: DecoderShape,
+    layout: Layout,
+    node: NodeShape,
+    link: Interconnect | None,
+    global_batch: float,
+    cal: Calibration,
+    memory: float,
+) -> LlmStep:
+    llm, gpu, per_node = cal.llm, node.gpu, node.gpus_per_node
+    tp, pp, dp, b = layout.tp, layout.pp, layout.dp, layout.micro_batch
+    micro_batches = global_batch / (dp * b)
+    tokens_mb = b * shape.sequence
+    width = shape.hidden / tp
+    shape_share = width / (width + llm.hidden_half.value) * tokens_mb / (tokens_mb + llm.tokens_half.value)
+    gemm = llm.gemm_efficiency[gpu.generation].value * shape_share
+    bf16_peak = gpu.tensor_tflops * 1e12
+    if shape.precision == "fp8" and gpu.fp8_tflops:
+        gemm_rate = gpu.fp8_tflops * 1e12 * gemm * llm.fp8_gemm_share.value
+    else:
+        gemm_rate = bf16_peak * gemm
+    attention_rate = bf16_peak * llm.attention_efficiency[gpu.generation].value
+    full = layout.recompute == "full"
+    dense = (8 if full else 6) * shape.parameters
+    attention = (16 if layout.recompute != "none" else 12) * shape.layers * shape.hidden * shape.sequence
+    tokens_per_gpu = global_batch * shape.sequence / (dp * tp * pp)
+    compute = tokens_per_gpu * (dense / gemm_rate + attention / attention_rate)
+
+    link_share = cal.link_efficiency.value
+    intra_gbs = gpu.nvlink_gbs if node.intra_node == "nvlink" and gpu.nvlink_gbs else gpu.pcie_gbs
+    intra_bw = intra_gbs / 2 * 1e9 * link_share
+    intra_latency = llm.intra_node_latency_us.value * 1e-6
+    tensor_parallel = 0.0
+    if tp > 1:
+        one = 2 * (tp - 1) / tp * tokens_mb * shape.hidden * 2 / intra_bw + intra_latency
+        tensor_parallel = shape.layers / pp * micro_batches * (6 if full else 4) * one
+    bubble = (pp - 1) / (micro_batches * layout.virtual_stages) * (compute + tensor_parallel)
+
+    nic_bw = node.adapters * link.link_gbps / 8 * 1e9 * link_share / per_node if link is not None and node.adapters else 0.0
+    in_node = min(dp, max(1, per_node // tp))  # replicas sharing a node (TP, then DP, then PP)
+    pipeline = 0.0
+    if pp > 1:
+        crosses = tp * in_node * pp > per_node and nic_bw > 0
+        sends = micro_batches * 2 * layout.virtual_stages
+        pipeline = sends * tokens_mb * shape.hidden * 2 / tp / (nic_bw if crosses else intra_bw)
+
+    gradient = shape.parameters / (tp * pp) * 2
+    # per step, in gradients' worth: ZeRO-0/1 one all-reduce (or reduce-scatter and all-gather) of the
+    # accumulated gradients; ZeRO-2 a reduce-scatter per micro-batch and an all-gather; ZeRO-3 two
+    # all-gathers and a reduce-scatter per micro-batch (FSDP and DeepSpeed gather for every pass)
+    passes = max(1.0, micro_batches)
+    volume = {0: 2.0, 1: 2.0, 2: passes + 1, 3: 3 * passes}[layout.zero]
+    communication = volume * (in_node - 1) / in_node * gradient / intra_bw
+    spans = dp / in_node
+    buckets = max(1, math.ceil(gradient / cal.bucket_bytes.value))
+    calls = 3 * passes * shape.layers / pp if layout.zero == 3 else buckets * volume / 2
+    latency = intra_latency
+    if spans > 1 and link is not None and nic_bw > 0:
+        communication += volume * (spans - 1) / spans * gradient / in_node / nic_bw
+        latency += 2 * math.ceil(math.log2(spans)) * link.latency_us * 1e-6
+    communication += calls * latency
+    window = compute * (1.0 if layout.zero == 3 else cal.overlap_share.value)
+    exposed = max(0.0, communication - window)
+    sharded = shape.parameters / (tp * pp) / (dp if layout.zero >= 1 else 1)
+    optimizer = sharded * cal.optimizer_bytes_per_parameter.value / (gpu.memory_bandwidth_gbs * 1e9)
+    fixed = cal.step_overhead_s["transformer"].value
+    step = compute + tensor_parallel + bubble + pipeline + exposed + optimizer + fixed
+    return LlmStep(layout, memory, step, compute, tensor_parallel, bubble, pipeline, communication, exposed, optimizer)
+
+
+def _key(
+    shape: DecoderShape,
+    node: NodeShape,
+    link: Interconnect | None,
+    nodes: int,
+    batch: float,
+    limits: LayoutLimits,
+    cal: Calibration,
+) -> tuple[object, ...]:
+    gpu, llm = node.gpu, cal.llm
+    return (
+        shape,
+        (
+            gpu.generation,
+            gpu.tensor_tflops,
+            gpu.fp8_tflops,
+            gpu.memory_gb,
+            gpu.memory_bandwidth_gbs,
+            gpu.nvlink_gbs,
+            gpu.pcie_gbs,
+        ),
+        (node.gpus_per_node, node.intra_node, node.adapters),
+        (link.link_gbps, link.latency_us) if link is not None else None,
+        nodes,
+        batch,
+        limits,
+        llm.gemm_efficiency[gpu.generation].value,
+        llm.attention_efficiency[gpu.generation].value,
+        llm.hidden_half.value,
+        llm.tokens_half.value,
+        llm.fp8_gemm_share.value,
+        llm.fp8_extra_bytes_per_parameter.value,
+        llm.memory_reserve_share.value,
+        llm.intra_node_latency_us.value,
+        cal.link_efficiency.value,
+        cal.overlap_share.value,
+        cal.optimizer_bytes_per_parameter.value,
+        cal.bucket_bytes.value,
+        cal.step_overhead_s["transformer"].value,
+    )
+
+
+def search_layout(
+    shape: DecoderShape,
+    node: NodeShape,
+    link: Interconnect | None,
+    nodes: int,
+    global_batch: float,
+    cal: Calibration,
+    limits: LayoutLimits | None = None,
+) -> LlmStep | None:
+    """The fastest layout of ``shape`` on ``nodes`` nodes that fits the GPU's memory; None if none fits."""
+    limits = limits or LayoutLimits()
+    key = _key(shape, node, link, nodes, global_batch, limits, cal)
+    if key in _CACHE:
+        return _CACHE[key]
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
+    result = _search(shape, node, link, nodes, global_batch, cal, limits)
+    _CACHE[key] = result
+    return result
+
+
+def _search(
+    shape: DecoderShape,
+    node: NodeShape,
+    link: Interconnect | None,
+    nodes: int,
+    global_batch: float,
+    cal: Calibration,
+    limits: LayoutLimits,
+) -> LlmStep | None:
+    per_node = node.gpus_per_node
+    gpus = nodes * per_node
+    capacity = _capacity(node.gpu.memory_gb, cal)
+    fp8_extra = cal.llm.fp8_extra_bytes_per_parameter.value
+    recomputes = [r for r in RECOMPUTE if not (shape.flash_attention and r == "selective")]
+    if limits.recompute is not None:
+        recomputes = [limits.recompute]
+    zeros = ZERO_STAGES if limits.zero is None else (limits.zero,)
+    tps = [t for t in _powers(per_node) if per_node % t == 0] if limits.tp is None else [limits.tp]
+    pps = _powers(min(shape.layers, MAX_PIPELINE)) if limits.pp is None else [limits.pp]
+    best: LlmStep | None = None
+    for tp in tps:
+        for pp in pps:
+            if gpus % (tp * pp):
+                continue
+            dp = gpus // (tp * pp)
+            if dp > global_batch:
+                continue
+            per_replica = global_batch / dp
+            for micro in _powers(per_replica):
+                micro_batches = per_replica / micro
+                lowest = len(ZERO_STAGES)
+                if micro * shape.sequence > MAX_MICRO_TOKENS and micro > 1:
+                    break  # GEMMs gain under 3 % beyond this: larger micro-batches only cost memory
+                for recompute in recomputes:
+                    for zero in zeros:
+                        if zero >= lowest:
+                            break  # more recomputation only pays if it allows a lower stage
+                        layout = Layout(tp, pp, dp, zero, recompute, micro)
+                        memory = memory_bytes(shape, layout, micro_batches, fp8_extra)
+                        if memory > capacity:
+                            continue
+                        lowest = zero
+                        for virtual in _virtual_stages(shape, pp, micro_batches):
+                            chosen = Layout(tp, pp, dp, zero, recompute, micro, virtual)
+                            need = memory if virtual == 1 else memory_bytes(shape, chosen, micro_batches, fp8_extra)
+                            if need > capacity:
+                                break
+                            found = _step(shape, chosen, node, link, global_batch, cal, need)
+                            if best is None or found.step_s < best.step_s:
+                                best = found
+                        break
+                if lowest == len(ZERO_STAGES):
+                    break  # nothing fits this micro-batch: no larger one fits either
+    return best
