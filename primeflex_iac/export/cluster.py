@@ -55,6 +55,7 @@ __all__ = [
     "natural_key",
     "platforms",
     "require_ids",
+    "switch_levels",
     "switch_port",
     "wiring",
 ]
@@ -146,7 +147,8 @@ def _devices(plan: Plan) -> list[Device]:
     return [device for rack in plan.racks for device in rack.devices]
 
 
-def _levels(plan: Plan) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def switch_levels(plan: Plan) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The fabric switches by level, lowest first: (level, names in order); ValueError if they disagree with the counts."""
     fabric = plan.fabric
     assert fabric is not None
     names = sorted((d.name for d in _devices(plan) if d.role == "fabric"), key=natural_key)
@@ -167,7 +169,7 @@ def wiring(plan: Plan, catalog: Catalog) -> Wiring:
     fabric = plan.fabric
     if fabric is None:
         raise ValueError(f"plan {plan.name!r} has no fabric (status {plan.status})")
-    levels = _levels(plan)
+    levels = switch_levels(plan)
     modes = catalog.fabrics[fabric.technology].modes
     per_port = next(mode.endpoints_per_port for mode in modes if mode.name == fabric.mode)
     ports = fabric.switch_ports

@@ -25,6 +25,7 @@ from primeflex_iac import Catalog, Plan, SpecError, load_spec, parse_spec_text, 
 from primeflex_iac.cli.main import main
 from primeflex_iac.export.ansible import ansible_inventory
 from primeflex_iac.export.cluster import platforms, wiring
+from primeflex_iac.export.gpus import NVML_NAMES, gres_type, nvml_detected
 from primeflex_iac.export.hostlist import compress as hostlist
 from primeflex_iac.export.hostlist import expand as expand_hostlist
 from primeflex_iac.export.netbox import netbox_files, slugify
@@ -236,8 +237,26 @@ def test_slurm_files_follow_the_documented_grammar(name: str, catalog: Catalog) 
     entry = plan.compute[0]
     assert len(nodes) == entry.count
     record = next(iter(nodes.values()))
-    assert record["gres"] == f"gpu:{entry.gpu}:{entry.gpus_per_node}"
+    assert record["gres"] == f"gpu:{gres_type(entry.gpu)[0]}:{entry.gpus_per_node}"
     assert int(record["realmemory"]) < entry.memory_gb_per_node * 1024
+
+
+def test_every_catalog_gpu_has_a_type_nvml_autodetection_matches(catalog: Catalog) -> None:
+    """gres.conf(5): with AutoDetect, the Type must be a substring of the detected name (NVML's, lower
+    case, '_' for spaces). Every catalog GPU has its NVML name; an unknown GPU keeps its id, flagged."""
+    assert set(NVML_NAMES) == set(catalog.gpus), "every catalog GPU needs its NVML name in export/gpus.py"
+    for gpu in catalog.gpus:
+        kind, known = gres_type(gpu)
+        assert known and kind in nvml_detected(NVML_NAMES[gpu]), (gpu, kind)
+        assert re.fullmatch(r"[a-z0-9._-]+", kind), kind
+    assert gres_type("h100-sxm5-80gb")[0] == "h100_80gb_hbm3" and gres_type("a100-sxm4-80gb")[0] == "a100-sxm4-80gb"
+    assert gres_type("b200-sxm") == ("b200-sxm", False)
+
+
+def test_gres_and_slurm_conf_agree_on_the_gpu_type(catalog: Catalog) -> None:
+    plan = _plan("hgx-h100", catalog)
+    assert "Gres=gpu:h100_80gb_hbm3:8" in slurm_conf(plan, catalog)
+    assert "Type=h100_80gb_hbm3 File=/dev/nvidia[0-7]" in gres_conf(plan, catalog)
 
 
 def test_topology_follows_the_fabric(catalog: Catalog) -> None:
@@ -290,6 +309,24 @@ def test_naming_pattern_is_checked() -> None:
     assert spec.naming.compute_name(7) == "node-0007" and spec.naming.compute_name(12345) == "node-12345"
 
 
+def test_names_widen_past_the_pattern_digits_alike() -> None:
+    base = "apiVersion: primeflex-iac/v1\nname: n\ncompute: {gpus: 8}\nsite: {racks: {power_per_rack: 20 kW}}\n"
+    naming = parse_spec_text(base).naming
+    assert [naming.compute_name(n, 999) for n in (1, 999)] == ["cn001", "cn999"]
+    assert [naming.compute_name(n, 1000) for n in (1, 999, 1000)] == ["cn0001", "cn0999", "cn1000"]
+
+
+def test_a_plan_of_1000_nodes_has_names_of_one_width_in_one_hostlist_range(catalog: Catalog) -> None:
+    spec = parse_spec_text(
+        "apiVersion: primeflex-iac/v1\nname: wide\ncompute: {gpus: 8000}\n"
+        "site: {racks: {max: 2000, height: 42U, power_per_rack: 40 kW}}\npreferences: {gpus: [h100-sxm5-80gb]}\n"
+    )
+    plan = solve(spec, catalog)
+    (platform,) = platforms(plan)
+    assert len(platform.hosts) == 1000 and platform.hosts[0] == "cn0001" and platform.hosts[-1] == "cn1000"
+    assert "NodeName=cn[0001-1000] " in slurm_conf(plan, catalog)
+
+
 # --- Slurm's own parsers (Debian's slurmd and scontrol; CI installs them) ----------------------
 
 SLURMD = shutil.which("slurmd") or ("/usr/sbin/slurmd" if Path("/usr/sbin/slurmd").exists() else None)
@@ -329,7 +366,7 @@ def test_slurmd_parses_the_exported_config(name: str, catalog: Catalog, tmp_path
         result = _slurmd_gres(folder, host)
         assert result.returncode == 0, result.stderr
         assert not re.search(r"error|fatal|warning", result.stderr, re.IGNORECASE), result.stderr
-        assert f"Gres Name=gpu Type={entry.gpu} Count={entry.gpus_per_node}" in result.stdout + result.stderr
+        assert f"Gres Name=gpu Type={gres_type(entry.gpu)[0]} Count={entry.gpus_per_node}" in result.stdout + result.stderr
 
 
 @pytest.mark.needs_tool
@@ -604,6 +641,24 @@ def test_ansible_inventory_groups_hosts_by_role(name: str, catalog: Catalog) -> 
     if plan.storage is not None:
         assert len(groups["storage_servers"]["hosts"]) == plan.storage.servers
         assert list(groups["metadata_servers"]["hosts"]) == ["oss01", "oss02"]
+    switches = groups["switches"]["children"]
+    fabric = [h for g in switches["fabric_switches"]["children"].values() for h in g["hosts"]]
+    management = [h for g in switches["management_switches"]["children"].values() for h in g["hosts"]]
+    placed = {d.role: [] for r in plan.racks for d in r.devices}
+    for device in (d for r in plan.racks for d in r.devices):
+        placed[device.role].append(device.name)
+    assert sorted(fabric) == sorted(placed["fabric"]) and sorted(management) == sorted(placed["management"])
+    if plan.compute:
+        slurm = groups["slurm"]
+        assert list(slurm["children"]["slurmservers"]["hosts"]) == ["head01"]
+        assert slurm["children"]["slurmexechosts"] == {"children": {"compute": None}}
+        text = slurm_conf(plan, catalog)
+        for node in slurm["vars"]["slurm_nodes"]:  # galaxyproject.slurm writes NodeName=<name> <key>=<value> ...
+            assert f"NodeName={node['name']} " + " ".join(f"{k}={v}" for k, v in node.items() if k != "name") in text
+        for partition in slurm["vars"]["slurm_partitions"]:
+            assert f"PartitionName={partition['name']} Nodes={partition['Nodes']}" in text
+        assert slurm["vars"]["slurm_config"]["SlurmctldHost"] == "head01"
+        assert all(f"Type={g['Type']} " in gres_conf(plan, catalog) for g in slurm["vars"]["slurm_gres_config"])
 
 
 @pytest.mark.needs_tool
@@ -627,6 +682,7 @@ def test_ansible_reads_the_inventory(name: str, catalog: Catalog, tmp_path: Path
     listed = json.loads(result.stdout)
     hosts = {host for host in listed["_meta"]["hostvars"]}
     expected = {h for p in platforms(plan) for h in p.hosts} | {"head01"}
+    expected |= {d.name for r in plan.racks for d in r.devices if d.role in ("fabric", "management")}
     if plan.storage is not None:
         expected |= {d.name for r in plan.racks for d in r.devices if d.catalog_id == plan.storage.server}
     assert hosts == expected
@@ -634,6 +690,14 @@ def test_ansible_reads_the_inventory(name: str, catalog: Catalog, tmp_path: Path
     assert group in listed["compute"]["children"]
     first = platforms(plan)[0].hosts[0]
     assert listed["_meta"]["hostvars"][first]["primeflex_software"]["scheduler"] == "slurm"
+    # galaxyproject.slurm's groups and variables, as Ansible resolves them for a host
+    assert listed["slurmservers"]["hosts"] == ["head01"] and listed["slurmexechosts"]["children"] == ["compute"]
+    variables = listed["_meta"]["hostvars"][first]
+    assert variables["slurm_config"]["SlurmctldHost"] == "head01"
+    assert variables["slurm_nodes"][0]["name"] == hostlist(platforms(plan)[0].hosts)
+    assert {"fabric_switches", "management_switches"} <= set(listed["switches"]["children"])
+    lowest = wiring(plan, catalog).levels[0]
+    assert listed[f"fabric_{lowest[0]}"]["hosts"] == list(lowest[1])
 
 
 # --- library, command line, golden files -------------------------------------------------------

@@ -430,7 +430,7 @@ def test_ansible_inventory_reads_a_hostile_name_as_text(catalog: Catalog, tmp_pa
     first = platforms(plan)[0].hosts[0]
     # kept as text: ansible-inventory marks it unsafe (never templated) rather than rendering it
     assert listed["_meta"]["hostvars"][first]["primeflex_cluster"] in (name, {"__ansible_unsafe": name})
-    assert set(listed["_meta"]["hostvars"]) == {h for p in platforms(plan) for h in p.hosts} | {"head01", "oss01", "oss02"}
+    assert set(listed["_meta"]["hostvars"]) == {h for p in platforms(plan) for h in p.hosts} | {"head01", "oss01", "oss02", "switch01", "mgmt01"}
 
 
 # --- YAML laid out as PyYAML writes it -----------------------------------------------------------
