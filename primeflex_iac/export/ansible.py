@@ -168,9 +168,9 @@ def _switch_groups(plan: Plan, where: dict[str, dict[str, Any]]) -> dict[str, An
         fabric_groups[f"fabric_{level}"] = {"hosts": {name: _host_vars(where, name) for name in names}}
     access, aggregation = management_switches(plan)
     management: dict[str, Any] = {}
-    for group, names in (("management_access", access), ("management_aggregation", aggregation)):
-        if names:
-            management[group] = {"hosts": {name: _host_vars(where, name) for name in names}}
+    for group, members in (("management_access", access), ("management_aggregation", aggregation)):
+        if members:
+            management[group] = {"hosts": {name: _host_vars(where, name) for name in members}}
     return {
         "children": {
             "fabric_switches": {"vars": {"primeflex_switch_model": fabric.switch}, "children": fabric_groups},
