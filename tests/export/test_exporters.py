@@ -269,6 +269,17 @@ def test_gres_and_slurm_conf_agree_on_the_gpu_type(catalog: Catalog) -> None:
     assert "Type=h100_80gb_hbm3 File=/dev/nvidia[0-7]" in gres_conf(plan, catalog)
 
 
+def test_a_gpu_of_unknown_nvml_name_keeps_its_id_and_gres_conf_says_what_must_change(catalog: Catalog) -> None:
+    plan = _plan("sample-small-air", catalog)
+    entry = plan.compute[0]
+    gpus = {**catalog.gpus, "b200-sxm": catalog.gpus[entry.gpu].model_copy(update={"id": "b200-sxm"})}
+    overlay = catalog.model_copy(update={"gpus": gpus})
+    renamed = plan.model_copy(update={"compute": [entry.model_copy(update={"gpu": "b200-sxm"})]})
+    text = gres_conf(renamed, overlay)
+    assert "Type=b200-sxm File=" in text and "# b200-sxm: its NVML name is not known here" in text
+    assert "Gres=gpu:b200-sxm:" in slurm_conf(renamed, overlay)
+
+
 def test_topology_follows_the_fabric(catalog: Catalog) -> None:
     plan = _plan("three-level", catalog)
     fabric = plan.fabric
