@@ -2,7 +2,9 @@
 
 Run by hand: ``.venv/bin/python benchmarks/export_times.py [NODES ...]``; the output is recorded in
 benchmarks/RESULTS.md. Each plan is solved once (not timed); each figure is the wall time of one
-call of the target's exporter, in this process, the catalog already loaded.
+call of the target's exporter, in this process, the catalog already loaded, on a fresh copy of the
+plan (the wiring the targets share is derived once per plan object); "all" is one
+``export_files(plan, "all")``, every target together, as ``primeflex export --to all`` runs it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from primeflex_iac import load_catalog, parse_spec_text, solve  # noqa: E402
-from primeflex_iac.export.targets import TARGETS  # noqa: E402
+from primeflex_iac.export.targets import TARGETS, export_files  # noqa: E402
 
 # 8 H100 GPUs per node: the node count is GPUs / 8
 SPEC = """apiVersion: primeflex-iac/v1
@@ -33,17 +35,22 @@ preferences:
 def main(counts: list[int]) -> None:
     catalog = load_catalog()
     print(f"machine: {platform.machine()}, CPython {platform.python_version()}\n")
-    print("| compute nodes | devices | " + " | ".join(f"{name} (s)" for name in TARGETS) + " |")
-    print("|---:|---:|" + "---:|" * len(TARGETS))
+    print("| compute nodes | devices | " + " | ".join(f"{name} (s)" for name in TARGETS) + " | all (s) |")
+    print("|---:|---:|" + "---:|" * (len(TARGETS) + 1))
     for nodes in counts:
         plan = solve(parse_spec_text(SPEC.format(nodes=nodes, gpus=nodes * 8)), catalog)
         assert plan.compute and plan.compute[0].count == nodes, (nodes, plan.status)
         devices = sum(len(rack.devices) for rack in plan.racks)
         times = []
         for exporter in TARGETS.values():
+            fresh = plan.model_copy()
             started = time.perf_counter()
-            exporter(plan, catalog)
+            exporter(fresh, catalog)
             times.append(time.perf_counter() - started)
+        fresh = plan.model_copy()
+        started = time.perf_counter()
+        export_files(fresh, "all", catalog)
+        times.append(time.perf_counter() - started)
         print(f"| {nodes:,} | {devices:,} | " + " | ".join(f"{t:.2f}" for t in times) + " |", flush=True)
 
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from primeflex_iac.catalog.energy import EnergyFigures, LoopEquipment
+from primeflex_iac.catalog.netbox import NetboxType
 from primeflex_iac.catalog.references import reference_errors
 from primeflex_iac.common.names import DisplayName, DisplayText, Identifier
 from primeflex_iac.common.strict import Month, Strict
@@ -64,6 +65,7 @@ class Item(Strict):
     sources: dict[str, DisplayText] = Field(default_factory=dict, description="Per-field sources that differ from `source`.")
     notes: DisplayText = Field(default="", description="Anything an architect should know about the item.")
     generic: bool = Field(default=False, description="A stand-in for any vendor's product of this class.")
+    netbox: NetboxType | None = Field(default=None, description="The devicetype-library type of this hardware, if it has one.")
 
     @model_validator(mode="after")
     def _sources_name_fields(self) -> Item:

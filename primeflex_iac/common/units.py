@@ -14,7 +14,7 @@ import re
 from fractions import Fraction
 from typing import Final
 
-from primeflex_iac.common.suggest import closest
+from primeflex_iac.common.validation_messages import closest
 
 __all__ = [
     "GB",

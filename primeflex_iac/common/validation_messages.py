@@ -2,7 +2,7 @@
 
 Union members and validator names are taken out of locations; an unknown field names the fields
 its section takes and the closest one; a missing field quotes its description; a mistyped choice
-gets a "did you mean".
+gets a "did you mean", as every message about an unknown id, unit or choice does (``closest``).
 """
 
 from __future__ import annotations
@@ -14,12 +14,32 @@ from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from primeflex_iac.common.suggest import closest
-
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
-__all__ = ["describe_error", "is_internal_loc"]
+__all__ = ["closest", "describe_error", "is_internal_loc", "unknown_name"]
+
+
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The known name ``name`` most likely meant: same letters in another case, else the nearest spelling."""
+    choices = list(known)
+    folded = [choice for choice in choices if choice.casefold() == name.casefold()]
+    if folded:  # 'KW' is 'kW'; but 'gb/s' could be 'GB/s' or 'Gb/s', eight times apart: no guess
+        return folded[0] if len(folded) == 1 else None
+    simplified = {choice.replace("-", "").replace("_", "").casefold(): choice for choice in choices}
+    key = name.replace("-", "").replace("_", "").casefold()
+    if key in simplified:
+        return simplified[key]
+    found = difflib.get_close_matches(name, choices, n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def unknown_name(what: str, name: str, known: Iterable[str]) -> str:
+    """ "unknown GPU id 'a100-sxm-40gb'; did you mean 'a100-sxm4-40gb'? (known: ...)"."""
+    choices = sorted(known)
+    guess = closest(name, choices)
+    hint = f"; did you mean {guess!r}?" if guess is not None else ""
+    return f"unknown {what} {name!r}{hint} (known: {', '.join(choices)})"
 
 
 def _shorten(text: str, limit: int = 60) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from primeflex_iac.common.suggest import unknown_name
 from primeflex_iac.common.units import TIB
+from primeflex_iac.common.validation_messages import unknown_name
 from primeflex_iac.demand.candidates import candidate_fabrics, candidate_platforms
 from primeflex_iac.demand.energy import energy_problems, tco_inputs
 from primeflex_iac.demand.memo import remembered

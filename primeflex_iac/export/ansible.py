@@ -4,9 +4,18 @@ Groups: ``compute`` with one child group per platform (``compute_<gpu>``, its GP
 and Slurm partition as group variables), ``storage_servers``, ``metadata_servers``, ``login``
 and ``management``. The paper's cluster has one master node, so it is both the login and the
 management host. Metadata servers (assumption): the first storage server pair, which also serves
-the metadata shelf as an active/passive pair. Every variable is prefixed ``primeflex_``; the
-software stack (OS, cluster manager, scheduler, framework, file system, connectors) is in
-``all.vars.primeflex_software`` by category. Switches and storage shelves are not Ansible hosts.
+the metadata shelf as an active/passive pair. Every variable of ours is prefixed ``primeflex_``;
+the software stack (OS, cluster manager, scheduler, framework, file system, connectors) is in
+``all.vars.primeflex_software`` by category.
+
+With Slurm as the scheduler, a ``slurm`` group holds the groups and variables of the
+galaxyproject.slurm role (Ansible Galaxy; its README): ``slurmservers`` (the controller: the head
+node) and ``slurmexechosts`` (the ``compute`` group), with ``slurm_config``, ``slurm_nodes``,
+``slurm_partitions`` (lists of hashes: ``name`` and the line's other keys) and
+``slurm_gres_config``, the same settings the Slurm export writes. Switches are hosts too:
+``switches`` > ``fabric_switches`` (``fabric_leaf``, ``fabric_spine``, ``fabric_core``, or
+``fabric_switch`` for one switch) and ``management_switches`` (``management_access``,
+``management_aggregation``), each with its rack and position. Storage shelves are not hosts.
 """
 
 from __future__ import annotations
@@ -16,8 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 from primeflex_iac.common.escape import config_comment
 from primeflex_iac.common.naming import natural_key
-from primeflex_iac.export.cluster import catalog_or_shipped, platforms, require_ids
+from primeflex_iac.export.cluster import catalog_or_shipped, platforms, require_ids, switch_levels
+from primeflex_iac.export.slurm import slurm_settings
 from primeflex_iac.export.yamltext import yaml_text
+from primeflex_iac.plan.management import management_switches
 
 if TYPE_CHECKING:
     from primeflex_iac.catalog.models import Catalog
@@ -114,6 +125,9 @@ def ansible_inventory(plan: Plan, catalog: Catalog | None = None) -> str:
     heads = sorted((d.name for _, d in _placed(plan).values() if d.role == "head"), key=natural_key)
     children["login"] = {"hosts": {name: _host_vars(where, name) for name in heads}}
     children["management"] = {"hosts": {name: None for name in heads}}
+    if compute and any(s.category == "scheduler" and s.id == "slurm" for s in plan.software):
+        children["slurm"] = _slurm_groups(plan, catalog, heads)
+    children["switches"] = _switch_groups(plan, where)
     header = (
         config_comment(
             f"# Ansible inventory for {plan.name}, written by primeflex-iac from its plan ({plan.schema_version}, {plan.status})."
@@ -122,6 +136,47 @@ def ansible_inventory(plan: Plan, catalog: Catalog | None = None) -> str:
         "# Check it with: ansible-inventory -i inventory.yaml --graph\n"
     )
     return yaml_text({"all": {"vars": variables, "children": children}}, header, templates=False)
+
+
+def _slurm_groups(plan: Plan, catalog: Catalog, heads: list[str]) -> dict[str, Any]:
+    """galaxyproject.slurm's groups and variables: ``slurmservers`` (the controller, the head node) and
+    ``slurmexechosts`` (the compute nodes); ``slurm_config``, ``slurm_nodes``, ``slurm_partitions``
+    and ``slurm_gres_config`` hold what slurm.conf and gres.conf of the Slurm export hold."""
+    settings = slurm_settings(plan, catalog)
+    return {
+        "vars": {
+            "slurm_config": settings.config,
+            "slurm_nodes": settings.nodes,
+            "slurm_partitions": settings.partitions,
+            "slurm_gres_config": settings.gres,
+        },
+        "children": {
+            "slurmservers": {"hosts": {name: None for name in heads}},
+            "slurmexechosts": {"children": {"compute": None}},
+        },
+    }
+
+
+def _switch_groups(plan: Plan, where: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Switches by network and level: ``fabric_leaf``, ``fabric_spine``, ``fabric_core`` (or ``fabric_switch``
+    for a one-switch fabric) under ``fabric_switches``; ``management_access`` and ``management_aggregation``
+    under ``management_switches``. Each with its rack and position; the model as a group variable."""
+    fabric = plan.fabric
+    assert fabric is not None
+    fabric_groups: dict[str, Any] = {}
+    for level, names in switch_levels(plan):
+        fabric_groups[f"fabric_{level}"] = {"hosts": {name: _host_vars(where, name) for name in names}}
+    access, aggregation = management_switches(plan)
+    management: dict[str, Any] = {}
+    for group, members in (("management_access", access), ("management_aggregation", aggregation)):
+        if members:
+            management[group] = {"hosts": {name: _host_vars(where, name) for name in members}}
+    return {
+        "children": {
+            "fabric_switches": {"vars": {"primeflex_switch_model": fabric.switch}, "children": fabric_groups},
+            "management_switches": {"vars": {"primeflex_switch_model": fabric.management_switch}, "children": management},
+        }
+    }
 
 
 def ansible_files(plan: Plan, catalog: Catalog | None = None) -> dict[str, str]:

@@ -8,8 +8,8 @@ so the same plan always gives the same cables:
   node's adapters, then the storage servers, then the head node in order), as the topology
   picture draws them; each leaf fills its node-facing ports from port 1, in node order, so
   with rails the port of a node is the same on each of its group's leaves; a split port
-  (HDR100, NDR200) serves two endpoints;
-- a switch's uplinks use the ports above its node-facing ones and go round-robin over the
+  (HDR100, NDR200) serves two endpoints, named as its halves (``port1/1``, ``port1/2``);
+- a switch's uplinks use the whole ports (``port33``) above its node-facing ones and go round-robin over the
   level above, continuing where the previous switch stopped, so no upper switch is given more
   links than it has ports;
 - the management network is cabled as ``plan.management`` derives it: devices fill the access
@@ -55,6 +55,7 @@ __all__ = [
     "natural_key",
     "platforms",
     "require_ids",
+    "switch_levels",
     "switch_port",
     "wiring",
 ]
@@ -146,7 +147,8 @@ def _devices(plan: Plan) -> list[Device]:
     return [device for rack in plan.racks for device in rack.devices]
 
 
-def _levels(plan: Plan) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def switch_levels(plan: Plan) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The fabric switches by level, lowest first: (level, names in order); ValueError if they disagree with the counts."""
     fabric = plan.fabric
     assert fabric is not None
     names = sorted((d.name for d in _devices(plan) if d.role == "fabric"), key=natural_key)
@@ -162,12 +164,26 @@ def _levels(plan: Plan) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(levels)
 
 
+_LAST: list[tuple[Plan, Catalog, Wiring]] = []  # the last wiring derived: every target of one export needs it
+
+
 def wiring(plan: Plan, catalog: Catalog) -> Wiring:
-    """Every cable of the plan's fabric and management networks, derived as the module explains."""
+    """Every cable of the plan's fabric and management networks, derived as the module explains.
+
+    The last plan's wiring is kept (plan and catalog are frozen models, matched by identity), so
+    the targets of one export derive it once."""
+    if _LAST and _LAST[0][0] is plan and _LAST[0][1] is catalog:
+        return _LAST[0][2]
+    wired = _wiring(plan, catalog)
+    _LAST[:] = [(plan, catalog, wired)]
+    return wired
+
+
+def _wiring(plan: Plan, catalog: Catalog) -> Wiring:
     fabric = plan.fabric
     if fabric is None:
         raise ValueError(f"plan {plan.name!r} has no fabric (status {plan.status})")
-    levels = _levels(plan)
+    levels = switch_levels(plan)
     modes = catalog.fabrics[fabric.technology].modes
     per_port = next(mode.endpoints_per_port for mode in modes if mode.name == fabric.mode)
     ports = fabric.switch_ports
@@ -211,8 +227,8 @@ def wiring(plan: Plan, catalog: Catalog) -> Wiring:
                         raise ValueError(f"{upper} has no free port for an uplink of {lower}")
                     links.append(
                         Link(
-                            Port(lower, switch_port((down[step] + k) * per_port, per_port)),
-                            Port(upper, switch_port(used[upper] * per_port, per_port)),
+                            Port(lower, f"port{down[step] + k + 1}"),  # an uplink takes a whole port, split or not
+                            Port(upper, f"port{used[upper] + 1}"),
                             "uplink",
                             fabric.uplink_cable,
                         )

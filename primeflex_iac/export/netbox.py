@@ -1,71 +1,67 @@
 """A NetBox import bundle of a plan, in NetBox's own bulk-import field names.
 
-Files, in the order NetBox needs them (README.md in the bundle says the same):
+Files, in the order NetBox needs them (README.md in the bundle says the same): tags.yaml,
 sites.yaml, manufacturers.yaml, device-roles.yaml, device-types/<slug>.yaml (the
-netbox-community/devicetype-library format: ``u_height``, ``is_full_depth``, ``power-ports``
-with ``maximum_draw``, ``interfaces``, ``device-bays``), racks.yaml, devices.yaml (rack, position,
-face; sleds as child devices in their chassis' bays) and cables.yaml (between named interfaces,
-as ``exporters.cluster`` wires them).
+netbox-community/devicetype-library format; ``export/netbox_types.py``: the library's own types
+where it has the hardware), racks.yaml, power-panels.yaml, power-feeds.yaml (``netbox_power.py``),
+devices.yaml (rack, position, face; sleds as child devices in their chassis' bays; 0U PDUs),
+interfaces.yaml (what the device types lack: add-in fabric adapters of library servers, the halves
+of split switch ports as children of their physical port), power-ports.yaml (inlets of library
+servers whose type has none) and cables.yaml (fabric and management cables between named
+interfaces, as ``exporters.cluster`` wires them, then power cables from inlets to PDU outlets).
 
-Power ports are derived, not catalogued (assumption): N+1 redundant inlets sized for the plan's
-maximum draw of the device, IEC 60320 C14 (10 A, 2,300 W at 230 V) while one inlet can carry the
-whole device, else C20 (16 A, 3,680 W) as many as the draw needs, plus one.
+Every object of the design carries one tag, ``primeflex-<site slug>``, to find it and roll it back;
+manufacturers, device roles and device types are shared vocabulary a site may hold already, so
+they carry none (rolling the design back must not delete them).
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from primeflex_iac.catalog.models import Chassis, HeadNode, ManagementSwitch, Server, StorageDevice, Switch
 from primeflex_iac.common.escape import markdown_text
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.common.theme import ROLE_COLOURS
-from primeflex_iac.export.cluster import (
-    HOST_MANAGEMENT,
-    SWITCH_MANAGEMENT,
-    catalog_or_shipped,
-    fabric_interface,
-    require_ids,
-    switch_port,
-    wiring,
-)
+from primeflex_iac.export.cluster import catalog_or_shipped, require_ids, wiring
 from primeflex_iac.export.hostlist import compress
+from primeflex_iac.export.netbox_power import power
+from primeflex_iac.export.netbox_types import (
+    INLET_WATTS,
+    device_types,
+    fabric_kind,
+    fabric_port_count,
+    host_fabric_interfaces,
+    items,
+    library_name,
+    netbox_device_type,
+    power_ports,
+    slugify,
+)
 from primeflex_iac.export.yamltext import yaml_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from primeflex_iac.catalog.models import Catalog, Item
+    from primeflex_iac.catalog.models import Catalog
+    from primeflex_iac.catalog.netbox import NetboxType
     from primeflex_iac.export.cluster import Wiring
+    from primeflex_iac.export.netbox_power import Power
     from primeflex_iac.plan.model import Plan
 
-__all__ = ["INLET_WATTS", "netbox_device_type", "netbox_files", "slugify"]
+__all__ = ["INLET_WATTS", "ROLES", "netbox_device_type", "netbox_files", "slugify", "tag_slug"]
 
-INLET_WATTS = {"iec-60320-c14": 2300, "iec-60320-c20": 3680}  # at 230 V: 10 A and 16 A
-_VENDORS = ("Fujitsu", "Mellanox", "NVIDIA", "Intel")
 ROLES = {  # plan role -> NetBox device role name and slug
     "compute": ("Compute", "compute"),
     "fabric": ("Fabric switch", "fabric-switch"),
     "management": ("Management switch", "management-switch"),
     "head": ("Head node", "head-node"),
     "storage": ("Storage", "storage"),
+    "pdu": ("PDU", "pdu"),
 }
-_IB = {100: "infiniband-edr", 200: "infiniband-hdr", 400: "infiniband-ndr"}
-_ETHERNET = {
-    10: "10gbase-x-sfpp",
-    25: "25gbase-x-sfp28",
-    100: "100gbase-x-qsfp28",
-    200: "200gbase-x-qsfp56",
-    400: "400gbase-x-osfp",
-}
-
-
-def slugify(text: str) -> str:
-    """Lowercase letters, digits and single hyphens (devicetype-library: no dots)."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+_COLOURS = {**ROLE_COLOURS, "pdu": "#b7b7b7"}
+_TAG_COLOUR = "2196f3"
+_SPLIT = re.compile(r"(.+)/(\d+)")
 
 
 def _site_slug(plan: Plan) -> str:
@@ -73,157 +69,67 @@ def _site_slug(plan: Plan) -> str:
     return slugify(plan.name)[:100].rstrip("-") or "cluster"
 
 
-def _vendor(item: Item) -> tuple[str, str]:
-    """(manufacturer, model) from a catalog item's name; generic items are made by "Generic"."""
-    for vendor in _VENDORS:
-        if item.name.startswith(vendor + " "):
-            return vendor, item.name[len(vendor) + 1 :]
-    return "Generic", item.name.removeprefix("Generic ")
+def tag_slug(plan: Plan) -> str:
+    """The tag on every object of the plan's design: ``primeflex-<site slug>``."""
+    return f"primeflex-{_site_slug(plan)}"[:100].rstrip("-")
 
 
-def _items(catalog: Catalog) -> dict[str, Item]:
-    sections = (
-        catalog.servers,
-        catalog.chassis,
-        catalog.switches,
-        catalog.management_switches,
-        catalog.head_nodes,
-        catalog.storage_devices,
-    )
-    return {item_id: item for section in sections for item_id, item in section.items()}
+class _Bundle:
+    """What the files are written from: the plan's types, wiring, library types by device, power."""
+
+    def __init__(self, plan: Plan, catalog: Catalog) -> None:
+        self.plan = plan
+        self.catalog = catalog
+        self.tags = [tag_slug(plan)]
+        self.types = device_types(plan, catalog)
+        self.wired = wiring(plan, catalog)
+        known = items(catalog)
+        self.library: dict[str, NetboxType] = {}
+        self.catalog_of: dict[str, str] = {}
+        for rack in plan.racks:
+            for device in rack.devices:
+                self.catalog_of[device.name] = device.catalog_id
+                library = known[device.catalog_id].netbox
+                if library is not None and self.types[device.catalog_id]["slug"] == library.slug:
+                    self.library[device.name] = library
+        self.device_power = self._device_power_ports()
+        inlets = {name: [(port["name"], port["type"]) for port in ports] for name, ports in self._power_ports_by_device().items()}
+        self.power: Power = power(plan, inlets, plan.name, self.tags, ROLES["pdu"][0])
+
+    def name(self, device: str, interface: str) -> str:
+        library = self.library.get(device)
+        return interface if library is None else library_name(library, interface)
+
+    def _device_power_ports(self) -> list[dict[str, Any]]:
+        """Inlets of devices whose library type has no power ports (PSUs as module bays)."""
+        records = []
+        for rack in self.plan.racks:
+            for device in sorted(rack.devices, key=lambda d: -d.position):
+                library = self.library.get(device.name)
+                if library is not None and not library.power_ports and device.power_max_w:
+                    records += [{"device": device.name, **port, "tags": self.tags} for port in power_ports(device.power_max_w)]
+        return records
+
+    def _power_ports_by_device(self) -> dict[str, list[dict[str, Any]]]:
+        ports: dict[str, list[dict[str, Any]]] = {}
+        for record in self.device_power:
+            ports.setdefault(record["device"], []).append(record)
+        for rack in self.plan.racks:
+            for device in rack.devices:
+                if device.name not in ports:
+                    ports[device.name] = self.types[device.catalog_id].get("power-ports", [])
+        return ports
 
 
-def _power_ports(watts: float) -> list[dict[str, Any]]:
-    if watts <= INLET_WATTS["iec-60320-c14"]:
-        kind, inlets = "iec-60320-c14", 2
-    else:
-        kind = "iec-60320-c20"
-        inlets = math.ceil(watts / INLET_WATTS[kind]) + 1
-    draw = math.ceil(watts / (inlets - 1))
-    return [{"name": f"PSU{i + 1}", "type": kind, "maximum_draw": draw} for i in range(inlets)]
-
-
-def _fabric_type(plan: Plan, catalog: Catalog) -> tuple[str, str]:
-    fabric = plan.fabric
-    assert fabric is not None
-    speed = catalog.switches[fabric.switch].port_gbps
-    if fabric.family == "infiniband":
-        kind = _IB.get(speed, "other")
-    elif fabric.family == "ethernet":
-        kind = _ETHERNET.get(speed, "other")
-    else:
-        kind = "other"  # NetBox has no Omni-Path type
-    return kind, f"{fabric.name}, {fabric.link_gbps} Gb/s per node port"
-
-
-def _host_interfaces(plan: Plan, catalog: Catalog, fabric_ports: int) -> list[dict[str, Any]]:
-    assert plan.fabric is not None
-    kind, description = _fabric_type(plan, catalog)
-    interfaces: list[dict[str, Any]] = [
-        {"name": HOST_MANAGEMENT, "type": "1000base-t", "description": "management and provisioning network"}
-    ]
-    for index in range(fabric_ports):
-        interfaces.append({"name": fabric_interface(plan.fabric.family, index), "type": kind, "description": description})
-    return interfaces
-
-
-def netbox_device_type(plan: Plan, catalog: Catalog, catalog_id: str, *, sled: bool = False) -> dict[str, Any]:
-    """One device type in the devicetype-library format, for an item of the plan."""
-    item = _items(catalog)[catalog_id]
-    fabric = plan.fabric
-    assert fabric is not None
-    manufacturer, model = _vendor(item)
-    devices = [d for r in plan.racks for d in r.devices if d.catalog_id == catalog_id]
-    watts = max((d.power_max_w for d in devices), default=0.0)
-    entry = next((e for e in plan.compute if e.node == catalog_id), None)
-    if entry is not None:
-        gpu_manufacturer, gpu_model = _vendor(catalog.gpus[entry.gpu])
-        model = f"{model} with {entry.gpus_per_node}x {gpu_manufacturer} {gpu_model}".replace("Generic ", "")
-    model = model[:100]  # NetBox's limit; slugs likewise
-    kind: dict[str, Any] = {
-        "manufacturer": manufacturer,
-        "model": model,
-        "slug": f"{slugify(manufacturer)}-{slugify(model)}"[:100].rstrip("-"),
-        "u_height": 0 if sled else getattr(item, "height_u", 0),
-        "is_full_depth": not sled and not isinstance(item, ManagementSwitch),
-    }
-    weight = getattr(item, "weight_kg", 0)
-    if weight:
-        kind.update(weight=weight, weight_unit="kg")
-    if sled:
-        kind["subdevice_role"] = "child"
-    elif isinstance(item, Chassis):
-        kind["subdevice_role"] = "parent"
-    comments = [f"primeflex-iac catalog id {item.id}; figures: {item.source}."]
-    if watts and not sled:
-        kind["power-ports"] = _power_ports(watts)
-        comments.append(f"Power ports: N+1 inlets for the plan's {watts:,.0f} W maximum (assumption).")
-    interfaces: list[dict[str, Any]] = []
-    if isinstance(item, Server):
-        interfaces = _host_interfaces(plan, catalog, item.fabric_adapters)
-    elif isinstance(item, HeadNode) or (isinstance(item, StorageDevice) and item.role == "storage_server"):
-        interfaces = _host_interfaces(plan, catalog, item.fabric_ports)
-    elif isinstance(item, StorageDevice) and item.role in ("controller_shelf", "mdt_shelf"):
-        interfaces = [{"name": SWITCH_MANAGEMENT, "type": "1000base-t", "mgmt_only": True}]
-    elif isinstance(item, Switch):
-        fabric_kind, description = _fabric_type(plan, catalog)
-        per_port = next(m.endpoints_per_port for m in catalog.fabrics[fabric.technology].modes if m.name == fabric.mode)
-        interfaces = [
-            {"name": switch_port(slot, per_port), "type": fabric_kind, "description": description}
-            for slot in range(item.ports * per_port)
-        ]
-        interfaces.append({"name": SWITCH_MANAGEMENT, "type": "1000base-t", "mgmt_only": True})
-    elif isinstance(item, ManagementSwitch):
-        interfaces = [{"name": f"port{p}", "type": "1000base-t"} for p in range(1, item.ports + 1)]
-        for interface in interfaces[item.ports - item.uplink_ports :]:
-            interface["description"] = "uplink"
-    if interfaces:
-        kind["interfaces"] = interfaces
-    if isinstance(item, Chassis):
-        kind["device-bays"] = [{"name": f"bay{n}"} for n in range(1, item.node_slots + 1)]
-    kind["comments"] = " ".join(comments)
-    return kind
-
-
-def _device_types(plan: Plan, catalog: Catalog) -> dict[str, dict[str, Any]]:
-    """Device types by catalog id, in the order devices first use them; each with a model and slug of its own."""
-    types: dict[str, dict[str, Any]] = {}
-    for rack in plan.racks:
-        for device in rack.devices:
-            if device.catalog_id not in types:
-                types[device.catalog_id] = netbox_device_type(plan, catalog, device.catalog_id)
-            if device.nodes:
-                node = next(e.node for e in plan.compute if e.chassis == device.catalog_id)
-                if node not in types:
-                    types[node] = netbox_device_type(plan, catalog, node, sled=True)
-    _distinct(types)
-    return types
-
-
-def _distinct(types: dict[str, dict[str, Any]]) -> None:
-    """Two items of one name (an overlay's copy of a product) would be one NetBox device type, the
-    second file overwriting the first: each of them gets its catalog id in its model and slug."""
-    models = Counter((kind["manufacturer"], kind["model"].casefold()) for kind in types.values())
-    slugs = Counter(kind["slug"] for kind in types.values())
-    for catalog_id, kind in types.items():
-        if models[kind["manufacturer"], kind["model"].casefold()] > 1 or slugs[kind["slug"]] > 1 or not kind["slug"]:
-            suffix = f" ({catalog_id})"
-            kind["model"] = kind["model"][: 100 - len(suffix)] + suffix
-            tail = f"-{slugify(catalog_id)}"
-            kind["slug"] = (kind["slug"][: 100 - len(tail)].rstrip("-") + tail).lstrip("-")
-    taken = Counter(kind["slug"] for kind in types.values())
-    if any(count > 1 for count in taken.values()):  # ids are unique, so only a cut slug can repeat
-        clash = sorted(slug for slug, count in taken.items() if count > 1)
-        raise ValueError(f"device types share the NetBox slug {', '.join(clash)}; give the catalog items distinct names")
-
-
-def _devices(plan: Plan, types: dict[str, dict[str, Any]]) -> Iterator[dict[str, Any]]:
+def _devices(bundle: _Bundle) -> Iterator[dict[str, Any]]:
+    plan, types = bundle.plan, bundle.types
     site = plan.name
     children: list[dict[str, Any]] = []
+    gpus = {e.node: f"{e.gpus_per_node}x {e.gpu_name}, {e.memory_gb_per_node} GB per node" for e in plan.compute}
 
     def record(device_name: str, role: str, catalog_id: str) -> dict[str, Any]:
         kind = types[catalog_id]
-        return {
+        fields = {
             "name": device_name,
             "role": ROLES[role][0],
             "manufacturer": kind["manufacturer"],
@@ -231,7 +137,11 @@ def _devices(plan: Plan, types: dict[str, dict[str, Any]]) -> Iterator[dict[str,
             "site": site,
             "status": "planned",
         }
+        if role == "compute" and catalog_id in gpus:
+            fields["description"] = gpus[catalog_id][:200]
+        return fields
 
+    pdus = iter(bundle.power.pdus)
     for rack in plan.racks:
         for device in sorted(rack.devices, key=lambda d: -d.position):
             yield {
@@ -239,12 +149,54 @@ def _devices(plan: Plan, types: dict[str, dict[str, Any]]) -> Iterator[dict[str,
                 "rack": rack.name,
                 "position": device.position,
                 "face": device.face,
+                "tags": bundle.tags,
             }
             if device.nodes:
                 node = next(e.node for e in plan.compute if e.chassis == device.catalog_id)
                 for bay, name in enumerate(device.nodes, start=1):
-                    children.append({**record(name, "compute", node), "parent": device.name, "device_bay": f"bay{bay}"})
+                    children.append(
+                        {**record(name, "compute", node), "parent": device.name, "device_bay": f"bay{bay}", "tags": bundle.tags}
+                    )
+        yield next(pdus)
+        yield next(pdus)
     yield from sorted(children, key=lambda child: natural_key(child["name"]))
+
+
+def _interfaces(bundle: _Bundle) -> list[dict[str, Any]]:
+    """Device interfaces the types lack: adapters of library hosts, then split halves of switch ports."""
+    plan, catalog = bundle.plan, bundle.catalog
+    known = items(catalog)
+    records: list[dict[str, Any]] = []
+    for rack in plan.racks:
+        for device in sorted(rack.devices, key=lambda d: -d.position):
+            if device.name in bundle.library and device.role != "fabric":
+                for interface in host_fabric_interfaces(plan, catalog, fabric_port_count(known[device.catalog_id])):
+                    records.append({"device": device.name, **interface, "tags": bundle.tags})
+    fabric = plan.fabric
+    assert fabric is not None
+    per_port = next(m.endpoints_per_port for m in catalog.fabrics[fabric.technology].modes if m.name == fabric.mode)
+    if per_port > 1:
+        kind = fabric_kind(plan, catalog)[0]
+        split: set[tuple[str, str]] = set()
+        for link in bundle.wired.links:
+            for end in (link.a, link.b):
+                match = _SPLIT.fullmatch(end.interface)
+                if match and bundle.catalog_of.get(end.device) == fabric.switch:
+                    split.add((end.device, match[1]))
+        for switch, port in sorted(split, key=lambda pair: (natural_key(pair[0]), natural_key(pair[1]))):
+            parent = bundle.name(switch, port)
+            for half in range(1, per_port + 1):
+                records.append(
+                    {
+                        "device": switch,
+                        "name": f"{parent}/{half}",
+                        "parent": parent,
+                        "type": kind,
+                        "description": f"split {half} of {per_port} of {parent} ({fabric.mode})",
+                        "tags": bundle.tags,
+                    }
+                )
+    return records
 
 
 def _cable_type(catalog_id: str) -> str | None:
@@ -257,24 +209,26 @@ def _cable_type(catalog_id: str) -> str | None:
     return None  # NetBox has no class for it (e.g. an OSFP cable of either kind)
 
 
-def _cables(wired: Wiring) -> list[dict[str, Any]]:
+def _cables(bundle: _Bundle) -> list[dict[str, Any]]:
     cables = []
-    for link in wired.links:
+    for link in bundle.wired.links:
+        a, b = bundle.name(link.a.device, link.a.interface), bundle.name(link.b.device, link.b.interface)
         cable: dict[str, Any] = {
             "side_a_device": link.a.device,
             "side_a_type": "dcim.interface",
-            "side_a_name": link.a.interface,
+            "side_a_name": a,
             "side_b_device": link.b.device,
             "side_b_type": "dcim.interface",
-            "side_b_name": link.b.interface,
+            "side_b_name": b,
         }
         kind = _cable_type(link.cable)
         if kind is not None:
             cable["type"] = kind
         cable["status"] = "planned"
-        cable["label"] = f"{link.a.device}:{link.a.interface}"
+        cable["label"] = f"{link.a.device}:{a}"[:100]
+        cable["tags"] = bundle.tags
         cables.append(cable)
-    return cables
+    return cables + bundle.power.cables
 
 
 def _fabric_cabling(plan: Plan, wired: Wiring) -> str:
@@ -298,24 +252,52 @@ them. Storage servers and the head node take the ports left. Rail groups (nodes:
 """
 
 
-def _readme(plan: Plan, types: dict[str, dict[str, Any]], wired: Wiring) -> str:
-    type_files = "\n".join(f"   - device-types/{kind['slug']}.yaml" for kind in types.values())
+def _readme(bundle: _Bundle) -> str:
+    plan, types = bundle.plan, bundle.types
+    slugs = dict.fromkeys(kind["slug"] for kind in types.values())
+    library = {library.slug: library.source for library in bundle.library.values()}
+    lines = []
+    for slug in [*slugs, bundle.power.pdu_type["slug"] if bundle.power.pdu_type else ""]:
+        if slug:
+            source = f" ({markdown_text(library[slug])})" if slug in library else ""
+            lines.append(f"   - device-types/{slug}.yaml{source}")
+    type_files = "\n".join(lines)
+    racks = len(plan.racks)
     return f"""# NetBox import bundle: {markdown_text(plan.name)}
 
 Written by primeflex-iac from the plan ({plan.schema_version}, {plan.status}). Import in this order,
-each file on its object type's Import page (data format YAML); every object is `planned`:
+each file on its object type's Import page (data format YAML); every object is `planned`, and every
+object of the design carries the tag `{tag_slug(plan)}` (filter by it to review the design, or
+delete by it to roll it back). Manufacturers, device roles and device types carry no tag: they are
+shared with the rest of the NetBox; skip any the NetBox holds already.
 
-1. sites.yaml (Organization > Sites)
-2. manufacturers.yaml (Devices > Manufacturers)
-3. device-roles.yaml (Devices > Device Roles)
-4. device types (Devices > Device Types), one file each, in the devicetype-library format:
+1. tags.yaml (Customization > Tags)
+2. sites.yaml (Organization > Sites)
+3. manufacturers.yaml (Devices > Manufacturers)
+4. device-roles.yaml (Devices > Device Roles)
+5. device types (Devices > Device Types), one file each, in the devicetype-library format. Those
+   marked devicetype-library are the library's own types (slug, model and component names): a
+   NetBox that imported the library has them; skip their files.
 {type_files}
-5. racks.yaml (Organization > Racks)
-6. devices.yaml (Devices > Devices): rack, position and face; sleds go into their chassis' bays
-7. cables.yaml (Connections > Cables): fabric and management cables between named interfaces
+6. racks.yaml (Organization > Racks)
+7. power-panels.yaml, then power-feeds.yaml (Power > Power Panels, Power Feeds): a panel per rack,
+   feeds A (primary) and B (redundant), each sized to carry the rack's power limit alone
+8. devices.yaml (Devices > Devices): rack, position and face; sleds go into their chassis' bays;
+   two 0U PDUs per rack
+9. interfaces.yaml (Devices > Interfaces): fabric adapter ports of servers whose library type lacks
+   them, and the halves of split switch ports as child interfaces of their physical port
+10. power-ports.yaml (Devices > Power Ports): inlets of servers whose library type has none
+11. cables.yaml (Connections > Cables): fabric and management cables between named interfaces,
+    then power cables from every inlet to a PDU outlet
+12. power-feed-connections.yaml: NetBox's cable import cannot end a cable on a power feed (it looks
+    ends up by device), so connect each of the {2 * racks} feeds to its PDU's `Inlet` in NetBox
+    (the feed's Connect action) or with the REST API. NetBox's rack power utilisation counts what
+    reaches the feeds over these cables: with them, each rack shows its planned draw against
+    its two feeds together.
 
-{_fabric_cabling(plan, wired)}
-Power ports are N+1 inlets sized for the plan's maximum draw (an assumption, not a datasheet).
+{_fabric_cabling(plan, bundle.wired)}
+Power ports of our own types are N+1 inlets sized for the plan's maximum draw, each allocated its
+share (an assumption, not a datasheet); feeds and PDUs are assumptions too (README of primeflex-iac).
 """
 
 
@@ -323,29 +305,48 @@ def netbox_files(plan: Plan, catalog: Catalog | None = None) -> dict[str, str]:
     """The bundle's files by name (device types under device-types/)."""
     catalog = catalog_or_shipped(catalog)
     require_ids(plan, catalog)
-    types = _device_types(plan, catalog)
-    wired = wiring(plan, catalog)
-    manufacturers = sorted({kind["manufacturer"] for kind in types.values()})
-    used_roles = [role for role in ROLES if any(d.role == role for r in plan.racks for d in r.devices)]
+    bundle = _Bundle(plan, catalog)
+    types = bundle.types
+    manufacturers = sorted({kind["manufacturer"] for kind in types.values()} | {"Generic"})
+    used_roles = [role for role in ROLES if role == "pdu" or any(d.role == role for r in plan.racks for d in r.devices)]
+    tag = tag_slug(plan)
     files = {
-        "README.md": _readme(plan, types, wired),
+        "README.md": _readme(bundle),
+        "tags.yaml": yaml_text(
+            [{"name": tag, "slug": tag, "color": _TAG_COLOUR, "description": f"primeflex-iac design {plan.name}"[:200]}]
+        ),
         "sites.yaml": yaml_text(
-            [{"name": plan.name, "slug": _site_slug(plan), "status": "planned", "description": plan.message[:200]}]
+            [
+                {
+                    "name": plan.name,
+                    "slug": _site_slug(plan),
+                    "status": "planned",
+                    "description": plan.message[:200],
+                    "tags": bundle.tags,
+                }
+            ]
         ),
         "manufacturers.yaml": yaml_text([{"name": name, "slug": slugify(name)} for name in manufacturers]),
         "device-roles.yaml": yaml_text(
-            [{"name": ROLES[role][0], "slug": ROLES[role][1], "color": ROLE_COLOURS[role].lstrip("#")} for role in used_roles]
+            [{"name": ROLES[role][0], "slug": ROLES[role][1], "color": _COLOURS[role].lstrip("#")} for role in used_roles]
         ),
-        "racks.yaml": yaml_text([_rack(plan, catalog, index) for index in range(len(plan.racks))]),
-        "devices.yaml": yaml_text(list(_devices(plan, types))),
-        "cables.yaml": yaml_text(_cables(wired)),
+        "racks.yaml": yaml_text([_rack(plan, catalog, index, bundle.tags) for index in range(len(plan.racks))]),
+        "power-panels.yaml": yaml_text(bundle.power.panels),
+        "power-feeds.yaml": yaml_text(bundle.power.feeds),
+        "devices.yaml": yaml_text(list(_devices(bundle))),
+        "interfaces.yaml": yaml_text(_interfaces(bundle)),
+        "power-ports.yaml": yaml_text(bundle.device_power),
+        "cables.yaml": yaml_text(_cables(bundle)),
+        "power-feed-connections.yaml": yaml_text(bundle.power.connections),
     }
     for kind in types.values():
-        files[f"device-types/{kind['slug']}.yaml"] = yaml_text(kind)
+        files.setdefault(f"device-types/{kind['slug']}.yaml", yaml_text(kind))
+    if bundle.power.pdu_type is not None:
+        files[f"device-types/{bundle.power.pdu_type['slug']}.yaml"] = yaml_text(bundle.power.pdu_type)
     return files
 
 
-def _rack(plan: Plan, catalog: Catalog, index: int) -> dict[str, Any]:
+def _rack(plan: Plan, catalog: Catalog, index: int, tags: list[str]) -> dict[str, Any]:
     rack = plan.racks[index]
     model = catalog.racks[rack.catalog_id]
     return {
@@ -359,4 +360,5 @@ def _rack(plan: Plan, catalog: Catalog, index: int) -> dict[str, Any]:
         "weight_unit": "kg",
         "description": f"{model.name}: {rack.power_max_w / 1000:,.1f} kW of {rack.power_limit_w / 1000:,.1f} kW, "
         f"{rack.heat_btu_h:,.0f} BTU/h, {rack.weight_kg:,.0f} kg loaded"[:200],
+        "tags": tags,
     }

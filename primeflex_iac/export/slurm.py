@@ -12,12 +12,14 @@ from __future__ import annotations
 import functools
 import operator
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from primeflex_iac.common.devices import head_name
 from primeflex_iac.common.escape import config_comment, config_word
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.export.cluster import catalog_or_shipped, platforms, require_ids, wiring
+from primeflex_iac.export.gpus import gres_type
 from primeflex_iac.export.hostlist import compress
 
 if TYPE_CHECKING:
@@ -27,7 +29,17 @@ if TYPE_CHECKING:
     from primeflex_iac.export.cluster import Platform, Wiring
     from primeflex_iac.plan.model import Plan
 
-__all__ = ["MEMORY_SHARE", "RAIL_GROUP", "TOP_SWITCH", "gres_conf", "slurm_conf", "slurm_files", "topology_conf"]
+__all__ = [
+    "MEMORY_SHARE",
+    "RAIL_GROUP",
+    "TOP_SWITCH",
+    "SlurmSettings",
+    "gres_conf",
+    "slurm_conf",
+    "slurm_files",
+    "slurm_settings",
+    "topology_conf",
+]
 
 TOP_SWITCH = "top"
 RAIL_GROUP = "railgroup"  # logical switches standing for a rail group's leaves (rail-optimised fabrics)
@@ -54,82 +66,131 @@ def _header(plan: Plan, what: str) -> list[str]:
     ]
 
 
-def _node_line(platform: Platform, catalog: Catalog) -> tuple[str, list[str]]:
+def _node_fields(platform: Platform, catalog: Catalog) -> tuple[dict[str, str], list[str]]:
+    """A platform's NodeName line as fields (``name`` first, then slurm.conf keys), and comments for it."""
     entry = platform.entry
     server = catalog.servers[entry.node]
-    fields = [f"NodeName={_hosts(platform.hosts)}"]
+    fields = {"name": _hosts(platform.hosts)}
     notes = []
     if server.cpu_cores_per_socket is not None:
         cpus = server.cpu_sockets * server.cpu_cores_per_socket * server.threads_per_core
-        fields += [
-            f"CPUs={cpus}",
-            "Boards=1",
-            f"SocketsPerBoard={server.cpu_sockets}",
-            f"CoresPerSocket={server.cpu_cores_per_socket}",
-            f"ThreadsPerCore={server.threads_per_core}",
-        ]
+        fields.update(
+            CPUs=str(cpus),
+            Boards="1",
+            SocketsPerBoard=str(server.cpu_sockets),
+            CoresPerSocket=str(server.cpu_cores_per_socket),
+            ThreadsPerCore=str(server.threads_per_core),
+        )
     else:
-        fields.append(f"SocketsPerBoard={server.cpu_sockets}")
+        fields["SocketsPerBoard"] = str(server.cpu_sockets)
         notes.append(
             config_comment(f"# CPU cores of {entry.node} are not in the catalog: `slurmd -C` on a node prints its CPU line")
         )
-    fields += [
-        f"RealMemory={int(entry.memory_gb_per_node * 1024 * MEMORY_SHARE)}",
-        f"Gres=gpu:{config_word(entry.gpu, 'GPU id')}:{entry.gpus_per_node}",
-        f"Features={config_word(entry.gpu, 'GPU id')},{config_word(entry.intra_node)},{config_word(entry.cooling)}",
-        "State=UNKNOWN",
-    ]
-    return " ".join(fields), notes
+    gpu_type = config_word(gres_type(entry.gpu)[0], "GPU type")
+    fields.update(
+        RealMemory=str(int(entry.memory_gb_per_node * 1024 * MEMORY_SHARE)),
+        Gres=f"gpu:{gpu_type}:{entry.gpus_per_node}",
+        Features=f"{config_word(entry.gpu, 'GPU id')},{config_word(entry.intra_node)},{config_word(entry.cooling)}",
+        State="UNKNOWN",
+    )
+    return fields, notes
+
+
+def _line(first: str, fields: dict[str, str]) -> str:
+    return " ".join([f"{first}={fields['name']}", *(f"{key}={value}" for key, value in fields.items() if key != "name")])
+
+
+@dataclass(frozen=True)
+class SlurmSettings:
+    """What slurm.conf and gres.conf hold, as the keys and values a configuration role takes:
+    ``config`` (cluster settings), ``nodes`` and ``partitions`` (``name`` and the line's other keys)
+    and ``gres`` (gres.conf lines, ``NodeName`` first)."""
+
+    config: dict[str, str]
+    nodes: list[dict[str, str]]
+    partitions: list[dict[str, str]]
+    gres: list[dict[str, str]]
+
+
+def slurm_settings(plan: Plan, catalog: Catalog | None = None) -> SlurmSettings:
+    """The settings of the plan's Slurm files; raises ValueError for a plan without compute nodes."""
+    catalog = catalog_or_shipped(catalog)
+    require_ids(plan, catalog)
+    if not plan.compute:
+        raise ValueError(f"plan {plan.name!r} has no compute nodes; Slurm would have nothing to schedule")
+    head = next((d.name for r in plan.racks for d in r.devices if d.role == "head"), head_name())
+    config = {
+        "ClusterName": _cluster_name(plan),
+        "SlurmctldHost": config_word(head, "head node name"),
+        "GresTypes": "gpu",
+        "SelectType": "select/cons_tres",
+        "SelectTypeParameters": "CR_Core_Memory",
+        "TopologyPlugin": "topology/tree",
+        "ProctrackType": "proctrack/cgroup",
+        "TaskPlugin": "task/cgroup,task/affinity",
+    }
+    nodes, partitions, gres = [], [], []
+    for index, platform in enumerate(platforms(plan)):
+        count = platform.entry.gpus_per_node
+        nodes.append(_node_fields(platform, catalog)[0])
+        partitions.append(
+            {
+                "name": config_word(platform.key, "partition"),
+                "Nodes": _hosts(platform.hosts),
+                "Default": "YES" if index == 0 else "NO",
+                "MaxTime": "INFINITE",
+                "State": "UP",
+            }
+        )
+        gres.append(
+            {
+                "NodeName": _hosts(platform.hosts),
+                "Name": "gpu",
+                "Type": config_word(gres_type(platform.entry.gpu)[0], "GPU type"),
+                "File": "/dev/nvidia0" if count == 1 else f"/dev/nvidia[0-{count - 1}]",
+            }
+        )
+    return SlurmSettings(config, nodes, partitions, gres)
 
 
 def slurm_conf(plan: Plan, catalog: Catalog | None = None) -> str:
     """slurm.conf: cluster settings for GPUs and the tree topology, node lines, one partition per platform."""
     catalog = catalog_or_shipped(catalog)
-    require_ids(plan, catalog)
-    head = next((d.name for r in plan.racks for d in r.devices if d.role == "head"), head_name())
+    settings = slurm_settings(plan, catalog)
     lines = _header(plan, "slurm.conf")
-    lines += [
-        "# Merge with the site's settings (authentication, accounting, logging, state directories).",
-        f"ClusterName={_cluster_name(plan)}",
-        f"SlurmctldHost={config_word(head, 'head node name')}",
-        "GresTypes=gpu",
-        "SelectType=select/cons_tres",
-        "SelectTypeParameters=CR_Core_Memory",
-        "TopologyPlugin=topology/tree",
-        "ProctrackType=proctrack/cgroup",
-        "TaskPlugin=task/cgroup,task/affinity",
-        "",
-        f"# Compute nodes. RealMemory is {MEMORY_SHARE:.0%} of the installed memory (the rest: firmware and kernel).",
-    ]
-    partitions = []
-    for index, platform in enumerate(platforms(plan)):
+    lines.append("# Merge with the site's settings (authentication, accounting, logging, state directories).")
+    lines += [f"{key}={value}" for key, value in settings.config.items()]
+    lines += ["", f"# Compute nodes. RealMemory is {MEMORY_SHARE:.0%} of the installed memory (the rest: firmware and kernel)."]
+    for platform, node in zip(platforms(plan), settings.nodes, strict=True):
         entry = platform.entry
         lines.append(
             config_comment(
                 f"# {entry.count}x {entry.node_name}, {entry.gpus_per_node}x {entry.gpu_name} and {entry.memory_gb_per_node} GB each"
             )
         )
-        node_line, notes = _node_line(platform, catalog)
-        lines += [*notes, node_line]
-        default = "YES" if index == 0 else "NO"
-        partitions.append(
-            f"PartitionName={config_word(platform.key, 'partition')} Nodes={_hosts(platform.hosts)} "
-            f"Default={default} MaxTime=INFINITE State=UP"
-        )
-    lines += ["", "# One partition per platform.", *partitions]
+        lines += [*_node_fields(platform, catalog)[1], _line("NodeName", node)]
+    lines += ["", "# One partition per platform.", *(_line("PartitionName", p) for p in settings.partitions)]
     return "\n".join(lines) + "\n"
 
 
 def gres_conf(plan: Plan, catalog: Catalog | None = None) -> str:
-    """gres.conf: each platform's GPUs as NVIDIA device files."""
-    require_ids(plan, catalog_or_shipped(catalog))
+    """gres.conf: each platform's GPUs as NVIDIA device files, typed as NVML autodetection names them."""
+    settings = slurm_settings(plan, catalog)
     lines = _header(plan, "gres.conf")
-    lines.append("# With NVIDIA's NVML on the nodes, `AutoDetect=nvml` can stand for the File= lines.")
-    for platform in platforms(plan):
-        count = platform.entry.gpus_per_node
-        files = "/dev/nvidia0" if count == 1 else f"/dev/nvidia[0-{count - 1}]"
-        gpu = config_word(platform.entry.gpu, "GPU id")
-        lines.append(f"NodeName={_hosts(platform.hosts)} Name=gpu Type={gpu} File={files}")
+    lines += [
+        "# Types are the GPUs' NVML names (lower case, '_' for spaces, vendor word dropped), so with NVML on the",
+        "# nodes `AutoDetect=nvml` matches them and can stand for the File= lines.",
+    ]
+    for platform, record in zip(platforms(plan), settings.gres, strict=True):
+        if not gres_type(platform.entry.gpu)[1]:
+            lines.append(
+                config_comment(
+                    f"# {platform.entry.gpu}: its NVML name is not known here; for AutoDetect=nvml, Type (here and in "
+                    "slurm.conf's Gres=) must be a substring of the name `nvidia-smi --query-gpu=name` prints, "
+                    "lower case, '_' for spaces"
+                )
+            )
+        lines.append(" ".join(f"{key}={value}" for key, value in record.items()))
     return "\n".join(lines) + "\n"
 
 
@@ -214,8 +275,7 @@ def topology_conf(plan: Plan, catalog: Catalog | None = None) -> str:
 
 def slurm_files(plan: Plan, catalog: Catalog | None = None) -> dict[str, str]:
     """The three files by name; raises ValueError for a plan without compute nodes (nothing to schedule)."""
-    if not plan.compute:
-        raise ValueError(f"plan {plan.name!r} has no compute nodes; Slurm would have nothing to schedule")
+    slurm_settings(plan, catalog)  # a plan without compute nodes: ValueError
     return {
         "slurm.conf": slurm_conf(plan, catalog),
         "gres.conf": gres_conf(plan, catalog),

@@ -68,16 +68,22 @@ class _Scalars:
     def __init__(self, dumper: type[_Dumper]) -> None:
         self.dumper = dumper
         self.known: dict[tuple[type, Any, bool], str] = {}
+        self.plain: dict[str, bool] = {}
 
     def __call__(self, value: Any, key: bool) -> str:
-        if value is None:
+        if type(value) is str:
+            # names, types and tags repeat in every record: decide once whether each is written plain
+            plain = self.plain.get(value)
+            if plain is None:
+                plain = self.plain[value] = bool(_PLAIN.fullmatch(value)) and _plain_string(value)
+            if plain:
+                return value
+        elif value is None:
             return "null"
-        if value is True or value is False:
+        elif value is True or value is False:
             return "true" if value else "false"
-        if type(value) is int:
+        elif type(value) is int:
             return str(value)
-        if type(value) is str and _PLAIN.fullmatch(value) and _plain_string(value):
-            return value
         if isinstance(value, (dict, list)) and not value:
             return "{}" if isinstance(value, dict) else "[]"
         if not isinstance(value, (str, int, float)):
@@ -97,19 +103,21 @@ def _block(value: Any) -> bool:
 
 
 def _lay_out(node: dict[Any, Any] | list[Any], indent: str, out: list[str], scalar: _Scalars) -> None:
-    if isinstance(node, dict):
+    # exact types: a subclass of dict or list is no block here, so scalar() hands the document to PyYAML
+    inner = indent + "  "
+    if type(node) is dict:
         for key, value in node.items():
-            if _block(value):
+            if (type(value) is dict or type(value) is list) and value:
                 out.append(f"{indent}{scalar(key, True)}:\n")
-                _lay_out(value, indent + "  ", out, scalar)
+                _lay_out(value, inner, out, scalar)
             else:
                 out.append(f"{indent}{scalar(key, True)}: {scalar(value, False)}\n")
         return
     for item in node:
-        if isinstance(item, dict) and item:
+        if type(item) is dict and item:
             first = len(out)
-            _lay_out(item, indent + "  ", out, scalar)
-            out[first] = f"{indent}- {out[first][len(indent) + 2 :]}"
+            _lay_out(item, inner, out, scalar)
+            out[first] = f"{indent}- {out[first][len(inner) :]}"
         elif _block(item):
             raise _Whole  # a sequence in a sequence
         else:
@@ -122,7 +130,7 @@ def yaml_text(data: Any, header: str = "", *, templates: bool = True) -> str:
     ``templates=False``: strings that Ansible would render as Jinja templates are tagged ``!unsafe``.
     """
     dumper = _Dumper if templates else _AnsibleDumper
-    if _block(data):
+    if _block(data) and type(data) in (dict, list):
         out: list[str] = []
         try:
             _lay_out(data, "", out, _Scalars(dumper))

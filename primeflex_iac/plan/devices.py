@@ -77,7 +77,7 @@ def devices_to_place(selection: Selection, demand: Demand) -> list[DeviceToPlace
             for index in range(selection.nodes):
                 devices.append(
                     DeviceToPlace(
-                        naming.compute_name(index + 1),
+                        naming.compute_name(index + 1, selection.nodes),
                         platform.server.id,
                         "compute",
                         platform.server.height_u,
@@ -90,7 +90,7 @@ def devices_to_place(selection: Selection, demand: Demand) -> list[DeviceToPlace
             chassis, slots = platform.chassis, platform.nodes_per_enclosure
             for index in range(selection.enclosures):
                 members = range(index * slots + 1, min((index + 1) * slots, selection.nodes) + 1)
-                names = tuple(naming.compute_name(n) for n in members)
+                names = tuple(naming.compute_name(n, selection.nodes) for n in members)
                 power = chassis.power_max_w + len(names) * node_w
                 weight = chassis.weight_kg + len(names) * platform.server.weight_kg
                 devices.append(

@@ -295,7 +295,8 @@ class Naming(Strict):
         pattern=r"^[a-z](?:[a-z0-9-]*[a-z-])?#{1,6}$",
         max_length=40,
         description="Compute node names: a lowercase prefix not ending in a digit, then one '#' per digit of the "
-        "zero-padded node number. cn### gives cn001, cn002, ... (Slurm hostlist cn[001-064]); gpu### gives gpu001, ...",
+        "zero-padded node number. cn### gives cn001, cn002, ... (Slurm hostlist cn[001-064]); gpu### gives gpu001, ... "
+        "A plan with more nodes than the digits hold widens every name alike: 1,000 nodes with cn### are cn0001 to cn1000.",
     )
 
     @model_validator(mode="after")
@@ -304,10 +305,12 @@ class Naming(Strict):
             raise ValueError(f"the compute prefix must differ from the other devices' ({', '.join(TAKEN_PREFIXES)})")
         return self
 
-    def compute_name(self, number: int) -> str:
-        """The name of compute node ``number`` (1-based); past the padding the number just grows."""
+    def compute_name(self, number: int, count: int = 0) -> str:
+        """The name of compute node ``number`` (1-based) of ``count``: every name of the plan is as wide as
+        its widest number needs (cn0001 ... cn1000), so the names sort and form one hostlist range."""
         prefix = self.compute.rstrip("#")
-        return f"{prefix}{number:0{len(self.compute) - len(prefix)}d}"
+        width = max(len(self.compute) - len(prefix), len(str(max(count, number))))
+        return f"{prefix}{number:0{width}d}"
 
 
 class Spec(Strict):

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import networkx as nx
@@ -25,6 +28,7 @@ from primeflex_iac import Catalog, Plan, SpecError, load_spec, parse_spec_text, 
 from primeflex_iac.cli.main import main
 from primeflex_iac.export.ansible import ansible_inventory
 from primeflex_iac.export.cluster import platforms, wiring
+from primeflex_iac.export.gpus import NVML_NAMES, gres_type, nvml_detected
 from primeflex_iac.export.hostlist import compress as hostlist
 from primeflex_iac.export.hostlist import expand as expand_hostlist
 from primeflex_iac.export.netbox import netbox_files, slugify
@@ -65,6 +69,13 @@ compute: {gpus: 320}
 site: {racks: {max: 40, height: 48U, power_per_rack: 45 kW}}
 storage: {capacity: 500 TiB}
 preferences: {nodes: [generic-hgx-h100-8gpu], fabrics: [ib-ndr]}
+""",
+    "hdr100-two-level": """
+apiVersion: primeflex-iac/v1
+name: hdr100-two-level
+compute: {gpus: 400, min_gpu_memory: 32 GB}
+site: {cooling: air, racks: {max: 60, height: 42U, power_per_rack: 20 kW}}
+preferences: {fabrics: [ib-hdr], nodes: [rx2540-m5], as_of: 2020-06}
 """,
     "three-level": """
 apiVersion: primeflex-iac/v1
@@ -236,8 +247,37 @@ def test_slurm_files_follow_the_documented_grammar(name: str, catalog: Catalog) 
     entry = plan.compute[0]
     assert len(nodes) == entry.count
     record = next(iter(nodes.values()))
-    assert record["gres"] == f"gpu:{entry.gpu}:{entry.gpus_per_node}"
+    assert record["gres"] == f"gpu:{gres_type(entry.gpu)[0]}:{entry.gpus_per_node}"
     assert int(record["realmemory"]) < entry.memory_gb_per_node * 1024
+
+
+def test_every_catalog_gpu_has_a_type_nvml_autodetection_matches(catalog: Catalog) -> None:
+    """gres.conf(5): with AutoDetect, the Type must be a substring of the detected name (NVML's, lower
+    case, '_' for spaces). Every catalog GPU has its NVML name; an unknown GPU keeps its id, flagged."""
+    assert set(NVML_NAMES) == set(catalog.gpus), "every catalog GPU needs its NVML name in export/gpus.py"
+    for gpu in catalog.gpus:
+        kind, known = gres_type(gpu)
+        assert known and kind in nvml_detected(NVML_NAMES[gpu]), (gpu, kind)
+        assert re.fullmatch(r"[a-z0-9._-]+", kind), kind
+    assert gres_type("h100-sxm5-80gb")[0] == "h100_80gb_hbm3" and gres_type("a100-sxm4-80gb")[0] == "a100-sxm4-80gb"
+    assert gres_type("b200-sxm") == ("b200-sxm", False)
+
+
+def test_gres_and_slurm_conf_agree_on_the_gpu_type(catalog: Catalog) -> None:
+    plan = _plan("hgx-h100", catalog)
+    assert "Gres=gpu:h100_80gb_hbm3:8" in slurm_conf(plan, catalog)
+    assert "Type=h100_80gb_hbm3 File=/dev/nvidia[0-7]" in gres_conf(plan, catalog)
+
+
+def test_a_gpu_of_unknown_nvml_name_keeps_its_id_and_gres_conf_says_what_must_change(catalog: Catalog) -> None:
+    plan = _plan("sample-small-air", catalog)
+    entry = plan.compute[0]
+    gpus = {**catalog.gpus, "b200-sxm": catalog.gpus[entry.gpu].model_copy(update={"id": "b200-sxm"})}
+    overlay = catalog.model_copy(update={"gpus": gpus})
+    renamed = plan.model_copy(update={"compute": [entry.model_copy(update={"gpu": "b200-sxm"})]})
+    text = gres_conf(renamed, overlay)
+    assert "Type=b200-sxm File=" in text and "# b200-sxm: its NVML name is not known here" in text
+    assert "Gres=gpu:b200-sxm:" in slurm_conf(renamed, overlay)
 
 
 def test_topology_follows_the_fabric(catalog: Catalog) -> None:
@@ -290,6 +330,24 @@ def test_naming_pattern_is_checked() -> None:
     assert spec.naming.compute_name(7) == "node-0007" and spec.naming.compute_name(12345) == "node-12345"
 
 
+def test_names_widen_past_the_pattern_digits_alike() -> None:
+    base = "apiVersion: primeflex-iac/v1\nname: n\ncompute: {gpus: 8}\nsite: {racks: {power_per_rack: 20 kW}}\n"
+    naming = parse_spec_text(base).naming
+    assert [naming.compute_name(n, 999) for n in (1, 999)] == ["cn001", "cn999"]
+    assert [naming.compute_name(n, 1000) for n in (1, 999, 1000)] == ["cn0001", "cn0999", "cn1000"]
+
+
+def test_a_plan_of_1000_nodes_has_names_of_one_width_in_one_hostlist_range(catalog: Catalog) -> None:
+    spec = parse_spec_text(
+        "apiVersion: primeflex-iac/v1\nname: wide\ncompute: {gpus: 8000}\n"
+        "site: {racks: {max: 2000, height: 42U, power_per_rack: 40 kW}}\npreferences: {gpus: [h100-sxm5-80gb]}\n"
+    )
+    plan = solve(spec, catalog)
+    (platform,) = platforms(plan)
+    assert len(platform.hosts) == 1000 and platform.hosts[0] == "cn0001" and platform.hosts[-1] == "cn1000"
+    assert "NodeName=cn[0001-1000] " in slurm_conf(plan, catalog)
+
+
 # --- Slurm's own parsers (Debian's slurmd and scontrol; CI installs them) ----------------------
 
 SLURMD = shutil.which("slurmd") or ("/usr/sbin/slurmd" if Path("/usr/sbin/slurmd").exists() else None)
@@ -329,7 +387,7 @@ def test_slurmd_parses_the_exported_config(name: str, catalog: Catalog, tmp_path
         result = _slurmd_gres(folder, host)
         assert result.returncode == 0, result.stderr
         assert not re.search(r"error|fatal|warning", result.stderr, re.IGNORECASE), result.stderr
-        assert f"Gres Name=gpu Type={entry.gpu} Count={entry.gpus_per_node}" in result.stdout + result.stderr
+        assert f"Gres Name=gpu Type={gres_type(entry.gpu)[0]} Count={entry.gpus_per_node}" in result.stdout + result.stderr
 
 
 @pytest.mark.needs_tool
@@ -525,19 +583,59 @@ def test_netbox_device_type_schema_catches_mistakes(catalog: Catalog) -> None:
             jsonschema.validate(broken, schema)
 
 
+IMPORT_FILES = (
+    "tags",
+    "sites",
+    "manufacturers",
+    "device-roles",
+    "racks",
+    "power-panels",
+    "power-feeds",
+    "devices",
+    "interfaces",
+    "power-ports",
+    "cables",
+)
+
+
+def _bundle(files: dict[str, str]) -> tuple[dict[str, Any], dict[tuple[str, str], Any]]:
+    """The import records by file, each checked against its import form's schema, and the device types."""
+    schemas = json.loads((NETBOX_SCHEMAS / "import.schema.json").read_text())
+    data = {}
+    for kind in IMPORT_FILES:
+        records = yaml.safe_load(files[f"{kind}.yaml"]) or []
+        jsonschema.validate(records, {**schemas, **schemas["definitions"][kind]})
+        data[kind] = records
+    kinds = [yaml.safe_load(text) for path, text in files.items() if path.startswith("device-types/")]
+    return data, {(t["manufacturer"], t["model"]): t for t in kinds}
+
+
+def _components(data: dict[str, Any], types: dict[tuple[str, str], Any]) -> dict[tuple[str, str], set[str]]:
+    """(device, NetBox object type) -> the names of its components: its type's and its own."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for device in data["devices"]:
+        kind = types[(device["manufacturer"], device["device_type"])]
+        name = device["name"]
+        found[(name, "dcim.interface")] = {i["name"] for i in kind.get("interfaces", [])}
+        found[(name, "dcim.powerport")] = {p["name"] for p in kind.get("power-ports", [])}
+        found[(name, "dcim.poweroutlet")] = {o["name"] for o in kind.get("power-outlets", [])}
+    for interface in data["interfaces"]:
+        assert interface["name"] not in found[(interface["device"], "dcim.interface")], interface
+        if "parent" in interface:
+            assert interface["parent"] in found[(interface["device"], "dcim.interface")], interface
+        found[(interface["device"], "dcim.interface")].add(interface["name"])
+    for port in data["power-ports"]:
+        assert port["name"] not in found[(port["device"], "dcim.powerport")], port
+        found[(port["device"], "dcim.powerport")].add(port["name"])
+    return found
+
+
 @pytest.mark.parametrize("name", ALL_NAMES)
 @pytest.mark.slow
 def test_netbox_bundle_uses_netbox_import_fields_and_refers_to_itself(name: str, catalog: Catalog) -> None:
     plan = _plan(name, catalog)
-    schemas = json.loads((NETBOX_SCHEMAS / "import.schema.json").read_text())
     files = netbox_files(plan, catalog)
-    data = {}
-    for kind in ("sites", "manufacturers", "device-roles", "racks", "devices", "cables"):
-        records = yaml.safe_load(files[f"{kind}.yaml"])
-        jsonschema.validate(records, {**schemas, **schemas["definitions"][kind]})
-        data[kind] = records
-    kinds = [yaml.safe_load(text) for path, text in files.items() if path.startswith("device-types/")]
-    types = {(t["manufacturer"], t["model"]): t for t in kinds}
+    data, types = _bundle(files)
     site = data["sites"][0]["name"]
     roles = {r["name"] for r in data["device-roles"]}
     racks = {r["name"]: r for r in data["racks"]}
@@ -547,9 +645,11 @@ def test_netbox_bundle_uses_netbox_import_fields_and_refers_to_itself(name: str,
     for device in data["devices"]:
         kind = types[(device["manufacturer"], device["device_type"])]
         assert device["site"] == site and device["role"] in roles
-        if "rack" in device:
+        if "position" in device:
             rack = racks[device["rack"]]
             assert device["position"] >= 1 and device["position"] + kind["u_height"] - 1 <= rack["u_height"]
+        elif "rack" in device:
+            assert kind["u_height"] == 0 and device["role"] == "PDU"
         else:
             parent = devices[device["parent"]]
             parent_kind = types[(parent["manufacturer"], parent["device_type"])]
@@ -557,13 +657,99 @@ def test_netbox_bundle_uses_netbox_import_fields_and_refers_to_itself(name: str,
             assert device["device_bay"] in {b["name"] for b in parent_kind["device-bays"]}
     # the rack positions are the plan's
     placed = {d.name: (r.name, d.position) for r in plan.racks for d in r.devices}
-    assert {n: (d["rack"], d["position"]) for n, d in devices.items() if "rack" in d} == placed
-    # every cable joins interfaces the device types define
+    assert {n: (d["rack"], d["position"]) for n, d in devices.items() if "position" in d} == placed
+    # every cable joins components the devices have, each component on one cable at most
+    components = _components(data, types)
+    ends = Counter[tuple[str, str, str]]()
     for cable in data["cables"]:
         for side in ("a", "b"):
-            device = devices[cable[f"side_{side}_device"]]
-            kind = types[(device["manufacturer"], device["device_type"])]
-            assert cable[f"side_{side}_name"] in {i["name"] for i in kind["interfaces"]}, cable
+            end = (cable[f"side_{side}_device"], cable[f"side_{side}_type"], cable[f"side_{side}_name"])
+            assert end[2] in components[end[:2]], cable
+            ends[end] += 1
+    assert max(ends.values()) == 1
+    # one tag on every object of the design, none on the shared vocabulary
+    (tag,) = data["tags"]
+    for kind in IMPORT_FILES[1:]:
+        for record in data[kind]:
+            assert record.get("tags", [tag["slug"]]) == [tag["slug"]], (kind, record)
+    assert all("tags" not in record for kind in ("manufacturers", "device-roles") for record in data[kind])
+
+
+def test_library_hardware_gets_the_devicetype_library_types_and_port_names(catalog: Catalog) -> None:
+    """QM8700 and PRIMERGY RX2540 M5 are the library's types (slug, model, names); compute nodes and
+    the head node, both RX2540 M5, share one; cables reach the library's port names."""
+    plan = _plan("hdr100-two-level", catalog)
+    files = netbox_files(plan, catalog)
+    qm8700 = yaml.safe_load(files["device-types/mellanox-qm8700.yaml"])
+    assert (qm8700["manufacturer"], qm8700["model"]) == ("Mellanox", "QM8700")
+    names = [i["name"] for i in qm8700["interfaces"]]
+    assert names == ["mgmt0"] + [f"IB1/{n}" for n in range(1, 41)]  # 40 physical QSFP56 ports, no split ones
+    assert {p["name"] for p in qm8700["power-ports"]} == {"ps1", "psu2"}
+    rx = yaml.safe_load(files["device-types/fujitsu-primergy-rx2540-m5.yaml"])
+    assert (rx["model"], "Gig-E 1", "iRMC-S5") == (rx["model"], *(i["name"] for i in rx["interfaces"][::4]))
+    assert [p for p in files if "rx2540" in p] == ["device-types/fujitsu-primergy-rx2540-m5.yaml"]
+    devices = yaml.safe_load(files["devices.yaml"])
+    assert {d["device_type"] for d in devices if d["role"] in ("Compute", "Head node")} == {"PRIMERGY RX2540 M5"}
+    # every catalog item that names a library type carries the library's slug rule and its file
+    for item in (*catalog.servers.values(), *catalog.switches.values(), *catalog.head_nodes.values()):
+        if item.netbox is not None:
+            assert item.netbox.slug == slugify(f"{item.netbox.manufacturer} {item.netbox.model}")
+            assert item.netbox.source.startswith("netbox-community/devicetype-library device-types/")
+
+
+def test_split_ports_are_children_of_physical_ports_so_a_spine_shows_its_free_ports(catalog: Catalog) -> None:
+    plan = _plan("hdr100-two-level", catalog)
+    files = netbox_files(plan, catalog)
+    interfaces = yaml.safe_load(files["interfaces.yaml"])
+    cables = yaml.safe_load(files["cables.yaml"])
+    wired = wiring(plan, catalog)
+    (leaves, spines) = (names for _, names in wired.levels)
+    halves = [i for i in interfaces if "parent" in i]
+    assert halves and {i["device"] for i in halves} <= set(leaves)  # spines take whole ports only
+    assert all(i["name"] == f"{i['parent']}/{i['name'][-1]}" and i["name"][-1] in "12" for i in halves)
+    fabric = [c for c in cables if c["side_a_type"] == "dcim.interface" and c.get("type") != "cat6"]
+    for spine in spines:
+        used = {c[f"side_{s}_name"] for c in fabric for s in "ab" if c[f"side_{s}_device"] == spine}
+        assert used <= {f"IB1/{n}" for n in range(1, 41)}
+        # NetBox shows the spine's 40 physical ports; the free ones are those without a cable
+        assert 0 < len(used) <= 40
+    leaf = leaves[0]
+    node_side = [c["side_b_name"] for c in fabric if c["side_b_device"] == leaf and c["side_a_device"].startswith("cn")]
+    assert node_side[:3] == ["IB1/1/1", "IB1/1/2", "IB1/2/1"]
+
+
+def test_every_rack_has_a_panel_feeds_pdus_and_its_draw_reaches_the_feeds(catalog: Catalog) -> None:
+    """NetBox's rack power utilisation: allocated draw of the ports cabled to the rack's PDUs, whose
+    inlets connect to the rack's feeds, against the feeds' power."""
+    for name in ("hdr100-two-level", "sample-moderate-water", "hgx-h100"):
+        plan = _plan(name, catalog)
+        files = netbox_files(plan, catalog)
+        data, types = _bundle(files)
+        assert [p["name"] for p in data["power-panels"]] == [f"{r.name}-panel" for r in plan.racks]
+        devices = {d["name"]: d for d in data["devices"]}
+        allocated: dict[tuple[str, str], int] = {}
+        for device in data["devices"]:
+            for port in types[(device["manufacturer"], device["device_type"])].get("power-ports", []):
+                allocated[(device["name"], port["name"])] = port.get("allocated_draw", 0)
+        allocated |= {(p["device"], p["name"]): p["allocated_draw"] for p in data["power-ports"]}
+        reaching = Counter[str]()
+        for cable in data["cables"]:
+            if cable["side_a_type"] == "dcim.powerport":
+                pdu = devices[cable["side_b_device"]]
+                reaching[pdu["rack"]] += allocated.pop((cable["side_a_device"], cable["side_a_name"]))
+        assert not {k: v for k, v in allocated.items() if devices[k[0]]["role"] != "PDU"}, "an inlet without a cable"
+        connections = yaml.safe_load(files["power-feed-connections.yaml"])
+        feeds = {f["name"]: f for f in data["power-feeds"]}
+        for rack in plan.racks:
+            rack_feeds = [f for f in data["power-feeds"] if f["rack"] == rack.name]
+            assert [f["type"] for f in rack_feeds] == ["primary", "redundant"]
+            for feed in rack_feeds:  # each feed alone carries the rack's limit
+                watts = feed["voltage"] * feed["amperage"] * math.sqrt(3) * feed["max_utilization"] / 100
+                assert watts >= rack.power_limit_w
+            # the planned draw reaches the feeds, within rounding up of each inlet's share
+            assert rack.power_max_w <= reaching[rack.name] <= rack.power_max_w * 1.25 + 10, name
+            pdus = {c["device"] for c in connections if feeds[c["power_feed"]]["rack"] == rack.name}
+            assert pdus == {f"{rack.name}-pdu-a", f"{rack.name}-pdu-b"}
 
 
 def test_netbox_power_ports_carry_the_plan_power(catalog: Catalog) -> None:
@@ -604,6 +790,24 @@ def test_ansible_inventory_groups_hosts_by_role(name: str, catalog: Catalog) -> 
     if plan.storage is not None:
         assert len(groups["storage_servers"]["hosts"]) == plan.storage.servers
         assert list(groups["metadata_servers"]["hosts"]) == ["oss01", "oss02"]
+    switches = groups["switches"]["children"]
+    fabric = [h for g in switches["fabric_switches"]["children"].values() for h in g["hosts"]]
+    management = [h for g in switches["management_switches"]["children"].values() for h in g["hosts"]]
+    placed = {d.role: [] for r in plan.racks for d in r.devices}
+    for device in (d for r in plan.racks for d in r.devices):
+        placed[device.role].append(device.name)
+    assert sorted(fabric) == sorted(placed["fabric"]) and sorted(management) == sorted(placed["management"])
+    if plan.compute:
+        slurm = groups["slurm"]
+        assert list(slurm["children"]["slurmservers"]["hosts"]) == ["head01"]
+        assert slurm["children"]["slurmexechosts"] == {"children": {"compute": None}}
+        text = slurm_conf(plan, catalog)
+        for node in slurm["vars"]["slurm_nodes"]:  # galaxyproject.slurm writes NodeName=<name> <key>=<value> ...
+            assert f"NodeName={node['name']} " + " ".join(f"{k}={v}" for k, v in node.items() if k != "name") in text
+        for partition in slurm["vars"]["slurm_partitions"]:
+            assert f"PartitionName={partition['name']} Nodes={partition['Nodes']}" in text
+        assert slurm["vars"]["slurm_config"]["SlurmctldHost"] == "head01"
+        assert all(f"Type={g['Type']} " in gres_conf(plan, catalog) for g in slurm["vars"]["slurm_gres_config"])
 
 
 @pytest.mark.needs_tool
@@ -627,6 +831,7 @@ def test_ansible_reads_the_inventory(name: str, catalog: Catalog, tmp_path: Path
     listed = json.loads(result.stdout)
     hosts = {host for host in listed["_meta"]["hostvars"]}
     expected = {h for p in platforms(plan) for h in p.hosts} | {"head01"}
+    expected |= {d.name for r in plan.racks for d in r.devices if d.role in ("fabric", "management")}
     if plan.storage is not None:
         expected |= {d.name for r in plan.racks for d in r.devices if d.catalog_id == plan.storage.server}
     assert hosts == expected
@@ -634,6 +839,14 @@ def test_ansible_reads_the_inventory(name: str, catalog: Catalog, tmp_path: Path
     assert group in listed["compute"]["children"]
     first = platforms(plan)[0].hosts[0]
     assert listed["_meta"]["hostvars"][first]["primeflex_software"]["scheduler"] == "slurm"
+    # galaxyproject.slurm's groups and variables, as Ansible resolves them for a host
+    assert listed["slurmservers"]["hosts"] == ["head01"] and listed["slurmexechosts"]["children"] == ["compute"]
+    variables = listed["_meta"]["hostvars"][first]
+    assert variables["slurm_config"]["SlurmctldHost"] == "head01"
+    assert variables["slurm_nodes"][0]["name"] == hostlist(platforms(plan)[0].hosts)
+    assert {"fabric_switches", "management_switches"} <= set(listed["switches"]["children"])
+    lowest = wiring(plan, catalog).levels[0]
+    assert listed[f"fabric_{lowest[0]}"]["hosts"] == list(lowest[1])
 
 
 # --- library, command line, golden files -------------------------------------------------------

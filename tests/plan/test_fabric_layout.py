@@ -127,10 +127,10 @@ def test_the_topology_draws_the_rail_groups(catalog: Catalog) -> None:
     assert dot.count("rail_1 -- nodes_rack") == 8 and "4 nodes" in dot
     _, partial = _solve(catalog, 320)
     assert "rail group 2: cn033–cn040\\n8 adapters each over leaf09–leaf11" in topology_dot(partial)
-    # 1,024 nodes: 32 rail groups drawn as one note, the picture stays small
+    # 1,024 nodes (names widened to four digits): 32 rail groups drawn as one note, the picture stays small
     _, big = _solve(catalog, 8192)
     dot = topology_dot(big)
-    assert "rail groups 1–32: 32 nodes each, cn001–cn1024" in dot and dot.count("shape=note") == 1
+    assert "rail groups 1–32: 32 nodes each, cn0001–cn1024" in dot and dot.count("shape=note") == 1
 
 
 def test_rail_groups_never_need_more_leaves_or_ports() -> None:
