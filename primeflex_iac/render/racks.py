@@ -165,11 +165,9 @@ def _svg(plan: Plan, rows: list[list[RackGroup]], *, title: bool, prefix: str) -
     if title:
         racks = plan.racks
         kinds = len(rack_groups(plan))
-        folded = f", {kinds} different, each drawn once" if kinds < len(racks) else ""
-        out.append(
-            f'<text x="{MARGIN}" y="{MARGIN + 6}" class="title">{xml_text(plan.name)}: rack elevations, front '
-            f"({len(racks):,} rack{'s' if len(racks) != 1 else ''}{folded})</text>"
-        )
+        kinds_text = f" ({kinds} kinds)" if kinds < len(racks) else ""
+        heading = f"{plan.name}: {len(racks):,} rack{'s' if len(racks) != 1 else ''}, front view{kinds_text}"
+        out.append(f'<text x="{MARGIN}" y="{MARGIN + 6}" class="title">{xml_text(_fit(heading, width - 2 * MARGIN, 18))}</text>')
         roles = [*sorted({d.role for r in racks for d in r.devices}, key=list(ROLE_COLOURS).index), "blank"]
         legend_x: float = MARGIN
         for role in roles:
