@@ -74,7 +74,7 @@ def test_rows_for_the_report_carry_their_own_ids(large: Plan) -> None:
     assert len(rows) == -(-len(rack_groups(large)) // 3) >= 2
     ids = [p.get("id") for row in rows for p in ET.fromstring(row).iter(f"{SVG}pattern")]
     assert len(ids) == len(set(ids)) == len(rows)
-    assert "rack elevations" in rows[0] and "rack elevations" not in rows[1]
+    assert "front view" in rows[0] and "front view" not in rows[1]
 
 
 def test_output_is_the_same_for_the_same_plan(large: Plan) -> None:
