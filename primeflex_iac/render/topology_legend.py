@@ -60,7 +60,7 @@ def add_legend(graph: graphviz.Graph, roles: list[str], lines: list[tuple[str, d
                     start, end = f"legend_line_{index}", f"legend_line_{index}_text"
                     row.node(start, "", shape="point", width="0.04", color=attrs["color"])
                     row.node(end, text, shape="plaintext", style="", fontcolor="#333333")
-                    row.edge(start, end, minlen="2", **attrs)
+                    row.edge(start, end, **attrs)
                     if first:  # the role's box left of the line
                         row.edge(first, start, style="invis")
                     first = first or start
