@@ -19,7 +19,9 @@ from primeflex_iac.common.naming import natural_key
 if TYPE_CHECKING:
     from primeflex_iac.plan.model import Plan, RackPlan
 
-__all__ = ["RackGroup", "model_names", "name_runs", "rack_groups"]
+__all__ = ["MODEL_CHARS", "RackGroup", "model_names", "name_runs", "rack_groups", "short_model_name"]
+
+MODEL_CHARS = 50  # longest model name in a box of the topology beside others
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,18 @@ def model_names(plan: Plan) -> dict[str, str]:
     for line in plan.bom:
         names.setdefault(line.catalog_id, line.item)
     return names
+
+
+def short_model_name(plan: Plan, catalog_id: str) -> str:
+    """A model's name without its parenthesised details when longer than MODEL_CHARS (the BOM has
+    them), then cut after a word: boxes side by side stay narrow enough to print legibly."""
+    name = model_names(plan).get(catalog_id, catalog_id)
+    if len(name) > MODEL_CHARS:
+        name = name.split(" (")[0]
+    if len(name) <= MODEL_CHARS:
+        return name
+    cut = name.rfind(" ", 0, MODEL_CHARS)
+    return name[: cut if cut > MODEL_CHARS // 2 else MODEL_CHARS] + "…"
 
 
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")

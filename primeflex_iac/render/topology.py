@@ -34,7 +34,7 @@ from primeflex_iac.common.naming import natural_key
 from primeflex_iac.common.theme import EDGE_COLOURS, FONT, ROLE_COLOURS
 from primeflex_iac.demand.fat_tree import leaf_down_ports
 from primeflex_iac.plan.cabling import ComputeGroup, layout_of
-from primeflex_iac.render.rack_groups import model_names
+from primeflex_iac.render.rack_groups import model_names, short_model_name
 from primeflex_iac.render.topology_legend import add_legend, line_samples
 
 if TYPE_CHECKING:
@@ -339,7 +339,7 @@ def _storage(
         _box(
             storage,
             "storage_servers",
-            f"{_span(servers)}\n{len(servers)}x storage server\n{model_names(plan).get(plan.storage.server, plan.storage.server)}",
+            f"{_span(servers)}\n{len(servers)}x storage server\n{short_model_name(plan, plan.storage.server)}",
             "storage",
         )
         by_kind: dict[str, list[Device]] = {}
@@ -350,7 +350,7 @@ def _storage(
             shelves = sorted(by_kind[catalog_id], key=lambda d: d.name)
             keys[catalog_id] = key = f"shelves_{catalog_id}"
             names = [s.name for s in shelves]
-            _box(storage, key, f"{_span(names)}\n{len(names)}x {model_names(plan).get(catalog_id, catalog_id)}", "storage")
+            _box(storage, key, f"{_span(names)}\n{len(names)}x {short_model_name(plan, catalog_id)}", "storage")
         fc = {"label": "FC 32 Gb/s", "color": EDGE_COLOURS["storage"], "fontcolor": EDGE_COLOURS["storage"]}
         sas = {**fc, "label": "SAS 12 Gb/s"}
         controllers = [k for c, k in keys.items() if by_kind[c][0].name.startswith((CONTROLLER_SHELF, MDT_SHELF))]
@@ -371,7 +371,7 @@ def _management(graph: graphviz.Graph, plan: Plan, layout: Layout, levels: list[
     assert fabric is not None
     aggregation = fabric.management_aggregation_switches
     names = [management_switch_name(i + 1) for i in range(fabric.management_switches - aggregation)]
-    model = model_names(plan).get(fabric.management_switch, fabric.management_switch)
+    model = short_model_name(plan, fabric.management_switch)
     _box(graph, "mgmt", f"{_span(names)}\n{len(names)}x {model}", "management")
     style = {"style": "dashed", "color": EDGE_COLOURS["management"], "fontcolor": EDGE_COLOURS["management"]}
     fold = len(layout.compute_nodes) > FOLD_NODES

@@ -29,10 +29,10 @@ ROLE_TEXT = {
 
 def line_samples(*, storage: bool, bundles: bool) -> list[tuple[str, dict[str, str]]]:
     """(text, edge attributes) of each kind of line the diagram draws."""
-    samples = [("fabric links: count x speed", {"color": EDGE_COLOURS["fabric"], "penwidth": "1"})]
+    samples = [("fabric: count x speed", {"color": EDGE_COLOURS["fabric"], "penwidth": "1"})]
     if bundles:
-        samples.append(("all links between two switch levels", {"color": EDGE_COLOURS["fabric"], "penwidth": "2.5"}))
-    samples.append(("management 1 GbE (dashed)", {"color": EDGE_COLOURS["management"], "style": "dashed"}))
+        samples.append(("all links between levels", {"color": EDGE_COLOURS["fabric"], "penwidth": "2.5"}))
+    samples.append(("management 1 GbE", {"color": EDGE_COLOURS["management"], "style": "dashed"}))
     if storage:
         samples.append(("storage FC / SAS", {"color": EDGE_COLOURS["storage"]}))
     return samples
