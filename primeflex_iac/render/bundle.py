@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from primeflex_iac.render.bom import bom_csv, bom_markdown
 from primeflex_iac.render.dot import DOT_MISSING, render_dot
-from primeflex_iac.render.racks import rack_elevations_svg
+from primeflex_iac.render.racks import rack_elevation_rows, rack_elevations_svg
 from primeflex_iac.render.report import report_html, report_markdown
 from primeflex_iac.render.topology import topology_dot
 
@@ -37,5 +37,5 @@ def render_bundle(plan: Plan, *, pictures: bool = True, pdf: bool = False) -> tu
         if pdf:
             files["topology.pdf"] = rendered["pdf"]
     files["report.md"] = report_markdown(plan)
-    files["report.html"] = report_html(plan, topology_svg, racks_svg, dot_source)
+    files["report.html"] = report_html(plan, topology_svg, rack_elevation_rows(plan), dot_source)
     return files, warnings

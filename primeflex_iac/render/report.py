@@ -12,6 +12,8 @@ from primeflex_iac.render.bom import bom_markdown
 from primeflex_iac.render.tco_chart import tco_html, tco_markdown
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from primeflex_iac.plan.model import Plan
 
 __all__ = ["report_html", "report_markdown"]
@@ -140,14 +142,40 @@ table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;paddin
 th{background:#f2f2f2;text-align:left}td.num{text-align:right}.summary td:first-child{font-weight:bold;white-space:nowrap}
 .picture{overflow-x:auto;border:1px solid #eee;padding:8px}.picture svg{max-width:100%;height:auto}
 li{font-size:13px;margin:2px 0}.warn{color:#8a3b00}pre{font-size:11px;background:#f8f8f8;padding:8px;overflow-x:auto}
+.rows .picture+.picture{border-top:0}td.source{min-width:14em}
+"""
+
+# Printing (a PDF of the proposal): A4 or Letter, a page per major section, each picture scaled to
+# the page's width (the topology on a landscape page, rack elevations a row at a time, never cut),
+# table rows and list items kept whole, the BOM smaller so its source column wraps by phrase.
+_PRINT_CSS = """
+@page{size:A4;margin:12mm}
+@page wide{size:A4 landscape;margin:12mm}
+@media print{
+body{margin:0;max-width:none}h1{margin-top:0}
+h2{break-before:page;break-after:avoid;margin-top:0}
+.picture{border:0;padding:0;overflow:visible;break-inside:avoid}.picture svg{width:100%;height:auto;max-width:100%}
+.topology{page:wide}.topology svg{max-height:165mm}.rows .picture+.picture{margin-top:4mm}
+tr,li{break-inside:avoid}table{font-size:10px}table.bom{font-size:9px}td.source{min-width:16em}td.item{min-width:9em}td.num{white-space:nowrap}
+}
 """
 
 
-def _table(head: tuple[str, ...], rows: list[tuple[str, ...]], numeric: frozenset[int] = frozenset()) -> str:
-    out = ["<table><tr>" + "".join(f"<th>{xml_text(h)}</th>" for h in head) + "</tr>"]
+def _table(
+    head: tuple[str, ...],
+    rows: list[tuple[str, ...]],
+    numeric: frozenset[int] = frozenset(),
+    *,
+    name: str = "",
+    classes: dict[int, str] | None = None,
+) -> str:
+    """A table; ``numeric`` columns right-aligned, ``classes`` a CSS class per column (print widths)."""
+    kinds = {**dict.fromkeys(numeric, "num"), **(classes or {})}
+    opening = f'<table class="{name}">' if name else "<table>"
+    out = [opening + "<thead><tr>" + "".join(f"<th>{xml_text(h)}</th>" for h in head) + "</tr></thead>"]
     for row in rows:
         cells = "".join(
-            f'<td class="num">{xml_text(c)}</td>' if i in numeric else f"<td>{xml_text(c)}</td>" for i, c in enumerate(row)
+            f'<td class="{kinds[i]}">{xml_text(c)}</td>' if i in kinds else f"<td>{xml_text(c)}</td>" for i, c in enumerate(row)
         )
         out.append(f"<tr>{cells}</tr>")
     return "".join(out) + "</table>"
@@ -158,12 +186,12 @@ def _strip_xml_prolog(svg: str) -> str:
     return svg[start:] if start >= 0 else svg
 
 
-def report_html(plan: Plan, topology_svg: str | None, racks_svg: str, topology_dot: str) -> str:
-    """A page that needs no other file: both pictures inline, tables, assumptions."""
+def report_html(plan: Plan, topology_svg: str | None, racks_svg: str | Sequence[str], topology_dot: str) -> str:
+    """A page that needs no other file: both pictures inline (the racks as one SVG or one per row), tables, assumptions."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>Cluster proposal: {xml_text(plan.name)}</title><style>{_CSS}</style></head><body>",
+        f"<title>Cluster proposal: {xml_text(plan.name)}</title><style>{_CSS}{_PRINT_CSS}</style></head><body>",
         f"<h1>Cluster proposal: {xml_text(plan.name)}</h1>",
         '<table class="summary">'
         + "".join(f"<tr><td>{xml_text(k)}</td><td>{xml_text(v)}</td></tr>" for k, v in _rows(plan))
@@ -174,13 +202,16 @@ def report_html(plan: Plan, topology_svg: str | None, racks_svg: str, topology_d
         layouts = layout_lines(plan)
         if layouts:
             parts.append("<ul>" + "".join(f"<li>{xml_text(line)}</li>" for line in layouts) + "</ul>")
-    parts.append("<h2>Topology</h2>")
+    parts.append('<section class="topology"><h2>Topology</h2>')
     if topology_svg is not None:
         parts.append(f'<div class="picture" id="topology">{_strip_xml_prolog(topology_svg)}</div>')
     else:
         parts.append("<p>Graphviz was not installed when this report was made; the diagram's DOT source:</p>")
         parts.append(f"<pre>{html.escape(topology_dot)}</pre>")  # many lines: escaped, not joined
-    parts += ["<h2>Rack elevations</h2>", f'<div class="picture" id="racks">{racks_svg}</div>', *tco_html(plan)]
+    parts.append("</section>")
+    racks = [racks_svg] if isinstance(racks_svg, str) else racks_svg  # one picture, or one per row of racks
+    pictures = "".join(f'<div class="picture">{svg}</div>' for svg in racks)
+    parts += ["<h2>Rack elevations</h2>", f'<div class="rows" id="racks">{pictures}</div>', *tco_html(plan)]
     parts.append("<h2>Bill of materials</h2>")
     currency = plan.catalog_currency
     head = (
@@ -223,7 +254,7 @@ def report_html(plan: Plan, topology_svg: str | None, racks_svg: str, topology_d
                 "",
             )
         )
-    parts.append(_table(head, rows, numeric=frozenset({3, 4, 5, 6, 7})))
+    parts.append(_table(head, rows, numeric=frozenset({3, 4, 5, 6, 7}), name="bom", classes={1: "item", 8: "source"}))
     parts += ["<h2>Assumptions</h2>", "<ul>" + "".join(f"<li>{xml_text(a)}</li>" for a in plan.assumptions) + "</ul>"]
     if plan.warnings:
         parts += ["<h2>Warnings</h2>", "<ul>" + "".join(f'<li class="warn">{xml_text(w)}</li>' for w in plan.warnings) + "</ul>"]

@@ -34,6 +34,8 @@ from primeflex_iac.common.naming import natural_key
 from primeflex_iac.common.theme import EDGE_COLOURS, FONT, ROLE_COLOURS
 from primeflex_iac.demand.fat_tree import leaf_down_ports
 from primeflex_iac.plan.cabling import ComputeGroup, layout_of
+from primeflex_iac.render.rack_groups import model_names, short_model_name
+from primeflex_iac.render.topology_legend import add_legend, line_samples
 
 if TYPE_CHECKING:
     from primeflex_iac.plan.cabling import Layout, RailGroup
@@ -58,6 +60,8 @@ def _key(text: str) -> str:
 
 
 def _box(graph: graphviz.Graph, key: str, label: str, role: str) -> None:
+    # lines are broken where the code says, never by the length of a name: the SVG's structure
+    # (a text element a line) is the same for every name
     graph.node(_key(key), dot_label(*label.split("\n")), fillcolor=ROLE_COLOURS[role])
 
 
@@ -94,27 +98,38 @@ def topology_dot(plan: Plan) -> str:
         rankdir="TB",
         newrank="true",
         nodesep="0.25",
-        ranksep="0.9",
+        ranksep="0.6",
         fontname=FONT,
         fontsize="14",
         label=dot_text(title),
         labelloc="t",
         splines="spline",
+        compound="true",
     )
     graph.attr("node", shape="box", style="rounded,filled", fontname=FONT, fontsize="10", margin="0.12,0.06")
-    graph.attr("edge", fontname=FONT, fontsize="9", color=EDGE_COLOURS["fabric"], fontcolor="#444444")
+    graph.attr("edge", fontname=FONT, fontsize="10", color=EDGE_COLOURS["fabric"], fontcolor="#444444")
     family = {"infiniband": "InfiniBand", "omni-path": "Omni-Path", "ethernet": "Ethernet"}[fabric.family]
     link = f"{fabric.link_gbps} Gb/s {family}"
 
+    models = model_names(plan)
+    switch_model = models.get(fabric.switch, fabric.switch)
     levels = _levels(plan)
     for level, names in reversed(levels):
-        with graph.subgraph(name=f"rank_{level}") as rank:
-            rank.attr(rank="same")
-            if len(names) > FOLD_SWITCHES:
-                _box(rank, level, f"{_span(names)}\n{len(names)}x {fabric.switch}", "fabric")
-            else:
-                for name in names:
-                    _box(rank, name, f"{name}\n{fabric.switch}", "fabric")
+        if len(names) > FOLD_SWITCHES:
+            with graph.subgraph(name=f"rank_{level}") as rank:
+                rank.attr(rank="same")
+                _box(rank, level, f"{_span(names)}\n{len(names)}x {switch_model}", "fabric")
+            continue
+        # a level's switches in a box of their own (the end of the bundled edge between levels),
+        # in the declared order: invisible edges between neighbours fix it, where dot would
+        # otherwise order them by its crossing minimisation (spine01, spine04, spine02 ...)
+        with graph.subgraph(name=f"cluster_level_{level}") as rank:
+            label = f"{len(names)}x {switch_model}" if len(names) > 1 else switch_model
+            rank.attr(rank="same", label=dot_text(label), style="rounded", color="#e8c4a0", fontname=FONT, fontsize="10")
+            for name in names:
+                _box(rank, name, name, "fabric")
+            for left, right in itertools.pairwise(names):
+                _edge(rank, left, right, style="invis")
     _inter_switch_links(graph, plan, levels)
 
     leaf_level, leaf_names = levels[0]
@@ -159,6 +174,15 @@ def topology_dot(plan: Plan) -> str:
         _box(graph, head, f"{head}\nhead node{where}", "head")
     _fabric_edges(graph, layout, head, [head], leaf_level, leaf_names, link)
     _management(graph, plan, layout, levels)
+    roles = [
+        "fabric",
+        *(["compute"] if plan.compute else []),
+        "head",
+        *(["storage"] if plan.storage else []),
+        "management",
+        *(["rail"] if rail_of else []),
+    ]
+    add_legend(graph, roles, line_samples(storage=plan.storage is not None, bundles=fabric.tiers > 1))
     source: str = graph.source
     return source
 
@@ -254,6 +278,9 @@ def _rail_groups(graph: graphviz.Graph, layout: Layout, level: str, leaf_names: 
 
 
 def _inter_switch_links(graph: graphviz.Graph, plan: Plan, levels: list[tuple[str, list[str]]]) -> None:
+    """One bundled edge between each two levels, from box to box, labelled with what each switch
+    of the lower level has to the upper one: "each leaf 5x InfiniBand HDR 200 Gb/s / to each spine
+    (140 links)"."""
     fabric = plan.fabric
     assert fabric is not None
     if fabric.tiers == 1:
@@ -262,21 +289,27 @@ def _inter_switch_links(graph: graphviz.Graph, plan: Plan, levels: list[tuple[st
     uplinks = ports - leaf_down_ports(ports, fabric.blocking_factor)
     per_lower = [uplinks, ports - ports // 2]  # leaf uplinks; aggregation (spine) uplinks in 3 levels
     for step, ((low, low_names), (high, high_names)) in enumerate(itertools.pairwise(levels)):
-        if len(low_names) > FOLD_SWITCHES or len(high_names) > FOLD_SWITCHES:
-            total = len(low_names) * per_lower[step]
-            _edge(graph, _switch_key(high, high_names, 0), _switch_key(low, low_names, 0), label=f"{total}x links")
-            continue
         # uplinks go round-robin over the level above, continuing where the previous switch
         # stopped, so no upper switch gets more links than it has ports (as the exports cable it)
+        counts: Counter[tuple[int, int]] = Counter()
         upper_index = 0
-        for lower in low_names:
-            counts: Counter[str] = Counter()
+        for lower in range(len(low_names)):
             for _ in range(per_lower[step]):
-                counts[high_names[upper_index % len(high_names)]] += 1
+                counts[lower, upper_index % len(high_names)] += 1
                 upper_index += 1
-            for upper in high_names:
-                if counts[upper]:
-                    _edge(graph, upper, lower, label=f"{counts[upper]}x")
+        total = sum(counts.values())
+        each = set(counts.values())
+        if len(counts) == len(low_names) * len(high_names) and len(each) == 1:
+            label = (f"each {low} {each.pop()}x {fabric.name}", f"to each {high} ({total:,} links)")
+        else:
+            label = (f"each {low} {per_lower[step]}x {fabric.name} up,", f"spread over the {high}s ({total:,} links)")
+        attrs = {"label": dot_label(*label), "penwidth": "2.5"}
+        if len(high_names) <= FOLD_SWITCHES:
+            attrs["ltail"] = f"cluster_level_{high}"
+        if len(low_names) <= FOLD_SWITCHES:
+            attrs["lhead"] = f"cluster_level_{low}"
+        middle_high, middle_low = (len(high_names) - 1) // 2, (len(low_names) - 1) // 2
+        _edge(graph, _switch_key(high, high_names, middle_high), _switch_key(low, low_names, middle_low), **attrs)
 
 
 def _storage(
@@ -303,7 +336,12 @@ def _storage(
             fontsize="10",
         )
         servers = list(layout.storage_servers)
-        _box(storage, "storage_servers", f"{_span(servers)}\n{len(servers)}x storage server ({plan.storage.server})", "storage")
+        _box(
+            storage,
+            "storage_servers",
+            f"{_span(servers)}\n{len(servers)}x storage server\n{short_model_name(plan, plan.storage.server)}",
+            "storage",
+        )
         by_kind: dict[str, list[Device]] = {}
         for shelf in layout.storage_shelves:
             by_kind.setdefault(shelf.catalog_id, []).append(shelf)
@@ -312,7 +350,7 @@ def _storage(
             shelves = sorted(by_kind[catalog_id], key=lambda d: d.name)
             keys[catalog_id] = key = f"shelves_{catalog_id}"
             names = [s.name for s in shelves]
-            _box(storage, key, f"{_span(names)}\n{len(names)}x {catalog_id}", "storage")
+            _box(storage, key, f"{_span(names)}\n{len(names)}x {short_model_name(plan, catalog_id)}", "storage")
         fc = {"label": "FC 32 Gb/s", "color": EDGE_COLOURS["storage"], "fontcolor": EDGE_COLOURS["storage"]}
         sas = {**fc, "label": "SAS 12 Gb/s"}
         controllers = [k for c, k in keys.items() if by_kind[c][0].name.startswith((CONTROLLER_SHELF, MDT_SHELF))]
@@ -333,13 +371,14 @@ def _management(graph: graphviz.Graph, plan: Plan, layout: Layout, levels: list[
     assert fabric is not None
     aggregation = fabric.management_aggregation_switches
     names = [management_switch_name(i + 1) for i in range(fabric.management_switches - aggregation)]
-    _box(graph, "mgmt", f"{_span(names)}\n{len(names)}x {fabric.management_switch}\nmanagement 1 GbE", "management")
+    model = short_model_name(plan, fabric.management_switch)
+    _box(graph, "mgmt", f"{_span(names)}\n{len(names)}x {model}", "management")
     style = {"style": "dashed", "color": EDGE_COLOURS["management"], "fontcolor": EDGE_COLOURS["management"]}
     fold = len(layout.compute_nodes) > FOLD_NODES
     for group in _fold_racks(layout.groups) if fold else layout.groups:
         target = f"nodes_{group.key}" if fold else None
         if target:
-            _edge(graph, target, "mgmt", label=f"{len(group.nodes)}x", **style)
+            _edge(graph, target, "mgmt", label=f"{len(group.nodes)}x 1 GbE", **style)
         else:
             for enclosure in group.enclosures:
                 _edge(graph, enclosure, "mgmt", **style)
@@ -349,7 +388,7 @@ def _management(graph: graphviz.Graph, plan: Plan, layout: Layout, levels: list[
     if aggregation:
         # the access switches' uplinks and the head node go into the aggregation switches
         upper = [management_aggregation_name(i + 1) for i in range(aggregation)]
-        label = f"{_span(upper)}\n{aggregation}x {fabric.management_switch}\nmanagement aggregation"
+        label = f"{_span(upper)}\n{aggregation}x {model}\n(aggregation)"
         _box(graph, "magg", label, "management")
         _edge(graph, "mgmt", "magg", label="uplinks", **style)
         top = "magg"

@@ -130,7 +130,8 @@ def test_the_topology_draws_the_rail_groups(catalog: Catalog) -> None:
     # 1,024 nodes (names widened to four digits): 32 rail groups drawn as one note, the picture stays small
     _, big = _solve(catalog, 8192)
     dot = topology_dot(big)
-    assert "rail groups 1–32: 32 nodes each, cn0001–cn1024" in dot and dot.count("shape=note") == 1
+    assert "rail groups 1–32: 32 nodes each, cn0001–cn1024" in dot
+    assert dot.count("shape=note") == 2 and "legend_rail [" in dot  # one note, and the legend's sample of it
 
 
 def test_rail_groups_never_need_more_leaves_or_ports() -> None:

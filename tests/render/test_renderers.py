@@ -17,6 +17,7 @@ from primeflex_iac import Catalog, Plan, load_spec, solve
 from primeflex_iac.cli.main import main
 from primeflex_iac.render.bundle import render_bundle
 from primeflex_iac.render.dot import DOT_MISSING
+from primeflex_iac.render.rack_groups import rack_groups
 from primeflex_iac.render.racks import rack_elevations_svg
 from primeflex_iac.render.topology import topology_dot
 from tests.conftest import REFERENCE_NAMES, ROOT, SPECS
@@ -50,9 +51,12 @@ def test_rack_svg_matches_golden_and_parses(name: str, catalog: Catalog) -> None
     svg = rack_elevations_svg(plan)
     _golden(GOLDEN / f"{name}-racks.svg", svg)
     root = ET.fromstring(svg)
-    devices = root.findall(".//{http://www.w3.org/2000/svg}g[@class='device']")
-    # every device appears twice, in the front and the rear view
-    assert len(devices) == 2 * sum(len(rack.devices) for rack in plan.racks)
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    groups = root.findall(f".//{svg_ns}g[@class='rack-group']")
+    # each rack of a kind is drawn once, its devices once (the front view), and the counts add up
+    assert sum(int(g.get("data-racks", "0")) for g in groups) == len(plan.racks)
+    drawn = sum(len(g.findall(f"{svg_ns}g[@class='device']")) for g in groups)
+    assert drawn == sum(len(group.rack.devices) for group in rack_groups(plan))
 
 
 def test_large_clusters_are_folded(catalog: Catalog) -> None:

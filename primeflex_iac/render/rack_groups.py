@@ -1,0 +1,91 @@
+"""Racks of the same content, drawn once with "x N" as vendor reference architectures draw a
+scalable unit, and the model names a customer reads in place of catalog ids.
+
+Two racks have the same content when everything the elevation shows of them but their names is
+equal: the rack model, height and power limit; the figures under it (units used, maximum power,
+heat, weight); and the same devices at the same positions, compared by catalog id, role, lowest
+unit, height, maximum power, weight and the number of nodes inside a chassis. Device and node
+names are left aside (cn001-cn003 in one rack, cn004-cn006 in the next are the same content).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from primeflex_iac.common.naming import natural_key
+
+if TYPE_CHECKING:
+    from primeflex_iac.plan.model import Plan, RackPlan
+
+__all__ = ["MODEL_CHARS", "RackGroup", "model_names", "name_runs", "rack_groups", "short_model_name"]
+
+MODEL_CHARS = 50  # longest model name in a box of the topology beside others
+
+
+@dataclass(frozen=True)
+class RackGroup:
+    """Racks of the same content: the first one (drawn) and every rack's name, in plan order."""
+
+    rack: RackPlan
+    names: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.names)
+
+
+def _content(rack: RackPlan) -> tuple[object, ...]:
+    devices = tuple(
+        (d.catalog_id, d.role, d.position, d.height_u, d.power_max_w, d.weight_kg, len(d.nodes), d.face)
+        for d in sorted(rack.devices, key=lambda d: (d.position, d.catalog_id))
+    )
+    figures = (rack.used_units, rack.power_max_w, rack.power_limit_w, rack.heat_btu_h, rack.weight_kg)
+    return (rack.catalog_id, rack.height_u, figures, devices)
+
+
+def rack_groups(plan: Plan) -> list[RackGroup]:
+    """The plan's racks folded by content, in the order each content first appears."""
+    groups: dict[tuple[object, ...], list[RackPlan]] = {}
+    for rack in plan.racks:
+        groups.setdefault(_content(rack), []).append(rack)
+    return [RackGroup(racks[0], tuple(r.name for r in racks)) for racks in groups.values()]
+
+
+def model_names(plan: Plan) -> dict[str, str]:
+    """Catalog id -> the model's name as the bill of materials gives it (the catalog's ``name``)."""
+    names: dict[str, str] = {}
+    for line in plan.bom:
+        names.setdefault(line.catalog_id, line.item)
+    return names
+
+
+def short_model_name(plan: Plan, catalog_id: str) -> str:
+    """A model's name without its parenthesised details when longer than MODEL_CHARS (the BOM has
+    them), then cut after a word: boxes side by side stay narrow enough to print legibly."""
+    name = model_names(plan).get(catalog_id, catalog_id)
+    if len(name) > MODEL_CHARS:
+        name = name.split(" (")[0]
+    if len(name) <= MODEL_CHARS:
+        return name
+    cut = name.rfind(" ", 0, MODEL_CHARS)
+    return name[: cut if cut > MODEL_CHARS // 2 else MODEL_CHARS] + "…"
+
+
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+
+
+def name_runs(names: tuple[str, ...] | list[str]) -> list[str]:
+    """Names as runs of consecutive numbers: rack1, rack2, rack3, rack7 -> ["rack1–rack3", "rack7"]."""
+    runs: list[list[str]] = []
+    previous: tuple[str, int] | None = None  # prefix and number of the last name
+    for name in sorted(names, key=natural_key):
+        match = _NUMBERED.match(name)
+        here = (match[1], int(match[2])) if match else None
+        if runs and here and previous and here == (previous[0], previous[1] + 1):
+            runs[-1].append(name)
+        else:
+            runs.append([name])
+        previous = here
+    return [run[0] if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs]
