@@ -8,37 +8,23 @@ currency rate converts the energy price like every price.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from primeflex_iac.common.names import DisplayName, DisplayText, Identifier
+from primeflex_iac.common.strict import Month, Strict
 
 __all__ = ["HOURS_PER_YEAR", "EnergyFigures", "LoopEquipment"]
 
 HOURS_PER_YEAR = 8760  # 365 days: a year of the lifetime, as the spec's 'y' reads it
 
 
-# As common/strict.py's Strict and Month; this module imports nothing of the package, so that the
-# catalog models that include it keep the import chain short (tests/test_layout.py).
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _month(value: object) -> object:
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value.strip()):
-        return dt.date.fromisoformat(value.strip() + "-01")
-    return value
-
-
-Month = Annotated[dt.date, BeforeValidator(_month)]
-
-
 class EnergyFigures(Strict):
     """Defaults a spec's site.energy and site.lifetime override, and figures only the catalog sets."""
 
-    source: str = Field(min_length=3, description="Source of the figures without a source of their own.")
-    sources: dict[str, str] = Field(default_factory=dict, description="Per-figure sources that differ from `source`.")
+    source: DisplayText = Field(min_length=3, description="Source of the figures without a source of their own.")
+    sources: dict[str, DisplayText] = Field(default_factory=dict, description="Per-figure sources that differ from `source`.")
     price_per_kwh: float = Field(gt=0, le=100, description="Electricity price in the catalog's currency per kWh.")
     pue_air: float = Field(ge=1, le=5, description="Power usage effectiveness of an air-cooled data hall.")
     pue_water: float = Field(ge=1, le=5, description="Power usage effectiveness with warm-water direct liquid cooling.")
@@ -68,12 +54,12 @@ class LoopEquipment(Strict):
     An item like any other of the catalog (id, name, availability, price, sources).
     """
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$", description="Stable identifier used in plans.")
-    name: str = Field(description="Product name as a customer reads it.")
+    id: Identifier = Field(description="Stable identifier used in plans.")
+    name: DisplayName = Field(description="Product name as a customer reads it.")
     available: Month = Field(description="First month the item could be ordered.")
-    source: str = Field(min_length=3, description="Where the item's figures come from.")
-    sources: dict[str, str] = Field(default_factory=dict, description="Per-field sources that differ from `source`.")
-    notes: str = Field(default="", description="Anything an architect should know about the item.")
+    source: DisplayText = Field(min_length=3, description="Where the item's figures come from.")
+    sources: dict[str, DisplayText] = Field(default_factory=dict, description="Per-field sources that differ from `source`.")
+    notes: DisplayText = Field(default="", description="Anything an architect should know about the item.")
     generic: bool = Field(default=False, description="A stand-in for any vendor's product of this class.")
     price: float = Field(ge=0, le=1e12, description="Indicative unit price in the catalog's currency.")
 

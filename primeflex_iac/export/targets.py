@@ -14,13 +14,16 @@ if TYPE_CHECKING:
     from primeflex_iac.catalog.models import Catalog
     from primeflex_iac.plan.model import Plan
 
-__all__ = ["TARGETS", "applicable_targets", "export_files"]
+__all__ = ["TARGETS", "TARGET_CHOICES", "applicable_targets", "export_files", "export_for_solve"]
 
 TARGETS: dict[str, Callable[[Plan, Catalog | None], dict[str, str]]] = {
     "slurm": slurm_files,
     "netbox": netbox_files,
     "ansible": ansible_files,
 }
+
+
+TARGET_CHOICES = ("all", *TARGETS)  # what --to and --export take
 
 
 def applicable_targets(plan: Plan) -> list[str]:
@@ -39,3 +42,15 @@ def export_files(plan: Plan, target: str = "all", catalog: Catalog | None = None
         raise ValueError(f"unknown export target {target!r}; expected one of all, {', '.join(TARGETS)}")
     names = applicable_targets(plan) if target == "all" else [target]
     return {f"{name}/{path}": text for name in names for path, text in TARGETS[name](plan, catalog).items()}
+
+
+def export_for_solve(plan: Plan, target: str, catalog: Catalog) -> tuple[dict[str, str], list[str]]:
+    """`solve --export`: the files, and a warning (not an error) for a target the plan cannot have."""
+    files: dict[str, str] = {}
+    warnings: list[str] = []
+    for name in [target] if target != "all" else applicable_targets(plan):
+        try:
+            files.update(export_files(plan, name, catalog))
+        except ValueError as error:  # export/ says why the plan cannot have this target
+            warnings.append(f"no {name} export: {error}")
+    return files, warnings

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from primeflex_iac.cli.main import main
 from tests.conftest import SPECS, examples
+from tests.properties.test_fuzz import _paths
 
 pytestmark = pytest.mark.slow
 
@@ -63,17 +64,6 @@ def _base_plans() -> dict[str, dict[str, Any]]:
             assert code == 0, err
             plans[spec.stem] = json.loads((Path(folder) / "plan.json").read_text())
     return plans
-
-
-def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix] if prefix else []
-    if isinstance(data, dict):
-        for key, value in data.items():
-            found += _paths(value, (*prefix, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            found += _paths(value, (*prefix, index))
-    return found
 
 
 @st.composite

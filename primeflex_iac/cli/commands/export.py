@@ -20,18 +20,14 @@ from primeflex_iac.cli.exit_codes import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK
 from primeflex_iac.cli.files import OutputFolder
 from primeflex_iac.cli.swap import defer_interrupts
 from primeflex_iac.errors import ExportError, Problem
-from primeflex_iac.export.targets import TARGETS, applicable_targets, export_files
+from primeflex_iac.export.targets import TARGET_CHOICES, export_files
 
 if TYPE_CHECKING:
     import argparse
     from pathlib import Path
 
-    from primeflex_iac.catalog.models import Catalog
-    from primeflex_iac.plan.model import Plan
 
-__all__ = ["EXPORT_CHOICES", "add_parser", "export_for_solve", "run", "split_by_target"]
-
-EXPORT_CHOICES = ("all", *TARGETS)
+__all__ = ["add_parser", "run", "split_by_target"]
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -42,7 +38,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "devicetype-library device types) or ansible/ (inventory.yaml) for a plan.json written by `primeflex solve`.",
     )
     options.plan_file(parser)
-    parser.add_argument("--to", choices=EXPORT_CHOICES, default="all", help="what to write (default: all)")
+    parser.add_argument("--to", choices=TARGET_CHOICES, default="all", help="what to write (default: all)")
     options.output(parser, default="the plan's folder")
     options.catalog_overlay(parser)
     options.force(parser)
@@ -56,18 +52,6 @@ def split_by_target(files: dict[str, str]) -> dict[str, dict[str, str]]:
         target, _, name = path.partition("/")
         targets.setdefault(target, {})[name] = text
     return targets
-
-
-def export_for_solve(plan: Plan, target: str, catalog: Catalog) -> tuple[dict[str, str], list[str]]:
-    """`solve --export`: the files, and a warning (not an error) for a target the plan cannot have."""
-    files: dict[str, str] = {}
-    warnings: list[str] = []
-    for name in [target] if target != "all" else applicable_targets(plan):
-        try:
-            files.update(export_files(plan, name, catalog))
-        except ValueError as error:  # export/ says why the plan cannot have this target
-            warnings.append(f"no {name} export: {error}")
-    return files, warnings
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 from primeflex_iac.app.inputs import load_inputs
 from primeflex_iac.app.solve import solve
 from primeflex_iac.cli import options
-from primeflex_iac.cli.commands.export import EXPORT_CHOICES, export_for_solve
 from primeflex_iac.cli.exit_codes import EXIT_INFEASIBLE, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK
 from primeflex_iac.cli.files import OutputFolder, written_summary
+from primeflex_iac.export.targets import TARGET_CHOICES, export_for_solve
 from primeflex_iac.render.bundle import render_bundle
 from primeflex_iac.render.explanation import explanation_text
 from primeflex_iac.render.summary import summary_text
@@ -45,7 +45,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     options.pdf(parser)
     parser.add_argument(
         "--export",
-        choices=EXPORT_CHOICES,
+        choices=TARGET_CHOICES,
         metavar="TARGET",
         help="also write slurm/, netbox/ or ansible/ files (all, slurm, netbox, ansible)",
     )
