@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from primeflex_iac.catalog.energy import EnergyFigures, LoopEquipment
+from primeflex_iac.catalog.energy import EnergyFigures
 from primeflex_iac.catalog.netbox import NetboxType
 from primeflex_iac.catalog.references import reference_errors
 from primeflex_iac.common.names import DisplayName, DisplayText, Identifier
@@ -31,6 +31,7 @@ __all__ = [
     "Gpu",
     "HeadNode",
     "Item",
+    "LoopEquipment",
     "ManagementSwitch",
     "Rack",
     "Server",
@@ -80,6 +81,22 @@ class Item(Strict):
 
 class Priced(Item):
     price: float = Field(ge=0, le=1e12, description="Indicative unit price in the catalog's currency.")
+
+
+class LoopEquipment(Priced):
+    """Coolant loop equipment of water-cooled nodes: outside the racks' units (0U), its pumps in the water PUE."""
+
+    role: Literal["cdu", "manifold"] = Field(
+        description="cdu: coolant distribution units, one per capacity_w of water-cooled maximum power; "
+        "manifold: one supply and return port pair with hoses per water-cooled enclosure."
+    )
+    capacity_w: float | None = Field(default=None, gt=0, le=1e9, description="cdu: heat one unit removes at most.")
+
+    @model_validator(mode="after")
+    def _cdu_has_capacity(self) -> LoopEquipment:
+        if self.role == "cdu" and self.capacity_w is None:
+            raise ValueError("a cdu needs capacity_w")
+        return self
 
 
 class Powered(Priced):

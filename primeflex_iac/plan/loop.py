@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 from primeflex_iac.plan.model import BomLine
 
 if TYPE_CHECKING:
-    from primeflex_iac.catalog.energy import LoopEquipment
-    from primeflex_iac.catalog.models import Catalog
+    from primeflex_iac.catalog.models import Catalog, LoopEquipment
 
 __all__ = ["loop_counts", "loop_lines"]
 
