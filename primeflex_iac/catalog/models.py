@@ -14,10 +14,19 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from primeflex_iac.catalog.energy import EnergyFigures
-from primeflex_iac.catalog.netbox import NetboxType
+from primeflex_iac.catalog.items import (
+    BoundedFloat,
+    BoundedInt,
+    Cooling,
+    Item,
+    LoopEquipment,
+    Powered,
+    Priced,
+    is_assumption,
+)
 from primeflex_iac.catalog.references import reference_errors
-from primeflex_iac.common.names import DisplayName, DisplayText, Identifier
-from primeflex_iac.common.strict import Month, Strict
+from primeflex_iac.common.names import DisplayName
+from primeflex_iac.common.strict import Strict
 from primeflex_iac.common.vocabulary import Generation, Kind
 
 __all__ = [
@@ -25,6 +34,7 @@ __all__ = [
     "Cable",
     "Catalog",
     "Chassis",
+    "CpuNode",
     "Drive",
     "Fabric",
     "FabricMode",
@@ -43,67 +53,6 @@ __all__ = [
     "WorkloadModel",
     "is_assumption",
 ]
-
-# Every figure is bounded far beyond any real product, so that an overlay's 1e300 or a million
-# ports is refused at its line instead of overflowing the solver or exhausting memory.
-BoundedFloat = Annotated[float, Field(gt=0, le=1e12)]
-BoundedInt = Annotated[int, Field(ge=1, le=1_000_000)]
-
-Cooling = Literal["air", "water"]
-
-
-def is_assumption(source: str) -> bool:
-    return source.strip().lower().startswith("assumption")
-
-
-class Item(Strict):
-    """Fields common to every catalog item."""
-
-    id: Identifier = Field(description="Stable identifier used in specs and plans.")
-    name: DisplayName = Field(description="Product name as a customer reads it.")
-    available: Month = Field(description="First month the item could be ordered.")
-    source: DisplayText = Field(min_length=3, description="Where the item's figures come from.")
-    sources: dict[str, DisplayText] = Field(default_factory=dict, description="Per-field sources that differ from `source`.")
-    notes: DisplayText = Field(default="", description="Anything an architect should know about the item.")
-    generic: bool = Field(default=False, description="A stand-in for any vendor's product of this class.")
-    netbox: NetboxType | None = Field(default=None, description="The devicetype-library type of this hardware, if it has one.")
-
-    @model_validator(mode="after")
-    def _sources_name_fields(self) -> Item:
-        unknown = sorted(set(self.sources) - set(type(self).model_fields))
-        if unknown:
-            raise ValueError(f"sources name fields the item does not have: {', '.join(unknown)}")
-        return self
-
-    def source_of(self, field: str) -> str:
-        return self.sources.get(field, self.source)
-
-
-class Priced(Item):
-    price: float = Field(ge=0, le=1e12, description="Indicative unit price in the catalog's currency.")
-
-
-class LoopEquipment(Priced):
-    """Coolant loop equipment of water-cooled nodes: outside the racks' units (0U), its pumps in the water PUE."""
-
-    role: Literal["cdu", "manifold"] = Field(
-        description="cdu: coolant distribution units, one per capacity_w of water-cooled maximum power; "
-        "manifold: one supply and return port pair with hoses per water-cooled enclosure."
-    )
-    capacity_w: float | None = Field(default=None, gt=0, le=1e9, description="cdu: heat one unit removes at most.")
-
-    @model_validator(mode="after")
-    def _cdu_has_capacity(self) -> LoopEquipment:
-        if self.role == "cdu" and self.capacity_w is None:
-            raise ValueError("a cdu needs capacity_w")
-        return self
-
-
-class Powered(Priced):
-    height_u: int = Field(ge=0, le=60, description="Rack units.")
-    power_max_w: float = Field(ge=0, le=1e7, description="Maximum (nameplate) draw, used for rack and site limits.")
-    power_typical_w: float = Field(ge=0, le=1e7, description="Typical draw, used for energy estimates.")
-    weight_kg: float = Field(ge=0, le=1e5, description="Weight.")
 
 
 class Gpu(Priced):
@@ -167,6 +116,33 @@ class Server(Priced):
 
     @model_validator(mode="after")
     def _height_or_chassis(self) -> Server:
+        if (self.chassis is None) == (self.height_u == 0):
+            raise ValueError("a node has either its own height_u or a chassis, not both or neither")
+        return self
+
+
+class CpuNode(Priced):
+    """A CPU-only node model (price: what one costs new; an existing one costs nothing)."""
+
+    cooling: Cooling
+    height_u: int = Field(ge=0, le=20, description="Rack units of one node; 0 when it sits in a chassis.")
+    chassis: str | None = Field(default=None, description="Chassis id when the node is a sled in a shared enclosure.")
+    cpu_sockets: BoundedInt = 2
+    cpu_cores_per_socket: Annotated[int, Field(ge=1, le=4096)] = Field(description="Physical cores per CPU.")
+    threads_per_core: int = Field(default=2, ge=1, le=16, description="Hardware threads per core.")
+    memory_gb: BoundedInt
+    base_power_max_w: float = Field(ge=0, le=1e7, description="Maximum draw as installed, without GPUs.")
+    base_power_typical_w: float = Field(ge=0, le=1e7, description="Typical draw without GPUs.")
+    weight_kg: float = Field(ge=0, le=1e5)
+    fabric_adapters: int = Field(default=1, ge=1, le=64, description="High-speed fabric ports per node.")
+    gpu_upgrade: str | None = Field(
+        default=None,
+        description="The catalog server (a GPU build of the same box) whose GPUs and GPU counts the node's free "
+        "slots take; none when no GPU card can be added.",
+    )
+
+    @model_validator(mode="after")
+    def _height_or_chassis(self) -> CpuNode:
         if (self.chassis is None) == (self.height_u == 0):
             raise ValueError("a node has either its own height_u or a chassis, not both or neither")
         return self
@@ -347,6 +323,7 @@ class Catalog(Strict):
     extreme_link_source: str = "seed"
     gpus: dict[str, Gpu]
     servers: dict[str, Server]
+    cpu_nodes: dict[str, CpuNode] = Field(default_factory=dict, description="CPU-only nodes an existing cluster runs.")
     chassis: dict[str, Chassis]
     fabrics: dict[str, Fabric]
     switches: dict[str, Switch]

@@ -28,6 +28,9 @@ def reference_errors(catalog: Catalog) -> list[InitErrorDetails]:
         for index, gid in enumerate(server.gpus):
             need(catalog.gpus, gid, "servers", sid, "gpus", index)
         need(catalog.chassis, server.chassis, "servers", sid, "chassis")
+    for nid, node in catalog.cpu_nodes.items():
+        need(catalog.chassis, node.chassis, "cpu_nodes", nid, "chassis")
+        need(catalog.servers, node.gpu_upgrade, "cpu_nodes", nid, "gpu_upgrade")
     for fid, fabric in catalog.fabrics.items():
         need(catalog.switches, fabric.switch, "fabrics", fid, "switch")
         need(catalog.cables, fabric.uplink_cable, "fabrics", fid, "uplink_cable")

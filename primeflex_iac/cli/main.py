@@ -177,6 +177,10 @@ def _failed(error: BaseException, args: argparse.Namespace | None, interrupted: 
     text = text if len(text) <= 500 else text[:500] + f"... ({len(text):,} characters)"
     print(f"primeflex: internal error: {type(error).__name__}: {text}", file=sys.stderr)
     print("primeflex: this is a bug; please report it with the spec that caused it", file=sys.stderr)
+    if os.environ.get("PRIMEFLEX_TRACEBACK"):  # for developers: where it happened
+        import traceback
+
+        traceback.print_exception(error, file=sys.stderr)
     return EXIT_INTERNAL
 
 

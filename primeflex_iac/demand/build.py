@@ -14,6 +14,7 @@ from primeflex_iac.common.units import TIB
 from primeflex_iac.common.validation_messages import unknown_name
 from primeflex_iac.demand.candidates import candidate_fabrics, candidate_platforms
 from primeflex_iac.demand.energy import energy_problems, tco_inputs
+from primeflex_iac.demand.existing import existing_problems
 from primeflex_iac.demand.memo import remembered
 from primeflex_iac.demand.software import choose_software
 from primeflex_iac.errors import SpecError
@@ -50,6 +51,26 @@ class StorageDemand:
     read_gbs: float
     capacity_from: str  # "spec", "datasets" or "spec and datasets"
     throughput_from: str  # "spec", "workloads" or "none"
+    # an existing file system's share: the new blocks add what it lacks
+    existing_tib: float = 0.0
+    existing_read_gbs: float = 0.0
+
+    @property
+    def missing_tib(self) -> float:
+        return max(0.0, self.capacity_tib - self.existing_tib)
+
+    @property
+    def missing_read_gbs(self) -> float:
+        return max(0.0, self.read_gbs - self.existing_read_gbs) if self.read_gbs > 0 else 0.0
+
+    @property
+    def extends_existing(self) -> bool:
+        return self.existing_tib > 0 or self.existing_read_gbs > 0
+
+    @property
+    def needs_blocks(self) -> bool:
+        """Whether new storage blocks are needed at all (always, without an existing file system)."""
+        return not self.extends_existing or self.missing_tib > 0 or self.missing_read_gbs > 0
 
 
 @dataclass(frozen=True)
@@ -82,10 +103,22 @@ class Demand:
     # the least GPU memory the decoders need per GPU in their leanest layout (on the most lenient
     # node shape): no smaller GPU can train them, whatever the floors say
     model_memory_gb: float = 0.0
+    # an existing cluster (spec.existing): its head node, licences and metadata shelf are not bought again
+    new_head_node: bool = True
+    mdt_shelves: int = 0  # metadata shelves a new file system gets (none when blocks extend an existing one)
 
-    def platform_of(self, node: str, gpu: str, gpus_per_node: int) -> Platform | None:
-        """The candidate platform a plan's compute entry names, or None if the catalog has none."""
-        return next((p for p in self.platforms if (p.server.id, p.gpu.id, p.gpus_per_node) == (node, gpu, gpus_per_node)), None)
+    def platform_of(self, node: str, gpu: str, gpus_per_node: int, group: str | None = None) -> Platform | None:
+        """The candidate platform a plan's compute entry names (``group``: cards into that existing
+        group's nodes), or None if the catalog has none."""
+        return next(
+            (
+                p
+                for p in self.platforms
+                if (p.server.id, p.gpu.id, p.gpus_per_node) == (node, gpu, gpus_per_node)
+                and (p.upgrade.group if p.upgrade is not None else None) == group
+            ),
+            None,
+        )
 
     def fabric_of(self, technology: str, mode: str) -> FabricOption | None:
         """The candidate fabric option a plan's fabric names, or None if the catalog has none."""
@@ -135,6 +168,7 @@ def check_references(spec: Spec, catalog: Catalog) -> None:
             )
         )
     problems.extend(energy_problems(spec, catalog))
+    problems.extend(existing_problems(spec, catalog))
     if not any(r.height_u == spec.site.racks.height for r in catalog.racks.values()):
         heights = ", ".join(f"{r.height_u}U" for r in catalog.racks.values())
         problems.append(
@@ -186,7 +220,15 @@ def build_demand(spec: Spec, catalog: Catalog) -> Demand:
             read_gbs, throughput_from = max(w.read_rate(startup_s) for w in workloads) / 1e9, "workloads"
         else:
             read_gbs, throughput_from = 0.0, "none"
-        storage = StorageDemand(max(given_tib, datasets_tib), read_gbs, capacity_from, throughput_from)
+        installed = spec.existing.storage if spec.existing is not None else None
+        storage = StorageDemand(
+            max(given_tib, datasets_tib),
+            read_gbs,
+            capacity_from,
+            throughput_from,
+            existing_tib=installed.usable / TIB if installed is not None else 0.0,
+            existing_read_gbs=installed.read_rate / 1e9 if installed is not None else 0.0,
+        )
     rack_model = next(r.id for r in catalog.racks.values() if r.height_u == spec.site.racks.height)
     return Demand(
         spec=spec,
@@ -212,6 +254,8 @@ def build_demand(spec: Spec, catalog: Catalog) -> Demand:
         tco=tco_inputs(spec, catalog),
         power_per_rack_water_w=spec.site.racks.limit_w("water"),
         model_memory_gb=min((model_memory_gb(p.gpus_per_node) for p in platforms), default=0.0),
+        new_head_node=spec.existing is None,
+        mdt_shelves=0 if storage is not None and storage.extends_existing else catalog.storage_rules.mdt_shelves,
     )
 
 

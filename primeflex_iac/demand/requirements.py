@@ -33,6 +33,9 @@ class Requirement(StrEnum):
     ALLOWED_FABRICS = "allowed fabrics"
     GPU_MEMORY = "gpu memory"
     PRECISION = "precision"
+    EXISTING_SITE = (
+        "existing site"  # an existing rack's free units and power, the fabric's free ports, the loop's spare heat removal
+    )
 
 
 @dataclass(frozen=True)

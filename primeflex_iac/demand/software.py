@@ -18,6 +18,8 @@ def choose_software(spec: Spec, catalog: Catalog) -> list[Software]:
     preferred = spec.preferences.software
     for category in ("os", "cluster_manager", "scheduler", "framework"):
         wanted = getattr(preferred, category, None)
+        if wanted is None and spec.existing is not None:  # the site keeps what it runs
+            wanted = getattr(spec.existing.software, category, None)
         options = [s for s in catalog.software.values() if s.category == category]
         pick = next((s for s in options if s.id == wanted), None) if wanted else next((s for s in options if s.default), None)
         if pick is not None:

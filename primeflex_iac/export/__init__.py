@@ -5,9 +5,9 @@ print(slurm_conf(plan))
 files = export_files(plan, "all")      # {"slurm/slurm.conf": ..., "netbox/devices.yaml": ..., ...}
 """
 
+from primeflex_iac.common.hostlist import compress as hostlist
+from primeflex_iac.common.hostlist import expand as expand_hostlist
 from primeflex_iac.export.ansible import ansible_files, ansible_inventory
-from primeflex_iac.export.hostlist import compress as hostlist
-from primeflex_iac.export.hostlist import expand as expand_hostlist
 from primeflex_iac.export.netbox import netbox_device_type, netbox_files
 from primeflex_iac.export.slurm import gres_conf, slurm_conf, slurm_files, topology_conf
 from primeflex_iac.export.targets import TARGETS, applicable_targets, export_files

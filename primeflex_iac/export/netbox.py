@@ -21,10 +21,10 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from primeflex_iac.common.escape import markdown_text
+from primeflex_iac.common.hostlist import compress
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.common.theme import ROLE_COLOURS
 from primeflex_iac.export.cluster import catalog_or_shipped, require_ids, wiring
-from primeflex_iac.export.hostlist import compress
 from primeflex_iac.export.netbox_power import power
 from primeflex_iac.export.netbox_types import (
     INLET_WATTS,

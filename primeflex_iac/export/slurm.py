@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 from primeflex_iac.common.devices import head_name
 from primeflex_iac.common.escape import config_comment, config_word
+from primeflex_iac.common.hostlist import compress
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.export.cluster import catalog_or_shipped, platforms, require_ids, wiring
 from primeflex_iac.export.gpus import gres_type
-from primeflex_iac.export.hostlist import compress
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -13,6 +13,7 @@ from primeflex_iac.common.vocabulary import fabric_layout
 from primeflex_iac.demand.software import choose_software
 from primeflex_iac.plan.assumptions import plan_assumptions
 from primeflex_iac.plan.bom import bill_of_materials
+from primeflex_iac.plan.existing_site import existing_site_plan
 from primeflex_iac.plan.model import (
     ComputeEntry,
     FabricPlan,
@@ -63,9 +64,10 @@ def assemble_plan(
                 gpus=selection.nodes * platform.gpus_per_node,
                 tensor_tflops=round(selection.nodes * platform.tensor_tflops, 3),
                 int8_tops=round(selection.nodes * platform.int8_tops, 3),
-                memory_gb_per_node=platform.server.memory_gb,
+                memory_gb_per_node=platform.upgrade.node.memory_gb if platform.upgrade else platform.server.memory_gb,
                 intra_node=platform.server.intra_node,
                 fabric_adapters_per_node=platform.server.fabric_adapters,
+                existing_group=platform.upgrade.group if platform.upgrade is not None else None,
             )
         )
     option = selection.fabric
@@ -99,6 +101,7 @@ def assemble_plan(
         management_cable=mgmt.cable or "",
     )
     storage = _storage_plan(selection, demand, bom) if selection.storage_blocks else None
+    installed = spec.existing is not None and spec.existing.storage is not None
     workloads = []
     for resolved in demand.workloads:
         if platform is None:
@@ -109,7 +112,7 @@ def assemble_plan(
             platform.shape,
             option.interconnect if option else None,
             selection.nodes,
-            storage_bytes_per_s=storage_read_gbs(selection, demand) * 1e9 if storage is not None else None,
+            storage_bytes_per_s=delivered_read_gbs(selection, demand) * 1e9 if storage is not None or installed else None,
         )
         required = resolved.deadline_on(platform.gpu.generation, load_calibration())
         workloads.append(
@@ -146,7 +149,7 @@ def assemble_plan(
         typical_power_kw=round(typical_w / 1000, 3),
         heat_btu_h=round(power_w * catalog.heat_btu_per_w, 1),
         rack_units=sum(rack.used_units for rack in racks),
-        racks=len(racks),
+        racks=sum(1 for rack in racks if not rack.existing),  # racks bought
         weight_kg=round(sum(rack.weight_kg for rack in racks), 1),
         capex=life.capex,
         energy_mwh=life.energy_mwh,
@@ -190,6 +193,7 @@ def assemble_plan(
         solve=options,
         catalog_currency=catalog.currency,
         catalog_overlays=overlays,
+        existing=existing_site_plan(selection, demand, racks),
     )
 
 
@@ -206,15 +210,22 @@ def _typical_power(selection: Selection, demand: Demand) -> float:
     total += selection.endpoints * option.adapter.power_max_w
     mgmt = next(iter(catalog.management_switches.values()))
     head = demand.head_node
-    total += selection.management_switches * mgmt.power_typical_w + head.power_typical_w
+    total += selection.management_switches * mgmt.power_typical_w + (head.power_typical_w if demand.new_head_node else 0.0)
     if selection.storage_blocks:
         rules = catalog.storage_rules
         for block_id, count in selection.storage_blocks.items():
             for device_id, per_block in catalog.storage_blocks[block_id].devices.items():
                 total += count * per_block * catalog.storage_devices[device_id].power_typical_w
         total += selection.storage_server_groups * rules.servers_per_group * catalog.storage_devices[rules.server].power_typical_w
-        total += rules.mdt_shelves * catalog.storage_devices[rules.mdt_shelf].power_typical_w
+        total += demand.mdt_shelves * catalog.storage_devices[rules.mdt_shelf].power_typical_w
     return total
+
+
+def delivered_read_gbs(selection: Selection, demand: Demand) -> float:
+    """What the workloads read from: the new storage, and the site's file system it joins."""
+    installed = demand.spec.existing.storage if demand.spec.existing is not None else None
+    new = storage_read_gbs(selection, demand) if selection.storage_blocks else 0.0
+    return new + (installed.read_rate / 1e9 if installed is not None else 0.0)
 
 
 def storage_read_gbs(selection: Selection, demand: Demand) -> float:
@@ -252,10 +263,11 @@ def _storage_plan(selection: Selection, demand: Demand, bom: list[BomLine]) -> S
         blocks=dict(sorted(blocks.items())),
         controller_shelves=shelves,
         drive_enclosures=enclosures,
-        drives=sum(n * catalog.storage_blocks[b].drives for b, n in blocks.items()) + rules.mdt_drives,
+        drives=sum(n * catalog.storage_blocks[b].drives for b, n in blocks.items())
+        + (rules.mdt_drives if demand.mdt_shelves else 0),
         servers=servers,
         server=rules.server,
-        mdt_shelves=rules.mdt_shelves,
+        mdt_shelves=demand.mdt_shelves,
     )
 
 

@@ -51,7 +51,13 @@ def bill_of_materials(selection: Selection, demand: Demand) -> list[BomLine]:
     catalog, spec = demand.catalog, demand.spec
     lines: list[BomLine] = []
     platform = selection.platform
-    if platform is not None:
+    if platform is not None and platform.upgrade is not None:
+        # cards into existing nodes: the cards alone are bought
+        gpu = platform.gpu
+        lines.append(
+            _line(gpu, "compute", selection.nodes * platform.gpus_per_node, gpu.price, gpu.tdp_w, 0, power_field="tdp_w")
+        )
+    elif platform is not None:
         server, gpu = platform.server, platform.gpu
         lines.append(
             _line(
@@ -72,7 +78,8 @@ def bill_of_materials(selection: Selection, demand: Demand) -> list[BomLine]:
             lines.append(_line(chassis, "compute", selection.enclosures, chassis.price, chassis.power_max_w, chassis.height_u))
         if server.cooling == "water":
             chassis_w = platform.chassis.power_max_w if platform.chassis else 0.0
-            counts = loop_counts(catalog, selection.nodes, selection.enclosures, platform.node_power_max_w, chassis_w)
+            site_loop = spec.existing is not None and spec.existing.cooling.water_loop
+            counts = loop_counts(catalog, selection.nodes, selection.enclosures, platform.node_power_max_w, chassis_w, site_loop)
             lines.extend(loop_lines(catalog, counts))
     option = selection.fabric
     switches = selection.leaf_switches + selection.spine_switches + selection.core_switches
@@ -88,22 +95,23 @@ def bill_of_materials(selection: Selection, demand: Demand) -> list[BomLine]:
         patch = catalog.cables[mgmt.cable]
         lines.append(_line(patch, "management", selection.management_cables, patch.price, 0, 0))
     head = demand.head_node
-    lines.append(_line(head, "management", 1, head.price, head.power_max_w, head.height_u))
+    heads = 1 if demand.new_head_node else 0  # an existing site's head node is its own
+    lines.append(_line(head, "management", heads, head.price, head.power_max_w, head.height_u))
     if selection.storage_blocks:
-        lines.extend(_storage_lines(selection, catalog))
+        lines.extend(_storage_lines(selection, catalog, demand.mdt_shelves))
     rack = catalog.racks[demand.rack_model]
     lines.append(_line(rack, "racks", selection.racks, rack.price, 0, 0))
     servers = selection.storage_server_groups * catalog.storage_rules.servers_per_group
+    # an existing site has its cluster licences, and its nodes theirs
+    nodes = selection.nodes if platform is not None and platform.upgrade is None else 0
     for software in choose_software(spec, catalog):
-        quantity = {"cluster": 1, "node": selection.nodes, "storage_server": servers, "server": selection.nodes + 1 + servers}[
-            software.per
-        ]
+        quantity = {"cluster": heads, "node": nodes, "storage_server": servers, "server": nodes + heads + servers}[software.per]
         if quantity:
             lines.append(_line(software, "software", quantity, software.price, 0, 0))
     return [line for line in lines if line.quantity > 0]
 
 
-def _storage_lines(selection: Selection, catalog: Catalog) -> Iterator[BomLine]:
+def _storage_lines(selection: Selection, catalog: Catalog, mdt_shelves: int) -> Iterator[BomLine]:
     rules = catalog.storage_rules
     device_counts: dict[str, int] = {}
     drive_counts: dict[str, int] = {}
@@ -113,8 +121,8 @@ def _storage_lines(selection: Selection, catalog: Catalog) -> Iterator[BomLine]:
             device_counts[device_id] = device_counts.get(device_id, 0) + count * per_block
         drive_counts[block.drive] = drive_counts.get(block.drive, 0) + count * block.drives
     device_counts[rules.server] = selection.storage_server_groups * rules.servers_per_group
-    device_counts[rules.mdt_shelf] = rules.mdt_shelves
-    drive_counts[rules.mdt_drive] = drive_counts.get(rules.mdt_drive, 0) + rules.mdt_drives
+    device_counts[rules.mdt_shelf] = mdt_shelves
+    drive_counts[rules.mdt_drive] = drive_counts.get(rules.mdt_drive, 0) + (rules.mdt_drives if mdt_shelves else 0)
     for device_id in catalog.storage_devices:
         if device_counts.get(device_id):
             device = catalog.storage_devices[device_id]

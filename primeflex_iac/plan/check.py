@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from primeflex_iac.common.vocabulary import fabric_layout
 from primeflex_iac.demand.build import build_demand
+from primeflex_iac.plan.check_existing import existing_violations
 from primeflex_iac.plan.check_fabric import cabling_violations
 from primeflex_iac.plan.check_management import management_violations
 from primeflex_iac.plan.check_tco import tco_violations
@@ -56,7 +57,7 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
         for workload in spec.workloads:
             if gpu is not None and not gpu.supports(workload.precision):
                 out.append(f"workload {workload.name}: {entry.gpu} does not train at {workload.precision}")
-        platform = demand.platform_of(entry.node, entry.gpu, entry.gpus_per_node)
+        platform = demand.platform_of(entry.node, entry.gpu, entry.gpus_per_node, entry.existing_group)
         if platform is None:
             out.append(f"compute {entry.node}/{entry.gpu}x{entry.gpus_per_node} is not a catalog platform")
             continue
@@ -94,12 +95,16 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
         head = demand.head_node
         adapters = platform.server.fabric_adapters if platform else 0
         head_ports = head.fabric_ports if fabric.head_node_on_fabric else 0
-        endpoints = nodes * adapters + storage_ports + head_ports
+        endpoints = nodes * (platform.fabric_adapters_bought if platform else 0) + storage_ports + head_ports
         if fabric.endpoints != endpoints:
             out.append(f"fabric endpoints {fabric.endpoints} != {endpoints}")
+        if fabric.head_node_on_fabric and not demand.new_head_node:
+            out.append("the plan cables the existing site's head node to the fabric again")
         single, per_leaf, uplinks = option.tree_shape(spec.preferences.blocking_factor)
         ports = option.switch.ports
-        if endpoints <= single:
+        if option.existing is not None:  # new leaves only for the ports beyond the free ones
+            expected = (math.ceil(max(0, endpoints - option.existing.free_leaf_ports) / per_leaf), 0, 0)
+        elif endpoints <= single:
             expected = (1, 0, 0)
         elif endpoints <= ports * per_leaf:
             leaves = math.ceil(endpoints / per_leaf)
@@ -111,17 +116,19 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
         found = (fabric.leaf_switches, fabric.spine_switches, fabric.core_switches)
         if found != expected:
             out.append(f"fabric switches (leaf, spine, core) {found} != {expected} from the ports")
-        # node cables reach their switch: copper within one rack, optical between racks
-        if fabric.cable != option.node_cable(len(plan.racks)).id:
-            out.append(
-                f"node cables {fabric.cable} in a plan of {len(plan.racks)} racks; they need {option.node_cable(len(plan.racks)).id}"
-            )
+        # node cables reach their switch: copper within one rack, optical between racks (a site spans racks)
+        spans = sum(1 for rack in plan.racks if not rack.existing)
+        if fabric.cable != option.node_cable(spans).id:
+            out.append(f"node cables {fabric.cable} in a plan of {spans} racks; they need {option.node_cable(spans).id}")
         # the head node stays off the fabric only where its port would need another level
-        if not fabric.head_node_on_fabric and endpoints not in (single, ports * per_leaf, ports * (ports // 2) * per_leaf):
+        full = (single, ports * per_leaf, ports * (ports // 2) * per_leaf)
+        if not fabric.head_node_on_fabric and demand.new_head_node and endpoints not in full:
             out.append(f"the head node is off the fabric although {endpoints} endpoints leave a port free")
-        # the cabling: the layout asked for, within the leaves and their ports
+        # the cabling: the layout asked for, within the leaves and their ports (on an existing site,
+        # check_existing holds the new ports within the free ones and the new leaves)
         layout = fabric_layout(spec.preferences.fabric_layout, adapters)
-        out.extend(cabling_violations(plan, layout, option.mode.endpoints_per_port, per_leaf, single))
+        if option.existing is None:
+            out.extend(cabling_violations(plan, layout, option.mode.endpoints_per_port, per_leaf, single))
         limit = option.fabric.max_compute_nodes
         if limit is not None and nodes > limit:
             out.append(f"{option.fabric.name} is viable for {limit} nodes, plan has {nodes}")
@@ -135,14 +142,18 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
 
     # storage: what it delivers, from the catalog: its drives, its servers and the servers' fabric links
     storage_rate: float | None = None
+    installed = spec.existing.storage if spec.existing is not None else None
+    if installed is not None:
+        storage_rate = installed.read_rate  # the site's file system, which new blocks join
     if plan.storage is not None and option is not None:
         rules = catalog.storage_rules
         server = catalog.storage_devices[rules.server]
         drives = sum(n * catalog.block_read_gbs(catalog.storage_blocks[b]) for b, n in plan.storage.blocks.items())
         per_server = min(server.read_gbs, server.fabric_ports * option.link_gbps / 8)
-        storage_rate = min(drives, plan.storage.servers * per_server) * 1e9
-        if abs(plan.storage.read_gbs - storage_rate / 1e9) > 0.005 + 1e-9:
-            out.append(f"storage reports {plan.storage.read_gbs} GB/s but delivers {storage_rate / 1e9:.2f} GB/s")
+        new_rate = min(drives, plan.storage.servers * per_server) * 1e9
+        if abs(plan.storage.read_gbs - new_rate / 1e9) > 0.005 + 1e-9:
+            out.append(f"storage reports {plan.storage.read_gbs} GB/s but delivers {new_rate / 1e9:.2f} GB/s")
+        storage_rate = (storage_rate or 0.0) + new_rate
 
     # workloads: each time-to-model recomputed with the plan's links and storage
     for resolved in demand.workloads:
@@ -181,12 +192,16 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
     # storage: capacity from the drives, server groups, metadata shelf, throughput
     if demand.storage is not None:
         storage = plan.storage
+        existing_tib = installed.usable / 1024**4 if installed is not None else 0.0
         if storage is None:
-            out.append("the spec asks for storage but the plan has none")
+            if installed is None:
+                out.append("the spec asks for storage but the plan has none")
+            elif existing_tib + 1e-6 < demand.storage.capacity_tib or installed.read_rate / 1e9 + 1e-6 < demand.storage.read_gbs:
+                out.append("the site's file system lacks capacity or read rate, and the plan adds no storage to it")
         else:
             usable = sum(n * catalog.block_usable_tib(catalog.storage_blocks[b]) for b, n in storage.blocks.items())
-            if usable + 1e-6 < demand.storage.capacity_tib:
-                out.append(f"storage {usable:.1f} TiB < required {demand.storage.capacity_tib:.1f} TiB")
+            if usable + existing_tib + 1e-6 < demand.storage.capacity_tib:
+                out.append(f"storage {usable + existing_tib:.1f} TiB < required {demand.storage.capacity_tib:.1f} TiB")
             shelves = sum(n * catalog.block_controller_shelves(catalog.storage_blocks[b]) for b, n in storage.blocks.items())
             rules = catalog.storage_rules
             fewest = math.ceil(shelves / rules.controller_shelves_per_server_group)
@@ -196,16 +211,17 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
                     f"storage servers {storage.servers}: {rules.servers_per_group} per group, each group serving "
                     f"1 to {rules.controller_shelves_per_server_group} of the {shelves} controller shelves"
                 )
-            if storage.mdt_shelves != rules.mdt_shelves:
-                out.append("storage must have its metadata shelf")
+            if storage.mdt_shelves != (rules.mdt_shelves if installed is None else 0):
+                out.append("a new file system has its metadata shelf; blocks added to the site's use its own")
             delivered = (storage_rate or 0.0) / 1e9
             if delivered + 1e-6 < demand.storage.read_gbs:
                 out.append(f"storage delivers {delivered:.2f} GB/s < required {demand.storage.read_gbs:.2f} GB/s")
 
     # racks: positions inside the rack, no overlap, height and power per rack, every device placed
     site = spec.site
-    if len(plan.racks) > site.racks.max:
-        out.append(f"{len(plan.racks)} racks > site maximum {site.racks.max}")
+    bought = sum(1 for rack in plan.racks if not rack.existing)
+    if bought > site.racks.max:
+        out.append(f"{bought} racks > site maximum {site.racks.max}")
     for rack in plan.racks:
         occupied: set[int] = set()
         for device in rack.devices:
@@ -225,10 +241,11 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
         if line.rack_units and placed.get(line.catalog_id, 0) != line.quantity:
             out.append(f"BOM has {line.quantity}x {line.catalog_id} but {placed.get(line.catalog_id, 0)} are placed in racks")
     # every rack billed holds something: the racks bought are the racks the placement uses
+    new_racks = [rack for rack in plan.racks if not rack.existing]
     billed = sum(line.quantity for line in plan.bom if line.category == "racks")
-    used = sum(1 for rack in plan.racks if rack.devices)
-    if billed != used or len(plan.racks) != used:
-        out.append(f"{billed} racks billed, {len(plan.racks)} in the plan, {used} holding devices")
+    used = sum(1 for rack in new_racks if rack.devices)
+    if billed != used or len(new_racks) != used:
+        out.append(f"{billed} racks billed, {len(new_racks)} in the plan, {used} holding devices")
 
     # totals: cost and power from the BOM and the racks; site limits
     cost = sum(line.total_cost for line in plan.bom)
@@ -239,8 +256,10 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
         out.append(f"power {power_w:.0f} W > site total {site.total_power:.0f} W")
     if site.budget is not None and cost > site.budget.amount + 0.5:
         out.append(f"cost {cost:.0f} > budget {site.budget.amount:.0f}")
-    if plan.totals.racks != len(plan.racks):
-        out.append("totals.racks != racks listed")
+    if plan.totals.racks != len(new_racks):
+        out.append("totals.racks != new racks listed")
+    # an existing site: its racks, nodes, fabric, loop and storage within what it has free
+    out.extend(existing_violations(plan, spec, catalog, demand))
     # the lifetime cost, the coolant loop, and each rack's power limit by its cooling
     out.extend(tco_violations(plan, spec, catalog))
     return CheckReport(out)

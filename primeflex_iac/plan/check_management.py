@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from primeflex_iac.common.naming import natural_key
-from primeflex_iac.demand.management import management_tree
+from primeflex_iac.demand.management import ManagementTree, management_tree
 from primeflex_iac.plan.management import management_links
 
 if TYPE_CHECKING:
@@ -58,10 +58,12 @@ def management_violations(plan: Plan, catalog: Catalog) -> list[str]:
 
     # counts: a port for every node, storage server and shelf, fabric switch and the head node
     storage = plan.storage
-    devices = sum(entry.count for entry in plan.compute)
+    devices = sum(entry.count for entry in plan.compute if entry.existing_group is None)
     devices += fabric.leaf_switches + fabric.spine_switches + fabric.core_switches
     devices += storage.servers + storage.controller_shelves + storage.mdt_shelves if storage else 0
     tree = management_tree(devices, switch.ports, switch.uplink_ports)
+    if plan.existing is not None and not devices:
+        tree = ManagementTree(0, 0, 0)  # nothing new on the site's management network
     found = (fabric.management_switches, fabric.management_aggregation_switches, fabric.management_cables)
     expected = (tree.switches, tree.aggregation, tree.cables)
     if found != expected:
@@ -87,6 +89,9 @@ def management_violations(plan: Plan, catalog: Catalog) -> list[str]:
     graph.add_nodes_from(managed)
     graph.add_edges_from((link.a.device, link.b.device) for link in links)
     heads = [d.name for r in plan.racks for d in r.devices if d.role == "head"]
+    if plan.existing is not None:  # the site's head node, outside the plan's racks
+        heads = [plan.existing.head_node]
+        graph.add_node(plan.existing.head_node)
     reachable = nx.node_connected_component(graph, heads[0]) if heads else set()
     unreachable = [name for name in managed if name not in reachable]
     if unreachable:

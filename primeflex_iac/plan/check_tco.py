@@ -40,7 +40,8 @@ def typical_power_by_cooling(plan: Plan, catalog: Catalog) -> dict[str, float]:
     watts = {"air": 0.0, "water": 0.0}
     for entry in plan.compute:
         server, gpu = catalog.servers[entry.node], catalog.gpus[entry.gpu]
-        node = server.base_power_typical_w + entry.gpus_per_node * gpu.tdp_w * GPU_TYPICAL_SHARE
+        base = 0.0 if entry.existing_group is not None else server.base_power_typical_w  # existing nodes: the cards
+        node = base + entry.gpus_per_node * gpu.tdp_w * GPU_TYPICAL_SHARE
         chassis = catalog.chassis[entry.chassis].power_typical_w * entry.chassis_count if entry.chassis else 0.0
         watts[entry.cooling] += entry.count * node + chassis
     if plan.fabric is not None:
@@ -102,8 +103,9 @@ def _loop_violations(plan: Plan, catalog: Catalog) -> list[str]:
     loop = list(catalog.loop_equipment.values())
     manifold = next((item for item in loop if item.role == "manifold"), None)
     cdu = next((item for item in loop if item.role == "cdu" and item.capacity_w is not None), None)
+    site_loop = plan.existing is not None and plan.existing.water_loop  # its distribution units are there
     for entry in plan.compute:
-        if entry.cooling != "water":
+        if entry.cooling != "water" or entry.existing_group is not None:
             continue
         enclosures = entry.chassis_count if entry.chassis else entry.count
         server, gpu = catalog.servers[entry.node], catalog.gpus[entry.gpu]
@@ -111,7 +113,7 @@ def _loop_violations(plan: Plan, catalog: Catalog) -> list[str]:
         chassis_w = round(catalog.chassis[entry.chassis].power_max_w) if entry.chassis else 0
         if manifold is not None:
             expected[manifold.id] = expected.get(manifold.id, 0) + enclosures
-        if cdu is not None and cdu.capacity_w is not None:
+        if cdu is not None and cdu.capacity_w is not None and not site_loop:
             watts = entry.count * node_w + (enclosures * chassis_w if entry.chassis else 0)
             expected[cdu.id] = expected.get(cdu.id, 0) + math.ceil(watts / max(1, round(cdu.capacity_w)))
     billed = {line.catalog_id: line.quantity for line in plan.bom if line.category == "cooling"}
@@ -123,6 +125,8 @@ def _rack_violations(plan: Plan, spec: Spec, catalog: Catalog) -> list[str]:
     out = []
     share = catalog.energy.water_heat_share
     for rack in plan.racks:
+        if rack.existing:
+            continue  # an installed rack has its own limit (check_existing)
         cooling = rack_cooling(rack, catalog)
         limit = spec.site.racks.limit_w(cooling)
         power = sum(d.power_max_w for d in rack.devices)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from primeflex_iac.common.devices import (
+    RACK,
     SINGLE_SWITCH,
     chassis_name,
     head_name,
@@ -21,6 +22,7 @@ from primeflex_iac.common.devices import (
     storage_server_name,
     switch_name,
 )
+from primeflex_iac.plan.existing_site import existing_racks, first_number, in_existing_racks
 from primeflex_iac.plan.placement import DeviceToPlace, place_devices
 
 if TYPE_CHECKING:
@@ -66,18 +68,21 @@ def devices_to_place(selection: Selection, demand: Demand) -> list[DeviceToPlace
     head = demand.head_node
     adapter_w = option.adapter.power_max_w
     head_w = head.power_max_w + (adapter_w if selection.head_on_fabric else 0.0)
-    devices.append(DeviceToPlace(head_name(), head.id, "head", head.height_u, head_w, head.weight_kg))
+    if demand.new_head_node:  # an existing site's head node is its own
+        devices.append(DeviceToPlace(head_name(), head.id, "head", head.height_u, head_w, head.weight_kg))
     if selection.storage_blocks:
-        devices.extend(_storage_devices(selection, catalog, adapter_w))
+        devices.extend(_storage_devices(selection, catalog, adapter_w, demand.mdt_shelves))
     platform = selection.platform
     naming = demand.spec.naming
-    if platform is not None:
+    # on an existing site, new nodes continue its numbering
+    first = first_number(demand.spec, naming.compute.rstrip("#"))
+    if platform is not None and platform.upgrade is None:
         node_w = platform.node_power_max_w + platform.server.fabric_adapters * adapter_w
         if platform.chassis is None:
             for index in range(selection.nodes):
                 devices.append(
                     DeviceToPlace(
-                        naming.compute_name(index + 1, selection.nodes),
+                        naming.compute_name(index + first, selection.nodes + first - 1),
                         platform.server.id,
                         "compute",
                         platform.server.height_u,
@@ -90,7 +95,7 @@ def devices_to_place(selection: Selection, demand: Demand) -> list[DeviceToPlace
             chassis, slots = platform.chassis, platform.nodes_per_enclosure
             for index in range(selection.enclosures):
                 members = range(index * slots + 1, min((index + 1) * slots, selection.nodes) + 1)
-                names = tuple(naming.compute_name(n, selection.nodes) for n in members)
+                names = tuple(naming.compute_name(n + first - 1, selection.nodes + first - 1) for n in members)
                 power = chassis.power_max_w + len(names) * node_w
                 weight = chassis.weight_kg + len(names) * platform.server.weight_kg
                 devices.append(
@@ -108,7 +113,7 @@ def devices_to_place(selection: Selection, demand: Demand) -> list[DeviceToPlace
     return devices
 
 
-def _storage_devices(selection: Selection, catalog: Catalog, adapter_w: float) -> Iterator[DeviceToPlace]:
+def _storage_devices(selection: Selection, catalog: Catalog, adapter_w: float, mdt_shelves: int) -> Iterator[DeviceToPlace]:
     rules = catalog.storage_rules
     server = catalog.storage_devices[rules.server]
     for index in range(selection.storage_server_groups * rules.servers_per_group):
@@ -121,7 +126,7 @@ def _storage_devices(selection: Selection, catalog: Catalog, adapter_w: float) -
             server.weight_kg,
         )
     mdt = catalog.storage_devices[rules.mdt_shelf]
-    for index in range(rules.mdt_shelves):
+    for index in range(mdt_shelves):
         yield DeviceToPlace(mdt_shelf_name(index + 1), mdt.id, "storage", mdt.height_u, mdt.power_max_w, mdt.weight_kg)
     counters: dict[str, int] = {}
     for block_id in catalog.storage_blocks:
@@ -145,8 +150,14 @@ def _storage_devices(selection: Selection, catalog: Catalog, adapter_w: float) -
 def place(selection: Selection, demand: Demand) -> list[RackPlan] | None:
     catalog = demand.catalog
     rack = catalog.racks[demand.rack_model]
-    return place_devices(
-        devices_to_place(selection, demand),
+    devices = devices_to_place(selection, demand)
+    # on an existing site, the first compute enclosures go into its racks' free units
+    compute = [d for d in devices if d.role == "compute"]
+    in_existing = sum(in_existing_racks(selection, demand))
+    added = existing_racks(selection, demand, compute)
+    moved = {id(d) for d in compute[:in_existing]}
+    new = place_devices(
+        [d for d in devices if id(d) not in moved],
         selection.racks,
         rack.id,
         rack.height_u,
@@ -156,4 +167,6 @@ def place(selection: Selection, demand: Demand) -> list[RackPlan] | None:
         full_racks=[("fabric", *selection.switch_full_racks), ("compute", *selection.compute_full_racks)],
         water_limit_w=demand.power_per_rack_water_w,
         water_heat_share=demand.tco.water_heat_share,
+        first_rack=first_number(demand.spec, RACK),
     )
+    return None if new is None else added + new

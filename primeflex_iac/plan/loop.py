@@ -19,16 +19,22 @@ __all__ = ["loop_counts", "loop_lines"]
 
 
 def loop_counts(
-    catalog: Catalog, water_nodes: int, water_enclosures: int, node_max_w: float, chassis_max_w: float
+    catalog: Catalog,
+    water_nodes: int,
+    water_enclosures: int,
+    node_max_w: float,
+    chassis_max_w: float,
+    site_loop: bool = False,
 ) -> dict[str, int]:
-    """Catalog id -> units of each loop item, for ``water_nodes`` nodes in ``water_enclosures`` enclosures."""
+    """Catalog id -> units of each loop item, for ``water_nodes`` nodes in ``water_enclosures`` enclosures
+    (``site_loop``: an existing site's loop, whose distribution units are there)."""
     counts: dict[str, int] = {}
     if not water_nodes:
         return counts
     loop = list(catalog.loop_equipment.values())
     manifold = next((item for item in loop if item.role == "manifold"), None)
     cdu = next((item for item in loop if item.role == "cdu"), None)
-    if cdu is not None and cdu.capacity_w is not None:
+    if cdu is not None and cdu.capacity_w is not None and not site_loop:
         watts = water_nodes * round(node_max_w) + water_enclosures * round(chassis_max_w)
         counts[cdu.id] = math.ceil(watts / max(1, round(cdu.capacity_w)))
     if manifold is not None:

@@ -73,6 +73,9 @@ def management_ports(plan: Plan, catalog: Catalog) -> list[Port]:
                     ports.append(Port(device.name, HOST_MANAGEMENT))
                 elif role in ("controller_shelf", "mdt_shelf"):
                     ports.append(Port(device.name, SWITCH_MANAGEMENT))
+    if plan.existing is not None and ports:
+        # an existing site: the new switches join its management network where its head node is
+        head.append(Port(plan.existing.head_node, HOST_MANAGEMENT))
     return ports + head
 
 

@@ -13,6 +13,7 @@ from pydantic import Field, StringConstraints
 from primeflex_iac.common.names import DisplayName, DisplayText, HostName, Identifier
 from primeflex_iac.common.strict import Strict
 from primeflex_iac.common.vocabulary import FabricLayout
+from primeflex_iac.plan.existing_model import ExistingSitePlan
 
 __all__ = [
     "PLAN_SCHEMA_VERSION",
@@ -58,6 +59,9 @@ class ComputeEntry(Strict):
     memory_gb_per_node: int
     intra_node: Literal["nvlink", "pcie"]
     fabric_adapters_per_node: int
+    existing_group: Identifier | None = Field(
+        default=None, description="GPU cards into this existing group's nodes (plan.existing), instead of new nodes."
+    )
 
 
 class FabricPlan(Strict):
@@ -146,6 +150,13 @@ class RackPlan(Strict):
     )
     heat_to_air_w: float = Field(default=0.0, description="Heat the room's air takes at maximum power: the rest.")
     weight_kg: float
+    existing: bool = Field(
+        default=False,
+        description="An installed rack of the site: devices and power_max_w are what the plan adds (weight too); "
+        "existing_units and existing_power_w are what it holds today.",
+    )
+    existing_units: int = Field(default=0, description="Units taken today (an existing rack): the bottom ones.")
+    existing_power_w: float = Field(default=0.0, description="Maximum power drawn today (an existing rack).")
 
 
 class Parallelism(Strict):
@@ -313,6 +324,9 @@ class Plan(Strict):
     solve: SolveInfo | None = None
     catalog_currency: Currency = "USD"
     catalog_overlays: list[DisplayText] = Field(default_factory=list)
+    existing: ExistingSitePlan | None = Field(
+        default=None, description="The existing cluster the plan joins: what changes on it and what stays untouched."
+    )
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2) + "\n"

@@ -56,6 +56,7 @@ def place_devices(
     full_racks: Sequence[tuple[str, int, int]] = (),
     water_limit_w: float | None = None,
     water_heat_share: float = 0.0,
+    first_rack: int = 1,
 ) -> list[RackPlan] | None:
     """Racks with devices at unit positions, or None if the devices do not fit ``racks`` racks.
 
@@ -119,7 +120,7 @@ def place_devices(
         to_water = water_heat_share * sum(d.power_max_w for d in rack_devices if d.cooling == "water")
         plans.append(
             RackPlan(
-                name=rack_name(len(plans) + 1),
+                name=rack_name(len(plans) + first_rack),
                 catalog_id=rack_id,
                 height_u=height_u,
                 devices=placed,

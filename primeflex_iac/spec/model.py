@@ -24,6 +24,7 @@ from primeflex_iac.common.units import (
 from primeflex_iac.common.vocabulary import FabricLayoutChoice, Kind, Precision
 from primeflex_iac.errors import Problem
 from primeflex_iac.spec.energy import Energy, RackPowerByCooling
+from primeflex_iac.spec.existing import Existing
 from primeflex_iac.spec.quantities import (
     MONEY_SCHEMA,
     TIME_SCHEMA,
@@ -332,6 +333,9 @@ class Spec(Strict):
         "tco: purchase, support and energy over the site's lifetime.",
     )
     solver: SolverOptions = Field(default_factory=SolverOptions)
+    existing: Existing | None = Field(
+        default=None, description="An existing HPC cluster the plan adds to: its nodes, racks, fabric, loop and storage."
+    )
 
     _document: YamlDocument | None = PrivateAttr(default=None)
 

@@ -8,6 +8,9 @@ Rules:
 - Nodes meet every compute floor (GPUs, tensor TFLOPS, INT8 TOPS) and, per workload and fabric,
   the fewest nodes that meet its time-to-model.
 - Nodes in a chassis fill whole chassis: chassis = ceil(nodes / slots).
+- On an existing site, a platform may be GPU cards into free slots of an existing group's nodes: at
+  most the group less its kept nodes, and (while the existing site's limits hold) as many as its
+  racks' spare power takes; it costs and draws what the cards add, and takes no rack unit.
 """
 
 from __future__ import annotations
@@ -39,10 +42,14 @@ def add_compute(ctx: ModelContext) -> ComputeVars:
 
     for index, platform in enumerate(demand.platforms):
         model.add(nodes[index] <= BIG * use[index])
-        # no more nodes than the site's racks hold by height (tight bounds keep the search short)
-        rack_u = demand.catalog.racks[demand.rack_model].height_u
-        fit = demand.racks_max * (rack_u // platform.enclosure_height_u) * platform.nodes_per_enclosure
-        model.add(nodes[index] <= fit).only_enforce_if(ctx.group(Requirement.RACKS))
+        if platform.upgrade is not None:
+            model.add(nodes[index] <= platform.upgrade.without_power_limit)
+            model.add(nodes[index] <= platform.upgrade.within_limits).only_enforce_if(ctx.group(Requirement.EXISTING_SITE))
+        else:
+            # no more nodes than the site's racks hold by height (tight bounds keep the search short)
+            rack_u = demand.catalog.racks[demand.rack_model].height_u
+            fit = demand.racks_max * (rack_u // platform.enclosure_height_u) * platform.nodes_per_enclosure
+            model.add(nodes[index] <= fit).only_enforce_if(ctx.group(Requirement.RACKS))
         model.add(nodes[index] >= 1).only_enforce_if(use[index])
         ctx.ceil_div(enclosures[index], nodes[index], platform.nodes_per_enclosure)
         # a platform that breaks a requirement is out while that requirement holds
@@ -74,8 +81,9 @@ def add_compute(ctx: ModelContext) -> ComputeVars:
             ctx.cost.append(enclosures[index] * round(platform.chassis.price))
             ctx.power_max_w.append(enclosures[index] * round(platform.chassis.power_max_w))
     total_nodes = sum(nodes)
-    # per-node software licences (OS, cluster manager, scheduler)
+    new_nodes = sum(n for n, p in zip(nodes, demand.platforms, strict=True) if p.upgrade is None)
+    # per-node software licences (OS, cluster manager, scheduler): existing nodes have theirs
     per_node = sum(round(s.price) for s in demand.software if s.per in ("node", "server"))
     if per_node:
-        ctx.cost.append(sum(nodes) * per_node)
-    return ComputeVars(use_platform=use, nodes=nodes, enclosures=enclosures, total_nodes=total_nodes)
+        ctx.cost.append(new_nodes * per_node)
+    return ComputeVars(use_platform=use, nodes=nodes, enclosures=enclosures, total_nodes=total_nodes, new_nodes=new_nodes)

@@ -14,6 +14,11 @@ Rules:
   the third level likewise. A tree is used only when the level below cannot hold the endpoints.
 - With avoid_extreme_fabrics, links above 100 Gb/s are used only when required (the seed: HDR is
   "only a consideration in extreme processing requirements"); the objective's first stage does it.
+- On an existing site with an installed fabric, that fabric is the only option: new ports take its
+  free leaf ports, then new leaf switches whose uplinks take free spine ports (fewest new leaves:
+  ceil((ports - free leaf ports) / leaf down ports)); existing nodes that take cards keep their
+  port; the head node is the site's. A new spine level is not planned: where the spines' free
+  ports cannot take the new leaves' uplinks, no plan holds the existing site's limits.
 - A management Ethernet network reaches every node, server, shelf, fabric switch and the head node:
   one switch while its access ports take them all, else access switches (ceil(devices / 46)) whose
   uplinks go into aggregation switches (ceil((2 x access + 1) / 48)), as demand/management.py
@@ -25,7 +30,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from primeflex_iac.demand.requirements import Requirement
-from primeflex_iac.solver.families.vars import RATE_SCALE, FabricVars, TreeVars
+from primeflex_iac.solver.families.vars import BIG, RATE_SCALE, FabricVars, TreeVars
 
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
@@ -47,7 +52,8 @@ def add_fabric(ctx: ModelContext, compute: ComputeVars, storage: StorageVars) ->
     head = ctx.demand.head_node
     storage_servers = storage.servers
     server = catalog.storage_devices[catalog.storage_rules.server]
-    read_needed = round(demand.storage.read_gbs * RATE_SCALE + 0.5) if demand.storage and demand.storage.read_gbs > 0 else 0
+    read_gbs = demand.storage.missing_read_gbs if demand.storage else 0.0
+    read_needed = round(read_gbs * RATE_SCALE + 0.5) if read_gbs > 0 else 0
 
     extreme_used = []
     trees: list[TreeVars] = []
@@ -75,9 +81,9 @@ def add_fabric(ctx: ModelContext, compute: ComputeVars, storage: StorageVars) ->
             model.add(count == nodes[pi]).only_enforce_if(pair)
             model.add(count == 0).only_enforce_if(pair.Not())
             pair_nodes.append(count)
-            adapters_on_nodes.append(count * platform.server.fabric_adapters)
-            if option.link_gbps < platform.server.min_link_gbps:
-                model.add(pair == 0)
+            adapters_on_nodes.append(count * platform.fabric_adapters_bought)
+            if option.link_gbps < platform.server.min_link_gbps or (platform.upgrade is not None and option.existing is None):
+                model.add(pair == 0)  # too slow a link; or existing nodes off the fabric they are cabled to
             for wi, workload in enumerate(demand.workloads):
                 needed = demand.workload_nodes[(wi, pi, fi)]
                 group = ctx.group(Requirement.TIME_TO_MODEL, workload.name)
@@ -98,14 +104,20 @@ def add_fabric(ctx: ModelContext, compute: ComputeVars, storage: StorageVars) ->
         # the head node joins the fabric unless its port would take the tree a level up (below)
         head_port = ctx.bool_var(f"head_on_fabric[{option.id}]")
         model.add(head_port == 0).only_enforce_if(fab.Not())
+        if not demand.new_head_node:
+            model.add(head_port == 0)  # the site's head node is already cabled as it is
         head_ports.append(head_port)
         model.add(others == storage_servers * server.fabric_ports + head_port * head.fabric_ports).only_enforce_if(fab)
         model.add(others == 0).only_enforce_if(fab.Not())
         model.add(endpoints == sum(adapters_on_nodes) + others)
-        tree = _add_switches(ctx, option, fab, endpoints, blocking)
-        # off the fabric only where the level is full without it (the tree's last port in use)
-        for tier, capacity in zip(tree.tiers, _tier_capacities(option, blocking), strict=True):
-            model.add(endpoints >= capacity).only_enforce_if([tier, head_port.Not()])
+        if option.existing is not None:
+            tree = _add_existing_ports(ctx, option, fab, endpoints, blocking)
+        else:
+            tree = _add_switches(ctx, option, fab, endpoints, blocking)
+        if demand.new_head_node:
+            # off the fabric only where the level is full without it (the tree's last port in use)
+            for tier, capacity in zip(tree.tiers, _tier_capacities(option, blocking), strict=True):
+                model.add(endpoints >= capacity).only_enforce_if([tier, head_port.Not()])
         trees.append(tree)
         fabric_switches = fabric_switches + tree.switches
 
@@ -210,6 +222,52 @@ def _add_switches(
     )
 
 
+def _add_existing_ports(
+    ctx: ModelContext, option: FabricOption, fab: cp_model.IntVar, endpoints: cp_model.IntVar, blocking: int
+) -> TreeVars:
+    """New ports on the installed fabric: its free leaf ports, then new leaves on its free spine ports."""
+    model = ctx.model
+    assert option.existing is not None
+    installed = option.existing
+    _single, per_leaf, uplinks = option.tree_shape(blocking)
+    fid = option.id
+    tiers = [ctx.bool_var(f"tier[{fid},{t}]") for t in (1, 2, 3)]
+    model.add(tiers[0] == 0)
+    model.add(tiers[1] == fab)  # read as leaf-spine: new leaves join the installed spines
+    model.add(tiers[2] == 0)
+    leaves = ctx.int_var(f"leaf_switches[{fid}]")
+    spines = ctx.int_var(f"spine_switches[{fid}]")
+    cores = ctx.int_var(f"core_switches[{fid}]")
+    model.add(spines == 0)
+    model.add(cores == 0)
+    # overflow: ports beyond the installed leaves' free ones; the fewest new leaves take them
+    overflow = ctx.int_var(f"ports_beyond_free_leaf_ports[{fid}]")
+    model.add_max_equality(overflow, [endpoints - installed.free_leaf_ports, 0])
+    ctx.ceil_div(leaves, overflow, per_leaf)
+    model.add(leaves * uplinks <= installed.free_spine_ports).only_enforce_if(ctx.group(Requirement.EXISTING_SITE))
+    model.add(leaves == 0).only_enforce_if(fab.Not())
+    node_cables = ctx.int_var(f"node_cables[{fid}]")
+    ctx.ceil_div(node_cables, endpoints, option.mode.endpoints_per_port)
+    links = ctx.int_var(f"switch_links[{fid}]")
+    model.add(links == leaves * uplinks)
+    switch = option.switch
+    ctx.cost.append(leaves * round(switch.price))
+    ctx.cost.append(node_cables * round(option.cable.price))
+    ctx.cost.append(links * round(option.uplink_cable.price))
+    ctx.power_max_w.append(leaves * round(switch.power_max_w))
+    ctx.rack_units.append(leaves * switch.height_u)
+    return TreeVars(
+        tiers=tiers,
+        leaves=leaves,
+        spines=spines,
+        cores=cores,
+        switches=leaves + spines + cores,
+        endpoints=endpoints,
+        node_cables=node_cables,
+        switch_links=links,
+    )
+
+
 def _add_management(
     ctx: ModelContext, compute: ComputeVars, storage: StorageVars, fabric_switches: cp_model.LinearExprT
 ) -> tuple[cp_model.IntVar, cp_model.IntVar, cp_model.IntVar]:
@@ -221,24 +279,32 @@ def _add_management(
     head = ctx.demand.head_node
     ports, uplink_ports = switch.ports, switch.uplink_ports
     access_ports = ports - uplink_ports
-    # devices: management ports besides the head node's
-    devices = compute.total_nodes + storage.servers + storage.shelves + fabric_switches
+    # devices: management ports besides the head node's. On an existing site only new devices count
+    # (its nodes and head node are on its management network), and the port the head node takes is
+    # the new switches' cable to that network: none when nothing new needs a management port.
+    devices = compute.new_nodes + storage.servers + storage.shelves + fabric_switches
+    new_head = 1 if ctx.demand.new_head_node else 0
+    root: cp_model.LinearExprT = new_head
+    if not new_head:
+        root = ctx.bool_var("new_management_ports")
+        model.add(devices >= root)
+        model.add(devices <= BIG * root)
     # tree: one switch cannot take every port, so access switches uplink into aggregation switches
     tree = ctx.bool_var("management_tree")
-    model.add(devices + 1 <= access_ports).only_enforce_if(tree.Not())
-    model.add(devices + 1 >= access_ports + 1).only_enforce_if(tree)
+    model.add(devices + root <= access_ports).only_enforce_if(tree.Not())
+    model.add(devices + root >= access_ports + 1).only_enforce_if(tree)
     access = ctx.int_var("management_access_switches")
     aggregation = ctx.int_var("management_aggregation_switches")
     uplinks = ctx.int_var("management_uplinks")
-    model.add(access == 1).only_enforce_if(tree.Not())
+    model.add(access == root).only_enforce_if(tree.Not())
     model.add(aggregation == 0).only_enforce_if(tree.Not())
     model.add(uplinks == 0).only_enforce_if(tree.Not())
     model.add(access * access_ports >= devices).only_enforce_if(tree)
     model.add(access * access_ports <= devices + access_ports - 1).only_enforce_if(tree)
     model.add(uplinks == access * uplink_ports).only_enforce_if(tree)
     # aggregation switches take the access uplinks and the head node on all their ports
-    model.add(aggregation * ports >= uplinks + 1).only_enforce_if(tree)
-    model.add(aggregation * ports <= uplinks + ports).only_enforce_if(tree)
+    model.add(aggregation * ports >= uplinks + root).only_enforce_if(tree)
+    model.add(aggregation * ports <= uplinks + root + ports - 1).only_enforce_if(tree)
     if uplink_ports == 0:
         model.add(tree == 0)  # access switches without uplinks cannot be joined
     elif uplink_ports == 1:
@@ -246,10 +312,10 @@ def _add_management(
     switches = ctx.int_var("management_switches")
     model.add(switches == access + aggregation)
     cables = ctx.int_var("management_cables")
-    model.add(cables == devices + 1 + uplinks)
-    ctx.cost.append(switches * round(switch.price) + round(head.price))
+    model.add(cables == devices + root + uplinks)
+    ctx.cost.append(switches * round(switch.price) + new_head * round(head.price))
     if switch.cable is not None:
         ctx.cost.append(cables * round(catalog.cables[switch.cable].price))
-    ctx.power_max_w.append(switches * round(switch.power_max_w) + round(head.power_max_w))
-    ctx.rack_units.append(switches * switch.height_u + head.height_u)
+    ctx.power_max_w.append(switches * round(switch.power_max_w) + new_head * round(head.power_max_w))
+    ctx.rack_units.append(switches * switch.height_u + new_head * head.height_u)
     return switches, aggregation, cables

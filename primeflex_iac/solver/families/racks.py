@@ -16,6 +16,10 @@ Rules:
   height alone.
 - Racks, per-cluster software and the head node's per-server licences add their price; in a plan
   of more than one rack the node cables are the fabric mode's optical ones.
+- On an existing site: GPU cards in existing nodes stay in their racks (their power within each
+  rack's spare, compute.py); new compute enclosures fill the existing racks' free units and spare
+  power first (as many as fit, rack by rack), then new racks; the head node, the cluster's
+  licences and the racks' node cables (optical: the site spans racks) are the site's.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from primeflex_iac.demand.existing import enclosures_fit
 from primeflex_iac.demand.requirements import Requirement
 from primeflex_iac.solver.families.vars import FullRacks, RackVars
 
@@ -60,20 +65,29 @@ def add_racks_and_power(
     compute_full: list[list[FullRacks | None]] = []
     switch_full: list[FullRacks | None] = []
     power_rule = ctx.group(Requirement.POWER_PER_RACK)
+    # what sits in existing racks: units and maximum power taken out of the new racks' sums
+    in_existing_units: list[cp_model.LinearExprT] = []
+    in_existing_power: list[cp_model.LinearExprT] = []
+    existing_racks = list(demand.spec.existing.racks) if demand.spec.existing is not None else []
+    for index, platform in enumerate(demand.platforms):
+        if platform.upgrade is not None:
+            in_existing_power.append(compute.nodes[index] * round(platform.node_power_max_w))
     for fi, option in enumerate(demand.fabrics):
         compute_full.append([])
         for pi, platform in enumerate(demand.platforms):
+            if platform.upgrade is not None:
+                compute_full[fi].append(None)  # cards in existing nodes: no rack of their own
+                continue
             # an enclosure's power depends on the fabric: its nodes' adapters draw the fabric's power
             chassis = platform.chassis
             slots, adapters = platform.nodes_per_enclosure, platform.server.fabric_adapters
-            watts = (chassis.power_max_w if chassis else 0.0) + slots * (
-                platform.node_power_max_w + adapters * option.adapter.power_max_w
-            )
+            watts = platform.enclosure_power_max_w(option.adapter.power_max_w)
             counted = (round(chassis.power_max_w) if chassis else 0) + slots * (
                 round(platform.node_power_max_w) + adapters * round(option.adapter.power_max_w)
             )
             pair = fabric.pairs[fi][pi]
             rack_w = water_w if platform.server.cooling == "water" else per_rack_w
+            fit = sum(enclosures_fit(existing_racks, platform.enclosure_height_u, watts))
             k = per_rack(platform.enclosure_height_u, watts, height, rack_w)
             if k == 0:
                 model.add(pair == 0).only_enforce_if(power_rule)
@@ -85,6 +99,15 @@ def add_racks_and_power(
             enclosures = ctx.int_var(f"pair_enclosures[{platform.id},{option.id}]")
             model.add(enclosures == compute.enclosures[pi]).only_enforce_if(pair)
             model.add(enclosures == 0).only_enforce_if(pair.Not())
+            if fit:
+                # existing racks first: as many enclosures as their free units and spare power take
+                placed = ctx.int_var(f"in_existing_racks[{platform.id},{option.id}]")
+                model.add_min_equality(placed, [enclosures, fit])
+                in_existing_units.append(placed * platform.enclosure_height_u)
+                in_existing_power.append(placed * counted)
+                rest = ctx.int_var(f"in_new_racks[{platform.id},{option.id}]")
+                model.add(rest == enclosures - placed)
+                enclosures = rest
             full = _full_racks(
                 ctx,
                 f"full_racks[{platform.id},{option.id}]",
@@ -129,27 +152,33 @@ def add_racks_and_power(
     for fi, option in enumerate(demand.fabrics):
         if per_rack(head.height_u, head.power_max_w + option.adapter.power_max_w, height, per_rack_w) == 0:
             model.add(fabric.head_on_fabric[fi] == 0).only_enforce_if(power_rule)
+    existing_units, existing_power = sum(in_existing_units), sum(in_existing_power)
 
     # shared_racks: racks for everything not in a full rack
     shared = ctx.int_var("shared_racks")
     racks = ctx.int_var("racks")
     model.add(racks == sum(full_racks) + shared)
-    model.add(racks >= max(1, min_racks))
-    model.add(shared * height >= rack_units - sum(full_units))
+    # a new cluster has a rack at least; an existing site's plan may need none (cards into its nodes)
+    model.add(racks >= max(1 if demand.new_head_node else 0, min_racks))
+    model.add(shared * height >= rack_units - sum(full_units) - existing_units)
     water_plan = _water_plan(ctx, compute) if water_w != per_rack_w else None
+    in_shared_w = power_max - sum(full_power) - existing_power
     if water_plan is None:
-        model.add(shared * per_rack_w >= power_max - sum(full_power)).only_enforce_if(power_rule)
+        model.add(shared * per_rack_w >= in_shared_w).only_enforce_if(power_rule)
     else:
-        model.add(shared * per_rack_w >= power_max - sum(full_power)).only_enforce_if([power_rule, water_plan.Not()])
-        model.add(shared * water_w >= power_max - sum(full_power)).only_enforce_if([power_rule, water_plan])
+        model.add(shared * per_rack_w >= in_shared_w).only_enforce_if([power_rule, water_plan.Not()])
+        model.add(shared * water_w >= in_shared_w).only_enforce_if([power_rule, water_plan])
     model.add(racks <= demand.racks_max).only_enforce_if(ctx.group(Requirement.RACKS))
     if demand.total_power_w is not None:
         model.add(power_max <= round(demand.total_power_w)).only_enforce_if(ctx.group(Requirement.TOTAL_POWER))
     ctx.cost.append(racks * round(rack.price))
     # node cables between racks are optical: in a plan of more than one rack they cost the long cable
     several = ctx.bool_var("several_racks")
-    model.add(racks >= 2).only_enforce_if(several)
-    model.add(racks <= 1).only_enforce_if(several.Not())
+    if not any(option.existing is not None for option in demand.fabrics):
+        model.add(racks >= 2).only_enforce_if(several)
+        model.add(racks <= 1).only_enforce_if(several.Not())
+    else:
+        model.add(several == 1)  # the installed fabric's switches are in the site's racks
     for fi, option in enumerate(demand.fabrics):
         if option.long_cable is None or option.long_cable.price == option.cable.price:
             continue
@@ -159,7 +188,7 @@ def add_racks_and_power(
         ctx.cost.append(long_cables * (round(option.long_cable.price) - round(option.cable.price)))
     # per cluster, and the head node's licences of software counted per server
     per_cluster = sum(round(s.price) for s in demand.software if s.per in ("cluster", "server"))
-    if per_cluster:
+    if per_cluster and demand.new_head_node:
         ctx.cost.append(per_cluster)
     return RackVars(racks=racks, compute_full=compute_full, switch_full=switch_full, rack_units=rack_units, power_max_w=power_max)
 
@@ -181,12 +210,12 @@ def _shared_only(ctx: ModelContext, storage: StorageVars, fabric: FabricVars) ->
     management = next(iter(catalog.management_switches.values()))
     rules = catalog.storage_rules
     found: list[tuple[cp_model.LinearExprT, int, float]] = [
-        (ctx.model.new_constant(1), head.height_u, head.power_max_w),
+        (ctx.model.new_constant(1 if ctx.demand.new_head_node else 0), head.height_u, head.power_max_w),
         (fabric.management_switches, management.height_u, management.power_max_w),
     ]
     server, mdt = catalog.storage_devices[rules.server], catalog.storage_devices[rules.mdt_shelf]
     found.append((storage.server_groups, server.height_u, server.power_max_w))
-    found.append((storage.has_storage, mdt.height_u, mdt.power_max_w))
+    found.append((storage.has_storage * ctx.demand.mdt_shelves, mdt.height_u, mdt.power_max_w))
     for count, block in zip(storage.blocks, catalog.storage_blocks.values(), strict=True):
         for device_id in block.devices:
             device = catalog.storage_devices[device_id]

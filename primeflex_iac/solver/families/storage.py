@@ -8,6 +8,8 @@ Rules (the seed's storage table, read as building blocks):
 - One metadata (MDT) shelf with its SSDs in every storage system.
 - Aggregate read rate of the blocks' drives and of the servers >= the required throughput.
 - Without a storage requirement there is no storage at all.
+- On a site with a file system, it serves what it can: blocks are added only for the capacity or
+  read rate it lacks, and they join its metadata (no metadata shelf of their own).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def add_storage(ctx: ModelContext) -> StorageVars:
     # has_storage: the plan has a storage system at all
     has_storage = ctx.bool_var("has_storage")
     required = demand.storage
-    model.add(has_storage == (1 if required is not None else 0))
+    model.add(has_storage == (1 if required is not None and required.needs_blocks else 0))
     model.add(sum(counts) == 0).only_enforce_if(has_storage.Not())
     model.add(sum(counts) >= 1).only_enforce_if(has_storage)
 
@@ -48,11 +50,11 @@ def add_storage(ctx: ModelContext) -> StorageVars:
 
     if required is not None:
         capacity = sum(c * int(catalog.block_usable_tib(b) * CAPACITY_SCALE) for c, b in zip(counts, blocks, strict=False))
-        model.add(capacity >= round(required.capacity_tib * CAPACITY_SCALE + 0.5)).only_enforce_if(
+        model.add(capacity >= round(required.missing_tib * CAPACITY_SCALE + 0.5)).only_enforce_if(
             ctx.group(Requirement.STORAGE_CAPACITY)
         )
-        if required.read_gbs > 0:
-            needed = round(required.read_gbs * RATE_SCALE + 0.5)
+        if required.missing_read_gbs > 0:
+            needed = round(required.missing_read_gbs * RATE_SCALE + 0.5)
             drive_rate = sum(c * int(catalog.block_read_gbs(b) * RATE_SCALE) for c, b in zip(counts, blocks, strict=False))
             model.add(drive_rate >= needed).only_enforce_if(ctx.group(Requirement.STORAGE_THROUGHPUT))
             model.add(servers * int(server.read_gbs * RATE_SCALE) >= needed).only_enforce_if(
@@ -70,7 +72,7 @@ def add_storage(ctx: ModelContext) -> StorageVars:
     ctx.cost.append(servers * round(server.price))
     ctx.power_max_w.append(servers * round(server.power_max_w))
     ctx.rack_units.append(servers * server.height_u)
-    mdt_shelves = has_storage * rules.mdt_shelves
+    mdt_shelves = has_storage * demand.mdt_shelves
     ctx.cost.append(mdt_shelves * round(mdt.price + rules.mdt_drives * mdt_drive.price))
     ctx.power_max_w.append(mdt_shelves * round(mdt.power_max_w))
     ctx.rack_units.append(mdt_shelves * mdt.height_u)

@@ -46,11 +46,12 @@ def add_tco(
         energy.append(tree.endpoints * per_unit(option.adapter.power_max_w))
     management = next(iter(catalog.management_switches.values()))
     energy.append(fabric.management_switches * per_unit(management.power_typical_w))
-    energy.append(per_unit(demand.head_node.power_typical_w))
+    if demand.new_head_node:
+        energy.append(per_unit(demand.head_node.power_typical_w))
     rules = catalog.storage_rules
     server, mdt = catalog.storage_devices[rules.server], catalog.storage_devices[rules.mdt_shelf]
     energy.append(storage.server_groups * (rules.servers_per_group * per_unit(server.power_typical_w)))
-    energy.append(storage.has_storage * (rules.mdt_shelves * per_unit(mdt.power_typical_w)))
+    energy.append(storage.has_storage * (demand.mdt_shelves * per_unit(mdt.power_typical_w)))
     for count, block in zip(storage.blocks, catalog.storage_blocks.values(), strict=True):
         watts = sum(n * catalog.storage_devices[d].power_typical_w for d, n in block.devices.items())
         energy.append(count * per_unit(watts))

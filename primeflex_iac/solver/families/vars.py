@@ -37,6 +37,7 @@ class ComputeVars:
     nodes: list[cp_model.IntVar]  # compute nodes of the platform (0 unless used)
     enclosures: list[cp_model.IntVar]  # chassis, or the nodes themselves for rack servers
     total_nodes: cp_model.LinearExprT  # compute nodes of whichever platform is used
+    new_nodes: cp_model.LinearExprT  # of which bought (not existing nodes that take cards)
 
 
 @dataclass(frozen=True)

@@ -52,8 +52,9 @@ def compress(names: Iterable[str]) -> str:
     return ",".join(text for *_, text in sorted(parts))
 
 
-def expand(expression: str) -> list[str]:
-    """Every name of a hostlist expression, in its order; raises ValueError on bad syntax."""
+def expand(expression: str, limit: int | None = None) -> list[str]:
+    """Every name of a hostlist expression, in its order; raises ValueError on bad syntax, or when
+    it names more than ``limit`` hosts (checked before any name is built)."""
     names: list[str] = []
     position = 0
     while position < len(expression):
@@ -69,6 +70,8 @@ def expand(expression: str) -> list[str]:
                 if not low.isdigit() or (high and not high.isdigit()):
                     raise ValueError(f"bad range {span!r} in {expression!r}")
                 width = len(low)
+                if limit is not None and len(names) + int(high or low) - int(low) + 1 > limit:
+                    raise ValueError(f"{expression!r} names more than {limit:,} hosts")
                 for number in range(int(low), int(high or low) + 1):
                     names.append(f"{prefix}{number:0{width}d}")
         position = match.end()

@@ -1,0 +1,210 @@
+"""A plan on an existing site: which nodes take cards, what goes into its racks, what it uses of it.
+
+Pure arithmetic over the Selection and the Demand, after solving (the rules are the solver's,
+demand/existing.py): cards go into the upgrade's nodes rack by rack within each rack's spare power;
+new compute enclosures fill the existing racks' free units at the top, rack by rack, as many as
+each takes by units and spare power; new devices continue the site's numbering (a site with cn001
+to cn200 gets cn201 onwards, racks after its rack names of the plan's pattern).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from primeflex_iac.common.devices import RACK
+from primeflex_iac.demand.existing import enclosures_fit, group_racks, kept_nodes, upgrade_hosts
+from primeflex_iac.plan.existing_model import (
+    ExistingFabricUse,
+    ExistingGroupPlan,
+    ExistingRackUse,
+    ExistingSitePlan,
+    ExistingStorageUse,
+)
+from primeflex_iac.plan.model import Device, RackPlan
+
+if TYPE_CHECKING:
+    from primeflex_iac.demand.build import Demand
+    from primeflex_iac.demand.selection import Selection
+    from primeflex_iac.plan.placement import DeviceToPlace
+    from primeflex_iac.spec.model import Spec
+
+__all__ = ["existing_racks", "existing_site_plan", "first_number", "in_existing_racks", "upgraded_by_rack"]
+
+
+def first_number(spec: Spec, prefix: str) -> int:
+    """The number the plan's first new ``prefix``NNN device gets: one past the site's highest of that pattern."""
+    existing = spec.existing
+    if existing is None:
+        return 1
+    names = [h for g in existing.nodes for h in g.hosts] + [r.name for r in existing.racks] + [existing.head_node]
+    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
+    numbers = [int(m[1]) for m in map(pattern.match, names) if m is not None]
+    return max(numbers, default=0) + 1
+
+
+def rack_offset(spec: Spec) -> int:
+    return first_number(spec, RACK) - 1
+
+
+def in_existing_racks(selection: Selection, demand: Demand) -> list[int]:
+    """New compute enclosures each existing rack takes, in the spec's order (0 for every rack without any)."""
+    existing, platform = demand.spec.existing, selection.platform
+    if existing is None or platform is None or platform.upgrade is not None:
+        return [0] * (len(existing.racks) if existing is not None else 0)
+    watts = platform.enclosure_power_max_w(selection.fabric.adapter.power_max_w)
+    fits = enclosures_fit(list(existing.racks), platform.enclosure_height_u, watts)
+    left, taken = selection.enclosures, []
+    for fit in fits:
+        take = min(fit, left)
+        taken.append(take)
+        left -= take
+    return taken
+
+
+def upgraded_by_rack(selection: Selection) -> dict[str, list[str]]:
+    """Rack -> the hosts that take cards in it (empty without an upgrade)."""
+    platform = selection.platform
+    if platform is None or platform.upgrade is None:
+        return {}
+    found: dict[str, list[str]] = {}
+    for rack, host in upgrade_hosts(platform.upgrade, selection.nodes):
+        found.setdefault(rack, []).append(host)
+    return found
+
+
+def existing_racks(selection: Selection, demand: Demand, compute: list[DeviceToPlace]) -> list[RackPlan]:
+    """The existing racks the plan adds to: the first new compute enclosures at the top of their free
+    units (``compute``, in order, as many as ``in_existing_racks`` says) and the cards' power."""
+    existing = demand.spec.existing
+    if existing is None:
+        return []
+    platform = selection.platform
+    cards = upgraded_by_rack(selection)
+    card_w = platform.node_power_max_w if platform is not None and platform.upgrade is not None else 0.0
+    heat_per_w = demand.catalog.heat_btu_per_w
+    water = platform is not None and platform.server.cooling == "water"
+    share = demand.tco.water_heat_share if water else 0.0
+    plans: list[RackPlan] = []
+    start = 0
+    for rack, count in zip(existing.racks, in_existing_racks(selection, demand), strict=True):
+        devices: list[Device] = []
+        position = rack.height - rack.free_units + 1
+        for device in compute[start : start + count]:
+            devices.append(
+                Device(
+                    name=device.name,
+                    catalog_id=device.catalog_id,
+                    role="compute",
+                    position=position,
+                    height_u=device.height_u,
+                    power_max_w=round(device.power_max_w, 1),
+                    weight_kg=device.weight_kg,
+                    nodes=list(device.nodes),
+                )
+            )
+            position += device.height_u
+        start += count
+        added_w = sum(d.power_max_w for d in compute[start - count : start]) + len(cards.get(rack.name, [])) * card_w
+        if not devices and not added_w:
+            continue
+        devices.sort(key=lambda d: -d.position)
+        plans.append(
+            RackPlan(
+                name=rack.name,
+                catalog_id="existing",
+                height_u=rack.height,
+                devices=devices,
+                used_units=sum(d.height_u for d in devices),
+                power_max_w=round(added_w, 1),
+                power_limit_w=rack.power_limit,
+                heat_btu_h=round(added_w * heat_per_w, 1),
+                heat_to_water_w=round(added_w * share, 1),
+                heat_to_air_w=round(added_w * (1 - share), 1),
+                weight_kg=round(sum(d.weight_kg for d in devices), 1),
+                existing=True,
+                existing_units=rack.height - rack.free_units,
+                existing_power_w=rack.power_used,
+            )
+        )
+    return plans
+
+
+def existing_site_plan(selection: Selection, demand: Demand, racks: list[RackPlan]) -> ExistingSitePlan | None:
+    """What the plan changes on the existing site and what it leaves untouched."""
+    spec, catalog = demand.spec, demand.catalog
+    existing = spec.existing
+    if existing is None:
+        return None
+    platform = selection.platform
+    upgrade = platform.upgrade if platform is not None else None
+    cards = upgraded_by_rack(selection)
+    groups = []
+    for group in existing.nodes:
+        node = catalog.cpu_nodes[group.node]
+        mine = upgrade is not None and upgrade.group == group.name
+        upgraded = [host for _rack, hosts in group_racks(group) for host in hosts if mine and host in cards.get(_rack, [])]
+        groups.append(
+            ExistingGroupPlan(
+                name=group.name,
+                node=group.node,
+                hosts=group.hosts,
+                upgraded=upgraded,
+                upgraded_by_rack={rack: len(hosts) for rack, hosts in cards.items()} if mine else {},
+                gpu=platform.gpu.id if mine and platform is not None else None,
+                gpus_per_node=platform.gpus_per_node if mine and platform is not None else 0,
+                kept=kept_nodes(group, node),
+                cpu_cores=node.cpu_sockets * node.cpu_cores_per_socket,
+            )
+        )
+    added = {r.name: r for r in racks if r.existing}
+    rack_uses = [
+        ExistingRackUse(
+            name=r.name,
+            height_u=r.height,
+            free_units=r.free_units,
+            power_limit_w=r.power_limit,
+            power_used_w=r.power_used,
+            new_units=added[r.name].used_units if r.name in added else 0,
+            new_power_w=added[r.name].power_max_w if r.name in added else 0.0,
+        )
+        for r in existing.racks
+    ]
+    fabric = None
+    option = selection.fabric
+    if option.existing is not None:
+        uplinks = option.tree_shape(spec.preferences.blocking_factor)[2]
+        fabric = ExistingFabricUse(
+            technology=option.fabric.id,
+            mode=option.mode.name,
+            switch=option.switch.id,
+            free_leaf_ports=option.existing.free_leaf_ports,
+            free_spine_ports=option.existing.free_spine_ports,
+            leaf_ports_used=min(selection.endpoints, option.existing.free_leaf_ports),
+            new_leaves=selection.leaf_switches,
+            spine_ports_used=selection.leaf_switches * uplinks,
+        )
+    water_w = 0.0
+    if platform is not None and platform.server.cooling == "water":
+        chassis_w = platform.chassis.power_max_w if platform.chassis else 0.0
+        water_w = selection.nodes * platform.node_power_max_w + selection.enclosures * chassis_w
+    storage = None
+    if existing.storage is not None:
+        storage = ExistingStorageUse(
+            file_system=existing.storage.file_system,
+            usable_tib=round(existing.storage.usable / 1024**4, 1),
+            read_gbs=round(existing.storage.read_rate / 1e9, 2),
+            extended=bool(selection.storage_blocks),
+        )
+    return ExistingSitePlan(
+        head_node=existing.head_node,
+        groups=groups,
+        racks=rack_uses,
+        fabric=fabric,
+        water_loop=existing.cooling.water_loop,
+        spare_heat_removal_w=existing.cooling.spare_heat_removal,
+        water_heat_w=round(water_w, 1),
+        storage=storage,
+        cluster_manager=existing.software.cluster_manager,
+        scheduler=existing.software.scheduler,
+    )
