@@ -29,6 +29,8 @@ __all__ = [
     "solve_options",
     "spec_file",
     "spec_stem",
+    "template",
+    "template_dir",
     "time_limit",
     "workers",
 ]
@@ -95,6 +97,30 @@ def force(parser: argparse.ArgumentParser) -> None:
 
 def pdf(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pdf", action="store_true", help="also render the topology as PDF")
+
+
+def template(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--template",
+        type=Path,
+        metavar="DIR",
+        help="render the report from your own Jinja2 templates: DIR holds report.html.j2 and/or report.md.j2 "
+        "(a missing one is the default; see docs/report-templates.md)",
+    )
+
+
+def template_dir(args: argparse.Namespace) -> Path | None:
+    """--template's folder, checked before any work: it exists, holds a report template, and each one parses.
+
+    Raises TemplateError (an input error, exit 2) naming the file and line.
+    """
+    if args.template is None:
+        return None
+    from primeflex_iac.render.template import check_template_dir  # jinja2 only when asked for
+
+    directory: Path = args.template
+    check_template_dir(directory)
+    return directory
 
 
 def solve_options(args: argparse.Namespace, spec: Spec) -> SolveOptions | None:

@@ -11,13 +11,21 @@ from primeflex_iac.render.report import report_html, report_markdown
 from primeflex_iac.render.topology import topology_dot
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from primeflex_iac.plan.model import Plan
 
 __all__ = ["render_bundle"]
 
 
-def render_bundle(plan: Plan, *, pictures: bool = True, pdf: bool = False) -> tuple[dict[str, str | bytes], list[str]]:
-    """(files by name, warnings). Without `dot` the topology is written as DOT text only, with one warning."""
+def render_bundle(
+    plan: Plan, *, pictures: bool = True, pdf: bool = False, template_dir: Path | None = None
+) -> tuple[dict[str, str | bytes], list[str]]:
+    """(files by name, warnings). Without `dot` the topology is written as DOT text only, with one warning.
+
+    ``template_dir``: the user's report templates (report.html.j2, report.md.j2) over the defaults;
+    a template that fails raises TemplateError here, before any file is written.
+    """
     files: dict[str, str | bytes] = {"plan.json": plan.to_json(), "bom.csv": bom_csv(plan), "bom.md": bom_markdown(plan)}
     warnings: list[str] = []
     if not pictures:
@@ -36,6 +44,6 @@ def render_bundle(plan: Plan, *, pictures: bool = True, pdf: bool = False) -> tu
         files["topology.png"] = rendered["png"]
         if pdf:
             files["topology.pdf"] = rendered["pdf"]
-    files["report.md"] = report_markdown(plan)
-    files["report.html"] = report_html(plan, topology_svg, rack_elevation_rows(plan), dot_source)
+    files["report.md"] = report_markdown(plan, template_dir)
+    files["report.html"] = report_html(plan, topology_svg, rack_elevation_rows(plan), dot_source, template_dir)
     return files, warnings

@@ -27,6 +27,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     options.plan_file(parser)
     options.output(parser, default="the plan's folder")
     options.pdf(parser)
+    options.template(parser)
     options.force(parser)
     parser.set_defaults(handler=run)
 
@@ -36,9 +37,10 @@ def run(args: argparse.Namespace) -> int:
     if plan.status == "infeasible":
         print(f"primeflex: {args.plan} holds no plan (status infeasible); nothing to render", file=sys.stderr)
         return EXIT_INVALID
+    template_dir = options.template_dir(args)  # checked before the output folder is touched
     output = args.output or args.plan.parent
     with OutputFolder(output, force=args.force, inputs=[args.plan]) as folder:
-        files, warnings = render_bundle(plan, pdf=args.pdf)
+        files, warnings = render_bundle(plan, pdf=args.pdf, template_dir=template_dir)
         exports, export_warnings = exports_beside(args.plan.parent)
         files.update(exports)
         written = folder.write(files)

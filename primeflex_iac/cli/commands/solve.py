@@ -43,6 +43,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     options.force(parser)
     parser.add_argument("--no-render", action="store_true", help="write plan.json and the BOM only, no pictures or report")
     options.pdf(parser)
+    options.template(parser)
     parser.add_argument(
         "--export",
         choices=TARGET_CHOICES,
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     solve_options = options.solve_options(args, spec)
     if solve_options is None:
         return EXIT_INVALID
+    template_dir = options.template_dir(args)  # a bad template costs no solver time and writes nothing
     output = args.output or Path("out") / options.spec_stem(args.spec)
     inputs = [args.spec, *args.catalog_overlay]
     with OutputFolder(output, force=args.force, inputs=inputs) as folder:  # before solving, not after
@@ -65,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(plan.to_json() if args.json else explanation_text(plan))
             return EXIT_INFEASIBLE
         try:
-            files, warnings = render_bundle(plan, pictures=not args.no_render, pdf=args.pdf)
+            files, warnings = render_bundle(plan, pictures=not args.no_render, pdf=args.pdf, template_dir=template_dir)
             if args.export:
                 exports, export_warnings = export_for_solve(plan, args.export, catalog)
                 files.update(exports)
