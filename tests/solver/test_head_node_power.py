@@ -10,7 +10,8 @@ from __future__ import annotations
 import primeflex_iac as pf
 from tests.conftest import SPECS
 
-SPEC = (SPECS / "reference" / "sample-small-water.yaml").read_text()
+# the greenfield sample: a new cluster has a head node of its own
+SPEC = (SPECS / "reference" / "sample-small-water.yaml").read_text().split("\nexisting:")[0] + "\n"
 
 
 def _spec(power_per_rack: str) -> pf.Spec:
