@@ -30,13 +30,14 @@ MAX_PLACEMENT_ATTEMPTS = 5
 
 
 def plan_demand(
-    spec: Spec, catalog: Catalog, demand: Demand, options: SolveOptions, overlays: list[str]
+    spec: Spec, catalog: Catalog, demand: Demand, options: SolveOptions, overlays: list[str], *, conflicts: bool = True
 ) -> tuple[Plan, SolveStatus]:
     """The plan for ``demand`` (built from ``spec``) and the solver's status.
 
     The plan is optimal or feasible (and has passed :func:`check`), unknown (no plan within the
-    time limit) or infeasible (the status names the conflicting requirement groups). ``overlays``
-    only records which overlay files built ``catalog``.
+    time limit) or infeasible (the status names the conflicting requirement groups, unless
+    ``conflicts`` is false: sweeps only need to know there is no plan). ``overlays`` only records
+    which overlay files built ``catalog``.
     """
     min_racks = 0
     for attempt in range(1, MAX_PLACEMENT_ATTEMPTS + 1):
@@ -52,6 +53,8 @@ def plan_demand(
             stopped_by="interrupt" if status.stopped == "interrupt" else "time limit" if status.stopped else None,
         )
         if selection is None:
+            if not conflicts and status.status == "infeasible":
+                return infeasible_plan(spec.name, status, info, catalog.currency, overlays), status
             return _no_plan(spec, catalog, demand, options, status, info, overlays, min_racks)
         racks = place(selection, demand)
         if racks is not None:

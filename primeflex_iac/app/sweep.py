@@ -7,23 +7,24 @@ point is on the frontier when no other plan is both cheaper (or as cheap) and fa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from primeflex_iac.app.inputs import solve_options_for
+from primeflex_iac.app.parallel import Workers
 from primeflex_iac.app.planning import plan_demand
 from primeflex_iac.demand.build import build_demand, scale_deadlines
 from primeflex_iac.plan.pareto import SweepPoint, SweepResult
-from primeflex_iac.solver.fastest import find_feasible
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from primeflex_iac.catalog.models import Catalog
     from primeflex_iac.plan.model import Plan
     from primeflex_iac.solver.options import SolveOptions
     from primeflex_iac.spec.model import Spec
 
-__all__ = ["deadline_range", "shortest_deadline", "sweep"]
+__all__ = ["SweepInputs", "deadline_range", "fastest_deadline", "shortest_deadline", "solve_point", "sweep"]
 
 
 def deadline_range(shortest_s: float, longest_s: float, points: int) -> list[float]:
@@ -87,6 +88,37 @@ def _mark_frontier(points: list[SweepPoint]) -> list[SweepPoint]:
     return marked
 
 
+@dataclass(frozen=True)
+class SweepInputs:
+    """What every point of a sweep shares: the spec, the catalog, the solver options and the focus workload."""
+
+    spec: Spec
+    catalog: Catalog
+    options: SolveOptions
+    focus: str
+
+
+def solve_point(inputs: SweepInputs, deadline: float) -> SweepPoint:
+    """The cheapest plan (the spec's objectives) with the focus workload's deadline at ``deadline`` seconds.
+
+    A deadline without a plan is infeasible (proven) or unknown (the time limit), unexplained: a
+    sweep needs no conflicts. Ctrl-C during the solve raises KeyboardInterrupt: a point stopped
+    early is not the point asked for.
+    """
+    spec, catalog, focus = inputs.spec, inputs.catalog, inputs.focus
+    required = next(w.time_to_model for w in spec.workloads if w.name == focus)
+    scaled = scale_deadlines(spec, deadline / required)
+    plan, status = plan_demand(scaled, catalog, build_demand(scaled, catalog), inputs.options, [], conflicts=False)
+    if status.stopped == "interrupt":
+        raise KeyboardInterrupt
+    return _point(deadline, plan, focus)
+
+
+def fastest_deadline(inputs: SweepInputs, longest_s: float) -> float:
+    """:func:`shortest_deadline` of the inputs (a piece of work for :class:`Workers`)."""
+    return shortest_deadline(inputs.spec, inputs.catalog, inputs.options, inputs.focus, longest_s)
+
+
 def sweep(
     spec: Spec,
     catalog: Catalog,
@@ -94,26 +126,30 @@ def sweep(
     options: SolveOptions | None = None,
     workload: str | None = None,
     progress: Callable[[int, int, SweepPoint], None] | None = None,
+    workers: Workers[SweepInputs] | None = None,
+    started: Mapping[float, Callable[[], SweepPoint]] | None = None,
 ) -> SweepResult:
-    """Solve the spec at each deadline (seconds, for ``workload``: default the first)."""
+    """Solve the spec at each deadline (seconds, for ``workload``: default the first), in ``workers`` if given.
+
+    Each point is solved on its own (:func:`solve_point`), so the result is the same however many
+    workers there are; ``progress`` hears of the points in the deadlines' order. ``started`` holds
+    points already handed to the workers, by deadline (see :meth:`Workers.submit`).
+    """
     if not spec.workloads:
         raise ValueError("a sweep needs workloads: it varies their time-to-model")
     names = [w.name for w in spec.workloads]
     focus = workload or names[0]
     if focus not in names:
         raise ValueError(f"no workload named {focus!r} (workloads: {', '.join(names)})")
-    required = next(w.time_to_model for w in spec.workloads if w.name == focus)
+    inputs = SweepInputs(spec, catalog, options or solve_options_for(spec), focus)
+    if workers is not None and workers.state != inputs:
+        raise ValueError("the workers share other inputs than the sweep's")
+    started = started or {}
+    rest = [d for d in deadlines if d not in started]
+    solved = (workers or Workers(1, inputs)).map(solve_point, rest)
     points = []
-    options = options or solve_options_for(spec)
     for index, deadline in enumerate(deadlines, start=1):
-        scaled = scale_deadlines(spec, deadline / required)
-        # a quick feasibility solve first: a deadline without a plan needs no optimisation or explanation
-        demand = build_demand(scaled, catalog)
-        found, proven = find_feasible(demand, options, 0, options.time_limit_s)
-        if found is None:
-            point = SweepPoint(deadline, "infeasible" if proven else "unknown", None, None, {}, 0, 0, "", "")
-        else:
-            point = _point(deadline, plan_demand(scaled, catalog, demand, options, [])[0], focus)
+        point = started[deadline]() if deadline in started else next(solved)
         points.append(point)
         if progress is not None:
             progress(index, len(deadlines), point)

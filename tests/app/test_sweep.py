@@ -75,3 +75,28 @@ def test_sweep_needs_workloads(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["sweep", str(spec), "-o", str(tmp_path / "x")]) == EXIT_INVALID
     assert "needs workloads" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.slow
+def test_sweep_output_is_the_same_in_one_process_and_in_workers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text(SPEC)
+    errs = []
+    for jobs in ("1", "2", "3"):
+        arguments = ["sweep", str(spec), "-o", str(tmp_path / jobs), "--points", "6", "--to", "2 d", "--jobs", jobs]
+        assert main(arguments) == EXIT_OK
+        errs.append(capsys.readouterr().err)
+    for name in ("pareto.csv", "pareto.svg", "pareto.png"):
+        assert (
+            (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes() == (tmp_path / "3" / name).read_bytes()
+        )
+    assert errs[0] == errs[1] == errs[2]  # progress in the deadlines' order, whoever finished first
+    assert [f"sweep {i}/6" in errs[0] for i in range(1, 7)] == [True] * 6
+
+
+def test_jobs_must_be_positive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text(SPEC)
+    assert main(["sweep", str(spec), "-o", str(tmp_path / "x"), "--jobs", "0"]) == EXIT_INVALID
+    assert "--jobs must be at least 1" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()

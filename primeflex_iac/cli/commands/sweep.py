@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from primeflex_iac.app.inputs import solve_options_for
-from primeflex_iac.app.sweep import deadline_range, shortest_deadline, sweep
+from primeflex_iac.app.parallel import JOBS_ENV, Workers, default_jobs
+from primeflex_iac.app.sweep import SweepInputs, deadline_range, fastest_deadline, solve_point, sweep
 from primeflex_iac.catalog.loader import load_catalog
 from primeflex_iac.cli import options
 from primeflex_iac.cli.commands.sweep_price import run_price_sweep
@@ -82,6 +83,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="longest deadline (default: twice the spec's); energy-price: highest price per kWh (default: four times the spec's)",
     )
     parser.add_argument("--workload", metavar="NAME", help="the workload whose deadline is swept (default: the first)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help=f"solve up to N points at once in worker processes (default: ${JOBS_ENV}, else one per CPU); "
+        "the output is the same for any N",
+    )
     options.catalog_overlay(parser)
     options.time_limit(parser)
     options.force(parser)
@@ -100,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
         return invalid(f"{args.spec}: a sweep needs workloads (it varies their time-to-model)")
     if args.points < 1:
         return invalid("--points must be at least 1")
+    if args.jobs is not None and args.jobs < 1:
+        return invalid("--jobs must be at least 1")
     names = [w.name for w in spec.workloads]
     focus = args.workload or names[0]
     if focus not in names:
@@ -120,21 +130,28 @@ def _sweep(
     required: float,
     folder: OutputFolder,
 ) -> int:
-    from primeflex_iac.render.pareto import pareto_png, pareto_svg  # matplotlib: only for the commands that draw
-
     longest = args.longest[1] if args.longest else 2 * required
-    shortest = args.shortest[1] if args.shortest else None
-    if shortest is None:
-        # the fastest plan the site allows, with deadlines loose enough not to bind
-        print("primeflex: sweep: finding the fastest plan the site allows", file=sys.stderr)
-        shortest = shortest_deadline(spec, catalog, solve_options, focus, longest)
-    shortest = min(shortest, longest)
-    deadlines = deadline_range(shortest, longest, args.points)
+    shortest: float | None = args.shortest[1] if args.shortest else None
 
     def progress(index: int, total: int, point: SweepPoint) -> None:
         print(f"primeflex: sweep {index}/{total}: {describe(point, catalog.currency)}", file=sys.stderr, flush=True)
 
-    result = sweep(spec, catalog, deadlines, solve_options, focus, progress)
+    inputs = SweepInputs(spec, catalog, solve_options, focus)
+    with Workers(args.jobs or default_jobs(solve_options.workers), inputs) as workers:
+        # the longest deadline's point needs no range: it starts with the search for the fastest plan
+        loosest = workers.submit(solve_point, longest)
+        fastest = None
+        if shortest is None:
+            # the fastest plan the site allows, with deadlines loose enough not to bind
+            print("primeflex: sweep: finding the fastest plan the site allows", file=sys.stderr)
+            fastest = workers.submit(fastest_deadline, longest)
+        from primeflex_iac.render.pareto import pareto_png, pareto_svg  # matplotlib, loading while the workers solve
+
+        if fastest is not None:
+            shortest = fastest()
+        assert shortest is not None
+        deadlines = deadline_range(min(shortest, longest), longest, args.points)
+        result = sweep(spec, catalog, deadlines, solve_options, focus, progress, workers, {longest: loosest})
     files: dict[str, str | bytes] = {
         "pareto.csv": pareto_csv(result),
         "pareto.svg": pareto_svg(result),
