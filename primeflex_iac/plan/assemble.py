@@ -169,8 +169,13 @@ def assemble_plan(
     if status.status == "feasible":
         why = "interrupted (Ctrl-C)" if status.stopped == "interrupt" else "time limit reached"
         warnings.append(f"{why}: the plan is the best found, not proven optimal, and may differ between runs")
-    if spec.workloads and spec.storage is None:
+    if spec.workloads and spec.storage is None and not installed:
         warnings.append("no storage requested: the workloads' datasets must be served from elsewhere")
+    if platform is not None and platform.server.cooling == "water" and spec.existing is None:
+        warnings.append(
+            "water-cooled compute on a new site: the plan buys its coolant distribution; the paper offers its small and "
+            "moderate water-cooled samples 'only when being added to an existing water-cooled cluster' (existing.cooling)"
+        )
     if any(s.category == "object_storage" for s in choose_software(spec, catalog)):
         warnings.append("S3 access: the seed proposes a separate ETERNUS CD10000 (Ceph) system; it is listed, not sized")
     message = _message(selection, status, compute)

@@ -85,7 +85,21 @@ def plan_assumptions(bom: list[BomLine], demand: Demand, head_on_fabric: bool = 
             "it schedules and manages the cluster over the management network"
         )
     found.extend(_calibration_assumptions(demand, used_ids))
-    return MODEL_ASSUMPTIONS + sorted(set(found))
+    return MODEL_ASSUMPTIONS + sorted(set(found)) + (EXISTING_SITE_READINGS if demand.spec.existing is not None else [])
+
+
+# how the plan reads an existing site where the spec cannot say more (demand/existing.py)
+EXISTING_SITE_READINGS = [
+    "interpretation (existing site): a group's nodes are spread evenly over its racks in order, the first racks "
+    "one more; cards go into a rack's nodes while its spare power (limit - in use) takes their maximum power",
+    "interpretation (existing site): a rack's free units are one run at its top; only new compute enclosures go "
+    "into existing racks (as many as fit, rack by rack), every other new device into new racks",
+    "interpretation (existing site): total_power bounds what the plan adds; the site's head node, cluster licences, "
+    "management network and metadata shelf are its own; new nodes join the installed fabric, on its free leaf "
+    "ports, then on new leaves whose uplinks take its free spine ports (a new spine level is not planned)",
+    "interpretation (existing site): its file system serves the training data at the read rate the spec gives; "
+    "blocks added to it serve on top of that",
+]
 
 
 def _calibration_assumptions(demand: Demand, used_ids: set[str]) -> list[str]:

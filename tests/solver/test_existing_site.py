@@ -1,0 +1,161 @@
+"""AI added to an existing HPC cluster: cards into free slots while the racks' spare power allows,
+new nodes on the installed fabric's free ports once it does not; never beyond what the site has free."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from primeflex_iac import Catalog, check, parse_spec_text, solve
+from primeflex_iac.demand.build import build_demand
+from primeflex_iac.errors import SpecError
+from primeflex_iac.solver.model import build_model
+from tests.conftest import SPECS
+
+SPEC = (SPECS / "existing" / "resnet-into-free-slots.yaml").read_text()
+
+
+def _spec(text: str = SPEC, **changes: str) -> str:
+    """The reference spec with ``old=new`` replacements (keys are labels; values 'old -> new')."""
+    for change in changes.values():
+        old, new = change.split(" -> ")
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def _solved(text: str, catalog: Catalog):  # type: ignore[no-untyped-def]
+    spec = parse_spec_text(text, "spec.yaml")
+    plan = solve(spec, catalog)
+    assert plan.status == "optimal", plan.message
+    assert check(plan, spec, catalog).violations == []
+    return spec, plan
+
+
+def test_a_retrain_a_few_gpus_meet_goes_into_free_slots_only(catalog: Catalog) -> None:
+    _, plan = _solved(SPEC, catalog)
+    entry = plan.compute[0]
+    assert entry.existing_group == "hpc"
+    assert plan.existing is not None
+    group = plan.existing.groups[0]
+    assert group.upgraded == [f"cn{n:03d}" for n in range(1, entry.count + 1)]
+    assert group.kept == 150 and entry.count <= 50
+    # GPU cards only: no node, switch, rack, head node or storage bought
+    assert {line.category for line in plan.bom} == {"compute"}
+    assert [line.catalog_id for line in plan.bom] == [entry.gpu]
+    assert plan.totals is not None and plan.totals.racks == 0
+    assert plan.fabric is not None and plan.fabric.leaf_switches == 0 and plan.fabric.endpoints == 0
+    assert [r.name for r in plan.racks] == ["r01"] and plan.racks[0].existing and not plan.racks[0].devices
+
+
+def test_without_spare_power_the_work_moves_to_new_nodes_on_free_ports(catalog: Catalog) -> None:
+    text = _spec(power="power_used: 18 kW -> power_used: 19.95 kW")
+    _, plan = _solved(text, catalog)
+    entry = plan.compute[0]
+    assert entry.existing_group is None
+    assert plan.fabric is not None and plan.fabric.leaf_switches == 0  # the free leaf ports take them
+    assert plan.fabric.endpoints <= 12
+    compute = [d for r in plan.racks for d in r.devices if d.role == "compute"]
+    assert compute and all(re.fullmatch(r"cn2\d\d", d.name) for d in compute)  # after the site's cn001-cn200
+    assert not any(d.role == "head" for r in plan.racks for d in r.devices)
+
+
+def test_new_nodes_fill_the_existing_racks_free_units_before_new_racks(catalog: Catalog) -> None:
+    text = _spec(
+        power="power_used: 18 kW -> power_used: 19 kW",
+        slots="free_gpu_slots: 2 -> free_gpu_slots: 0",
+        units="free_units: 2U -> free_units: 4U",
+    )
+    _, plan = _solved(text, catalog)
+    r01 = next(r for r in plan.racks if r.name == "r01")
+    assert r01.existing and [d.role for d in r01.devices] == ["compute"]
+    assert r01.devices[0].position == 39  # the top 4U of the rack are free
+    assert r01.existing_power_w + r01.power_max_w <= 20_000
+
+
+def test_ports_beyond_the_free_ones_take_new_leaves_on_free_spine_ports(catalog: Catalog) -> None:
+    base = _spec(
+        power="power_used: 18 kW -> power_used: 19.95 kW",
+        time="time_to_model: 24 h -> time_to_model: 2 h",
+        ports="free_leaf_ports: 12 -> free_leaf_ports: 2",
+    )
+    _, plan = _solved(base.replace("free_spine_ports: 0", "free_spine_ports: 36"), catalog)
+    assert plan.fabric is not None and plan.fabric.leaf_switches >= 1
+    assert plan.existing is not None and plan.existing.fabric is not None
+    assert plan.existing.fabric.spine_ports_used <= 36
+    # without free spine ports, no plan holds the site's limits, and the explanation says so
+    plan = solve(parse_spec_text(base, "spec.yaml"), catalog)
+    assert plan.status == "infeasible"
+    assert "existing site" in plan.conflicts
+
+
+def test_water_cooled_samples_use_the_site_loop_and_need_one(catalog: Catalog) -> None:
+    text = (SPECS / "reference" / "sample-small-water.yaml").read_text()
+    _, plan = _solved(text, catalog)
+    assert plan.compute[0].cooling == "water"
+    assert not any(line.catalog_id.startswith("cdu") for line in plan.bom)  # the site's loop
+    assert not any(line.category == "management" and line.catalog_id.endswith("head") for line in plan.bom)
+    no_loop = text.replace("{water_loop: true, spare_heat_removal: 20 kW}", "{water_loop: false}")
+    assert solve(parse_spec_text(no_loop, "spec.yaml"), catalog).status == "infeasible"
+    small_loop = text.replace("spare_heat_removal: 20 kW", "spare_heat_removal: 2 kW")
+    plan = solve(parse_spec_text(small_loop, "spec.yaml"), catalog)
+    assert plan.status == "infeasible" and "existing site" in plan.conflicts
+
+
+def test_check_catches_a_plan_beyond_what_the_site_has_free(catalog: Catalog) -> None:
+    spec, plan = _solved(SPEC, catalog)
+    # the same plan, read against a site with less to spare: check() finds each excess on its own
+    tighter = parse_spec_text(_spec(power="power_used: 18 kW -> power_used: 19.95 kW"), "spec.yaml")
+    assert any("over its 20,000 W" in v for v in check(plan, tighter, catalog).violations)
+    kept = parse_spec_text(_spec(kept="keep_cpu_only: 150 -> keep_cpu_only: 199"), "spec.yaml")
+    assert any("keeps 199 of 200" in v for v in check(plan, kept, catalog).violations)
+    assert plan.existing is not None
+    forged = plan.model_copy(
+        update={
+            "existing": plan.existing.model_copy(
+                update={"groups": [plan.existing.groups[0].model_copy(update={"upgraded": ["cn001", "cn001", "cn999"]})]}
+            )
+        }
+    )
+    assert any("named" in v for v in check(forged, spec, catalog).violations)
+
+
+def test_check_catches_new_ports_beyond_the_free_ones(catalog: Catalog) -> None:
+    _, plan = _solved(_spec(power="power_used: 18 kW -> power_used: 19.95 kW"), catalog)
+    fewer = parse_spec_text(
+        _spec(power="power_used: 18 kW -> power_used: 19.95 kW", ports="free_leaf_ports: 12 -> free_leaf_ports: 0")
+    )
+    assert any("free leaf ports" in v or "(leaf, spine, core)" in v for v in check(plan, fewer, catalog).violations)
+
+
+def test_the_model_does_not_grow_with_the_site(catalog: Catalog) -> None:
+    sizes = []
+    for count, hosts in ((200, "cn[001-200]"), (60_000, "cn[00001-60000]")):
+        text = _spec(count=f"count: 200 -> count: {count}", hosts=f"hostnames: cn[001-200] -> hostnames: {hosts}")
+        proto = build_model(build_demand(parse_spec_text(text), catalog)).model.proto
+        sizes.append((len(proto.variables), len(proto.constraints)))
+    assert sizes[0] == sizes[1]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("count: 200 -> count: 199", "hostnames name 200 hosts but count is 199"),
+        ("keep_cpu_only: 150 -> keep_cpu_only: 201", "keep_cpu_only (201) is more than"),
+        ("racks: [r01, r02, r03, r04, r05] -> racks: [r01, r09]", "names racks not in existing.racks: r09"),
+        ("node: rx2540-m5-cpu -> node: rx2540-m5-cp", "did you mean 'rx2540-m5-cpu'"),
+        ("node: rx2540-m5-cpu -> node: cx2550-m5", "takes no GPU cards"),
+        ("{file_system: lustre, usable -> {file_system: beegfs, usable", "storage.file_system must match"),
+        ("hostnames: cn[001-200] -> hostnames: 'cn[001-99999999]'", "more than 100,000 hosts"),
+        ("power_used: 18 kW} -> power_used: 21 kW}", "power_used is more than power_limit"),
+    ],
+)
+def test_bad_existing_sections_are_refused_at_their_line(change: str, message: str, catalog: Catalog) -> None:
+    old, new = change.split(" -> ")
+    text = SPEC.replace(old, new, 1)
+    with pytest.raises(SpecError) as raised:
+        build_demand(parse_spec_text(text, "site.yaml"), catalog)
+    text_of = str(raised.value)
+    assert message in text_of, text_of
+    assert "site.yaml:" in text_of
