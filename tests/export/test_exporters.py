@@ -26,11 +26,11 @@ import yaml
 
 from primeflex_iac import Catalog, Plan, SpecError, load_spec, parse_spec_text, solve
 from primeflex_iac.cli.main import main
+from primeflex_iac.common.hostlist import compress as hostlist
+from primeflex_iac.common.hostlist import expand as expand_hostlist
 from primeflex_iac.export.ansible import ansible_inventory
 from primeflex_iac.export.cluster import platforms, wiring
 from primeflex_iac.export.gpus import NVML_NAMES, gres_type, nvml_detected
-from primeflex_iac.common.hostlist import compress as hostlist
-from primeflex_iac.common.hostlist import expand as expand_hostlist
 from primeflex_iac.export.netbox import netbox_files, slugify
 from primeflex_iac.export.slurm import _tree_lines, gres_conf, slurm_conf, slurm_files, topology_conf
 from primeflex_iac.export.targets import applicable_targets, export_files
