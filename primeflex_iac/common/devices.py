@@ -8,7 +8,9 @@ Rules:
 - the one head node is head01;
 - management switches are mgmt01, mgmt02 (access: devices plug into them) and magg01, magg02
   (aggregation: the access switches' uplinks and the head node plug into them);
-- storage shelves are named by role: cs (controller shelf), de (drive enclosure), st (other).
+- storage shelves are named by role: cs (controller shelf), de (drive enclosure), st (other);
+- on an existing site, cables to its installed fabric end on ``installed-fabric``, a stand-in
+  for switches the plan does not know (no device of the plan).
 
 Compute nodes are named by the spec (``Naming.compute``), which must not take any prefix here.
 """
@@ -22,6 +24,7 @@ __all__ = [
     "CONTROLLER_SHELF",
     "DRIVE_ENCLOSURE",
     "HEAD",
+    "INSTALLED_FABRIC",
     "MANAGEMENT_AGGREGATION",
     "MANAGEMENT_SWITCH",
     "MDT_SHELF",
@@ -59,6 +62,7 @@ MANAGEMENT_AGGREGATION: Final = "magg"
 SINGLE_SWITCH: Final = "switch"  # the fabric's level when it has only one
 SWITCH_LEVELS: Final = ("leaf", "spine", "core")  # bottom up
 RACK: Final = "rack"
+INSTALLED_FABRIC: Final = "installed-fabric"  # an existing site's installed fabric switches, as one cable end
 
 # every prefix above; the compute prefix a spec chooses must differ from them all
 TAKEN_PREFIXES: Final = (

@@ -16,6 +16,13 @@ node) and ``slurmexechosts`` (the ``compute`` group), with ``slurm_config``, ``s
 ``switches`` > ``fabric_switches`` (``fabric_leaf``, ``fabric_spine``, ``fabric_core``, or
 ``fabric_switch`` for one switch) and ``management_switches`` (``management_access``,
 ``management_aggregation``), each with its rack and position. Storage shelves are not hosts.
+
+On an existing site (``plan.existing``): ``hpc`` holds every installed node (host variables: its
+group, its GPUs, 0 where it has none), ``ai`` the GPU nodes (the ``compute`` group: installed
+nodes with cards and new nodes, each with ``primeflex_gpus`` and ``primeflex_gpu_model``),
+``existing`` what was installed before (``hpc`` and the site's head node) and ``planned`` every new
+device; the site's head node is the login and management host and the Slurm controller, and
+``slurmexechosts`` takes ``hpc`` and ``ai``.
 """
 
 from __future__ import annotations
@@ -65,7 +72,29 @@ def _all_host_vars(plan: Plan) -> dict[str, dict[str, Any]]:
     # a device's own entry wins over a sled of the same name, as the host's rack and position
     for name, (rack_name, device) in _placed(plan).items():
         found[name] = {"primeflex_rack": rack_name, "primeflex_rack_position": device.position}
+    if plan.existing is not None:
+        _existing_host_vars(plan, found)
     return found
+
+
+def _existing_host_vars(plan: Plan, found: dict[str, dict[str, Any]]) -> None:
+    """An existing site: every installed node and the head node, and the GPUs of every GPU node."""
+    assert plan.existing is not None
+    for group in plan.existing.groups:
+        racks = [rack for rack, count in group.upgraded_by_rack.items() for _ in range(count)]
+        rack_of = dict(zip(group.upgraded, racks, strict=False))
+        for host in group.hosts:
+            found[host] = {"primeflex_existing_group": group.name, "primeflex_node_model": group.node, "primeflex_gpus": 0}
+            if host in rack_of:
+                found[host]["primeflex_rack"] = rack_of[host]
+    found[plan.existing.head_node] = {"primeflex_existing": True}
+    for platform in platforms(plan):
+        for host in platform.hosts:
+            found[host] = {
+                **found[host],
+                "primeflex_gpus": platform.entry.gpus_per_node,
+                "primeflex_gpu_model": platform.entry.gpu,
+            }
 
 
 def _host_vars(where: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
@@ -123,11 +152,15 @@ def ansible_inventory(plan: Plan, catalog: Catalog | None = None) -> str:
         children["storage_servers"] = {"hosts": {name: _host_vars(where, name) for name in servers}}
         children["metadata_servers"] = {"hosts": {name: _host_vars(where, name) for name in servers[:per_group]}}
     heads = sorted((d.name for _, d in _placed(plan).values() if d.role == "head"), key=natural_key)
+    if plan.existing is not None:  # the site's head node stays the cluster's
+        heads = [plan.existing.head_node]
     children["login"] = {"hosts": {name: _host_vars(where, name) for name in heads}}
     children["management"] = {"hosts": {name: None for name in heads}}
     if compute and any(s.category == "scheduler" and s.id == "slurm" for s in plan.software):
         children["slurm"] = _slurm_groups(plan, catalog, heads)
     children["switches"] = _switch_groups(plan, where)
+    if plan.existing is not None:
+        children.update(_site_groups(plan, where, heads))
     header = (
         config_comment(
             f"# Ansible inventory for {plan.name}, written by primeflex-iac from its plan ({plan.schema_version}, {plan.status})."
@@ -152,8 +185,24 @@ def _slurm_groups(plan: Plan, catalog: Catalog, heads: list[str]) -> dict[str, A
         },
         "children": {
             "slurmservers": {"hosts": {name: None for name in heads}},
-            "slurmexechosts": {"children": {"compute": None}},
+            "slurmexechosts": {"children": {"compute": None} if plan.existing is None else {"hpc": None, "ai": None}},
         },
+    }
+
+
+def _site_groups(plan: Plan, where: dict[str, dict[str, Any]], heads: list[str]) -> dict[str, Any]:
+    """An existing site: ``hpc`` (every installed node), ``ai`` (the GPU nodes), ``existing`` and ``planned``."""
+    assert plan.existing is not None
+    installed = [host for group in plan.existing.groups for host in group.hosts]
+    upgraded = {host for group in plan.existing.groups for host in group.upgraded}
+    new = sorted((name for name in _placed(plan) if name not in upgraded), key=natural_key)
+    new += sorted({node for _, d in _placed(plan).values() for node in d.nodes}, key=natural_key)
+    return {
+        # the installed nodes' variables are here, or in the compute group for those with cards
+        "hpc": {"hosts": {host: None if host in upgraded else _host_vars(where, host) for host in installed}},
+        "ai": {"children": {"compute": None}},
+        "existing": {"children": {"hpc": None}, "hosts": {name: None for name in heads}},
+        "planned": {"hosts": dict.fromkeys(new)},
     }
 
 

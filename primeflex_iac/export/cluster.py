@@ -15,6 +15,12 @@ so the same plan always gives the same cables:
 - the management network is cabled as ``plan.management`` derives it: devices fill the access
   switches' ports except their uplink ports; with aggregation switches, the access switches'
   uplinks and the head node go into them.
+
+On an existing site the plan's fabric joins the installed one, whose switches the plan does not
+know: ports on its free leaf ports (``Layout.existing_ports``) and new leaves' uplinks to its
+spines' free ports end on ``INSTALLED_FABRIC``, a stand-in, at ``free-leaf-portN`` and
+``free-spine-portN`` (the Nth free port the plan uses, counted from 1): a site patches them to
+ports of its choice. Installed nodes that take GPU cards keep their cables.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from primeflex_iac.catalog.loader import load_catalog
-from primeflex_iac.common.devices import SINGLE_SWITCH, SWITCH_LEVELS
+from primeflex_iac.common.devices import INSTALLED_FABRIC, SINGLE_SWITCH, SWITCH_LEVELS
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.demand.fat_tree import leaf_down_ports
 from primeflex_iac.plan.cabling import layout_of
@@ -45,6 +51,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HOST_MANAGEMENT",
+    "INSTALLED_FABRIC",
     "SWITCH_MANAGEMENT",
     "Link",
     "Platform",
@@ -77,7 +84,7 @@ def require_ids(plan: Plan, catalog: Catalog) -> None:
         raise ValueError(f"plan {plan.name!r} holds no cluster (status {plan.status}); nothing to export")
     sections = (getattr(catalog, name) for name in type(catalog).model_fields)
     known = {item_id for section in sections if isinstance(section, dict) for item_id in section}
-    used = {d.catalog_id for r in plan.racks for d in r.devices} | {r.catalog_id for r in plan.racks}
+    used = {d.catalog_id for r in plan.racks for d in r.devices} | {r.catalog_id for r in plan.racks if not r.existing}
     for entry in plan.compute:
         used |= {entry.node, entry.gpu} | ({entry.chassis} if entry.chassis else set())
     f = plan.fabric
@@ -119,7 +126,10 @@ def platforms(plan: Plan) -> list[Platform]:
     for entry in plan.compute:
         hosts: list[str] = []
         enclosure_of: dict[str, str] = {}
-        for device in _devices(plan):
+        if entry.existing_group is not None:  # GPU cards into installed nodes, which have no device
+            groups = plan.existing.groups if plan.existing is not None else []
+            hosts = [host for group in groups if group.name == entry.existing_group for host in group.upgraded]
+        for device in _devices(plan) if entry.existing_group is None else ():
             if device.role != "compute":
                 continue
             if entry.chassis is not None and device.catalog_id == entry.chassis:
@@ -159,6 +169,8 @@ def switch_levels(plan: Plan) -> tuple[tuple[str, tuple[str, ...]], ...]:
         levels = [(level, tuple(n for n in names if n.startswith(level))) for level in SWITCH_LEVELS]
         levels = [level for level in levels if level[1]]
         expected = [fabric.leaf_switches, fabric.spine_switches] + ([fabric.core_switches] if fabric.tiers == 3 else [])
+        if plan.existing is not None:  # the installed fabric's switches are not the plan's: new ones only
+            expected = [count for count in expected if count]
     if [len(level[1]) for level in levels] != expected:
         raise ValueError(f"plan places fabric switches {names} for a {fabric.tiers}-level tree of {expected}")
     return tuple(levels)
@@ -190,12 +202,26 @@ def _wiring(plan: Plan, catalog: Catalog) -> Wiring:
     links: list[Link] = []
 
     # hosts to leaves, as the topology picture draws them
-    leaf_names = levels[0][1]
+    leaf_names = levels[0][1] if levels else ()  # an existing site may add no switch
     slots = Counter[str]()
     leaf_counts: dict[str, Counter[str]] = {}
     layout = layout_of(plan)
+    free_ports = 0
+    for name, count in layout.existing_ports.items():  # an existing site: free ports of its installed leaves
+        for index in range(count):
+            free_ports += 1
+            links.append(
+                Link(
+                    Port(name, fabric_interface(fabric.family, index)),
+                    Port(INSTALLED_FABRIC, f"free-leaf-port{free_ports}"),
+                    "fabric",
+                    fabric.cable,
+                )
+            )
+            leaf_counts.setdefault(name, Counter())[INSTALLED_FABRIC] += 1
     for name, leaf_indices in layout.leaf_ports.items():
-        for index, leaf_index in enumerate(leaf_indices):
+        first = layout.existing_ports.get(name, 0)
+        for index, leaf_index in enumerate(leaf_indices, start=first):
             leaf = leaf_names[leaf_index]
             links.append(
                 Link(
@@ -212,7 +238,9 @@ def _wiring(plan: Plan, catalog: Catalog) -> Wiring:
 
     # switch levels, round-robin
     children: dict[str, tuple[str, ...]] = {}
-    if fabric.tiers > 1:
+    if fabric.tiers > 1 and len(levels) == 1 and plan.existing is not None:
+        links.extend(_installed_uplinks(plan, leaf_names, ports))
+    elif fabric.tiers > 1:
         down = [leaf_down_ports(ports, fabric.blocking_factor), ports // 2 if fabric.tiers == 3 else ports, ports]
         for step in range(len(levels) - 1):
             lower_names, upper_names = levels[step][1], levels[step + 1][1]
@@ -243,6 +271,26 @@ def _wiring(plan: Plan, catalog: Catalog) -> Wiring:
     return Wiring(levels, leaf_of, rails, children, tuple(links))
 
 
+def _installed_uplinks(plan: Plan, leaves: tuple[str, ...], ports: int) -> list[Link]:
+    """New leaves' uplinks on an existing site without new spines: to free ports of its installed spines."""
+    fabric = plan.fabric
+    assert fabric is not None
+    down = leaf_down_ports(ports, fabric.blocking_factor)
+    links = []
+    for i, leaf in enumerate(leaves):
+        for k in range(ports - down):
+            number = i * (ports - down) + k + 1
+            links.append(
+                Link(
+                    Port(leaf, f"port{down + k + 1}"),
+                    Port(INSTALLED_FABRIC, f"free-spine-port{number}"),
+                    "uplink",
+                    fabric.uplink_cable,
+                )
+            )
+    return links
+
+
 def _management_links(plan: Plan, catalog: Catalog) -> list[Link]:
     fabric = plan.fabric
     assert fabric is not None
@@ -252,7 +300,7 @@ def _management_links(plan: Plan, catalog: Catalog) -> list[Link]:
     cabled = Counter(link.b.device for link in links)
     limit = {**dict.fromkeys(access, switch.ports - switch.uplink_ports), **dict.fromkeys(aggregation, switch.ports)}
     full = [name for name in limit if cabled[name] > limit[name]]
-    if full or not access:
+    if full or (not access and links) or (not access and plan.existing is None):  # an existing site may add no device
         raise ValueError(
             f"{len(management_ports(plan, catalog))} management ports do not fit the plan's "
             f"{len(access)} access and {len(aggregation)} aggregation switches"

@@ -12,7 +12,9 @@ interfaces, as ``exporters.cluster`` wires them, then power cables from inlets t
 
 Every object of the design carries one tag, ``primeflex-<site slug>``, to find it and roll it back;
 manufacturers, device roles and device types are shared vocabulary a site may hold already, so
-they carry none (rolling the design back must not delete them).
+they carry none (rolling the design back must not delete them). On an existing site
+(``plan.existing``) the bundle also holds what of the site the plan touches, and ports-to-patch.csv:
+``export/netbox_existing.py``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,14 @@ from primeflex_iac.common.hostlist import compress
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.common.theme import ROLE_COLOURS
 from primeflex_iac.export.cluster import catalog_or_shipped, require_ids, wiring
+from primeflex_iac.export.netbox_existing import (
+    EXISTING_TAG,
+    existing_devices,
+    existing_rack,
+    patch_csv,
+    patch_lines,
+    readme_section,
+)
 from primeflex_iac.export.netbox_power import power
 from primeflex_iac.export.netbox_types import (
     INLET_WATTS,
@@ -82,6 +92,9 @@ class _Bundle:
         self.catalog = catalog
         self.tags = [tag_slug(plan)]
         self.types = device_types(plan, catalog)
+        for entry in plan.compute:  # installed nodes that take cards: the GPU build they become
+            if entry.existing_group is not None and entry.node not in self.types:
+                self.types[entry.node] = netbox_device_type(plan, catalog, entry.node)
         self.wired = wiring(plan, catalog)
         known = items(catalog)
         self.library: dict[str, NetboxType] = {}
@@ -94,7 +107,13 @@ class _Bundle:
                     self.library[device.name] = library
         self.device_power = self._device_power_ports()
         inlets = {name: [(port["name"], port["type"]) for port in ports] for name, ports in self._power_ports_by_device().items()}
-        self.power: Power = power(plan, inlets, plan.name, self.tags, ROLES["pdu"][0])
+        new_racks = plan.model_copy(update={"racks": [rack for rack in plan.racks if not rack.existing]})
+        self.power: Power = power(new_racks, inlets, plan.name, self.tags, ROLES["pdu"][0])
+        modelled = {device.name for rack in plan.racks for device in rack.devices}
+        modelled |= {node for rack in plan.racks for device in rack.devices for node in device.nodes}
+        patches = patch_lines(self.wired.links, modelled)
+        self.patches = [{**line, "interface": self.name(line["device"], line["interface"])} for line in patches]
+        self.links = [link for link in self.wired.links if {link.a.device, link.b.device} <= modelled]
 
     def name(self, device: str, interface: str) -> str:
         library = self.library.get(device)
@@ -157,8 +176,10 @@ def _devices(bundle: _Bundle) -> Iterator[dict[str, Any]]:
                     children.append(
                         {**record(name, "compute", node), "parent": device.name, "device_bay": f"bay{bay}", "tags": bundle.tags}
                     )
-        yield next(pdus)
-        yield next(pdus)
+        if not rack.existing:  # an installed rack: the site's PDUs
+            yield next(pdus)
+            yield next(pdus)
+    yield from existing_devices(plan, types, ROLES["compute"][0], bundle.tags)
     yield from sorted(children, key=lambda child: natural_key(child["name"]))
 
 
@@ -211,7 +232,7 @@ def _cable_type(catalog_id: str) -> str | None:
 
 def _cables(bundle: _Bundle) -> list[dict[str, Any]]:
     cables = []
-    for link in bundle.wired.links:
+    for link in bundle.links:
         a, b = bundle.name(link.a.device, link.a.interface), bundle.name(link.b.device, link.b.interface)
         cable: dict[str, Any] = {
             "side_a_device": link.a.device,
@@ -257,12 +278,12 @@ def _readme(bundle: _Bundle) -> str:
     slugs = dict.fromkeys(kind["slug"] for kind in types.values())
     library = {library.slug: library.source for library in bundle.library.values()}
     lines = []
-    for slug in [*slugs, bundle.power.pdu_type["slug"] if bundle.power.pdu_type else ""]:
+    for slug in [*slugs, bundle.power.pdu_type["slug"] if bundle.power.pdu_type and bundle.power.pdus else ""]:
         if slug:
             source = f" ({markdown_text(library[slug])})" if slug in library else ""
             lines.append(f"   - device-types/{slug}.yaml{source}")
     type_files = "\n".join(lines)
-    racks = len(plan.racks)
+    racks = len(bundle.power.panels)
     return f"""# NetBox import bundle: {markdown_text(plan.name)}
 
 Written by primeflex-iac from the plan ({plan.schema_version}, {plan.status}). Import in this order,
@@ -298,7 +319,7 @@ shared with the rest of the NetBox; skip any the NetBox holds already.
 {_fabric_cabling(plan, bundle.wired)}
 Power ports of our own types are N+1 inlets sized for the plan's maximum draw, each allocated its
 share (an assumption, not a datasheet); feeds and PDUs are assumptions too (README of primeflex-iac).
-"""
+{readme_section(plan, len(bundle.patches))}"""
 
 
 def netbox_files(plan: Plan, catalog: Catalog | None = None) -> dict[str, str]:
@@ -310,17 +331,18 @@ def netbox_files(plan: Plan, catalog: Catalog | None = None) -> dict[str, str]:
     manufacturers = sorted({kind["manufacturer"] for kind in types.values()} | {"Generic"})
     used_roles = [role for role in ROLES if role == "pdu" or any(d.role == role for r in plan.racks for d in r.devices)]
     tag = tag_slug(plan)
+    tags = [{"name": tag, "slug": tag, "color": _TAG_COLOUR, "description": f"primeflex-iac design {plan.name}"[:200]}]
+    if plan.existing is not None:
+        tags.append({"name": EXISTING_TAG, "slug": EXISTING_TAG, "description": "installed before the design"})
     files = {
         "README.md": _readme(bundle),
-        "tags.yaml": yaml_text(
-            [{"name": tag, "slug": tag, "color": _TAG_COLOUR, "description": f"primeflex-iac design {plan.name}"[:200]}]
-        ),
+        "tags.yaml": yaml_text(tags),
         "sites.yaml": yaml_text(
             [
                 {
                     "name": plan.name,
                     "slug": _site_slug(plan),
-                    "status": "planned",
+                    "status": "planned" if plan.existing is None else "active",
                     "description": plan.message[:200],
                     "tags": bundle.tags,
                 }
@@ -341,13 +363,17 @@ def netbox_files(plan: Plan, catalog: Catalog | None = None) -> dict[str, str]:
     }
     for kind in types.values():
         files.setdefault(f"device-types/{kind['slug']}.yaml", yaml_text(kind))
-    if bundle.power.pdu_type is not None:
+    if plan.existing is not None:
+        files["ports-to-patch.csv"] = patch_csv(bundle.patches)
+    if bundle.power.pdu_type is not None and bundle.power.pdus:
         files[f"device-types/{bundle.power.pdu_type['slug']}.yaml"] = yaml_text(bundle.power.pdu_type)
     return files
 
 
 def _rack(plan: Plan, catalog: Catalog, index: int, tags: list[str]) -> dict[str, Any]:
     rack = plan.racks[index]
+    if rack.existing:
+        return existing_rack(plan, rack, tags)
     model = catalog.racks[rack.catalog_id]
     return {
         "site": plan.name,

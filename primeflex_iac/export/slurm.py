@@ -5,6 +5,7 @@ Written to the grammar of slurm.conf(5), gres.conf(5) and topology.conf(5): ``Ke
 on one line per node set, partition or switch, host sets as hostlist expressions (cn[001-064]),
 ``#`` comments. The settings beyond nodes, partitions and switches are the ones GPU nodes and the
 tree topology need; a site merges them with its own (authentication, accounting, logging).
+On an existing site (``plan.existing``) the files join its cluster: ``export/slurm_existing.py``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,14 @@ from primeflex_iac.common.hostlist import compress
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.export.cluster import catalog_or_shipped, platforms, require_ids, wiring
 from primeflex_iac.export.gpus import gres_type
+from primeflex_iac.export.slurm_existing import (
+    INSTALLED_SWITCH,
+    NodeBlock,
+    existing_hosts,
+    existing_node_blocks,
+    existing_partitions,
+    installed_tree,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -96,6 +105,30 @@ def _node_fields(platform: Platform, catalog: Catalog) -> tuple[dict[str, str], 
     return fields, notes
 
 
+def _node_blocks(plan: Plan, catalog: Catalog) -> list[NodeBlock]:
+    """Every NodeName line with its comments: the site's installed nodes first, then each new platform."""
+    blocks = existing_node_blocks(plan, catalog, MEMORY_SHARE) if plan.existing is not None else []
+    for platform in platforms(plan):
+        entry = platform.entry
+        if entry.existing_group is not None:
+            continue
+        fields, notes = _node_fields(platform, catalog)
+        comment = config_comment(
+            f"# {entry.count}x {entry.node_name}, {entry.gpus_per_node}x {entry.gpu_name} and {entry.memory_gb_per_node} GB each"
+        )
+        blocks.append(NodeBlock([comment, *notes], fields, (entry.gpu, entry.gpus_per_node)))
+    return blocks
+
+
+def _gres_line(hosts: str, gpu: str, count: int) -> dict[str, str]:
+    return {
+        "NodeName": hosts,
+        "Name": "gpu",
+        "Type": config_word(gres_type(gpu)[0], "GPU type"),
+        "File": "/dev/nvidia0" if count == 1 else f"/dev/nvidia[0-{count - 1}]",
+    }
+
+
 def _line(first: str, fields: dict[str, str]) -> str:
     return " ".join([f"{first}={fields['name']}", *(f"{key}={value}" for key, value in fields.items() if key != "name")])
 
@@ -119,6 +152,8 @@ def slurm_settings(plan: Plan, catalog: Catalog | None = None) -> SlurmSettings:
     if not plan.compute:
         raise ValueError(f"plan {plan.name!r} has no compute nodes; Slurm would have nothing to schedule")
     head = next((d.name for r in plan.racks for d in r.devices if d.role == "head"), head_name())
+    if plan.existing is not None:  # the site's controller stays
+        head = plan.existing.head_node
     config = {
         "ClusterName": _cluster_name(plan),
         "SlurmctldHost": config_word(head, "head node name"),
@@ -129,6 +164,11 @@ def slurm_settings(plan: Plan, catalog: Catalog | None = None) -> SlurmSettings:
         "ProctrackType": "proctrack/cgroup",
         "TaskPlugin": "task/cgroup,task/affinity",
     }
+    if plan.existing is not None:
+        blocks = _node_blocks(plan, catalog)
+        gres = [_gres_line(b.fields["name"], *b.gpu) for b in blocks if b.gpu is not None]
+        gpu_hosts = [host for platform in platforms(plan) for host in platform.hosts]
+        return SlurmSettings(config, [b.fields for b in blocks], existing_partitions(plan, gpu_hosts), gres)
     nodes, partitions, gres = [], [], []
     for index, platform in enumerate(platforms(plan)):
         count = platform.entry.gpus_per_node
@@ -142,14 +182,7 @@ def slurm_settings(plan: Plan, catalog: Catalog | None = None) -> SlurmSettings:
                 "State": "UP",
             }
         )
-        gres.append(
-            {
-                "NodeName": _hosts(platform.hosts),
-                "Name": "gpu",
-                "Type": config_word(gres_type(platform.entry.gpu)[0], "GPU type"),
-                "File": "/dev/nvidia0" if count == 1 else f"/dev/nvidia[0-{count - 1}]",
-            }
-        )
+        gres.append(_gres_line(_hosts(platform.hosts), platform.entry.gpu, count))
     return SlurmSettings(config, nodes, partitions, gres)
 
 
@@ -161,15 +194,14 @@ def slurm_conf(plan: Plan, catalog: Catalog | None = None) -> str:
     lines.append("# Merge with the site's settings (authentication, accounting, logging, state directories).")
     lines += [f"{key}={value}" for key, value in settings.config.items()]
     lines += ["", f"# Compute nodes. RealMemory is {MEMORY_SHARE:.0%} of the installed memory (the rest: firmware and kernel)."]
-    for platform, node in zip(platforms(plan), settings.nodes, strict=True):
-        entry = platform.entry
-        lines.append(
-            config_comment(
-                f"# {entry.count}x {entry.node_name}, {entry.gpus_per_node}x {entry.gpu_name} and {entry.memory_gb_per_node} GB each"
-            )
+    for block in _node_blocks(plan, catalog):
+        lines += [*block.comments, _line("NodeName", block.fields)]
+    partitions = "# One partition per platform."
+    if plan.existing is not None:
+        partitions = (
+            "# hpc: every node of the existing cluster (the default); ai: the GPU nodes, installed ones with cards and new ones."
         )
-        lines += [*_node_fields(platform, catalog)[1], _line("NodeName", node)]
-    lines += ["", "# One partition per platform.", *(_line("PartitionName", p) for p in settings.partitions)]
+    lines += ["", partitions, *(_line("PartitionName", p) for p in settings.partitions)]
     return "\n".join(lines) + "\n"
 
 
@@ -181,11 +213,12 @@ def gres_conf(plan: Plan, catalog: Catalog | None = None) -> str:
         "# Types are the GPUs' NVML names (lower case, '_' for spaces, vendor word dropped), so with NVML on the",
         "# nodes `AutoDetect=nvml` matches them and can stand for the File= lines.",
     ]
-    for platform, record in zip(platforms(plan), settings.gres, strict=True):
-        if not gres_type(platform.entry.gpu)[1]:
+    gpus = [block.gpu[0] for block in _node_blocks(plan, catalog_or_shipped(catalog)) if block.gpu is not None]
+    for gpu, record in zip(gpus, settings.gres, strict=True):
+        if not gres_type(gpu)[1]:
             lines.append(
                 config_comment(
-                    f"# {platform.entry.gpu}: its NVML name is not known here; for AutoDetect=nvml, Type (here and in "
+                    f"# {gpu}: its NVML name is not known here; for AutoDetect=nvml, Type (here and in "
                     "slurm.conf's Gres=) must be a substring of the name `nvidia-smi --query-gpu=name` prints, "
                     "lower case, '_' for spaces"
                 )
@@ -201,7 +234,7 @@ def _leaf_units(plan: Plan, wired: Wiring) -> tuple[list[tuple[str, list[str]]],
     a node is on every leaf of its rail group and Slurm wants each node under one leaf switch, so
     each rail group is one logical switch (no device) over its leaves' nodes.
     """
-    hosts = {host for platform in platforms(plan) for host in platform.hosts}
+    hosts = {host for platform in platforms(plan) for host in platform.hosts if host in wired.leaf_of}
     leaves = wired.levels[0][1]
     if not wired.rail_groups:
         nodes_of: dict[str, list[str]] = {leaf: [] for leaf in leaves}
@@ -223,8 +256,9 @@ def _leaf_units(plan: Plan, wired: Wiring) -> tuple[list[tuple[str, list[str]]],
     return units, unit_of, notes
 
 
-def _tree_lines(plan: Plan, wired: Wiring) -> list[str]:
+def _tree_lines(plan: Plan, wired: Wiring, only: set[str] | None = None) -> list[str]:
     hosts = {host for platform in platforms(plan) for host in platform.hosts}
+    hosts = hosts if only is None else hosts & only
     leaves = wired.levels[0][1]
     units, unit_of, lines = _leaf_units(plan, wired)
     # a switch is written only with compute nodes below it; Slurm schedules nothing else
@@ -267,9 +301,22 @@ def topology_conf(plan: Plan, catalog: Catalog | None = None) -> str:
     levels = (
         "one switch" if fabric.tiers == 1 else ", ".join(f"{len(names)} {level}" for level, names in wired.levels) + " switches"
     )
+    if plan.existing is not None and plan.existing.fabric is not None:
+        levels = f"new leaf switches: {fabric.leaf_switches}, the rest installed"
     lines = _header(plan, "topology.conf")
     lines.append(config_comment(f"# {fabric.name}, {fabric.link_gbps} Gb/s per node port; {levels}."))
-    lines += _tree_lines(plan, wired)
+    if plan.existing is not None and plan.existing.fabric is not None:
+        lines += installed_tree(plan, wired, [host for platform in platforms(plan) for host in platform.hosts])
+    elif plan.existing is not None:  # a fabric of its own: the installed nodes on theirs, not joined
+        installed = existing_hosts(plan)
+        new = {host for platform in platforms(plan) for host in platform.hosts} - set(installed)
+        lines += _tree_lines(plan, wired, new) if new and wired.levels else []
+        lines.append(
+            f"# {INSTALLED_SWITCH}: a logical switch (no device) for the site's installed nodes, on a fabric of their own."
+        )
+        lines.append(f"SwitchName={INSTALLED_SWITCH} Nodes={_hosts(installed)}")
+    else:
+        lines += _tree_lines(plan, wired)
     return "\n".join(lines) + "\n"
 
 

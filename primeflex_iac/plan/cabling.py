@@ -14,6 +14,12 @@ layout the plan records (``plan.fabric.layout``):
   servers, then the head node, take a free port of the least used leaf. The leaf count is the
   solver's (ceil(endpoints / P)); no leaf takes more than P endpoints.
 One switch (tiers 1) takes every endpoint either way.
+
+On an existing site (``plan.existing.fabric``: the plan's ports join the installed fabric) the
+endpoints, in the order above, first take the installed fabric's free leaf ports (as many as
+``leaf_ports_used``; every one where the plan has no new leaf), listed in ``existing_ports``;
+the rest fill the new leaves in order (leaf per node group, whatever the layout asks: the
+installed leaves' free ports are scattered, so no rail group is promised).
 """
 
 from __future__ import annotations
@@ -61,6 +67,8 @@ class Layout:
     # endpoint (device name) -> leaf indices its ports reach (0-based), in port order
     leaf_ports: dict[str, tuple[int, ...]] = field(default_factory=dict)
     rail_groups: tuple[RailGroup, ...] = ()  # empty unless the layout is rail-optimised
+    # an existing site: endpoint (device name) -> its ports on free leaf ports of the installed fabric
+    existing_ports: dict[str, int] = field(default_factory=dict)
 
 
 def layout_of(plan: Plan) -> Layout:
@@ -91,17 +99,25 @@ def layout_of(plan: Plan) -> Layout:
     storage_servers.sort(key=natural_key)
     leaf_ports: dict[str, tuple[int, ...]] = {}
     rails: tuple[RailGroup, ...] = ()
+    on_existing: dict[str, int] = {}
     fabric = plan.fabric
     if fabric is not None:
         adapters = plan.compute[0].fabric_adapters_per_node if plan.compute else 0
         others = storage_servers + ([head_name()] if fabric.head_node_on_fabric else [])
         leaves = max(fabric.leaf_switches, 1)
-        if fabric.layout == "rail-optimised" and fabric.tiers > 1 and adapters > 1:
+        installed = plan.existing.fabric if plan.existing is not None else None
+        if installed is not None:
+            endpoints = [name for name in nodes for _ in range(adapters)] + others
+            free = installed.leaf_ports_used if fabric.leaf_switches else len(endpoints)
+            for name in endpoints[:free]:
+                on_existing[name] = on_existing.get(name, 0) + 1
+            leaf_ports = _in_order(endpoints[free:], leaves) if fabric.leaf_switches else {}
+        elif fabric.layout == "rail-optimised" and fabric.tiers > 1 and adapters > 1:
             per_leaf = leaf_down_ports(fabric.switch_ports, fabric.blocking_factor) * fabric.endpoints_per_port
             leaf_ports, rails = _rail_optimised(nodes, adapters, others, leaves, per_leaf)
         else:
             leaf_ports = _in_order([name for name in nodes for _ in range(adapters)] + others, leaves)
-    return Layout(rack_of, tuple(nodes), tuple(groups), tuple(storage_servers), tuple(shelves), leaf_ports, rails)
+    return Layout(rack_of, tuple(nodes), tuple(groups), tuple(storage_servers), tuple(shelves), leaf_ports, rails, on_existing)
 
 
 def _in_order(endpoints: list[str], leaves: int) -> dict[str, tuple[int, ...]]:

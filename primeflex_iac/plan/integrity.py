@@ -39,8 +39,9 @@ def integrity_problems(plan: Plan) -> list[tuple[str, str]]:
     if plan.fabric is not None:
         problems += _fabric(plan)
     problems += _compute(plan)
-    if plan.totals.racks != len(plan.racks):
-        problems.append(("totals.racks", f"{plan.totals.racks} racks counted but {len(plan.racks)} listed"))
+    new_racks = sum(1 for rack in plan.racks if not rack.existing)  # an existing site's racks are not bought
+    if plan.totals.racks != new_racks:
+        problems.append(("totals.racks", f"{plan.totals.racks} racks counted but {new_racks} listed"))
     return problems
 
 
@@ -72,7 +73,7 @@ def _racks(plan: Plan) -> list[tuple[str, str]]:
         if not 1 <= rack.height_u <= _MAX_RACK_U:
             problems.append((f"{where}.height_u", f"expected 1 to {_MAX_RACK_U} rack units, found {rack.height_u}"))
             continue
-        if not rack.devices:
+        if not rack.devices and not rack.existing:  # an installed rack may take GPU cards only
             problems.append((f"{where}.devices", "a rack of the plan holds no device"))
         for j, device in enumerate(rack.devices):
             top = device.position + device.height_u - 1
@@ -127,7 +128,10 @@ def _compute(plan: Plan) -> list[tuple[str, str]]:
         where = f"compute[{i}]"
         if entry.count < 1 or entry.gpus_per_node < 1 or entry.gpus != entry.count * entry.gpus_per_node:
             problems.append((where, f"{entry.count} nodes of {entry.gpus_per_node} GPUs do not make {entry.gpus} GPUs"))
-        if entry.chassis is not None:
+        if entry.existing_group is not None:  # cards into installed nodes: no device of their own
+            groups = plan.existing.groups if plan.existing is not None else []
+            hosts = sum(len(g.upgraded) for g in groups if g.name == entry.existing_group)
+        elif entry.chassis is not None:
             hosts = sum(len(d.nodes) for d in devices if d.catalog_id == entry.chassis)
         else:
             hosts = sum(1 for d in devices if d.catalog_id == entry.node)
