@@ -61,8 +61,13 @@ def _new_levels(plan: Plan, site: ExistingSitePlan) -> list[tuple[str, list[str]
     assert fabric is not None
     if site.fabric is None and fabric.tiers == 1:
         return [(SINGLE_SWITCH, switch_names(SINGLE_SWITCH, 1))]
-    counts = (("leaf", fabric.leaf_switches), ("spine", fabric.spine_switches), ("core", fabric.core_switches))
-    return [(level, switch_names(level, count)) for level, count in counts if count]
+    leaves, spines, cores = fabric.leaf_switches, fabric.spine_switches, fabric.core_switches
+    levels = [
+        ("leaf", switch_names("leaf", leaves)),
+        ("spine", switch_names("spine", spines)),
+        ("core", switch_names("core", cores)),
+    ]
+    return [(level, names) for level, names in levels if names]
 
 
 def _ports(plan: Plan, site: ExistingSitePlan, layout: Layout, leaves: list[str]) -> dict[str, list[str]]:
