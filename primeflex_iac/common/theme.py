@@ -22,3 +22,5 @@ ROLE_LABELS: Final[dict[str, str]] = {
     "blank": "blank (free)",
 }
 EDGE_COLOURS: Final[dict[str, str]] = {"fabric": "#b45f06", "management": "#666666", "storage": "#38761d"}
+# what an existing site has installed, drawn beside what a plan adds: grey, dashed, grey text
+EXISTING_COLOURS: Final[dict[str, str]] = {"fill": "#efefef", "line": "#8c8c8c", "text": "#595959", "block": "#c9c9c9"}

@@ -15,11 +15,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from primeflex_iac.common.escape import xml_text
-from primeflex_iac.common.theme import FONT, ROLE_COLOURS, ROLE_LABELS
-from primeflex_iac.render.rack_groups import model_names, name_runs, rack_groups
+from primeflex_iac.common.theme import EXISTING_COLOURS, FONT, ROLE_COLOURS, ROLE_LABELS
+from primeflex_iac.render.rack_groups import card_notes, model_names, name_runs, rack_groups
 
 if TYPE_CHECKING:
-    from primeflex_iac.plan.model import Device, Plan
+    from primeflex_iac.plan.model import Device, Plan, RackPlan
     from primeflex_iac.render.rack_groups import RackGroup
 
 __all__ = ["MIN_FONT_PX", "PAGE_PX", "RACKS_PER_ROW", "rack_elevation_rows", "rack_elevations_svg"]
@@ -47,6 +47,12 @@ _STYLE = (
     ".label{font-size:12px;fill:#111}.name{font-size:13px;font-weight:bold;text-anchor:middle;fill:#222}"
     ".model{font-size:12px;text-anchor:middle;fill:#444}.fig{font-size:12px;text-anchor:middle;fill:#333}"
     ".over{fill:#b00020;font-weight:bold}"
+    "</style>"
+)
+_EXISTING_STYLE = (  # only in pictures of an existing site's racks
+    "<style>"
+    f".existing{{fill:{EXISTING_COLOURS['block']};stroke:{EXISTING_COLOURS['line']};stroke-width:0.8;stroke-dasharray:4 2}}"
+    f".old{{font-size:12px;text-anchor:middle;fill:{EXISTING_COLOURS['text']}}}"
     "</style>"
 )
 
@@ -90,25 +96,49 @@ def _grid(key: str, x: float, y: float) -> str:
     )
 
 
-def _rack(group: RackGroup, x: float, y: float, tallest: int, models: dict[str, str], grid: str) -> list[str]:
-    """One rack (of a group) with its slot's top-left corner at (x, y)."""
+def _existing_block(rack: RackPlan, left: float, body: float, notes: list[str]) -> str:
+    """An installed rack's equipment of today: one grey block over its bottom units, with what it
+    draws and the GPU cards its nodes take (``notes``)."""
+    units = rack.existing_units
+    top = body + (rack.height_u - units) * UNIT_PX
+    tall = units * UNIT_PX
+    lines = ["existing equipment", f"{units}U, {rack.existing_power_w / 1000:,.1f} kW today", *notes]
+    lines = lines[: max(1, (tall - 4) // LINE_PX)]
+    first = top + tall / 2 + 4.5 - (len(lines) - 1) * LINE_PX / 2
+    centre = left + RACK_PX / 2
+    text = "".join(
+        f'<text x="{centre:.1f}" y="{first + i * LINE_PX:.1f}" class="old">{xml_text(_fit(line, RACK_PX - 12, 12))}</text>'
+        for i, line in enumerate(lines)
+    )
+    return (
+        f'<g class="existing-equipment"><title>existing equipment: U1-U{units}, {rack.existing_power_w:,.0f} W today'
+        f"{xml_text(''.join('; ' + note for note in notes))}</title>"
+        f'<rect x="{left + 2}" y="{top + 1}" width="{RACK_PX - 4}" height="{tall - 2}" rx="2" class="existing"/>{text}</g>'
+    )
+
+
+def _rack(group: RackGroup, x: float, y: float, tallest: int, models: dict[str, str], grid: str, notes: list[str]) -> list[str]:
+    """One rack (of a group) with its slot's top-left corner at (x, y); ``notes``: an installed rack's GPU cards."""
     rack = group.rack
     folded = group.count > 1
     centre = x + SLOT_PX / 2 + NUMBERS_PX / 2
     names = name_runs(group.names)
     caption = f"{group.count} racks: {', '.join(names)}" if folded else rack.name
+    caption += " (existing)" if rack.existing else ""
+    rack_model = f"installed {rack.height_u}U rack" if rack.existing else models.get(rack.catalog_id, rack.catalog_id)
     body = y + CAPTION_PX + (tallest - rack.height_u) * UNIT_PX
     out = [
         f'<g class="rack-group" data-racks="{group.count}"><title>{xml_text(", ".join(names))}</title>',
         f'<text x="{centre:.1f}" y="{y + 14}" class="name">{xml_text(_fit(caption, SLOT_PX, 13))}</text>',
-        f'<text x="{centre:.1f}" y="{y + 30}" class="model">'
-        f"{xml_text(_fit(models.get(rack.catalog_id, rack.catalog_id), SLOT_PX, 12))}</text>",
+        f'<text x="{centre:.1f}" y="{y + 30}" class="model">{xml_text(_fit(rack_model, SLOT_PX, 12))}</text>',
         f'<rect x="{x + NUMBERS_PX}" y="{body}" width="{RACK_PX}" height="{rack.height_u * UNIT_PX}" class="rack"/>',
         f'<rect x="{x + NUMBERS_PX + 2}" y="{body + 1}" width="{RACK_PX - 4}" height="{rack.height_u * UNIT_PX - 2}" '
         f'fill="url(#{grid})"/>',
         _numbers(rack.height_u, x + NUMBERS_PX, body),
     ]
     left = x + NUMBERS_PX
+    if rack.existing and rack.existing_units:
+        out.append(_existing_block(rack, left, body, notes))
     for device in sorted(rack.devices, key=lambda d: d.position):
         top = body + (rack.height_u - (device.position + device.height_u - 1)) * UNIT_PX
         tall = device.height_u * UNIT_PX
@@ -128,8 +158,10 @@ def _rack(group: RackGroup, x: float, y: float, tallest: int, models: dict[str, 
             f'fill="{ROLE_COLOURS[device.role]}" class="dev"/>{text}</g>'
         )
     base = y + CAPTION_PX + tallest * UNIT_PX
-    over = " over" if rack.power_max_w > rack.power_limit_w else ""
+    over = " over" if rack.existing_power_w + rack.power_max_w > rack.power_limit_w else ""
     each = " each" if folded else ""
+    if rack.existing:
+        return [*out, *_existing_footer(rack, centre, base, over, each)]
     out += [
         f'<text x="{centre:.1f}" y="{base + 18}" class="fig">{rack.used_units} of {rack.height_u} U used{each}</text>',
         f'<text x="{centre:.1f}" y="{base + 34}" class="fig{over}">{rack.power_max_w / 1000:,.1f} kW of '
@@ -138,6 +170,18 @@ def _rack(group: RackGroup, x: float, y: float, tallest: int, models: dict[str, 
         "</g>",
     ]
     return out
+
+
+def _existing_footer(rack: RackPlan, centre: float, base: float, over: str, each: str) -> list[str]:
+    """The figures under an installed rack: today's and the plan's."""
+    return [
+        f'<text x="{centre:.1f}" y="{base + 18}" class="fig">{rack.existing_units} U existing + {rack.used_units} U new '
+        f"of {rack.height_u} U{each}</text>",
+        f'<text x="{centre:.1f}" y="{base + 34}" class="fig{over}">{rack.existing_power_w / 1000:,.1f} kW today + '
+        f"{rack.power_max_w / 1000:,.1f} kW new of {rack.power_limit_w / 1000:,.1f} kW</text>",
+        f'<text x="{centre:.1f}" y="{base + 50}" class="fig">new: {rack.heat_btu_h:,.0f} BTU/h · {rack.weight_kg:,.0f} kg</text>',
+        "</g>",
+    ]
 
 
 def _rows(plan: Plan) -> list[list[RackGroup]]:
@@ -158,7 +202,7 @@ def _svg(plan: Plan, rows: list[list[RackGroup]], *, title: bool, prefix: str) -
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" font-family="{FONT}, sans-serif">',
-        _STYLE,
+        _STYLE + (_EXISTING_STYLE if any(rack.existing for rack in plan.racks) else ""),
         f"<defs>{_grid(grid, MARGIN + NUMBERS_PX + 2, top + CAPTION_PX + 1)}</defs>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
     ]
@@ -176,13 +220,26 @@ def _svg(plan: Plan, rows: list[list[RackGroup]], *, title: bool, prefix: str) -
             )
             out.append(f'<text x="{legend_x + 19:.1f}" y="{MARGIN + 31}" class="legend">{ROLE_LABELS[role]}</text>')
             legend_x += 30 + len(ROLE_LABELS[role]) * 7
+        if any(rack.existing for rack in racks):
+            out.append(f'<rect x="{legend_x:.1f}" y="{MARGIN + 20}" width="14" height="12" class="existing"/>')
+            text = f"existing equipment{_untouched(plan)}"
+            out.append(f'<text x="{legend_x + 19:.1f}" y="{MARGIN + 31}" class="legend">{xml_text(text)}</text>')
     for index, row in enumerate(rows):
         y = top + index * (row_px + ROW_GAP)
         for column, group in enumerate(row):
             x = MARGIN + column * (SLOT_PX + RACK_GAP)
-            out += _rack(group, x, y, tallest, models, grid)
+            out += _rack(group, x, y, tallest, models, grid, card_notes(plan, group.rack))
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def _untouched(plan: Plan) -> str:
+    """An existing site's racks the plan adds nothing to: " (r02–r05 untouched)"."""
+    if plan.existing is None:
+        return ""
+    drawn = {rack.name for rack in plan.racks}
+    left = [rack.name for rack in plan.existing.racks if rack.name not in drawn]
+    return f" ({', '.join(name_runs(left))} untouched)" if left else ""
 
 
 def rack_elevations_svg(plan: Plan) -> str:

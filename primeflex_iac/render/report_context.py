@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from primeflex_iac.common.units import format_duration
 from primeflex_iac.render.bom import bom_markdown
+from primeflex_iac.render.site_changes import existing_site, upgrade_text
 from primeflex_iac.render.tco_chart import cost_over_time_svg, tco_html, tco_markdown
 
 if TYPE_CHECKING:
@@ -47,7 +48,12 @@ def summary_rows(plan: Plan) -> list[tuple[str, str]]:
     rows = [("Status", plan.status), ("Result", plan.message)]
     for entry in plan.compute:
         chassis = f" in {entry.chassis_count}x {entry.chassis}" if entry.chassis else ""
-        rows.append(("Compute", f"{entry.count}x {entry.node_name}{chassis}; {entry.gpus_per_node}x {entry.gpu_name} per node"))
+        if entry.existing_group is not None:  # cards into installed nodes: no node bought
+            rows.append(("Compute", f"GPU cards: {upgrade_text(entry)}"))
+        else:
+            rows.append(
+                ("Compute", f"{entry.count}x {entry.node_name}{chassis}; {entry.gpus_per_node}x {entry.gpu_name} per node")
+            )
         rows.append(
             ("GPUs", f"{entry.gpus:,} ({entry.tensor_tflops:,.0f} dense FP16 tensor TFLOPS, {entry.int8_tops:,.0f} INT8 TOPS)")
         )
@@ -183,6 +189,7 @@ def report_context(
     return {
         "plan": plan,
         "summary": summary_rows(plan),
+        "existing_site": existing_site(plan),
         "workloads": workload_table(plan),
         "layouts": layout_lines(plan),
         "topology_svg": None if topology_svg is None else Markup(_strip_xml_prolog(topology_svg)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from primeflex_iac.common.units import format_duration
+from primeflex_iac.render.site_changes import existing_summary, upgrade_text
 
 if TYPE_CHECKING:
     from primeflex_iac.plan.model import Plan
@@ -20,6 +21,9 @@ def summary_text(plan: Plan) -> str:
         lines.append("  Relax one of them (or allow more of the catalog) and solve again.")
         return "\n".join(lines) + "\n"
     for entry in plan.compute:
+        if entry.existing_group is not None:  # cards into installed nodes: no node bought
+            lines.append(f"  compute   {upgrade_text(entry)}: {entry.gpus} GPUs, {entry.tensor_tflops:,.0f} tensor TFLOPS")
+            continue
         chassis = f" in {entry.chassis_count}x {entry.chassis}" if entry.chassis else ""
         lines.append(
             f"  compute   {entry.count}x {entry.node_name}{chassis}, {entry.gpus_per_node}x {entry.gpu_name} each: "
@@ -37,7 +41,14 @@ def summary_text(plan: Plan) -> str:
                 + (f" + {f.core_switches} core" if f.core_switches else "")
                 + " x"
             )
-        lines.append(f"  fabric    {f.name}, {f.link_gbps} Gb/s per node port, {shape}: {switches} {f.switch}")
+        if plan.existing is not None and plan.existing.fabric is not None:
+            use = plan.existing.fabric
+            new = f", {use.new_leaves} new leaf x {f.switch} on {use.spine_ports_used} free spine ports" if use.new_leaves else ""
+            lines.append(f"  fabric    {f.name}, existing: {use.leaf_ports_used} of {use.free_leaf_ports} free leaf ports{new}")
+        else:
+            lines.append(f"  fabric    {f.name}, {f.link_gbps} Gb/s per node port, {shape}: {switches} {f.switch}")
+    if plan.existing is not None:
+        lines.append(f"  existing  {existing_summary(plan)}")
     if plan.storage is not None:
         s = plan.storage
         blocks = ", ".join(f"{n}x {b}" for b, n in s.blocks.items())

@@ -6,23 +6,18 @@ Large clusters stay readable: above FOLD_NODES compute nodes, each rack's nodes 
 one box. A rail-optimised fabric draws its rail groups between the compute nodes and the leaves
 ("rail group 1: cn001–cn032, adapter i → leaf i of leaf01–leaf08"); above FOLD_RACKS groups,
 consecutive groups of the same size are one box. Identifiers come from device names and everything is emitted in sorted order, so the
-DOT text is the same for the same plan.
+DOT text is the same for the same plan. A plan for an existing site is drawn by ``topology_existing``.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-import graphviz
 from graphviz.quoting import quote
 
 from primeflex_iac.common.devices import (
-    CONTROLLER_SHELF,
-    DRIVE_ENCLOSURE,
-    MDT_SHELF,
     SINGLE_SWITCH,
     head_name,
     management_aggregation_name,
@@ -33,40 +28,33 @@ from primeflex_iac.common.escape import dot_label, dot_text
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.common.theme import EDGE_COLOURS, FONT, ROLE_COLOURS
 from primeflex_iac.demand.fat_tree import leaf_down_ports
-from primeflex_iac.plan.cabling import ComputeGroup, layout_of
+from primeflex_iac.plan.cabling import layout_of
 from primeflex_iac.render.rack_groups import model_names, short_model_name
+from primeflex_iac.render.topology_existing import existing_topology_dot
 from primeflex_iac.render.topology_legend import add_legend, line_samples
+from primeflex_iac.render.topology_parts import (
+    FOLD_NODES,
+    FOLD_RACKS,
+    FOLD_SWITCHES,
+    box,
+    edge,
+    enclosure_members,
+    fabric_edges,
+    fold_racks,
+    new_graph,
+    node_key,
+    span,
+    storage_cluster,
+    switch_key,
+)
 
 if TYPE_CHECKING:
+    import graphviz
+
     from primeflex_iac.plan.cabling import Layout, RailGroup
-    from primeflex_iac.plan.model import Device, Plan
+    from primeflex_iac.plan.model import Plan
 
 __all__ = ["FOLD_NODES", "FOLD_SWITCHES", "topology_dot"]
-
-FOLD_NODES = 16
-FOLD_SWITCHES = 8
-FOLD_RACKS = 8
-_UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
-
-
-def _span(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{names[0]}–{names[-1]}"
-
-
-def _key(text: str) -> str:
-    """A node id: every id is one of these, so names (host names already) can never be DOT syntax,
-    an HTML-like ``<...>`` id or an edge's ``node:port``."""
-    return dot_text(_UNSAFE_ID.sub("_", text))
-
-
-def _box(graph: graphviz.Graph, key: str, label: str, role: str) -> None:
-    # lines are broken where the code says, never by the length of a name: the SVG's structure
-    # (a text element a line) is the same for every name
-    graph.node(_key(key), dot_label(*label.split("\n")), fillcolor=ROLE_COLOURS[role])
-
-
-def _edge(graph: graphviz.Graph, tail: str, head: str, **attrs: str) -> None:
-    graph.edge(_key(tail), _key(head), **attrs)
 
 
 def _levels(plan: Plan) -> list[tuple[str, list[str]]]:
@@ -81,35 +69,16 @@ def _levels(plan: Plan) -> list[tuple[str, list[str]]]:
     return levels
 
 
-def _switch_key(level: str, names: list[str], index: int) -> str:
-    return level if len(names) > FOLD_SWITCHES else names[index]
-
-
 def topology_dot(plan: Plan) -> str:
     """DOT source of the plan's topology."""
     fabric = plan.fabric
     if fabric is None:
         name, label = quote(dot_text(plan.name)), quote(dot_text(f"{plan.name}: no plan ({plan.status})"))
         return f"graph {name} {{ label={label} }}\n"
+    if plan.existing is not None:  # what the plan adds to an installed cluster, beside it in grey
+        return existing_topology_dot(plan)
     layout = layout_of(plan)
-    graph = graphviz.Graph(name=dot_text(plan.name), strict=False)
-    title = f"{plan.name} — {plan.message}"
-    graph.attr(
-        rankdir="TB",
-        newrank="true",
-        nodesep="0.25",
-        ranksep="0.6",
-        fontname=FONT,
-        fontsize="14",
-        label=dot_text(title),
-        labelloc="t",
-        splines="spline",
-        compound="true",
-    )
-    graph.attr("node", shape="box", style="rounded,filled", fontname=FONT, fontsize="10", margin="0.12,0.06")
-    graph.attr("edge", fontname=FONT, fontsize="10", color=EDGE_COLOURS["fabric"], fontcolor="#444444")
-    family = {"infiniband": "InfiniBand", "omni-path": "Omni-Path", "ethernet": "Ethernet"}[fabric.family]
-    link = f"{fabric.link_gbps} Gb/s {family}"
+    graph, link = new_graph(plan)
 
     models = model_names(plan)
     switch_model = models.get(fabric.switch, fabric.switch)
@@ -118,7 +87,7 @@ def topology_dot(plan: Plan) -> str:
         if len(names) > FOLD_SWITCHES:
             with graph.subgraph(name=f"rank_{level}") as rank:
                 rank.attr(rank="same")
-                _box(rank, level, f"{_span(names)}\n{len(names)}x {switch_model}", "fabric")
+                box(rank, level, f"{span(names)}\n{len(names)}x {switch_model}", "fabric")
             continue
         # a level's switches in a box of their own (the end of the bundled edge between levels),
         # in the declared order: invisible edges between neighbours fix it, where dot would
@@ -127,9 +96,9 @@ def topology_dot(plan: Plan) -> str:
             label = f"{len(names)}x {switch_model}" if len(names) > 1 else switch_model
             rank.attr(rank="same", label=dot_text(label), style="rounded", color="#e8c4a0", fontname=FONT, fontsize="10")
             for name in names:
-                _box(rank, name, name, "fabric")
+                box(rank, name, name, "fabric")
             for left, right in itertools.pairwise(names):
-                _edge(rank, left, right, style="invis")
+                edge(rank, left, right, style="invis")
     _inter_switch_links(graph, plan, levels)
 
     leaf_level, leaf_names = levels[0]
@@ -144,35 +113,35 @@ def topology_dot(plan: Plan) -> str:
     storage_racks = sorted({layout.rack_of[n] for n in storage_names if n in layout.rack_of}, key=natural_key)
     storage_rack = storage_racks[0] if len(storage_racks) == 1 else None
     drawn_head = drawn_storage = False
-    for group in _fold_racks(layout.groups) if fold else layout.groups:
-        with graph.subgraph(name=_key(f"cluster_{group.key}")) as rack:
+    for group in fold_racks(layout.groups) if fold else layout.groups:
+        with graph.subgraph(name=node_key(f"cluster_{group.key}")) as rack:
             rack.attr(label=dot_text(group.rack), style="dashed", color="#999999", fontname=FONT, fontsize="10")
             assert compute is not None
             each = f"{compute.gpus_per_node}x {compute.gpu_name.replace('NVIDIA ', '')} each"
             if fold:
                 key = f"nodes_{group.key}"
                 nodes = list(group.nodes)
-                _box(rack, key, f"{_span(nodes)}\n{len(nodes)}x {compute.node_name}\n{each}", "compute")
+                box(rack, key, f"{span(nodes)}\n{len(nodes)}x {compute.node_name}\n{each}", "compute")
                 _compute_edges(graph, layout, rail_of, key, nodes, leaf_level, leaf_names, link)
             else:
                 for enclosure in group.enclosures:
-                    members = [n for n in group.nodes if n == enclosure] or _members(plan, enclosure)
+                    members = [n for n in group.nodes if n == enclosure] or enclosure_members(plan, enclosure)
                     label = f"{enclosure}: {', '.join(members)}" if members != [enclosure] else enclosure
-                    _box(rack, enclosure, f"{label}\n{compute.node_name}\n{each}", "compute")
+                    box(rack, enclosure, f"{label}\n{compute.node_name}\n{each}", "compute")
                     _compute_edges(graph, layout, rail_of, enclosure, members, leaf_level, leaf_names, link)
             if group.key == head_rack:
-                _box(rack, head, f"{head}\nhead node", "head")
+                box(rack, head, f"{head}\nhead node", "head")
                 drawn_head = True
             if group.key == storage_rack:
-                _storage(graph, plan, layout, leaf_level, leaf_names, link, rack)
+                storage_cluster(graph, plan, layout, leaf_level, leaf_names, link, rack)
                 drawn_storage = True
 
     if not drawn_storage:
-        _storage(graph, plan, layout, leaf_level, leaf_names, link, graph, storage_racks)
+        storage_cluster(graph, plan, layout, leaf_level, leaf_names, link, graph, storage_racks)
     if not drawn_head:
         where = f"\nin {head_rack}" if head_rack else ""
-        _box(graph, head, f"{head}\nhead node{where}", "head")
-    _fabric_edges(graph, layout, head, [head], leaf_level, leaf_names, link)
+        box(graph, head, f"{head}\nhead node{where}", "head")
+    fabric_edges(graph, layout, head, [head], leaf_level, leaf_names, link)
     _management(graph, plan, layout, levels)
     roles = [
         "fabric",
@@ -187,45 +156,6 @@ def topology_dot(plan: Plan) -> str:
     return source
 
 
-def _fold_racks(groups: tuple[ComputeGroup, ...]) -> list[ComputeGroup]:
-    """Above FOLD_RACKS racks, consecutive racks holding the same number of nodes become one box."""
-    if len(groups) <= FOLD_RACKS:
-        return list(groups)
-    runs: list[list[ComputeGroup]] = []
-    for group in groups:
-        if runs and len(runs[-1][0].nodes) == len(group.nodes):
-            runs[-1].append(group)
-        else:
-            runs.append([group])
-    folded = []
-    for run in runs:
-        first, last = run[0].rack, run[-1].rack
-        label = first if len(run) == 1 else f"{first}–{last}: {len(run)} racks, {len(run[0].nodes)} nodes each"
-        nodes = tuple(node for group in run for node in group.nodes)
-        enclosures = tuple(e for group in run for e in group.enclosures)
-        folded.append(ComputeGroup(f"{first}" if len(run) == 1 else f"{first}_{last}", label, nodes, enclosures))
-    return folded
-
-
-def _members(plan: Plan, enclosure: str) -> list[str]:
-    for rack in plan.racks:
-        for device in rack.devices:
-            if device.name == enclosure:
-                return list(device.nodes) or [enclosure]
-    return [enclosure]
-
-
-def _fabric_edges(
-    graph: graphviz.Graph, layout: Layout, key: str, endpoints: list[str], level: str, leaf_names: list[str], link: str
-) -> None:
-    counts: Counter[str] = Counter()
-    for name in endpoints:
-        for leaf in layout.leaf_ports.get(name, ()):
-            counts[_switch_key(level, leaf_names, leaf)] += 1
-    for target in sorted(counts):
-        _edge(graph, target, key, label=f"{counts[target]}x {link}")
-
-
 def _compute_edges(
     graph: graphviz.Graph,
     layout: Layout,
@@ -238,11 +168,11 @@ def _compute_edges(
 ) -> None:
     """Compute nodes to their leaves, or to their rail groups' boxes when the fabric has rails."""
     if not rail_of:
-        _fabric_edges(graph, layout, key, nodes, level, leaf_names, link)
+        fabric_edges(graph, layout, key, nodes, level, leaf_names, link)
         return
     counts = Counter(rail_of[node] for node in nodes)
     for target in sorted(counts):
-        _edge(graph, target, key, label=f"{counts[target]} node{'s' if counts[target] > 1 else ''}")
+        edge(graph, target, key, label=f"{counts[target]} node{'s' if counts[target] > 1 else ''}")
 
 
 def _rail_groups(graph: graphviz.Graph, layout: Layout, level: str, leaf_names: list[str], link: str) -> dict[str, str]:
@@ -264,16 +194,16 @@ def _rail_groups(graph: graphviz.Graph, layout: Layout, level: str, leaf_names: 
         adapters = len(layout.leaf_ports[first.nodes[0]])
         if len(run) > 1:
             label = (
-                f"rail groups {first.number}–{last.number}: {len(first.nodes)} nodes each, {_span(nodes)}\n"
-                f"adapter i → leaf i of the group's {len(first.leaves)} leaves ({_span(leaves)})"
+                f"rail groups {first.number}–{last.number}: {len(first.nodes)} nodes each, {span(nodes)}\n"
+                f"adapter i → leaf i of the group's {len(first.leaves)} leaves ({span(leaves)})"
             )
         elif len(first.leaves) >= adapters:
-            label = f"rail group {first.number}: {_span(nodes)}\nadapter i → leaf i of {_span(leaves)}"
+            label = f"rail group {first.number}: {span(nodes)}\nadapter i → leaf i of {span(leaves)}"
         else:  # a last group with fewer leaves than adapters: each node on every one of them
-            label = f"rail group {first.number}: {_span(nodes)}\n{adapters} adapters each over {_span(leaves)}"
-        graph.node(_key(key), dot_label(*label.split("\n")), shape="note", style="filled", fillcolor=ROLE_COLOURS["blank"])
+            label = f"rail group {first.number}: {span(nodes)}\n{adapters} adapters each over {span(leaves)}"
+        graph.node(node_key(key), dot_label(*label.split("\n")), shape="note", style="filled", fillcolor=ROLE_COLOURS["blank"])
         rail_of.update(dict.fromkeys(nodes, key))
-        _fabric_edges(graph, layout, key, nodes, level, leaf_names, link)
+        fabric_edges(graph, layout, key, nodes, level, leaf_names, link)
     return rail_of
 
 
@@ -309,61 +239,7 @@ def _inter_switch_links(graph: graphviz.Graph, plan: Plan, levels: list[tuple[st
         if len(low_names) <= FOLD_SWITCHES:
             attrs["lhead"] = f"cluster_level_{low}"
         middle_high, middle_low = (len(high_names) - 1) // 2, (len(low_names) - 1) // 2
-        _edge(graph, _switch_key(high, high_names, middle_high), _switch_key(low, low_names, middle_low), **attrs)
-
-
-def _storage(
-    graph: graphviz.Graph,
-    plan: Plan,
-    layout: Layout,
-    level: str,
-    leaf_names: list[str],
-    link: str,
-    container: graphviz.Graph,
-    racks: list[str] | None = None,
-) -> None:
-    """The storage box, drawn in ``container`` (a rack's box, or the graph with the ``racks`` it
-    sits in named); its edges go on ``graph`` so that no switch is pulled into the box."""
-    if plan.storage is None:
-        return
-    where = f"; in {_span(racks)}" if racks else ""
-    with container.subgraph(name="cluster_storage") as storage:
-        storage.attr(
-            label=dot_text(f"storage: {plan.storage.file_system}, {plan.storage.usable_tib:,.1f} TiB usable{where}"),
-            style="dashed",
-            color="#38761d",
-            fontname=FONT,
-            fontsize="10",
-        )
-        servers = list(layout.storage_servers)
-        _box(
-            storage,
-            "storage_servers",
-            f"{_span(servers)}\n{len(servers)}x storage server\n{short_model_name(plan, plan.storage.server)}",
-            "storage",
-        )
-        by_kind: dict[str, list[Device]] = {}
-        for shelf in layout.storage_shelves:
-            by_kind.setdefault(shelf.catalog_id, []).append(shelf)
-        keys = {}
-        for catalog_id in sorted(by_kind):
-            shelves = sorted(by_kind[catalog_id], key=lambda d: d.name)
-            keys[catalog_id] = key = f"shelves_{catalog_id}"
-            names = [s.name for s in shelves]
-            _box(storage, key, f"{_span(names)}\n{len(names)}x {short_model_name(plan, catalog_id)}", "storage")
-        fc = {"label": "FC 32 Gb/s", "color": EDGE_COLOURS["storage"], "fontcolor": EDGE_COLOURS["storage"]}
-        sas = {**fc, "label": "SAS 12 Gb/s"}
-        controllers = [k for c, k in keys.items() if by_kind[c][0].name.startswith((CONTROLLER_SHELF, MDT_SHELF))]
-        enclosures = [k for c, k in keys.items() if by_kind[c][0].name.startswith(DRIVE_ENCLOSURE)]
-        for key in controllers:
-            _edge(graph, "storage_servers", key, **fc)
-        for key in enclosures:
-            for controller in controllers:
-                if controller.startswith("shelves_") and by_kind[controller.removeprefix("shelves_")][0].name.startswith(
-                    CONTROLLER_SHELF
-                ):
-                    _edge(graph, controller, key, **sas)
-    _fabric_edges(graph, layout, "storage_servers", servers, level, leaf_names, link)
+        edge(graph, switch_key(high, high_names, middle_high), switch_key(low, low_names, middle_low), **attrs)
 
 
 def _management(graph: graphviz.Graph, plan: Plan, layout: Layout, levels: list[tuple[str, list[str]]]) -> None:
@@ -372,24 +248,24 @@ def _management(graph: graphviz.Graph, plan: Plan, layout: Layout, levels: list[
     aggregation = fabric.management_aggregation_switches
     names = [management_switch_name(i + 1) for i in range(fabric.management_switches - aggregation)]
     model = short_model_name(plan, fabric.management_switch)
-    _box(graph, "mgmt", f"{_span(names)}\n{len(names)}x {model}", "management")
+    box(graph, "mgmt", f"{span(names)}\n{len(names)}x {model}", "management")
     style = {"style": "dashed", "color": EDGE_COLOURS["management"], "fontcolor": EDGE_COLOURS["management"]}
     fold = len(layout.compute_nodes) > FOLD_NODES
-    for group in _fold_racks(layout.groups) if fold else layout.groups:
+    for group in fold_racks(layout.groups) if fold else layout.groups:
         target = f"nodes_{group.key}" if fold else None
         if target:
-            _edge(graph, target, "mgmt", label=f"{len(group.nodes)}x 1 GbE", **style)
+            edge(graph, target, "mgmt", label=f"{len(group.nodes)}x 1 GbE", **style)
         else:
             for enclosure in group.enclosures:
-                _edge(graph, enclosure, "mgmt", **style)
+                edge(graph, enclosure, "mgmt", **style)
     if plan.storage is not None:
-        _edge(graph, "storage_servers", "mgmt", **style)
+        edge(graph, "storage_servers", "mgmt", **style)
     top = "mgmt"
     if aggregation:
         # the access switches' uplinks and the head node go into the aggregation switches
         upper = [management_aggregation_name(i + 1) for i in range(aggregation)]
-        label = f"{_span(upper)}\n{aggregation}x {model}\n(aggregation)"
-        _box(graph, "magg", label, "management")
-        _edge(graph, "mgmt", "magg", label="uplinks", **style)
+        label = f"{span(upper)}\n{aggregation}x {model}\n(aggregation)"
+        box(graph, "magg", label, "management")
+        edge(graph, "mgmt", "magg", label="uplinks", **style)
         top = "magg"
-    _edge(graph, head_name(), top, **style)
+    edge(graph, head_name(), top, **style)
