@@ -185,9 +185,16 @@ def _slurm_groups(plan: Plan, catalog: Catalog, heads: list[str]) -> dict[str, A
         },
         "children": {
             "slurmservers": {"hosts": {name: None for name in heads}},
-            "slurmexechosts": {"children": {"compute": None} if plan.existing is None else {"hpc": None, "ai": None}},
+            "slurmexechosts": {"children": _executing(plan)},
         },
     }
+
+
+def _executing(plan: Plan) -> dict[str, None]:
+    """The groups Slurm runs jobs on: ``compute``; on an existing site ``hpc`` (where it lists nodes) and ``ai``."""
+    if plan.existing is None:
+        return {"compute": None}
+    return {"hpc": None, "ai": None} if any(g.hosts for g in plan.existing.groups) else {"ai": None}
 
 
 def _site_groups(plan: Plan, where: dict[str, dict[str, Any]], heads: list[str]) -> dict[str, Any]:
@@ -195,8 +202,16 @@ def _site_groups(plan: Plan, where: dict[str, dict[str, Any]], heads: list[str])
     assert plan.existing is not None
     installed = [host for group in plan.existing.groups for host in group.hosts]
     upgraded = {host for group in plan.existing.groups for host in group.upgraded}
-    new = sorted((name for name in _placed(plan) if name not in upgraded), key=natural_key)
-    new += sorted({node for _, d in _placed(plan).values() for node in d.nodes}, key=natural_key)
+    # the new hosts Ansible manages, as in a new cluster: nodes, switches and storage servers (no chassis or shelf)
+    server = plan.storage.server if plan.storage is not None else None
+    hosts: set[str] = set()
+    for rack in plan.racks:
+        for device in rack.devices:
+            if device.role == "compute":
+                hosts.update(device.nodes or [device.name])
+            elif device.role in ("fabric", "management") or device.catalog_id == server:
+                hosts.add(device.name)
+    new = sorted(hosts - upgraded, key=natural_key)
     return {
         # the installed nodes' variables are here, or in the compute group for those with cards
         "hpc": {"hosts": {host: None if host in upgraded else _host_vars(where, host) for host in installed}},

@@ -197,10 +197,12 @@ def slurm_conf(plan: Plan, catalog: Catalog | None = None) -> str:
     for block in _node_blocks(plan, catalog):
         lines += [*block.comments, _line("NodeName", block.fields)]
     partitions = "# One partition per platform."
-    if plan.existing is not None:
+    if plan.existing is not None and len(settings.partitions) > 1:
         partitions = (
             "# hpc: every node of the existing cluster (the default); ai: the GPU nodes, installed ones with cards and new ones."
         )
+    elif plan.existing is not None:
+        partitions = "# ai: the GPU nodes the plan adds (the spec lists no installed node for an hpc partition)."
     lines += ["", partitions, *(_line("PartitionName", p) for p in settings.partitions)]
     return "\n".join(lines) + "\n"
 
@@ -307,7 +309,7 @@ def topology_conf(plan: Plan, catalog: Catalog | None = None) -> str:
     lines.append(config_comment(f"# {fabric.name}, {fabric.link_gbps} Gb/s per node port; {levels}."))
     if plan.existing is not None and plan.existing.fabric is not None:
         lines += installed_tree(plan, wired, [host for platform in platforms(plan) for host in platform.hosts])
-    elif plan.existing is not None:  # a fabric of its own: the installed nodes on theirs, not joined
+    elif plan.existing is not None and existing_hosts(plan):  # a fabric of its own: the installed nodes on theirs
         installed = existing_hosts(plan)
         new = {host for platform in platforms(plan) for host in platform.hosts} - set(installed)
         lines += _tree_lines(plan, wired, new) if new and wired.levels else []

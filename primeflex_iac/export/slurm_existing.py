@@ -120,23 +120,24 @@ def existing_node_blocks(plan: Plan, catalog: Catalog, memory_share: float) -> l
 
 
 def existing_partitions(plan: Plan, gpu_hosts: Iterable[str]) -> list[dict[str, str]]:
-    """``hpc`` (every installed node, the default) and ``ai`` (the GPU nodes, ``gpu_hosts``)."""
-    return [
-        {
-            "name": HPC_PARTITION,
-            "Nodes": hosts_expression(existing_hosts(plan)),
-            "Default": "YES",
-            "MaxTime": "INFINITE",
-            "State": "UP",
-        },
+    """``hpc`` (every installed node, the default) and ``ai`` (the GPU nodes, ``gpu_hosts``); a site
+    whose spec lists no installed nodes has no ``hpc`` partition to write, and ``ai`` is the default."""
+    installed = existing_hosts(plan)
+    partitions = []
+    if installed:
+        partitions.append(
+            {"name": HPC_PARTITION, "Nodes": hosts_expression(installed), "Default": "YES", "MaxTime": "INFINITE", "State": "UP"}
+        )
+    partitions.append(
         {
             "name": AI_PARTITION,
             "Nodes": hosts_expression(sorted(gpu_hosts, key=natural_key)),
-            "Default": "NO",
+            "Default": "NO" if installed else "YES",
             "MaxTime": "INFINITE",
             "State": "UP",
-        },
-    ]
+        }
+    )
+    return partitions
 
 
 def installed_tree(plan: Plan, wired: Wiring, gpu_hosts: Iterable[str]) -> list[str]:

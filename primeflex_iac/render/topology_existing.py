@@ -262,7 +262,11 @@ def existing_topology_dot(plan: Plan) -> str:
         "existing",
         *(["upgraded"] if any(group.upgraded for group in site.groups) else []),
     ]
-    lines = line_samples(storage=plan.storage is not None, bundles=len(levels) > 0, existing=True)
+    lines = line_samples(
+        storage=plan.storage is not None,
+        bundles=fabric.tiers > 1 and fabric.spine_switches + fabric.core_switches > 0 or fabric.switch_links > 0,
+        existing=True,
+    )
     drawn = {"fabric": bool(levels or new_compute or plan.storage), "management": bool(fabric.management_switches)}
     lines = [(text, attrs) for text, attrs in lines if drawn.get(text.split()[0].rstrip(":"), True)]
     add_legend(graph, roles, lines, title="legend: colour = new, grey = existing")

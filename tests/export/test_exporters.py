@@ -449,6 +449,8 @@ def test_every_port_is_cabled_once_and_counts_match_the_plan(name: str, catalog:
     management = [link for link in wired.links if link.network == "management"]
     assert len({link.b.device for link in management}) <= fabric.management_switches
     devices = {d.name for r in plan.racks for d in r.devices} | {n for r in plan.racks for d in r.devices for n in d.nodes}
+    if plan.existing is not None:  # the new management switches join the site's network at its head node
+        devices.add(plan.existing.head_node)
     assert {device for device, _ in ends} <= devices
 
 
@@ -667,11 +669,11 @@ def test_netbox_bundle_uses_netbox_import_fields_and_refers_to_itself(name: str,
             assert end[2] in components[end[:2]], cable
             ends[end] += 1
     assert max(ends.values()) == 1
-    # one tag on every object of the design, none on the shared vocabulary
-    (tag,) = data["tags"]
+    # one tag on every object of the design (and `existing` beside it on the site's own), none on the shared vocabulary
+    (tag,) = [t for t in data["tags"] if t["slug"] != "existing"]
     for kind in IMPORT_FILES[1:]:
         for record in data[kind]:
-            assert record.get("tags", [tag["slug"]]) == [tag["slug"]], (kind, record)
+            assert record.get("tags", [tag["slug"]]) in ([tag["slug"]], [tag["slug"], "existing"]), (kind, record)
     assert all("tags" not in record for kind in ("manufacturers", "device-roles") for record in data[kind])
 
 
@@ -800,7 +802,8 @@ def test_ansible_inventory_groups_hosts_by_role(name: str, catalog: Catalog) -> 
     if plan.compute:
         slurm = groups["slurm"]
         assert list(slurm["children"]["slurmservers"]["hosts"]) == ["head01"]
-        assert slurm["children"]["slurmexechosts"] == {"children": {"compute": None}}
+        executing = {"compute": None} if plan.existing is None else {"ai": None}  # the samples list no installed node
+        assert slurm["children"]["slurmexechosts"] == {"children": executing}
         text = slurm_conf(plan, catalog)
         for node in slurm["vars"]["slurm_nodes"]:  # galaxyproject.slurm writes NodeName=<name> <key>=<value> ...
             assert f"NodeName={node['name']} " + " ".join(f"{k}={v}" for k, v in node.items() if k != "name") in text
@@ -840,7 +843,8 @@ def test_ansible_reads_the_inventory(name: str, catalog: Catalog, tmp_path: Path
     first = platforms(plan)[0].hosts[0]
     assert listed["_meta"]["hostvars"][first]["primeflex_software"]["scheduler"] == "slurm"
     # galaxyproject.slurm's groups and variables, as Ansible resolves them for a host
-    assert listed["slurmservers"]["hosts"] == ["head01"] and listed["slurmexechosts"]["children"] == ["compute"]
+    executing = ["compute"] if plan.existing is None else ["ai"]  # the water sample lists no installed node
+    assert listed["slurmservers"]["hosts"] == ["head01"] and listed["slurmexechosts"]["children"] == executing
     variables = listed["_meta"]["hostvars"][first]
     assert variables["slurm_config"]["SlurmctldHost"] == "head01"
     assert variables["slurm_nodes"][0]["name"] == hostlist(platforms(plan)[0].hosts)
