@@ -264,7 +264,7 @@ def existing_topology_dot(plan: Plan) -> str:
     ]
     lines = line_samples(
         storage=plan.storage is not None,
-        bundles=fabric.tiers > 1 and fabric.spine_switches + fabric.core_switches > 0 or fabric.switch_links > 0,
+        bundles=(fabric.tiers > 1 and fabric.spine_switches + fabric.core_switches > 0) or fabric.switch_links > 0,
         existing=True,
     )
     drawn = {"fabric": bool(levels or new_compute or plan.storage), "management": bool(fabric.management_switches)}
