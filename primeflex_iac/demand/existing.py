@@ -10,8 +10,8 @@ paper is silent, recorded here and in the plan's assumptions):
   count does not divide); a rack takes cards in as many of its nodes as its spare power allows
   (power_limit - power_used over the cards' maximum power), and the group keeps ``keep_cpu_only``
   nodes (or the nodes ``keep_cpu_cores`` needs) untouched.
-- New compute enclosures fill existing racks' free units and spare power before new racks: one
-  rack takes min(free units / height, spare power / power) of them.
+- New compute enclosures, management and leaf switches go into existing racks' free units and spare
+  power (solver/families/existing_racks.py) before new racks.
 - The installed storage serves the training data when its capacity and read rate suffice; what it
   lacks is added as building blocks (no second metadata shelf: the file system has one).
 """
@@ -27,10 +27,10 @@ from primeflex_iac.common.validation_messages import unknown_name
 if TYPE_CHECKING:
     from primeflex_iac.catalog.models import Catalog, CpuNode
     from primeflex_iac.errors import Problem
-    from primeflex_iac.spec.existing import Existing, ExistingNodes, ExistingRack
+    from primeflex_iac.spec.existing import Existing, ExistingNodes
     from primeflex_iac.spec.model import Spec
 
-__all__ = ["Upgrade", "enclosures_fit", "existing_problems", "group_racks", "kept_nodes", "upgrade_for", "upgrade_hosts"]
+__all__ = ["Upgrade", "existing_problems", "group_racks", "kept_nodes", "upgrade_for", "upgrade_hosts"]
 
 
 @dataclass(frozen=True)
@@ -99,14 +99,6 @@ def upgrade_hosts(upgrade: Upgrade, nodes: int) -> list[tuple[str, str]]:
         spare = [(rack, host) for rack, hosts in upgrade.hosts_by_rack for host in hosts if (rack, host) not in taken]
         chosen.extend(spare[: nodes - len(chosen)])
     return chosen
-
-
-def enclosures_fit(racks: list[ExistingRack], height_u: int, power_w: float) -> tuple[int, ...]:
-    """How many enclosures of ``height_u`` drawing ``power_w`` each existing rack takes, in order."""
-    return tuple(
-        max(0, min(r.free_units // height_u if height_u else 0, int(r.spare_w // power_w) if power_w > 0 else r.free_units))
-        for r in racks
-    )
 
 
 def existing_problems(spec: Spec, catalog: Catalog) -> list[Problem]:

@@ -49,3 +49,7 @@ class Selection:
     # racks filled by one block alone: (racks, blocks per rack) for the compute enclosures and the switches
     compute_full_racks: tuple[int, int] = (0, 0)
     switch_full_racks: tuple[int, int] = (0, 0)
+    # an existing site: compute enclosures, management switches and leaf switches each installed rack takes
+    compute_in_existing: tuple[int, ...] = ()
+    management_in_existing: tuple[int, ...] = ()
+    leaves_in_existing: tuple[int, ...] = ()

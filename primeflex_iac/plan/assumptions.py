@@ -92,8 +92,9 @@ def plan_assumptions(bom: list[BomLine], demand: Demand, head_on_fabric: bool = 
 EXISTING_SITE_READINGS = [
     "interpretation (existing site): a group's nodes are spread evenly over its racks in order, the first racks "
     "one more; cards go into a rack's nodes while its spare power (limit - in use) takes their maximum power",
-    "interpretation (existing site): a rack's free units are one run at its top; only new compute enclosures go "
-    "into existing racks (as many as fit, rack by rack), every other new device into new racks",
+    "interpretation (existing site): a rack's free units are one run at its top; new compute enclosures, management "
+    "switches and leaf switches go into existing racks within their free units and spare power (maximum power "
+    "rounded up), storage and every other new device into new racks",
     "interpretation (existing site): total_power bounds what the plan adds; the site's head node, cluster licences, "
     "management network and metadata shelf are its own; new nodes join the installed fabric, on its free leaf "
     "ports, then on new leaves whose uplinks take its free spine ports (a new spine level is not planned)",

@@ -22,7 +22,7 @@ from primeflex_iac.common.devices import (
     storage_server_name,
     switch_name,
 )
-from primeflex_iac.plan.existing_site import existing_racks, first_number, in_existing_racks
+from primeflex_iac.plan.existing_site import existing_racks, first_number, into_existing_racks
 from primeflex_iac.plan.placement import DeviceToPlace, place_devices
 
 if TYPE_CHECKING:
@@ -151,11 +151,10 @@ def place(selection: Selection, demand: Demand) -> list[RackPlan] | None:
     catalog = demand.catalog
     rack = catalog.racks[demand.rack_model]
     devices = devices_to_place(selection, demand)
-    # on an existing site, the first compute enclosures go into its racks' free units
-    compute = [d for d in devices if d.role == "compute"]
-    in_existing = sum(in_existing_racks(selection, demand))
-    added = existing_racks(selection, demand, compute)
-    moved = {id(d) for d in compute[:in_existing]}
+    # on an existing site, the devices its racks take (as the solver counted them) go there first
+    taken = into_existing_racks(selection, devices)
+    added = existing_racks(selection, demand, taken)
+    moved = {id(d) for rack in taken for d in rack}
     new = place_devices(
         [d for d in devices if id(d) not in moved],
         selection.racks,

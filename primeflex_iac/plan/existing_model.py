@@ -32,7 +32,7 @@ class ExistingRackUse(Strict):
     free_units: int
     power_limit_w: float
     power_used_w: float
-    new_units: int = Field(description="Units the plan's new devices take (at the top of its free units).")
+    new_units: int = Field(description="Units the plan's new devices take in its free units (the run at the top of the rack).")
     new_power_w: float = Field(description="Maximum power the plan adds: new devices and GPU cards.")
 
 

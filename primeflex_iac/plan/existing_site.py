@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from primeflex_iac.common.devices import RACK
-from primeflex_iac.demand.existing import enclosures_fit, group_racks, kept_nodes, upgrade_hosts
+from primeflex_iac.demand.existing import group_racks, kept_nodes, upgrade_hosts
 from primeflex_iac.plan.existing_model import (
     ExistingFabricUse,
     ExistingGroupPlan,
@@ -21,15 +20,17 @@ from primeflex_iac.plan.existing_model import (
     ExistingSitePlan,
     ExistingStorageUse,
 )
-from primeflex_iac.plan.model import Device, RackPlan
+from primeflex_iac.plan.model import RackPlan
+from primeflex_iac.plan.placement import to_device
 
 if TYPE_CHECKING:
     from primeflex_iac.demand.build import Demand
     from primeflex_iac.demand.selection import Selection
+    from primeflex_iac.plan.model import Device
     from primeflex_iac.plan.placement import DeviceToPlace
     from primeflex_iac.spec.model import Spec
 
-__all__ = ["existing_racks", "existing_site_plan", "first_number", "in_existing_racks", "upgraded_by_rack"]
+__all__ = ["existing_racks", "existing_site_plan", "first_number", "into_existing_racks", "upgraded_by_rack"]
 
 
 def first_number(spec: Spec, prefix: str) -> int:
@@ -43,25 +44,6 @@ def first_number(spec: Spec, prefix: str) -> int:
     return max(numbers, default=0) + 1
 
 
-def rack_offset(spec: Spec) -> int:
-    return first_number(spec, RACK) - 1
-
-
-def in_existing_racks(selection: Selection, demand: Demand) -> list[int]:
-    """New compute enclosures each existing rack takes, in the spec's order (0 for every rack without any)."""
-    existing, platform = demand.spec.existing, selection.platform
-    if existing is None or platform is None or platform.upgrade is not None:
-        return [0] * (len(existing.racks) if existing is not None else 0)
-    watts = platform.enclosure_power_max_w(selection.fabric.adapter.power_max_w)
-    fits = enclosures_fit(list(existing.racks), platform.enclosure_height_u, watts)
-    left, taken = selection.enclosures, []
-    for fit in fits:
-        take = min(fit, left)
-        taken.append(take)
-        left -= take
-    return taken
-
-
 def upgraded_by_rack(selection: Selection) -> dict[str, list[str]]:
     """Rack -> the hosts that take cards in it (empty without an upgrade)."""
     platform = selection.platform
@@ -73,9 +55,30 @@ def upgraded_by_rack(selection: Selection) -> dict[str, list[str]]:
     return found
 
 
-def existing_racks(selection: Selection, demand: Demand, compute: list[DeviceToPlace]) -> list[RackPlan]:
-    """The existing racks the plan adds to: the first new compute enclosures at the top of their free
-    units (``compute``, in order, as many as ``in_existing_racks`` says) and the cards' power."""
+def into_existing_racks(selection: Selection, devices: list[DeviceToPlace]) -> list[list[DeviceToPlace]]:
+    """The new devices each installed rack takes, as the solver counted them (in the spec's rack order):
+    the first compute enclosures, management switches and leaf switches, in their order."""
+    queues = {
+        role: [d for d in devices if d.role == role and (role != "fabric" or d.name.startswith("leaf"))]
+        for role in ("compute", "management", "fabric")
+    }
+    counts = {
+        "compute": selection.compute_in_existing,
+        "management": selection.management_in_existing,
+        "fabric": selection.leaves_in_existing,
+    }
+    racks: list[list[DeviceToPlace]] = [[] for _ in selection.compute_in_existing]
+    for role, queue in queues.items():
+        start = 0
+        for index, count in enumerate(counts[role]):
+            racks[index].extend(queue[start : start + count])
+            start += count
+    return racks
+
+
+def existing_racks(selection: Selection, demand: Demand, taken: list[list[DeviceToPlace]]) -> list[RackPlan]:
+    """The installed racks the plan adds to: ``taken[r]`` in rack r's free units (compute from their
+    lowest unit up, switches from the top down), and the cards' power."""
     existing = demand.spec.existing
     if existing is None:
         return []
@@ -83,31 +86,25 @@ def existing_racks(selection: Selection, demand: Demand, compute: list[DeviceToP
     cards = upgraded_by_rack(selection)
     card_w = platform.node_power_max_w if platform is not None and platform.upgrade is not None else 0.0
     heat_per_w = demand.catalog.heat_btu_per_w
-    water = platform is not None and platform.server.cooling == "water"
-    share = demand.tco.water_heat_share if water else 0.0
+    share = demand.tco.water_heat_share
     plans: list[RackPlan] = []
-    start = 0
-    for rack, count in zip(existing.racks, in_existing_racks(selection, demand), strict=True):
+    for index, rack in enumerate(existing.racks):
+        new = taken[index] if index < len(taken) else []
         devices: list[Device] = []
-        position = rack.height - rack.free_units + 1
-        for device in compute[start : start + count]:
-            devices.append(
-                Device(
-                    name=device.name,
-                    catalog_id=device.catalog_id,
-                    role="compute",
-                    position=position,
-                    height_u=device.height_u,
-                    power_max_w=round(device.power_max_w, 1),
-                    weight_kg=device.weight_kg,
-                    nodes=list(device.nodes),
-                )
-            )
-            position += device.height_u
-        start += count
-        added_w = sum(d.power_max_w for d in compute[start - count : start]) + len(cards.get(rack.name, [])) * card_w
+        bottom, top = rack.height - rack.free_units + 1, rack.height
+        for device in new:
+            if device.role == "compute":
+                devices.append(to_device(device, bottom))
+                bottom += device.height_u
+            else:
+                top -= device.height_u
+                devices.append(to_device(device, top + 1))
+        added_w = sum(d.power_max_w for d in new) + len(cards.get(rack.name, [])) * card_w
         if not devices and not added_w:
             continue
+        water_w = sum(d.power_max_w for d in new if d.cooling == "water")
+        if platform is not None and platform.upgrade is not None and platform.server.cooling == "water":
+            water_w += len(cards.get(rack.name, [])) * card_w
         devices.sort(key=lambda d: -d.position)
         plans.append(
             RackPlan(
@@ -119,9 +116,9 @@ def existing_racks(selection: Selection, demand: Demand, compute: list[DeviceToP
                 power_max_w=round(added_w, 1),
                 power_limit_w=rack.power_limit,
                 heat_btu_h=round(added_w * heat_per_w, 1),
-                heat_to_water_w=round(added_w * share, 1),
-                heat_to_air_w=round(added_w * (1 - share), 1),
-                weight_kg=round(sum(d.weight_kg for d in devices), 1),
+                heat_to_water_w=round(water_w * share, 1),
+                heat_to_air_w=round(added_w - water_w * share, 1),
+                weight_kg=round(sum(d.weight_kg for d in new), 1),
                 existing=True,
                 existing_units=rack.height - rack.free_units,
                 existing_power_w=rack.power_used,

@@ -19,7 +19,7 @@ from primeflex_iac.plan.model import Device, RackPlan
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["PLACEMENT_RULES", "DeviceToPlace", "place_devices"]
+__all__ = ["PLACEMENT_RULES", "DeviceToPlace", "place_devices", "to_device"]
 
 PLACEMENT_RULES = [
     "compute enclosures and fabric switches fill whole racks of their own as far as they can (as many as a rack holds by height and power)",
@@ -108,13 +108,13 @@ def place_devices(
         # ties in the order storage, head node, compute
         stacked = [d for role in _BOTTOM_UP for d in rack_devices if d.role == role]
         for device in sorted(stacked, key=lambda d: -d.weight_kg / max(d.height_u, 1)):
-            placed.append(_device(device, bottom))
+            placed.append(to_device(device, bottom))
             bottom += device.height_u
         top = height_u
         for role in _TOP_DOWN:
             for device in (d for d in rack_devices if d.role == role):
                 top -= device.height_u
-                placed.append(_device(device, top + 1))
+                placed.append(to_device(device, top + 1))
         placed.sort(key=lambda d: -d.position)
         total_w = sum(d.power_max_w for d in rack_devices)
         to_water = water_heat_share * sum(d.power_max_w for d in rack_devices if d.cooling == "water")
@@ -136,7 +136,8 @@ def place_devices(
     return plans
 
 
-def _device(device: DeviceToPlace, position: int) -> Device:
+def to_device(device: DeviceToPlace, position: int) -> Device:
+    """The placed device at ``position`` (its lowest unit)."""
     return Device(
         name=device.name,
         catalog_id=device.catalog_id,

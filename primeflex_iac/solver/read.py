@@ -52,4 +52,7 @@ def read_selection(built: BuiltModel, solver: cp_model.CpSolver) -> Selection:
         racks=value(built.racks.racks),
         compute_full_racks=_full(solver, built.racks.compute_full[fi][pi]) if pi is not None else (0, 0),
         switch_full_racks=_full(solver, built.racks.switch_full[fi]),
+        compute_in_existing=tuple(value(v) for v in built.racks.existing.compute),
+        management_in_existing=tuple(value(v) for v in built.racks.existing.management),
+        leaves_in_existing=tuple(value(v) for v in built.racks.existing.leaves),
     )

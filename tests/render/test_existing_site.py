@@ -82,10 +82,10 @@ def test_a_rack_whose_nodes_take_cards_says_so(catalog: Catalog) -> None:
 def test_a_new_node_in_an_installed_rack_sits_above_its_equipment(catalog: Catalog) -> None:
     plan = _plan("into-r01", catalog)
     r01 = next(rack for rack in plan.racks if rack.name == "r01")
-    assert r01.existing and [d.name for d in r01.devices] == ["cn201"]
-    assert r01.devices[0].position > r01.existing_units
+    assert r01.existing and [d.name for d in r01.devices] == ["mgmt01", "cn201"]  # top down
+    assert all(d.position > r01.existing_units for d in r01.devices)
     svg = rack_elevations_svg(plan)
-    assert "38 U existing + 2 U new of 42 U" in svg
+    assert "38 U existing + 3 U new of 42 U" in svg
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
@@ -160,7 +160,7 @@ def test_the_summary_reads_cards_into_existing_nodes(catalog: Catalog) -> None:
     assert "existing  cards into 3 of 200 hpc nodes (r01); 197 hpc nodes stay CPU-only; no new rack" in text
     assert "RX2540" not in text
     text = summary_text(_plan("into-r01", catalog))
-    assert "existing  1 new node in r01; 200 hpc nodes stay CPU-only; 1 new rack (rack01)" in text
+    assert "existing  1 new node in r01; 200 hpc nodes stay CPU-only; no new rack" in text
     assert "fabric    InfiniBand EDR 100 Gb/s, existing: 1 of 12 free leaf ports" in text
 
 

@@ -69,9 +69,13 @@ def test_new_nodes_fill_the_existing_racks_free_units_before_new_racks(catalog: 
     )
     _, plan = _solved(text, catalog)
     r01 = next(r for r in plan.racks if r.name == "r01")
-    assert r01.existing and [d.role for d in r01.devices] == ["compute"]
-    assert r01.devices[0].position == 39  # the top 4U of the rack are free
+    # the node and its management switch go into the first rack's free 4U: no rack is bought
+    assert r01.existing and sorted(d.role for d in r01.devices) == ["compute", "management"]
+    assert {d.role: d.position for d in r01.devices} == {"compute": 39, "management": 42}
     assert r01.existing_power_w + r01.power_max_w <= 20_000
+    assert [r.name for r in plan.racks] == ["r01"]
+    assert plan.totals is not None and plan.totals.racks == 0
+    assert not any(line.category == "racks" for line in plan.bom)
 
 
 def test_ports_beyond_the_free_ones_take_new_leaves_on_free_spine_ports(catalog: Catalog) -> None:

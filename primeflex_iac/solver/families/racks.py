@@ -27,8 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from primeflex_iac.demand.existing import enclosures_fit
 from primeflex_iac.demand.requirements import Requirement
+from primeflex_iac.solver.families.existing_racks import add_existing_racks
 from primeflex_iac.solver.families.vars import FullRacks, RackVars
 
 if TYPE_CHECKING:
@@ -66,9 +66,9 @@ def add_racks_and_power(
     switch_full: list[FullRacks | None] = []
     power_rule = ctx.group(Requirement.POWER_PER_RACK)
     # what sits in existing racks: units and maximum power taken out of the new racks' sums
-    in_existing_units: list[cp_model.LinearExprT] = []
-    in_existing_power: list[cp_model.LinearExprT] = []
-    existing_racks = list(demand.spec.existing.racks) if demand.spec.existing is not None else []
+    in_existing = add_existing_racks(ctx, compute, fabric)
+    in_existing_units: list[cp_model.LinearExprT] = [in_existing.units]
+    in_existing_power: list[cp_model.LinearExprT] = [in_existing.power]
     for index, platform in enumerate(demand.platforms):
         if platform.upgrade is not None:
             in_existing_power.append(compute.nodes[index] * round(platform.node_power_max_w))
@@ -87,7 +87,6 @@ def add_racks_and_power(
             )
             pair = fabric.pairs[fi][pi]
             rack_w = water_w if platform.server.cooling == "water" else per_rack_w
-            fit = sum(enclosures_fit(existing_racks, platform.enclosure_height_u, watts))
             k = per_rack(platform.enclosure_height_u, watts, height, rack_w)
             if k == 0:
                 model.add(pair == 0).only_enforce_if(power_rule)
@@ -99,14 +98,13 @@ def add_racks_and_power(
             enclosures = ctx.int_var(f"pair_enclosures[{platform.id},{option.id}]")
             model.add(enclosures == compute.enclosures[pi]).only_enforce_if(pair)
             model.add(enclosures == 0).only_enforce_if(pair.Not())
-            if fit:
-                # existing racks first: as many enclosures as their free units and spare power take
-                placed = ctx.int_var(f"in_existing_racks[{platform.id},{option.id}]")
-                model.add_min_equality(placed, [enclosures, fit])
-                in_existing_units.append(placed * platform.enclosure_height_u)
-                in_existing_power.append(placed * counted)
+            placed = in_existing.placed.get((fi, pi))
+            if placed is not None:
+                # installed racks first (existing_racks.py); the rest fill new racks
+                model.add(placed <= enclosures)
                 rest = ctx.int_var(f"in_new_racks[{platform.id},{option.id}]")
                 model.add(rest == enclosures - placed)
+                ctx.order.append(rest)
                 enclosures = rest
             full = _full_racks(
                 ctx,
@@ -134,7 +132,9 @@ def add_racks_and_power(
             continue
         tree = fabric.trees[fi]
         switches = ctx.int_var(f"switches[{fid}]")
-        model.add(switches == tree.leaves + tree.spines + tree.cores)
+        # leaves of the installed fabric may sit in its racks (existing_racks.py)
+        in_site = in_existing.leaves_total if option.existing is not None else 0
+        model.add(switches == tree.leaves + tree.spines + tree.cores - in_site)
         full = _full_racks(
             ctx, f"full_racks[{fid}]", switches, switch.height_u, switch.power_max_w, round(switch.power_max_w), power_rule
         )
@@ -190,7 +190,14 @@ def add_racks_and_power(
     per_cluster = sum(round(s.price) for s in demand.software if s.per in ("cluster", "server"))
     if per_cluster and demand.new_head_node:
         ctx.cost.append(per_cluster)
-    return RackVars(racks=racks, compute_full=compute_full, switch_full=switch_full, rack_units=rack_units, power_max_w=power_max)
+    return RackVars(
+        racks=racks,
+        compute_full=compute_full,
+        switch_full=switch_full,
+        rack_units=rack_units,
+        power_max_w=power_max,
+        existing=in_existing,
+    )
 
 
 def _water_plan(ctx: ModelContext, compute: ComputeVars) -> cp_model.IntVar | None:

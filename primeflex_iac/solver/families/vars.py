@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
+    from primeflex_iac.solver.families.existing_racks import ExistingRackVars
+
 __all__ = [
     "BIG",
     "CAPACITY_SCALE",
@@ -92,6 +94,7 @@ class RackVars:
     switch_full: list[FullRacks | None]
     rack_units: cp_model.LinearExprT
     power_max_w: cp_model.LinearExprT
+    existing: ExistingRackVars  # new devices in an existing site's racks (empty elsewhere)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,112 @@
+"""Existing racks: the new devices an existing site's racks take in their free units and spare power.
+
+Rules (one count per installed rack and kind of device, so the model grows with the site's racks,
+never with its nodes):
+- each installed rack takes new compute enclosures, management switches and leaf switches of the
+  installed fabric while their units fit its free units and their maximum power (rounded up) its
+  spare power (limit - in use);
+- compute enclosures only of a new-node platform, at most the plan's; where the plan puts GPU cards
+  into existing nodes, the racks' spare power is theirs (compute.py) and takes no other new device;
+- whatever the installed racks do not take goes into new racks (racks.py); fewer enclosures in new
+  racks is a tie-break, so the existing racks fill first where cost does not decide.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from primeflex_iac.solver.families.vars import BIG
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
+    from primeflex_iac.solver.context import ModelContext
+    from primeflex_iac.solver.families.vars import ComputeVars, FabricVars
+
+__all__ = ["ExistingRackVars", "add_existing_racks"]
+
+
+@dataclass(frozen=True)
+class ExistingRackVars:
+    compute: list[cp_model.IntVar] = field(default_factory=list)  # enclosures in each installed rack
+    management: list[cp_model.IntVar] = field(default_factory=list)  # management switches in each
+    leaves: list[cp_model.IntVar] = field(default_factory=list)  # leaf switches of the installed fabric in each
+    # enclosures of each (fabric, platform) pair in installed racks (0 unless the pair is the plan's)
+    placed: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    leaves_total: cp_model.LinearExprT = 0
+    units: cp_model.LinearExprT = 0  # rack units of the new devices in installed racks
+    power: cp_model.LinearExprT = 0  # their maximum power, as the plan's power_max counts it
+
+
+def add_existing_racks(ctx: ModelContext, compute: ComputeVars, fabric: FabricVars) -> ExistingRackVars:
+    demand, model, catalog = ctx.demand, ctx.model, ctx.demand.catalog
+    racks = list(demand.spec.existing.racks) if demand.spec.existing is not None else []
+    if not racks:
+        return ExistingRackVars()
+    management = next(iter(catalog.management_switches.values()))
+    installed = next((fi for fi, option in enumerate(demand.fabrics) if option.existing is not None), None)
+    leaf = demand.fabrics[installed].switch if installed is not None else None
+    enclosures = [ctx.int_var(f"compute_in_existing[{r.name}]", r.free_units) for r in racks]
+    switches = [ctx.int_var(f"management_in_existing[{r.name}]", r.free_units) for r in racks]
+    leaves = [ctx.int_var(f"leaves_in_existing[{r.name}]", r.free_units) for r in racks]
+    m_u, m_w = management.height_u, math.ceil(management.power_max_w)
+    l_u, l_w = (leaf.height_u, math.ceil(leaf.power_max_w)) if leaf is not None else (0, 0)
+    spare = [math.floor(r.spare_w) for r in racks]
+    for r, rack in enumerate(racks):
+        model.add(switches[r] * m_u + leaves[r] * l_u <= rack.free_units)
+        model.add(switches[r] * m_w + leaves[r] * l_w <= spare[r])
+        if leaf is None:
+            model.add(leaves[r] == 0)
+    placed: dict[tuple[int, int], cp_model.IntVar] = {}
+    units: list[cp_model.LinearExprT] = []
+    power: list[cp_model.LinearExprT] = []
+    new_pairs: list[cp_model.IntVar] = []
+    height = catalog.racks[demand.rack_model].height_u
+    for fi, option in enumerate(demand.fabrics):
+        for pi, platform in enumerate(demand.platforms):
+            unit_u = platform.enclosure_height_u
+            if platform.upgrade is not None or not 0 < unit_u <= height:
+                continue
+            pair = fabric.pairs[fi][pi]
+            watts = platform.enclosure_power_max_w(option.adapter.power_max_w)
+            chassis = platform.chassis
+            counted = (round(chassis.power_max_w) if chassis else 0) + platform.nodes_per_enclosure * (
+                round(platform.node_power_max_w) + platform.server.fabric_adapters * round(option.adapter.power_max_w)
+            )
+            for r, rack in enumerate(racks):
+                model.add(enclosures[r] * unit_u + switches[r] * m_u + leaves[r] * l_u <= rack.free_units).only_enforce_if(pair)
+                model.add(enclosures[r] * math.ceil(watts) + switches[r] * m_w + leaves[r] * l_w <= spare[r]).only_enforce_if(
+                    pair
+                )
+            count = ctx.int_var(f"in_existing_racks[{platform.id},{option.id}]")
+            model.add(count == sum(enclosures)).only_enforce_if(pair)
+            model.add(count == 0).only_enforce_if(pair.Not())
+            placed[(fi, pi)] = count
+            units.append(count * unit_u)
+            power.append(count * counted)
+            new_pairs.append(pair)
+    # compute in installed racks only with a new-node platform
+    model.add(sum(enclosures) <= BIG * sum(new_pairs) if new_pairs else sum(enclosures) == 0)
+    for used, platform in zip(compute.use_platform, demand.platforms, strict=True):
+        if platform.upgrade is not None:
+            for r in range(len(racks)):
+                model.add(switches[r] == 0).only_enforce_if(used)
+                model.add(leaves[r] == 0).only_enforce_if(used)
+    # tie-break: the site's racks in its order, so new devices sit together in the first ones with room
+    ctx.order.append(sum(r * (enclosures[r] + switches[r] + leaves[r]) for r in range(len(racks))))
+    model.add(sum(switches) <= fabric.management_switches)
+    leaves_total = sum(leaves)
+    model.add(leaves_total <= (fabric.trees[installed].leaves if installed is not None else 0))
+    return ExistingRackVars(
+        compute=enclosures,
+        management=switches,
+        leaves=leaves,
+        placed=placed,
+        leaves_total=leaves_total,
+        units=sum(units) + sum(switches) * m_u + leaves_total * l_u,
+        power=sum(power)
+        + sum(switches) * round(management.power_max_w)
+        + leaves_total * (round(leaf.power_max_w) if leaf else 0),
+    )
