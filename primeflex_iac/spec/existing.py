@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from primeflex_iac.common.devices import TAKEN_PREFIXES
 from primeflex_iac.common.hostlist import expand
 from primeflex_iac.common.names import HOST_PATTERN, HostName, Identifier
 from primeflex_iac.common.strict import Strict
@@ -177,6 +178,15 @@ class Existing(Strict):
             if hosts & names:
                 raise ValueError(f"node group {group.name} repeats host names of another group: {sorted(hosts & names)[0]}")
             hosts |= names
+        # the plan names its new switches, storage and chassis leaf01, oss01, ch001 ...: a site host of that
+        # form would be two devices under one name (racks and compute nodes continue the site's numbering)
+        reserved = re.compile(rf"^(?:{'|'.join(p for p in TAKEN_PREFIXES if p not in ('head', 'rack'))})\d+$")
+        clash = sorted(h for h in hosts if reserved.match(h))
+        if clash:
+            raise ValueError(
+                f"host {clash[0]} has the form of a name the plan gives its new devices ({', '.join(TAKEN_PREFIXES)} "
+                "and a number): rename the group's hostnames or keep it out of existing.nodes"
+            )
         if self.nodes and self.fabric is None:
             raise ValueError("installed nodes sit on a fabric: describe it in existing.fabric")
         return self

@@ -153,6 +153,7 @@ def test_the_model_does_not_grow_with_the_site(catalog: Catalog) -> None:
         ("{file_system: lustre, usable -> {file_system: beegfs, usable", "storage.file_system must match"),
         ("hostnames: cn[001-200] -> hostnames: 'cn[001-99999999]'", "more than 100,000 hosts"),
         ("power_used: 18 kW} -> power_used: 21 kW}", "power_used is more than power_limit"),
+        ("hostnames: cn[001-200] -> hostnames: leaf[001-200]", "host leaf001 has the form of a name the plan gives"),
     ],
 )
 def test_bad_existing_sections_are_refused_at_their_line(change: str, message: str, catalog: Catalog) -> None:
