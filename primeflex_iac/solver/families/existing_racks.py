@@ -1,7 +1,7 @@
 """Existing racks: the new devices an existing site's racks take in their free units and spare power.
 
-Rules (one count per installed rack and kind of device, so the model grows with the site's racks,
-never with its nodes):
+Rules (one count per installed rack and kind of device, and one product per rack for the units and
+power of its enclosures, so the model grows with the site's racks, never with its nodes):
 - each installed rack takes new compute enclosures, management switches and leaf switches of the
   installed fabric while their units fit its free units and their maximum power (rounded up) its
   spare power (limit - in use);
@@ -54,15 +54,16 @@ def add_existing_racks(ctx: ModelContext, compute: ComputeVars, fabric: FabricVa
     m_u, m_w = management.height_u, math.ceil(management.power_max_w)
     l_u, l_w = (leaf.height_u, math.ceil(leaf.power_max_w)) if leaf is not None else (0, 0)
     spare = [math.floor(r.spare_w) for r in racks]
-    for r, rack in enumerate(racks):
-        model.add(switches[r] * m_u + leaves[r] * l_u <= rack.free_units)
-        model.add(switches[r] * m_w + leaves[r] * l_w <= spare[r])
-        if leaf is None:
-            model.add(leaves[r] == 0)
+    if leaf is None:
+        for variable in leaves:
+            model.add(variable == 0)
     placed: dict[tuple[int, int], cp_model.IntVar] = {}
     units: list[cp_model.LinearExprT] = []
     power: list[cp_model.LinearExprT] = []
     new_pairs: list[cp_model.IntVar] = []
+    # the plan's enclosure: its height and its maximum power (rounded up), 0 without new nodes
+    unit_terms: list[cp_model.LinearExprT] = []
+    watt_terms: list[cp_model.LinearExprT] = []
     height = catalog.racks[demand.rack_model].height_u
     for fi, option in enumerate(demand.fabrics):
         for pi, platform in enumerate(demand.platforms):
@@ -70,16 +71,12 @@ def add_existing_racks(ctx: ModelContext, compute: ComputeVars, fabric: FabricVa
             if platform.upgrade is not None or not 0 < unit_u <= height:
                 continue
             pair = fabric.pairs[fi][pi]
-            watts = platform.enclosure_power_max_w(option.adapter.power_max_w)
             chassis = platform.chassis
             counted = (round(chassis.power_max_w) if chassis else 0) + platform.nodes_per_enclosure * (
                 round(platform.node_power_max_w) + platform.server.fabric_adapters * round(option.adapter.power_max_w)
             )
-            for r, rack in enumerate(racks):
-                model.add(enclosures[r] * unit_u + switches[r] * m_u + leaves[r] * l_u <= rack.free_units).only_enforce_if(pair)
-                model.add(enclosures[r] * math.ceil(watts) + switches[r] * m_w + leaves[r] * l_w <= spare[r]).only_enforce_if(
-                    pair
-                )
+            unit_terms.append(pair * unit_u)
+            watt_terms.append(pair * math.ceil(platform.enclosure_power_max_w(option.adapter.power_max_w)))
             count = ctx.int_var(f"in_existing_racks[{platform.id},{option.id}]")
             model.add(count == sum(enclosures)).only_enforce_if(pair)
             model.add(count == 0).only_enforce_if(pair.Not())
@@ -87,6 +84,19 @@ def add_existing_racks(ctx: ModelContext, compute: ComputeVars, fabric: FabricVa
             units.append(count * unit_u)
             power.append(count * counted)
             new_pairs.append(pair)
+    largest_w = max((math.floor(r.spare_w) for r in racks), default=0) + 1
+    enclosure_u = ctx.int_var("enclosure_height_in_existing", height)
+    enclosure_w = ctx.int_var("enclosure_power_in_existing", BIG)
+    model.add(enclosure_u == sum(unit_terms))
+    model.add(enclosure_w == sum(watt_terms))
+    for r, rack in enumerate(racks):
+        # units and power of rack r's enclosures: count x the plan's enclosure (a product, one per rack)
+        taken_u = ctx.int_var(f"compute_units_in_existing[{rack.name}]", rack.free_units)
+        taken_w = ctx.int_var(f"compute_power_in_existing[{rack.name}]", largest_w)
+        model.add_multiplication_equality(taken_u, [enclosures[r], enclosure_u])
+        model.add_multiplication_equality(taken_w, [enclosures[r], enclosure_w])
+        model.add(taken_u + switches[r] * m_u + leaves[r] * l_u <= rack.free_units)
+        model.add(taken_w + switches[r] * m_w + leaves[r] * l_w <= spare[r])
     # compute in installed racks only with a new-node platform
     model.add(sum(enclosures) <= BIG * sum(new_pairs) if new_pairs else sum(enclosures) == 0)
     for used, platform in zip(compute.use_platform, demand.platforms, strict=True):
