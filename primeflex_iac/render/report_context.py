@@ -60,6 +60,9 @@ def summary_rows(plan: Plan) -> list[tuple[str, str]]:
     if plan.fabric is not None:
         f = plan.fabric
         switches = f"{f.leaf_switches} leaf, {f.spine_switches} spine, {f.core_switches} core" if f.tiers > 1 else "one switch"
+        installed = plan.existing.fabric if plan.existing is not None else None
+        if installed is not None:  # new ports on the site's fabric, and the new leaves they need
+            switches = f"the site's fabric: {installed.leaf_ports_used} of {installed.free_leaf_ports} free leaf ports, {f.leaf_switches} new leaf"
         rows.append(
             ("Fabric", f"{f.name}, {f.link_gbps} Gb/s per node port; {switches} ({f.switch}); {f.endpoints} ports in use")
         )
