@@ -102,6 +102,12 @@ def test_water_cooled_samples_use_the_site_loop_and_need_one(catalog: Catalog) -
     assert not any(line.category == "management" and line.catalog_id.endswith("head") for line in plan.bom)
     no_loop = text.replace("{water_loop: true, spare_heat_removal: 20 kW}", "{water_loop: false}")
     assert solve(parse_spec_text(no_loop, "spec.yaml"), catalog).status == "infeasible"
+    # on a new site the same sample buys its coolant distribution, and the plan says the paper would not offer it
+    alone = solve(parse_spec_text(text.split("\nexisting:")[0] + "\n", "spec.yaml"), catalog)
+    assert alone.status == "optimal" and any(
+        line.category == "cooling" and line.catalog_id.startswith("cdu") for line in alone.bom
+    )
+    assert any("only when being added to an existing water-cooled cluster" in w for w in alone.warnings)
     small_loop = text.replace("spare_heat_removal: 20 kW", "spare_heat_removal: 2 kW")
     plan = solve(parse_spec_text(small_loop, "spec.yaml"), catalog)
     assert plan.status == "infeasible" and "existing site" in plan.conflicts
