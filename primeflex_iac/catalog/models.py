@@ -91,61 +91,50 @@ class Gpu(Priced):
         return precision == "fp16" or (precision == "bf16" and self.bf16) or (precision == "fp8" and self.fp8_tflops is not None)
 
 
-class Server(Priced):
-    """A compute node model (price and power without GPUs)."""
+class NodeModel(Priced):
+    """What every compute node model has: its box, its CPUs and memory, its power without GPUs."""
 
     cooling: Cooling
     height_u: int = Field(ge=0, le=20, description="Rack units of one node; 0 when it sits in a chassis.")
     chassis: str | None = Field(default=None, description="Chassis id when the node is a sled in a shared enclosure.")
-    gpus: list[str] = Field(min_length=1, description="GPU ids this node accepts.")
-    gpu_counts: list[Annotated[int, Field(ge=1, le=256)]] = Field(
-        min_length=1, description="GPU counts per node it can be built with."
-    )
-    intra_node: Literal["nvlink", "pcie"]
     cpu_sockets: BoundedInt = 2
-    cpu_cores_per_socket: Annotated[int, Field(ge=1, le=4096)] | None = Field(
-        default=None, description="Physical cores per CPU (Slurm's CoresPerSocket); none when not known."
-    )
     threads_per_core: int = Field(default=2, ge=1, le=16, description="Hardware threads per core (2 with Hyper-Threading/SMT).")
     memory_gb: BoundedInt
     base_power_max_w: float = Field(ge=0, le=1e7, description="Maximum draw without GPUs.")
     base_power_typical_w: float = Field(ge=0, le=1e7, description="Typical draw without GPUs.")
     weight_kg: float = Field(ge=0, le=1e5)
     fabric_adapters: int = Field(default=1, ge=1, le=64, description="High-speed fabric ports per node.")
-    min_link_gbps: int = Field(default=0, ge=0, le=100_000, description="Slowest fabric link the node is sold with.")
 
     @model_validator(mode="after")
-    def _height_or_chassis(self) -> Server:
+    def _height_or_chassis(self) -> NodeModel:
         if (self.chassis is None) == (self.height_u == 0):
             raise ValueError("a node has either its own height_u or a chassis, not both or neither")
         return self
 
 
-class CpuNode(Priced):
-    """A CPU-only node model (price: what one costs new; an existing one costs nothing)."""
+class Server(NodeModel):
+    """A GPU compute node model (price and power without GPUs)."""
 
-    cooling: Cooling
-    height_u: int = Field(ge=0, le=20, description="Rack units of one node; 0 when it sits in a chassis.")
-    chassis: str | None = Field(default=None, description="Chassis id when the node is a sled in a shared enclosure.")
-    cpu_sockets: BoundedInt = 2
+    gpus: list[str] = Field(min_length=1, description="GPU ids this node accepts.")
+    gpu_counts: list[Annotated[int, Field(ge=1, le=256)]] = Field(
+        min_length=1, description="GPU counts per node it can be built with."
+    )
+    intra_node: Literal["nvlink", "pcie"]
+    cpu_cores_per_socket: Annotated[int, Field(ge=1, le=4096)] | None = Field(
+        default=None, description="Physical cores per CPU (Slurm's CoresPerSocket); none when not known."
+    )
+    min_link_gbps: int = Field(default=0, ge=0, le=100_000, description="Slowest fabric link the node is sold with.")
+
+
+class CpuNode(NodeModel):
+    """A CPU-only node model that existing clusters run (price: what one costs new; an existing one costs nothing)."""
+
     cpu_cores_per_socket: Annotated[int, Field(ge=1, le=4096)] = Field(description="Physical cores per CPU.")
-    threads_per_core: int = Field(default=2, ge=1, le=16, description="Hardware threads per core.")
-    memory_gb: BoundedInt
-    base_power_max_w: float = Field(ge=0, le=1e7, description="Maximum draw as installed, without GPUs.")
-    base_power_typical_w: float = Field(ge=0, le=1e7, description="Typical draw without GPUs.")
-    weight_kg: float = Field(ge=0, le=1e5)
-    fabric_adapters: int = Field(default=1, ge=1, le=64, description="High-speed fabric ports per node.")
     gpu_upgrade: str | None = Field(
         default=None,
         description="The catalog server (a GPU build of the same box) whose GPUs and GPU counts the node's free "
         "slots take; none when no GPU card can be added.",
     )
-
-    @model_validator(mode="after")
-    def _height_or_chassis(self) -> CpuNode:
-        if (self.chassis is None) == (self.height_u == 0):
-            raise ValueError("a node has either its own height_u or a chassis, not both or neither")
-        return self
 
 
 class Chassis(Powered):

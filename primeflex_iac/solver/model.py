@@ -59,7 +59,10 @@ def build_model(demand: Demand, min_racks: int = 0) -> BuiltModel:
     cost = add_budget(ctx)
     # the lifetime cost only where an objective asks for it: other solves keep their model
     tco = add_tco(ctx, compute, storage, fabric, cost) if "tco" in demand.objectives else None
-    totals = Totals(cost=cost, power_max_w=racks.power_max_w, rack_units=racks.rack_units, racks=racks.racks, tco=tco)
+    touched = sum(n for n, p in zip(compute.nodes, demand.platforms, strict=True) if p.upgrade is not None)
+    totals = Totals(
+        cost=cost, power_max_w=racks.power_max_w, rack_units=racks.rack_units, racks=racks.racks, tco=tco, touched_nodes=touched
+    )
     return BuiltModel(
         demand=demand,
         model=ctx.model,

@@ -34,7 +34,13 @@ TIE_BREAKS = ("cost", "power", "rack_units", "racks")
 
 def objective(totals: Totals, name: str) -> cp_model.LinearExprT:
     """The total an objective or tie-break minimises: cost, power (maximum), rack_units, racks or tco."""
-    by_name = {"cost": totals.cost, "power": totals.power_max_w, "rack_units": totals.rack_units, "racks": totals.racks}
+    by_name = {
+        "cost": totals.cost,
+        "power": totals.power_max_w,
+        "rack_units": totals.rack_units,
+        "racks": totals.racks,
+        "touched_nodes": totals.touched_nodes,
+    }
     if name == "tco" and totals.tco is not None:
         return totals.tco
     return by_name[name]

@@ -60,7 +60,7 @@ __all__ = [
 ]
 
 
-ObjectiveName = Literal["cost", "power", "rack_units", "racks", "time", "tco"]
+ObjectiveName = Literal["cost", "power", "rack_units", "racks", "time", "tco", "touched_nodes"]
 
 
 class Dataset(Strict):
@@ -330,7 +330,8 @@ class Spec(Strict):
     objective: ObjectiveName | list[ObjectiveName] = Field(
         default="cost",
         description="What to minimise; a list is lexicographic. time: the fastest time-to-model within the site's limits; "
-        "tco: purchase, support and energy over the site's lifetime.",
+        "tco: purchase, support and energy over the site's lifetime; touched_nodes: existing nodes that take GPU cards "
+        "(first, to prefer new nodes and leave the HPC cluster as it is).",
     )
     solver: SolverOptions = Field(default_factory=SolverOptions)
     existing: Existing | None = Field(
@@ -356,7 +357,9 @@ class Spec(Strict):
     @classmethod
     def _objective_list_not_empty(cls, value: Any) -> Any:
         if isinstance(value, list) and not value:
-            raise ValueError("an objective list names at least one objective (cost, power, rack_units, racks, time or tco)")
+            raise ValueError(
+                "an objective list names at least one objective (cost, power, rack_units, racks, time, tco or touched_nodes)"
+            )
         return value
 
     @property

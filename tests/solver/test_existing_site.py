@@ -170,3 +170,11 @@ def test_bad_existing_sections_are_refused_at_their_line(change: str, message: s
     text_of = str(raised.value)
     assert message in text_of, text_of
     assert "site.yaml:" in text_of
+
+
+def test_objective_touched_nodes_leaves_the_hpc_cluster_as_it_is(catalog: Catalog) -> None:
+    text = SPEC + "objective: [touched_nodes, cost]\n"
+    _, plan = _solved(text, catalog)
+    assert plan.compute[0].existing_group is None  # a new node rather than cards into existing ones
+    assert plan.existing is not None and not any(group.upgraded for group in plan.existing.groups)
+    assert plan.objective is not None and plan.objective.name == "touched_nodes" and plan.objective.value == 0

@@ -203,23 +203,20 @@ def _add_switches(
     model.add(tree_links == 0).only_enforce_if(tiers[0])
     model.add(links == tree_links + upper_links)
 
-    switches = leaves + spines + cores
-    switch = option.switch
-    ctx.cost.append(switches * round(switch.price))
-    ctx.cost.append(node_cables * round(option.cable.price))
-    ctx.cost.append(links * round(option.uplink_cable.price))
-    ctx.power_max_w.append(switches * round(switch.power_max_w))
-    ctx.rack_units.append(switches * switch.height_u)
-    return TreeVars(
-        tiers=tiers,
-        leaves=leaves,
-        spines=spines,
-        cores=cores,
-        switches=switches,
-        endpoints=endpoints,
-        node_cables=node_cables,
-        switch_links=links,
+    return _priced_tree(
+        ctx, option, TreeVars(tiers, leaves, spines, cores, leaves + spines + cores, endpoints, node_cables, links)
     )
+
+
+def _priced_tree(ctx: ModelContext, option: FabricOption, tree: TreeVars) -> TreeVars:
+    """The tree, with its switches' and cables' price, power and rack units added to the totals."""
+    switch = option.switch
+    ctx.cost.append(tree.switches * round(switch.price))
+    ctx.cost.append(tree.node_cables * round(option.cable.price))
+    ctx.cost.append(tree.switch_links * round(option.uplink_cable.price))
+    ctx.power_max_w.append(tree.switches * round(switch.power_max_w))
+    ctx.rack_units.append(tree.switches * switch.height_u)
+    return tree
 
 
 def _add_existing_ports(
@@ -250,21 +247,8 @@ def _add_existing_ports(
     ctx.ceil_div(node_cables, endpoints, option.mode.endpoints_per_port)
     links = ctx.int_var(f"switch_links[{fid}]")
     model.add(links == leaves * uplinks)
-    switch = option.switch
-    ctx.cost.append(leaves * round(switch.price))
-    ctx.cost.append(node_cables * round(option.cable.price))
-    ctx.cost.append(links * round(option.uplink_cable.price))
-    ctx.power_max_w.append(leaves * round(switch.power_max_w))
-    ctx.rack_units.append(leaves * switch.height_u)
-    return TreeVars(
-        tiers=tiers,
-        leaves=leaves,
-        spines=spines,
-        cores=cores,
-        switches=leaves + spines + cores,
-        endpoints=endpoints,
-        node_cables=node_cables,
-        switch_links=links,
+    return _priced_tree(
+        ctx, option, TreeVars(tiers, leaves, spines, cores, leaves + spines + cores, endpoints, node_cables, links)
     )
 
 

@@ -106,3 +106,4 @@ class Totals:
     rack_units: cp_model.LinearExprT
     racks: cp_model.LinearExprT
     tco: cp_model.LinearExprT | None = None  # whole currency units; built only for objective tco
+    touched_nodes: cp_model.LinearExprT = 0  # existing nodes that take GPU cards
