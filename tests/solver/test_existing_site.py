@@ -92,6 +92,9 @@ def test_ports_beyond_the_free_ones_take_new_leaves_on_free_spine_ports(catalog:
     plan = solve(parse_spec_text(base, "spec.yaml"), catalog)
     assert plan.status == "infeasible"
     assert "existing site" in plan.conflicts
+    fix = next(r for r in plan.relaxations if r.requirement == "existing site")
+    assert fix.field == "existing.fabric.free_spine_ports" and fix.alone and fix.example
+    assert fix.change is not None and "free_spine_ports: 18" in fix.change  # one new leaf's 18 uplinks
 
 
 def test_water_cooled_samples_use_the_site_loop_and_need_one(catalog: Catalog) -> None:

@@ -42,6 +42,7 @@ from primeflex_iac.app.explain.catalog_limits import (
     relax_precision,
 )
 from primeflex_iac.app.explain.combined import combined_relaxation
+from primeflex_iac.app.explain.existing_site import relax_existing_site
 from primeflex_iac.app.explain.limits import relax_power_per_rack, relax_time_to_model
 from primeflex_iac.app.explain.search import OutOfTime, SearchContext, dropped
 from primeflex_iac.demand.requirements import Requirement, RequirementGroup
@@ -130,4 +131,5 @@ _HANDLERS: dict[Requirement, Callable[[SearchContext, RequirementGroup], Relaxat
     Requirement.ALLOWED_FABRICS: relax_allowed("fabrics", "fabrics", "fabrics"),
     Requirement.GPU_MEMORY: relax_gpu_memory,
     Requirement.PRECISION: relax_precision,
+    Requirement.EXISTING_SITE: relax_existing_site,
 }

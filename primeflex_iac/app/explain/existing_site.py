@@ -1,0 +1,53 @@
+"""How far an existing site's limits must move for a plan: its free spine ports, or its loop's spare heat removal.
+
+Each candidate change is one the site could make (patch more spine ports free, give the loop more
+capacity), tried in growing steps and checked by solving the edited spec; the racks' free units and
+spare power only ever trade cards for new racks, so they are not what blocks a plan.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from primeflex_iac.app.explain.answers import checked, edit, not_alone
+from primeflex_iac.app.explain.search import dropped
+
+if TYPE_CHECKING:
+    from primeflex_iac.app.explain.search import SearchContext
+    from primeflex_iac.demand.requirements import RequirementGroup
+    from primeflex_iac.plan.model import Relaxation
+
+__all__ = ["relax_existing_site"]
+
+_STEPS = 6  # tries per limit: each doubles the step before
+
+
+def relax_existing_site(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
+    existing = ctx.spec.existing
+    if existing is None:
+        return dropped(ctx, group.label, (group,))
+    fabric, cooling = existing.fabric, existing.cooling
+    asked = "within the site's free ports, racks and loop"
+    if fabric is not None:
+        option = next((o for o in ctx.demand().fabrics if o.existing is not None), None)
+        uplinks = option.tree_shape(ctx.spec.preferences.blocking_factor)[2] if option is not None else 1
+        asked = f"{fabric.free_leaf_ports} free leaf ports and {fabric.free_spine_ports} free spine ports on the site's fabric"
+        for leaves in (2**k for k in range(_STEPS)):
+            ports = fabric.free_spine_ports + leaves * uplinks
+            edited = edit(ctx.spec, ("existing", "fabric", "free_spine_ports"), ports)
+            if ctx.feasible(edited):
+                needed = f"{ports} free spine ports take the uplinks of the new leaf switches the ports need"
+                change = f"free {ports - fabric.free_spine_ports} more spine ports (existing.fabric.free_spine_ports: {ports})"
+                return checked(ctx, group.label, asked, needed, change, edited, "existing.fabric.free_spine_ports")
+    if cooling.water_loop:
+        spare = max(cooling.spare_heat_removal, 1000.0)
+        for factor in (2**k for k in range(1, _STEPS + 1)):
+            watts = spare * factor
+            edited = edit(ctx.spec, ("existing", "cooling", "spare_heat_removal"), watts)
+            if ctx.feasible(edited):
+                asked = f"{cooling.spare_heat_removal / 1000:,.1f} kW of spare heat removal in the site's water loop"
+                needed = f"about {watts / 1000:,.0f} kW of spare heat removal takes the water-cooled compute a plan needs"
+                change = f"existing.cooling.spare_heat_removal: {watts / 1000:,.0f} kW"
+                return checked(ctx, group.label, asked, needed, change, edited, "existing.cooling.spare_heat_removal")
+    relaxation = dropped(ctx, group.label, (group,))
+    return relaxation if relaxation.alone else not_alone(group.label, asked)
