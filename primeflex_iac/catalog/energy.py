@@ -31,6 +31,13 @@ class EnergyFigures(Strict):
     support_share_per_year: float = Field(
         ge=0, le=1, description="Support and maintenance per year, as a share of the purchase price."
     )
+    new_loop_min_gpus: int = Field(
+        default=1,
+        ge=1,
+        le=1_000_000,
+        description="Fewest GPUs of water-cooled compute a new site's coolant loop is planned for; fewer only join an "
+        "existing site's loop (existing.cooling).",
+    )
     water_heat_share: float = Field(
         gt=0, le=1, description="Share of a water-cooled device's heat its coolant loop takes; the rest goes to the room's air."
     )

@@ -7,6 +7,7 @@ storage capacity and read rate. It also checks the spec's references to catalog 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from primeflex_iac.demand.candidates import candidate_fabrics, candidate_platfor
 from primeflex_iac.demand.energy import energy_problems, tco_inputs
 from primeflex_iac.demand.existing import existing_problems
 from primeflex_iac.demand.memo import remembered
+from primeflex_iac.demand.requirements import Requirement
 from primeflex_iac.demand.software import choose_software
 from primeflex_iac.errors import SpecError
 from primeflex_iac.timing.calibration import load_calibration
@@ -205,6 +207,7 @@ def build_demand(spec: Spec, catalog: Catalog) -> Demand:
         for p, platform in enumerate(platforms)
         for f, fabric in enumerate(fabrics)
     }
+    platforms = _small_water_on_its_own(spec, catalog, platforms, workload_nodes, len(fabrics))
     storage = None
     if spec.storage is not None:
         datasets_tib = sum(w.dataset_bytes for w in workloads) / TIB
@@ -257,6 +260,39 @@ def build_demand(spec: Spec, catalog: Catalog) -> Demand:
         new_head_node=spec.existing is None,
         mdt_shelves=0 if storage is not None and storage.extends_existing else catalog.storage_rules.mdt_shelves,
     )
+
+
+def _small_water_on_its_own(
+    spec: Spec, catalog: Catalog, platforms: list[Platform], workload_nodes: dict[tuple[int, int, int], int | None], fabrics: int
+) -> list[Platform]:
+    """Water-cooled new nodes break the cooling requirement where the spec needs fewer GPUs of them than
+    a new site's coolant loop is planned for (the paper's footnote: catalog energy.new_loop_min_gpus),
+    unless an existing site's loop takes them. The need is the requirement's, never the plan's: a
+    plan is not made larger to justify a loop."""
+    fewest = catalog.energy.new_loop_min_gpus
+    if fewest <= 1 or (spec.existing is not None and spec.existing.cooling.water_loop):
+        return platforms
+    floor = spec.compute
+    found = []
+    for p, platform in enumerate(platforms):
+        if platform.server.cooling != "water" or platform.upgrade is not None or Requirement.COOLING in platform.breaks:
+            found.append(platform)
+            continue
+        per_gpu = platform.gpu
+        needs = [floor.gpus or 0 if floor else 0]
+        if floor and floor.tensor_tflops:
+            needs.append(math.ceil(floor.tensor_tflops / per_gpu.tensor_tflops))
+        if floor and floor.int8_tops and per_gpu.int8_tops:
+            needs.append(math.ceil(floor.int8_tops / per_gpu.int8_tops))
+        by_fabric = [
+            max((workload_nodes[(w, p, f)] or 0 for w in range(len(spec.workloads))), default=0) * platform.gpus_per_node
+            for f in range(fabrics)
+        ]
+        needs.append(min(by_fabric, default=0))
+        if max(needs) < fewest:
+            platform = replace(platform, breaks=(*platform.breaks, Requirement.COOLING))
+        found.append(platform)
+    return found
 
 
 def choose_head_node(catalog: Catalog, as_of: dt.date | None) -> HeadNode:

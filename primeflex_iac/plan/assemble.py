@@ -171,13 +171,6 @@ def assemble_plan(
         warnings.append(f"{why}: the plan is the best found, not proven optimal, and may differ between runs")
     if spec.workloads and spec.storage is None and not installed:
         warnings.append("no storage requested: the workloads' datasets must be served from elsewhere")
-    # the paper marks its water-cooled samples of up to 32 GPUs "only valid when being added to an existing
-    # water-cooled cluster"; its 128-GPU one stands alone (interpretation: the footnote's bound is 32 GPUs)
-    if platform is not None and platform.server.cooling == "water" and spec.existing is None and compute[0].gpus <= 32:
-        warnings.append(
-            "water-cooled compute of 32 GPUs or fewer on a new site: the plan buys its coolant distribution; the paper "
-            "offers such water-cooled samples 'only when being added to an existing water-cooled cluster' (existing.cooling)"
-        )
     if any(s.category == "object_storage" for s in choose_software(spec, catalog)):
         warnings.append("S3 access: the seed proposes a separate ETERNUS CD10000 (Ceph) system; it is listed, not sized")
     message = _message(selection, status, compute)

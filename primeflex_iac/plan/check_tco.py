@@ -116,6 +116,10 @@ def _loop_violations(plan: Plan, catalog: Catalog) -> list[str]:
         if cdu is not None and cdu.capacity_w is not None and not site_loop:
             watts = entry.count * node_w + (enclosures * chassis_w if entry.chassis else 0)
             expected[cdu.id] = expected.get(cdu.id, 0) + math.ceil(watts / max(1, round(cdu.capacity_w)))
+    fewest = catalog.energy.new_loop_min_gpus
+    new_water = sum(e.gpus for e in plan.compute if e.cooling == "water" and e.existing_group is None)
+    if not site_loop and 0 < new_water < fewest:
+        return [f"{new_water} water-cooled GPUs on a loop of their own; a new loop is planned for {fewest} or more"]
     billed = {line.catalog_id: line.quantity for line in plan.bom if line.category == "cooling"}
     found = {k: v for k, v in expected.items() if v}
     return [] if billed == found else [f"coolant loop billed {billed}, the water-cooled compute needs {found}"]

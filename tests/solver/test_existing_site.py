@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from primeflex_iac import Catalog, check, parse_spec_text, solve
+from primeflex_iac import Catalog, check, load_spec, parse_spec_text, solve
 from primeflex_iac.demand.build import build_demand
 from primeflex_iac.errors import SpecError
 from primeflex_iac.solver.model import build_model
@@ -105,12 +105,12 @@ def test_water_cooled_samples_use_the_site_loop_and_need_one(catalog: Catalog) -
     assert not any(line.category == "management" and line.catalog_id.endswith("head") for line in plan.bom)
     no_loop = text.replace("{water_loop: true, spare_heat_removal: 20 kW}", "{water_loop: false}")
     assert solve(parse_spec_text(no_loop, "spec.yaml"), catalog).status == "infeasible"
-    # on a new site the same sample buys its coolant distribution, and the plan says the paper would not offer it
+    # on a new site the paper does not offer it: a loop of its own is planned for more than 32 GPUs, and the
+    # plan is not made larger to justify one
     alone = solve(parse_spec_text(text.split("\nexisting:")[0] + "\n", "spec.yaml"), catalog)
-    assert alone.status == "optimal" and any(
-        line.category == "cooling" and line.catalog_id.startswith("cdu") for line in alone.bom
-    )
-    assert any("only when being added to an existing water-cooled cluster" in w for w in alone.warnings)
+    assert alone.status == "infeasible" and "cooling" in alone.conflicts
+    large = solve(load_spec(SPECS / "reference" / "sample-large-water.yaml"), catalog)  # 128 GPUs stand alone
+    assert large.status == "optimal" and any(line.catalog_id.startswith("cdu") for line in large.bom)
     small_loop = text.replace("spare_heat_removal: 20 kW", "spare_heat_removal: 2 kW")
     plan = solve(parse_spec_text(small_loop, "spec.yaml"), catalog)
     assert plan.status == "infeasible" and "existing site" in plan.conflicts

@@ -10,8 +10,11 @@ from __future__ import annotations
 import primeflex_iac as pf
 from tests.conftest import SPECS
 
-# the greenfield sample: a new cluster has a head node of its own
-SPEC = (SPECS / "reference" / "sample-small-water.yaml").read_text().split("\nexisting:")[0] + "\n"
+# the small sample on a new site (a new cluster has a head node of its own); air-cooled, as the paper
+# offers its small water-cooled sample only on an existing site's loop
+SPEC = (SPECS / "reference" / "sample-small-water.yaml").read_text().split("\nexisting:")[0].replace(
+    "cooling: water", "cooling: air"
+) + "\n"
 
 
 def _spec(power_per_rack: str) -> pf.Spec:

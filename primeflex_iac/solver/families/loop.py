@@ -4,7 +4,8 @@ Rules (the catalog's loop equipment, outside the racks' units):
 - one manifold port pair with its hoses per water-cooled enclosure (a chassis, or a rack server);
 - coolant distribution units: ceil(maximum power of the water-cooled nodes and chassis / capacity
   of one unit).
-Both add their price. Air-cooled compute needs neither.
+Both add their price. Air-cooled compute needs neither. (A new site's loop is planned only where
+the requirement needs the catalog's new_loop_min_gpus water-cooled GPUs: demand/build.py.)
 On an existing site with a water loop, the loop's distribution units are there: water-cooled
 compute (new nodes, or cards in water-cooled existing nodes) takes no new unit, and its maximum
 power stays within the loop's spare heat removal (the paper's small and moderate water-cooled
