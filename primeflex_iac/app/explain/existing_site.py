@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from primeflex_iac.app.explain.answers import checked, edit, not_alone
-from primeflex_iac.app.explain.search import dropped
+from primeflex_iac.plan.model import Relaxation
 
 if TYPE_CHECKING:
     from primeflex_iac.app.explain.search import SearchContext
     from primeflex_iac.demand.requirements import RequirementGroup
-    from primeflex_iac.plan.model import Relaxation
 
 __all__ = ["relax_existing_site"]
 
@@ -25,7 +24,7 @@ _STEPS = 6  # tries per limit: each doubles the step before
 def relax_existing_site(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
     existing = ctx.spec.existing
     if existing is None:
-        return dropped(ctx, group.label, (group,))
+        return _without(ctx, group, "no existing site")
     fabric, cooling = existing.fabric, existing.cooling
     asked = "within the site's free ports, racks and loop"
     if fabric is not None:
@@ -49,5 +48,13 @@ def relax_existing_site(ctx: SearchContext, group: RequirementGroup) -> Relaxati
                 needed = f"about {watts / 1000:,.0f} kW of spare heat removal takes the water-cooled compute a plan needs"
                 change = f"existing.cooling.spare_heat_removal: {watts / 1000:,.0f} kW"
                 return checked(ctx, group.label, asked, needed, change, edited, "existing.cooling.spare_heat_removal")
-    relaxation = dropped(ctx, group.label, (group,))
-    return relaxation if relaxation.alone else not_alone(group.label, asked)
+    return _without(ctx, group, asked)
+
+
+def _without(ctx: SearchContext, group: RequirementGroup, asked: str) -> Relaxation:
+    """Whether a plan exists once the site's limits are not held (no change the site could make was found)."""
+    if ctx.feasible_without(ctx.demand(), (group,)) is not True:
+        return not_alone(group.label, asked)
+    return Relaxation(
+        requirement=group.label, asked=asked, needed="a plan exists without the site's limits", change=None, alone=True
+    )
