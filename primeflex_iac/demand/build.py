@@ -279,13 +279,14 @@ def _small_water_on_its_own(
             found.append(platform)
             continue
         per_gpu = platform.gpu
-        needs = [floor.gpus or 0 if floor else 0]
+        needs: list[float] = [floor.gpus or 0 if floor else 0]
         if floor and floor.tensor_tflops:
             needs.append(math.ceil(floor.tensor_tflops / per_gpu.tensor_tflops))
         if floor and floor.int8_tops and per_gpu.int8_tops:
             needs.append(math.ceil(floor.int8_tops / per_gpu.int8_tops))
+        # a deadline the platform cannot meet at all is the time-to-model's conflict, not the loop's
         by_fabric = [
-            max((workload_nodes[(w, p, f)] or 0 for w in range(len(spec.workloads))), default=0) * platform.gpus_per_node
+            max((workload_nodes[(w, p, f)] or math.inf for w in range(len(spec.workloads))), default=0) * platform.gpus_per_node
             for f in range(fabrics)
         ]
         needs.append(min(by_fabric, default=0))

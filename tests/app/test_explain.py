@@ -154,7 +154,7 @@ def test_catalog_choices_as_of_cooling_precision(catalog: Catalog) -> None:
 
     spec, plan, by = _explained(
         "workloads:\n  - {name: q, model: resnet50, time_to_model: 30 d, precision: bf16}\n"
-        "site: {racks: {power_per_rack: 20 kW}}\npreferences: {gpus: [v100-sxm2-32gb]}\n",
+        "site: {racks: {power_per_rack: 20 kW}}\npreferences: {gpus: [v100-pcie-32gb]}\n",
         catalog,
     )
     assert "precision" in plan.conflicts

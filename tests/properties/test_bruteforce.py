@@ -148,6 +148,9 @@ def brute_force(spec: Spec, catalog: Catalog) -> list[Candidate]:
         chassis = catalog.chassis[server.chassis] if server.chassis else None
         if site.cooling != "any" and server.cooling != site.cooling:
             continue
+        # a new site's coolant loop only for a requirement of enough water-cooled GPUs (the paper's footnote)
+        if server.cooling == "water" and floor < catalog.energy.new_loop_min_gpus:
+            continue
         for gpu_id in server.gpus:
             gpu = catalog.gpus[gpu_id]
             if prefs.gpus is not None and gpu_id not in prefs.gpus:
