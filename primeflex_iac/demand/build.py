@@ -127,6 +127,13 @@ class Demand:
         return next((f for f in self.fabrics if (f.fabric.id, f.mode.name) == (technology, mode)), None)
 
     @property
+    def site_read_gbs(self) -> float:
+        """What the workloads read from an existing site's file system (0 without one)."""
+        if self.storage is None or not self.storage.existing_read_gbs:
+            return 0.0
+        return min(self.storage.read_gbs, self.storage.existing_read_gbs)
+
+    @property
     def needs_compute(self) -> bool:
         return bool(self.workloads) or self.gpus_min > 0 or self.tensor_tflops_min > 0 or self.int8_tops_min > 0
 

@@ -265,10 +265,27 @@ def _wiring(plan: Plan, catalog: Catalog) -> Wiring:
                     linked.setdefault(upper, set()).add(lower)
             for upper, lowers in linked.items():
                 children[upper] = tuple(sorted(lowers, key=natural_key))
+        if plan.existing is not None and plan.existing.fabric is not None and plan.existing.fabric.new_spines:
+            links.extend(_spine_joins(plan, levels[-1][1], used))
 
     links.extend(_management_links(plan, catalog))
     rails = tuple((group.nodes, tuple(leaf_names[i] for i in group.leaves)) for group in layout.rail_groups)
     return Wiring(levels, leaf_of, rails, children, tuple(links))
+
+
+def _spine_joins(plan: Plan, spines: tuple[str, ...], used: Counter[str]) -> list[Link]:
+    """A new spine level's links into the installed fabric, round-robin over the new spines on the
+    ports their leaves left free: to free spine ports of the installed fabric, then to free leaf ports."""
+    fabric, use = plan.fabric, plan.existing.fabric if plan.existing is not None else None
+    assert fabric is not None and use is not None
+    links = []
+    for index in range(use.spine_ports_used + use.join_leaf_ports):
+        spine = spines[index % len(spines)]
+        used[spine] += 1
+        on_spine = index < use.spine_ports_used
+        target = f"free-spine-port{index + 1}" if on_spine else f"free-leaf-port{index - use.spine_ports_used + 1}"
+        links.append(Link(Port(spine, f"port{used[spine]}"), Port(INSTALLED_FABRIC, target), "uplink", fabric.uplink_cable))
+    return links
 
 
 def _installed_uplinks(plan: Plan, leaves: tuple[str, ...], ports: int) -> list[Link]:

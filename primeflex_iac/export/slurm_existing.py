@@ -158,7 +158,16 @@ def installed_tree(plan: Plan, wired: Wiring, gpu_hosts: Iterable[str]) -> list[
         f"SwitchName={config_word(leaf, 'switch')} Nodes={hosts_expression(sorted(below[leaf], key=natural_key))}"
         for leaf in leaves
     ]
-    if leaves:
+    spines = list(wired.levels[1][1]) if len(wired.levels) > 1 else []
+    lines += [
+        f"SwitchName={config_word(spine, 'switch')} Switches={hosts_expression(list(wired.children.get(spine, ())))}"
+        for spine in spines
+        if wired.children.get(spine)
+    ]
+    if spines:  # a new spine level, joined to the installed fabric
+        lines.append("# top: a logical switch (no device): the new spines' links go to the installed fabric.")
+        lines.append(f"SwitchName=top Switches={hosts_expression([INSTALLED_SWITCH, *spines])}")
+    elif leaves:
         lines.append("# top: a logical switch (no device): the new leaves' uplinks go to the installed fabric's spines.")
         lines.append(f"SwitchName=top Switches={hosts_expression([INSTALLED_SWITCH, *leaves])}")
     return lines

@@ -97,7 +97,8 @@ EXISTING_SITE_READINGS = [
     "rounded up), storage and every other new device into new racks",
     "interpretation (existing site): total_power bounds what the plan adds; the site's head node, cluster licences, "
     "management network and metadata shelf are its own; new nodes join the installed fabric, on its free leaf "
-    "ports, then on new leaves whose uplinks take its free spine ports (a new spine level is not planned)",
+    "ports, then on new leaves whose uplinks take its free spine ports, or, where the spines lack those, on a new "
+    "spine level whose spines each join the installed fabric by one link (a free spine port, else a free leaf port)",
     "interpretation (existing site): its file system serves the training data at the read rate the spec gives; "
     "blocks added to it serve on top of that",
 ]

@@ -102,7 +102,11 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
             out.append("the plan cables the existing site's head node to the fabric again")
         single, per_leaf, uplinks = option.tree_shape(spec.preferences.blocking_factor)
         ports = option.switch.ports
-        if option.existing is not None:  # new leaves only for the ports beyond the free ones
+        if option.existing is not None and fabric.spine_switches:  # a new spine level over new leaves for every port
+            leaves = math.ceil(endpoints / per_leaf)
+            joins = fabric.switch_links - leaves * uplinks  # its spines' links into the installed fabric
+            expected = (leaves, math.ceil((leaves * uplinks + max(joins, 0)) / ports), 0)
+        elif option.existing is not None:  # new leaves only for the ports beyond the free ones
             expected = (math.ceil(max(0, endpoints - option.existing.free_leaf_ports) / per_leaf), 0, 0)
         elif endpoints <= single:
             expected = (1, 0, 0)

@@ -5,7 +5,7 @@
   devices' and the cards') stays within its limit.
 - New devices in an installed rack sit in its free units (the top ones), within its spare power.
 - New fabric ports fit the free leaf ports and the new leaves; the new leaves' uplinks fit the free
-  spine ports.
+  spine ports, or a new spine level's links fit the free spine and leaf ports.
 - Water-cooled compute only with the site's loop, within its spare heat removal.
 - Nothing the site has is bought again (its nodes, head node); new host names are not the site's.
 """
@@ -75,12 +75,25 @@ def existing_violations(plan: Plan, spec: Spec, catalog: Catalog, demand: Demand
             out.append(f"new nodes join a {fabric.technology} fabric, the site runs {installed.technology}")
         else:
             _single, per_leaf, uplinks = option.tree_shape(spec.preferences.blocking_factor)
-            if fabric.endpoints > installed.free_leaf_ports + fabric.leaf_switches * per_leaf:
+            spines = fabric.spine_switches  # a new spine level: every new port on the new leaves under them
+            on_free = 0 if spines else installed.free_leaf_ports
+            if fabric.endpoints > on_free + fabric.leaf_switches * per_leaf:
                 out.append(
-                    f"{fabric.endpoints} new fabric ports > {installed.free_leaf_ports} free leaf ports "
+                    f"{fabric.endpoints} new fabric ports > {on_free} free leaf ports "
                     f"+ {fabric.leaf_switches} new leaves x {per_leaf}"
                 )
-            if fabric.leaf_switches * uplinks > installed.free_spine_ports:
+            joins = fabric.switch_links - fabric.leaf_switches * uplinks if spines else 0
+            if spines and not spines <= joins <= installed.free_spine_ports + installed.free_leaf_ports:
+                out.append(
+                    f"{joins} links join {spines} new spines to the installed fabric, which has {installed.free_spine_ports} "
+                    f"free spine and {installed.free_leaf_ports} free leaf ports (each spine needs one)"
+                )
+            read = demand.site_read_gbs  # what crosses the joins: the reads from the site's file system
+            if spines and joins * fabric.link_gbps / 8 + 1e-9 < read:
+                out.append(
+                    f"{joins} links of {fabric.link_gbps} Gb/s carry less than the {read:,.2f} GB/s read from the site's storage"
+                )
+            if not spines and fabric.leaf_switches * uplinks > installed.free_spine_ports:
                 out.append(
                     f"{fabric.leaf_switches} new leaves need {fabric.leaf_switches * uplinks} spine ports, "
                     f"the site has {installed.free_spine_ports} free"

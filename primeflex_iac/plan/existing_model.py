@@ -42,9 +42,13 @@ class ExistingFabricUse(Strict):
     switch: Identifier
     free_leaf_ports: int
     free_spine_ports: int
-    leaf_ports_used: int = Field(description="Free leaf ports the new ports take.")
+    leaf_ports_used: int = Field(description="Free leaf ports the new nodes' and servers' ports take.")
     new_leaves: int = Field(description="New leaf switches, for the ports beyond the free ones.")
-    spine_ports_used: int = Field(description="Free spine ports the new leaves' uplinks take.")
+    spine_ports_used: int = Field(description="Free spine ports the new leaves' uplinks (or the new spines' links) take.")
+    new_spines: int = Field(default=0, description="A new spine level: new spines over the new leaves (0 without).")
+    join_leaf_ports: int = Field(
+        default=0, description="Free leaf ports the new spines' links take where the free spine ports run out."
+    )
 
 
 class ExistingStorageUse(Strict):

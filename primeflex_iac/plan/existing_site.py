@@ -171,15 +171,19 @@ def existing_site_plan(selection: Selection, demand: Demand, racks: list[RackPla
     option = selection.fabric
     if option.existing is not None:
         uplinks = option.tree_shape(spec.preferences.blocking_factor)[2]
+        island = selection.spine_switches > 0  # a new spine level: its spines' links into the installed fabric
+        joins = selection.switch_links - selection.leaf_switches * uplinks if island else 0
         fabric = ExistingFabricUse(
             technology=option.fabric.id,
             mode=option.mode.name,
             switch=option.switch.id,
             free_leaf_ports=option.existing.free_leaf_ports,
             free_spine_ports=option.existing.free_spine_ports,
-            leaf_ports_used=min(selection.endpoints, option.existing.free_leaf_ports),
+            leaf_ports_used=0 if island else min(selection.endpoints, option.existing.free_leaf_ports),
             new_leaves=selection.leaf_switches,
-            spine_ports_used=selection.leaf_switches * uplinks,
+            spine_ports_used=min(joins, option.existing.free_spine_ports) if island else selection.leaf_switches * uplinks,
+            new_spines=selection.spine_switches,
+            join_leaf_ports=joins - min(joins, option.existing.free_spine_ports) if island else 0,
         )
     water_w = 0.0
     if platform is not None and platform.server.cooling == "water":

@@ -86,7 +86,17 @@ def _fabric(plan: Plan, site: ExistingSitePlan) -> list[str]:
     if fabric is None or use is None:
         return []
     text = f"Fabric ({fabric.name}): {use.leaf_ports_used} of its {use.free_leaf_ports} free leaf ports for new ports"
-    if use.new_leaves:
+    if use.new_spines:
+        model = model_names(plan).get(fabric.switch, fabric.switch)
+        joined = f"{use.spine_ports_used} of its {use.free_spine_ports} free spine ports"
+        if use.join_leaf_ports:
+            joined += f" and {use.join_leaf_ports} free leaf ports"
+        text += (
+            f"; a new spine level ({model}): {_plural(use.new_leaves, 'new leaf switch', 'new leaf switches')} for every "
+            f"new port under {_plural(use.new_spines, 'new spine switch', 'new spine switches')}, one link from each "
+            f"spine into the installed fabric on {joined}"
+        )
+    elif use.new_leaves:
         model = model_names(plan).get(fabric.switch, fabric.switch)
         text += (
             f"; {_plural(use.new_leaves, 'new leaf switch', 'new leaf switches')} ({model}) for the rest, their uplinks on "

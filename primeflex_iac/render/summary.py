@@ -44,6 +44,13 @@ def summary_text(plan: Plan) -> str:
         if plan.existing is not None and plan.existing.fabric is not None:
             use = plan.existing.fabric
             new = f", {use.new_leaves} new leaf x {f.switch} on {use.spine_ports_used} free spine ports" if use.new_leaves else ""
+            if use.new_spines:  # a new spine level
+                joined = f"{use.spine_ports_used} free spine" + (
+                    f" + {use.join_leaf_ports} free leaf" if use.join_leaf_ports else ""
+                )
+                new = (
+                    f", a new spine level: {use.new_leaves} leaf + {use.new_spines} spine x {f.switch}, joined on {joined} ports"
+                )
             lines.append(f"  fabric    {f.name}, existing: {use.leaf_ports_used} of {use.free_leaf_ports} free leaf ports{new}")
         else:
             lines.append(f"  fabric    {f.name}, {f.link_gbps} Gb/s per node port, {shape}: {switches} {f.switch}")

@@ -102,7 +102,10 @@ def _fabric_label(plan: Plan, site: ExistingSitePlan) -> str:
     use = site.fabric
     lines = [f"existing {fabric.name} fabric", f"{use.free_leaf_ports} free leaf ports: {use.leaf_ports_used} used by new ports"]
     if use.free_spine_ports or use.spine_ports_used:
-        lines.append(f"{use.free_spine_ports} free spine ports: {use.spine_ports_used} used by new leaves")
+        by = "new spines" if use.new_spines else "new leaves"
+        lines.append(f"{use.free_spine_ports} free spine ports: {use.spine_ports_used} used by {by}")
+    if use.join_leaf_ports:
+        lines.append(f"{use.join_leaf_ports} free leaf ports used by new spines")
     return "\n".join(lines)
 
 
@@ -173,10 +176,18 @@ def _switches(graph: graphviz.Graph, plan: Plan, site: ExistingSitePlan, levels:
         lower = low if len(low_names) > FOLD_SWITCHES else low_names[(len(low_names) - 1) // 2]
         attrs = {"ltail": f"cluster_level_{high}", "lhead": f"cluster_level_{low}", "penwidth": "2.5"}
         edge(graph, upper, lower, label=dot_label(f"{low} uplinks to the {high}s"), **attrs)
-    if levels and site.fabric is not None and site.fabric.spine_ports_used:
+    if levels and site.fabric is not None and (site.fabric.spine_ports_used or site.fabric.join_leaf_ports):
         level, names = levels[-1]
         target = level if len(names) > FOLD_SWITCHES else names[(len(names) - 1) // 2]
-        label = dot_label(f"{site.fabric.spine_ports_used}x {fabric.name}", "uplinks to free spine ports")
+        use = site.fabric
+        if use.new_spines:  # a new spine level: one link per new spine, on free spine ports, then free leaf ports
+            on = [
+                f"{use.spine_ports_used} free spine" if use.spine_ports_used else "",
+                f"{use.join_leaf_ports} free leaf" if use.join_leaf_ports else "",
+            ]
+            label = dot_label(f"{use.new_spines}x {fabric.name}", f"new spines' links on {' + '.join(p for p in on if p)} ports")
+        else:
+            label = dot_label(f"{use.spine_ports_used}x {fabric.name}", "uplinks to free spine ports")
         edge(graph, EXISTING_FABRIC, target, label=label, lhead=f"cluster_level_{level}", penwidth="2.5")
 
 

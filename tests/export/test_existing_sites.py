@@ -36,7 +36,9 @@ REFERENCE = (SPECS / "existing" / "resnet-into-free-slots.yaml").read_text()
 NO_POWER = REFERENCE.replace("power_used: 18 kW", "power_used: 19.95 kW")
 SIX_NEW = NO_POWER.replace("time_to_model: 24 h", "time_to_model: 2 h")
 NEW_LEAF = SIX_NEW.replace("free_leaf_ports: 12, free_spine_ports: 0", "free_leaf_ports: 2, free_spine_ports: 36")
-SPECS_BY_NAME = {"cards": REFERENCE, "one-new": NO_POWER, "six-new": SIX_NEW, "new-leaf": NEW_LEAF}
+# no free spine port: the new ports form a new spine level, joined to the installed fabric on a free leaf port
+NEW_SPINE = SIX_NEW.replace("free_leaf_ports: 12, free_spine_ports: 0", "free_leaf_ports: 2, free_spine_ports: 0")
+SPECS_BY_NAME = {"cards": REFERENCE, "one-new": NO_POWER, "six-new": SIX_NEW, "new-leaf": NEW_LEAF, "new-spine": NEW_SPINE}
 NAMES = list(SPECS_BY_NAME)
 SLURMD = shutil.which("slurmd") or ("/usr/sbin/slurmd" if Path("/usr/sbin/slurmd").exists() else None)
 SCONTROL = shutil.which("scontrol")
@@ -109,8 +111,15 @@ def test_slurm_has_an_hpc_partition_of_the_site_and_an_ai_partition_of_the_gpu_n
     switches = {r["SwitchName"]: r for r in _records(files["topology.conf"])}
     below = [host for r in switches.values() if "Nodes" in r for host in expand_hostlist(r["Nodes"])]
     assert sorted(below) == sorted(nodes)
-    top = [r for r in switches.values() if "Switches" in r]
-    assert len(switches) == 1 or [set(expand_hostlist(t["Switches"])) for t in top] == [set(switches) - {"top"}]
+    # and the top switch reaches every other one, through the new spines where there is a new spine level
+    reached: set[str] = set()
+    todo = ["top"] if "top" in switches else []
+    while todo:
+        for child in expand_hostlist(switches[todo.pop()].get("Switches", "")):
+            if child not in reached:
+                reached.add(child)
+                todo.append(child)
+    assert len(switches) == 1 or reached == set(switches) - {"top"}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -125,7 +134,7 @@ def test_new_ports_on_the_installed_fabric_end_on_its_stand_in(name: str, catalo
     leaf_ports = [link for link in links if link.b.device == INSTALLED_FABRIC and link.network == "fabric"]
     spine_ports = [link for link in links if link.b.device == INSTALLED_FABRIC and link.network == "uplink"]
     assert len(leaf_ports) == sum(layout.existing_ports.values())
-    assert len(spine_ports) == plan.existing.fabric.spine_ports_used
+    assert len(spine_ports) == plan.existing.fabric.spine_ports_used + plan.existing.fabric.join_leaf_ports
     assert len({link.b.interface for link in leaf_ports + spine_ports}) == len(leaf_ports) + len(spine_ports)
 
 

@@ -36,6 +36,11 @@ VARIANTS: dict[str, list[tuple[str, str]]] = {
         ("time_to_model: 24 h", "time_to_model: 2 h"),
         ("free_leaf_ports: 12, free_spine_ports: 0", "free_leaf_ports: 2, free_spine_ports: 36"),
     ],
+    "new-spine": [  # no free spine port: a new spine level, joined on a free leaf port
+        ("power_used: 18 kW", "power_used: 19.95 kW"),
+        ("time_to_model: 24 h", "time_to_model: 2 h"),
+        ("free_leaf_ports: 12, free_spine_ports: 0", "free_leaf_ports: 2, free_spine_ports: 0"),
+    ],
 }
 _plans: dict[str, Plan] = {}
 
@@ -106,7 +111,10 @@ def test_topology_draws_the_installed_cluster_and_the_new_links(variant: str, ca
     # the free leaf ports the new ports take are new cables into the installed fabric
     on_free = [line for line in dot.splitlines() if line.strip().startswith("existing_fabric --") and "free leaf ports)" in line]
     assert bool(on_free) == bool(site.fabric.leaf_ports_used)
-    if site.fabric.new_leaves:
+    if site.fabric.new_spines:  # a new spine level: its links into the installed fabric, on the ports they take
+        assert "leaf01 [label=leaf01" in dot and "spine01 [label=spine01" in dot
+        assert f"new spines' links on {site.fabric.join_leaf_ports} free leaf ports" in dot
+    elif site.fabric.new_leaves:
         assert "leaf01 [label=leaf01" in dot and "uplinks to free spine ports" in dot
 
 

@@ -85,16 +85,32 @@ def test_ports_beyond_the_free_ones_take_new_leaves_on_free_spine_ports(catalog:
         ports="free_leaf_ports: 12 -> free_leaf_ports: 2",
     )
     _, plan = _solved(base.replace("free_spine_ports: 0", "free_spine_ports: 36"), catalog)
-    assert plan.fabric is not None and plan.fabric.leaf_switches >= 1
+    assert plan.fabric is not None and plan.fabric.leaf_switches >= 1 and plan.fabric.spine_switches == 0
     assert plan.existing is not None and plan.existing.fabric is not None
-    assert plan.existing.fabric.spine_ports_used <= 36
-    # without free spine ports, no plan holds the site's limits, and the explanation says so
-    plan = solve(parse_spec_text(base, "spec.yaml"), catalog)
-    assert plan.status == "infeasible"
-    assert "existing site" in plan.conflicts
+    assert 0 < plan.existing.fabric.spine_ports_used <= 36
+
+
+def test_without_spine_ports_the_new_ports_form_a_new_spine_level(catalog: Catalog) -> None:
+    base = _spec(
+        power="power_used: 18 kW -> power_used: 19.95 kW",
+        time="time_to_model: 24 h -> time_to_model: 2 h",
+        ports="free_leaf_ports: 12 -> free_leaf_ports: 2",
+    )
+    _, plan = _solved(base, catalog)
+    fabric = plan.fabric
+    assert fabric is not None and fabric.leaf_switches >= 1 and fabric.spine_switches >= 1
+    assert plan.existing is not None and plan.existing.fabric is not None
+    use = plan.existing.fabric
+    # every new port on the new leaves; each new spine joins the installed fabric on a free leaf port
+    assert use.leaf_ports_used == 0 and use.spine_ports_used == 0
+    assert use.new_spines == fabric.spine_switches and use.join_leaf_ports == fabric.spine_switches <= 2
+    # with no free port at all, nothing joins the installed fabric, and the explanation says what would
+    closed = base.replace("free_leaf_ports: 2", "free_leaf_ports: 0")
+    plan = solve(parse_spec_text(closed, "spec.yaml"), catalog)
+    assert plan.status == "infeasible" and "existing site" in plan.conflicts
     fix = next(r for r in plan.relaxations if r.requirement == "existing site")
     assert fix.field == "existing.fabric.free_spine_ports" and fix.alone and fix.example
-    assert fix.change is not None and "free_spine_ports: 18" in fix.change  # one new leaf's 18 uplinks
+    assert fix.change is not None and "free_spine_ports: 1)" in fix.change  # one new spine's link
 
 
 def test_water_cooled_samples_use_the_site_loop_and_need_one(catalog: Catalog) -> None:
@@ -181,3 +197,22 @@ def test_objective_touched_nodes_leaves_the_hpc_cluster_as_it_is(catalog: Catalo
     assert plan.compute[0].existing_group is None  # a new node rather than cards into existing ones
     assert plan.existing is not None and not any(group.upgraded for group in plan.existing.groups)
     assert plan.objective is not None and plan.objective.name == "touched_nodes" and plan.objective.value == 0
+
+
+def test_a_new_spine_level_carries_what_the_workloads_read_from_the_site(catalog: Catalog) -> None:
+    text = _spec(
+        power="power_used: 18 kW -> power_used: 19.95 kW",
+        time="time_to_model: 24 h -> time_to_model: 2 h",
+        ports="free_leaf_ports: 12 -> free_leaf_ports: 4",
+        site="read_rate: 10 GB/s -> read_rate: 40 GB/s",
+    ).replace("  file_system: lustre\npreferences", "  file_system: lustre\n  throughput: 30 GB/s\npreferences")
+    _, plan = _solved(text, catalog)
+    fabric = plan.fabric
+    assert fabric is not None and fabric.spine_switches >= 1 and plan.existing is not None
+    use = plan.existing.fabric
+    assert use is not None
+    joins = use.spine_ports_used + use.join_leaf_ports
+    assert joins * fabric.link_gbps / 8 >= 30 and joins == 3  # 3 EDR links carry 37.5 GB/s
+    # read against a site whose workloads need more than those links carry, the same plan fails its check
+    more = parse_spec_text(text.replace("throughput: 30 GB/s", "throughput: 38 GB/s"), "spec.yaml")
+    assert any("carry less than" in v for v in check(plan, more, catalog).violations)

@@ -31,11 +31,13 @@ def relax_existing_site(ctx: SearchContext, group: RequirementGroup) -> Relaxati
         option = next((o for o in ctx.demand().fabrics if o.existing is not None), None)
         uplinks = option.tree_shape(ctx.spec.preferences.blocking_factor)[2] if option is not None else 1
         asked = f"{fabric.free_leaf_ports} free leaf ports and {fabric.free_spine_ports} free spine ports on the site's fabric"
-        for leaves in (2**k for k in range(_STEPS)):
-            ports = fabric.free_spine_ports + leaves * uplinks
+        # a few more ports join a new spine level; a leaf's uplinks' worth take new leaves without one
+        extra = sorted({2**k for k in range(_STEPS)} | {2**k * uplinks for k in range(_STEPS)})
+        for more in extra:
+            ports = fabric.free_spine_ports + more
             edited = edit(ctx.spec, ("existing", "fabric", "free_spine_ports"), ports)
             if ctx.feasible(edited):
-                needed = f"{ports} free spine ports take the uplinks of the new leaf switches the ports need"
+                needed = f"{ports} free spine ports join the new switches the new ports need to the installed fabric"
                 change = f"free {ports - fabric.free_spine_ports} more spine ports (existing.fabric.free_spine_ports: {ports})"
                 return checked(ctx, group.label, asked, needed, change, edited, "existing.fabric.free_spine_ports")
     if cooling.water_loop:

@@ -16,9 +16,10 @@ Rules:
   "only a consideration in extreme processing requirements"); the objective's first stage does it.
 - On an existing site with an installed fabric, that fabric is the only option: new ports take its
   free leaf ports, then new leaf switches whose uplinks take free spine ports (fewest new leaves:
-  ceil((ports - free leaf ports) / leaf down ports)); existing nodes that take cards keep their
-  port; the head node is the site's. A new spine level is not planned: where the spines' free
-  ports cannot take the new leaves' uplinks, no plan holds the existing site's limits.
+  ceil((ports - free leaf ports) / leaf down ports)); or a new spine level: every new port on new
+  leaves under new spines (ceil(leaf uplinks / (ports - 1)) of them), each new spine joined to the
+  installed fabric by one link into a free spine port, else a free leaf port. Existing nodes that
+  take cards keep their port; the head node is the site's.
 - A management Ethernet network reaches every node, server, shelf, fabric switch and the head node:
   one switch while its access ports take them all, else access switches (ceil(devices / 46)) whose
   uplinks go into aggregation switches (ceil((2 x access + 1) / 48)), as demand/management.py
@@ -222,31 +223,55 @@ def _priced_tree(ctx: ModelContext, option: FabricOption, tree: TreeVars) -> Tre
 def _add_existing_ports(
     ctx: ModelContext, option: FabricOption, fab: cp_model.IntVar, endpoints: cp_model.IntVar, blocking: int
 ) -> TreeVars:
-    """New ports on the installed fabric: its free leaf ports, then new leaves on its free spine ports."""
+    """New ports on the installed fabric: its free leaf ports, then new leaves on its free spine ports;
+    or, where the spines lack ports for the new leaves' uplinks, a new spine level (island)."""
     model = ctx.model
     assert option.existing is not None
     installed = option.existing
     _single, per_leaf, uplinks = option.tree_shape(blocking)
+    ports = option.switch.ports
     fid = option.id
+    hold = ctx.group(Requirement.EXISTING_SITE)
     tiers = [ctx.bool_var(f"tier[{fid},{t}]") for t in (1, 2, 3)]
     model.add(tiers[0] == 0)
-    model.add(tiers[1] == fab)  # read as leaf-spine: new leaves join the installed spines
+    model.add(tiers[1] == fab)  # leaf-spine: new leaves under the installed spines, or under new ones
     model.add(tiers[2] == 0)
     leaves = ctx.int_var(f"leaf_switches[{fid}]")
     spines = ctx.int_var(f"spine_switches[{fid}]")
     cores = ctx.int_var(f"core_switches[{fid}]")
-    model.add(spines == 0)
     model.add(cores == 0)
+    # island: every new port on new leaves under new spines, each spine keeping one port for its
+    # link into the installed fabric (a free spine port, else a free leaf port)
+    island = ctx.bool_var(f"new_spine_level[{fid}]")
+    model.add(island == 0).only_enforce_if(fab.Not())
     # overflow: ports beyond the installed leaves' free ones; the fewest new leaves take them
     overflow = ctx.int_var(f"ports_beyond_free_leaf_ports[{fid}]")
     model.add_max_equality(overflow, [endpoints - installed.free_leaf_ports, 0])
-    ctx.ceil_div(leaves, overflow, per_leaf)
-    model.add(leaves * uplinks <= installed.free_spine_ports).only_enforce_if(ctx.group(Requirement.EXISTING_SITE))
+    on_leaves = ctx.int_var(f"ports_on_new_leaves[{fid}]")
+    model.add(on_leaves == overflow).only_enforce_if(island.Not())
+    model.add(on_leaves == endpoints).only_enforce_if(island)
+    ctx.ceil_div(leaves, on_leaves, per_leaf)
+    # joins: the new spines' links into the installed fabric, at least one per spine and enough for
+    # what the workloads read from the site's file system, which sits beyond them
+    joins = ctx.int_var(f"joins_to_installed_fabric[{fid}]")
+    model.add(spines == 0).only_enforce_if(island.Not())
+    model.add(joins == 0).only_enforce_if(island.Not())
+    model.add(leaves * uplinks <= installed.free_spine_ports).only_enforce_if([hold, island.Not()])
+    model.add(joins >= spines).only_enforce_if(island)
+    model.add(spines * ports >= leaves * uplinks + joins).only_enforce_if(island)
+    model.add(spines * ports <= leaves * uplinks + joins + ports - 1).only_enforce_if(island)  # the fewest spines
+    model.add(leaves <= ports).only_enforce_if(island)  # every spine reaches every new leaf
+    model.add(joins <= installed.free_spine_ports + installed.free_leaf_ports).only_enforce_if([hold, island])
+    read = ctx.demand.site_read_gbs
+    if read > 0:
+        per_link = round(option.link_gbps / 8 * RATE_SCALE)
+        needed = round(read * RATE_SCALE + 0.5)
+        model.add(joins * per_link >= needed).only_enforce_if([island, ctx.group(Requirement.STORAGE_THROUGHPUT)])
     model.add(leaves == 0).only_enforce_if(fab.Not())
     node_cables = ctx.int_var(f"node_cables[{fid}]")
     ctx.ceil_div(node_cables, endpoints, option.mode.endpoints_per_port)
     links = ctx.int_var(f"switch_links[{fid}]")
-    model.add(links == leaves * uplinks)
+    model.add(links == leaves * uplinks + joins)  # uplinks, and the new spines' links into the installed fabric
     return _priced_tree(
         ctx, option, TreeVars(tiers, leaves, spines, cores, leaves + spines + cores, endpoints, node_cables, links)
     )
