@@ -56,7 +56,8 @@ def main() -> None:
         print("| GPUs | GPU | wall (s) | model variables | model constraints |")
         print("|---:|---|---:|---:|---:|")
         catalog = load_catalog()
-        for gpu in ("v100-sxm2-32gb", "h100-sxm5-80gb"):
+        # V100 PCIe (air-cooled RX2540): a new site plans no water loop for the 8-GPU point (energy.new_loop_min_gpus)
+        for gpu in ("v100-pcie-32gb", "h100-sxm5-80gb"):
             for gpus in (8, 64, 512, 2048, 8192):
                 text = SCALING.format(gpus=gpus, gpu=gpu)
                 spec = Path(tmp) / f"scale-{gpu}-{gpus}.yaml"
