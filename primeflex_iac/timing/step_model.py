@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Literal
 
 from primeflex_iac.timing.calibration import load_calibration, spread_group
+from primeflex_iac.timing.estimate_memo import remembered_time
 from primeflex_iac.timing.llm_step import largest_power_dividing, least_memory_at, max_pipeline, search_layout
 
 if TYPE_CHECKING:
@@ -286,7 +287,7 @@ def min_nodes(
         return None
 
     def meets(nodes: int) -> bool:
-        return estimate(workload, shape, link, nodes, calibration=cal).estimated_s <= deadline
+        return time_on(workload, shape, link, nodes, cal) <= deadline
 
     if meets(1):
         return 1
@@ -319,11 +320,18 @@ def fastest_count(
     """
     cal = calibration or load_calibration()
 
-    def time_on(nodes: int) -> float:
-        return estimate(workload, shape, link, nodes, calibration=cal).estimated_s
+    def at(nodes: int) -> float:
+        return time_on(workload, shape, link, nodes, cal)
 
-    best = _fastest(time_on, max(1, _largest_nodes(workload, shape.gpus_per_node)))
-    return best, time_on(best)
+    best = _fastest(at, max(1, _largest_nodes(workload, shape.gpus_per_node)))
+    return best, at(best)
+
+
+def time_on(workload: ResolvedWorkload, shape: NodeShape, link: Interconnect, nodes: int, cal: Calibration) -> float:
+    """The estimated seconds on ``nodes`` nodes, remembered across deadlines (they do not change it)."""
+    return remembered_time(
+        workload, shape, link, nodes, cal, lambda: estimate(workload, shape, link, nodes, calibration=cal).estimated_s
+    )
 
 
 def _fastest(time_on: Callable[[int], float], most: int) -> int:
