@@ -9,7 +9,7 @@ operation ... kept un-interrupted". Nothing listed here is bought; the plan buys
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
@@ -27,8 +27,11 @@ __all__ = [
     "ExistingRack",
     "ExistingSoftware",
     "ExistingStorage",
+    "FileSystem",
+    "with_site_storage",
 ]
 
+FileSystem = Literal["lustre", "beegfs", "spectrum-scale"]
 LARGEST_GROUP = 100_000  # installed nodes in one group: beyond any site, and a bound on hostlist expansion
 
 
@@ -138,7 +141,7 @@ class ExistingCooling(Strict):
 class ExistingStorage(Strict):
     """The installed parallel file system."""
 
-    file_system: Literal["lustre", "beegfs", "spectrum-scale"] = Field(description="Its file system.")
+    file_system: FileSystem = Field(description="Its file system.")
     usable: Bytes = Field(description="Usable capacity free for the training data, e.g. '500 TiB'.")
     read_rate: Bandwidth = Field(description="Aggregate read rate it delivers, e.g. '10 GB/s'.")
 
@@ -190,3 +193,13 @@ class Existing(Strict):
         if self.nodes and self.fabric is None:
             raise ValueError("installed nodes sit on a fabric: describe it in existing.fabric")
         return self
+
+
+def with_site_storage(data: Any) -> Any:
+    """A spec's data with ``storage`` set to the existing site's file system where the spec has none:
+    that file system serves the workloads, and storage blocks are added to it where it lacks."""
+    existing = data.get("existing") if isinstance(data, dict) else None
+    installed = existing.get("storage") if isinstance(existing, dict) else None
+    if isinstance(installed, dict) and data.get("storage") is None and installed.get("file_system") in get_args(FileSystem):
+        return {**data, "storage": {"file_system": installed["file_system"]}}
+    return data

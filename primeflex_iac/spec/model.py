@@ -24,7 +24,7 @@ from primeflex_iac.common.units import (
 from primeflex_iac.common.vocabulary import FabricLayoutChoice, Kind, Precision
 from primeflex_iac.errors import Problem
 from primeflex_iac.spec.energy import Energy, RackPowerByCooling
-from primeflex_iac.spec.existing import Existing
+from primeflex_iac.spec.existing import Existing, FileSystem, with_site_storage
 from primeflex_iac.spec.quantities import (
     MONEY_SCHEMA,
     TIME_SCHEMA,
@@ -244,7 +244,7 @@ class Storage(Strict):
     """The parallel file system: usable capacity, file system, access protocols and read rate."""
 
     capacity: Bytes | None = Field(default=None, description="Usable capacity; at least the workloads' datasets.")
-    file_system: Literal["lustre", "beegfs", "spectrum-scale"] = Field(default="lustre", description="Parallel file system.")
+    file_system: FileSystem = Field(default="lustre", description="Parallel file system.")
     access: list[Literal["posix", "hdfs", "s3"]] = Field(default=["posix"], min_length=1, description="Access protocols.")
     throughput: Bandwidth | None = Field(default=None, description="Aggregate read rate; derived from workloads if omitted.")
 
@@ -339,6 +339,11 @@ class Spec(Strict):
     )
 
     _document: YamlDocument | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _site_storage(cls, data: Any) -> Any:
+        return with_site_storage(data)  # an existing site's file system serves the workloads
 
     @model_validator(mode="after")
     def _needs_something(self) -> Spec:

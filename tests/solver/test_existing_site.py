@@ -216,3 +216,17 @@ def test_a_new_spine_level_carries_what_the_workloads_read_from_the_site(catalog
     # read against a site whose workloads need more than those links carry, the same plan fails its check
     more = parse_spec_text(text.replace("throughput: 30 GB/s", "throughput: 38 GB/s"), "spec.yaml")
     assert any("carry less than" in v for v in check(plan, more, catalog).violations)
+
+
+def test_without_a_storage_section_the_site_file_system_serves_and_is_extended(catalog: Catalog) -> None:
+    # found by benchmarks/existing_sites_fuzz.py: the plan was sized as if the data came from nowhere,
+    # then estimated against the site's 1 GB/s file system, and failed its own check
+    text = (
+        SPEC.replace("storage:\n  capacity: 100 TiB\n  file_system: lustre\n", "")
+        .replace("read_rate: 10 GB/s", "read_rate: 1 GB/s")
+        .replace("time_to_model: 24 h", "time_to_model: 2 h")
+    )
+    spec, plan = _solved(text, catalog)
+    assert spec.storage is not None and spec.storage.file_system == "lustre"
+    assert plan.workloads and plan.workloads[0].meets
+    assert plan.storage is not None and plan.storage.mdt_shelves == 0  # blocks added to the site's file system
