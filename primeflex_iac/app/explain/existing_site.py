@@ -37,8 +37,9 @@ def relax_existing_site(ctx: SearchContext, group: RequirementGroup) -> Relaxati
             ports = fabric.free_spine_ports + more
             edited = edit(ctx.spec, ("existing", "fabric", "free_spine_ports"), ports)
             if ctx.feasible(edited):
-                needed = f"{ports} free spine ports join the new switches the new ports need to the installed fabric"
-                change = f"free {ports - fabric.free_spine_ports} more spine ports (existing.fabric.free_spine_ports: {ports})"
+                more = ports - fabric.free_spine_ports
+                needed = f"{ports} free spine port{'s join' if ports != 1 else ' joins'} the new switches to the installed fabric"
+                change = f"free {more} more spine port{'s' if more != 1 else ''} (existing.fabric.free_spine_ports: {ports})"
                 return checked(ctx, group.label, asked, needed, change, edited, "existing.fabric.free_spine_ports")
     if cooling.water_loop:
         spare = max(cooling.spare_heat_removal, 1000.0)
