@@ -49,7 +49,9 @@ def site(rng: random.Random) -> str:
     if rng.random() < 0.5:
         lines.append(f"  cooling: {{water_loop: true, spare_heat_removal: {rng.choice([2, 10, 40, 200])} kW}}")
     if rng.random() < 0.6:
-        lines.append(f"  storage: {{file_system: lustre, usable: {rng.choice([10, 100, 1000])} TiB, read_rate: {rng.choice([1, 10, 40])} GB/s}}")
+        lines.append(
+            f"  storage: {{file_system: lustre, usable: {rng.choice([10, 100, 1000])} TiB, read_rate: {rng.choice([1, 10, 40])} GB/s}}"
+        )
     return "\n".join(lines)
 
 
@@ -57,10 +59,15 @@ def spec(rng: random.Random) -> str:
     head = ["apiVersion: primeflex-iac/v1", "name: fuzz"]
     if rng.random() < 0.6:
         hours = rng.choice([1, 2, 6, 24, 72])
-        head += ["workloads:", f"  - {{name: w, model: {rng.choice(['resnet50', 'bert-large', 'ssd'])}, time_to_model: {hours} h}}"]
+        head += [
+            "workloads:",
+            f"  - {{name: w, model: {rng.choice(['resnet50', 'bert-large', 'ssd'])}, time_to_model: {hours} h}}",
+        ]
     else:
         head.append(f"compute: {{gpus: {rng.choice([2, 8, 32, 64])}}}")
-    head.append(f"site: {{cooling: {rng.choice(['any', 'air', 'water'])}, racks: {{max: {rng.randint(1, 6)}, power_per_rack: 30 kW}}}}")
+    head.append(
+        f"site: {{cooling: {rng.choice(['any', 'air', 'water'])}, racks: {{max: {rng.randint(1, 6)}, power_per_rack: 30 kW}}}}"
+    )
     if rng.random() < 0.5:
         head.append("storage: {capacity: 50 TiB, file_system: lustre}")
     head.append(f"preferences: {{as_of: {rng.choice(['2019-06', '2021-06', '2024-06'])}}}")
