@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from primeflex_iac import check, load_catalog, parse_spec_text, solve  # noqa: E402
-from primeflex_iac.errors import PrimeflexError  # noqa: E402
+from primeflex_iac import check, load_catalog, parse_spec_text, solve
+from primeflex_iac.errors import PrimeflexError
 
 
 def site(rng: random.Random) -> str:
