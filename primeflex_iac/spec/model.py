@@ -224,7 +224,7 @@ class Racks(Strict):
     def limit_w(self, cooling: str) -> float:
         """The power a rack of this cooling may draw (the one limit, when the spec gives one)."""
         limit = self.power_per_rack
-        return limit if isinstance(limit, float) else float(getattr(limit, cooling))
+        return float(limit) if isinstance(limit, (int, float)) else float(getattr(limit, cooling))
 
 
 class Site(Strict):

@@ -241,3 +241,16 @@ def test_site_limits_moved_together_can_be_cheaper_than_any_one(catalog: Catalog
     assert combined.status == "optimal" and combined.totals is not None
     assert by["racks"].alone and racks_only.totals is not None
     assert combined.totals.cost < racks_only.totals.cost
+
+
+def test_racks_of_almost_no_power_get_a_fix_not_a_crash(catalog: Catalog) -> None:
+    # found by the long fuzzing run: the explanation's edited spec held a whole number of watts,
+    # which the rack limit did not read
+    spec = parse_spec_text(
+        "apiVersion: primeflex-iac/v1\nname: t\ncompute: {gpus: 128, min_gpu_memory: 0 GB}\n"
+        "site: {cooling: air, racks: {max: 8, height: 42U, power_per_rack: 2e-05 kW}}\npreferences: {as_of: 2019-06}\n"
+    )
+    plan = solve(spec, catalog)
+    assert plan.status == "infeasible"
+    fix = next(r for r in plan.relaxations if r.requirement == "power per rack")
+    assert fix.alone and fix.change is not None and fix.change.startswith("raise site.racks.power_per_rack to")
