@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from primeflex_iac.export.slurm import slurm_files
 from primeflex_iac.export.targets import export_files
 from primeflex_iac.plan.cabling import layout_of
 from tests.conftest import ROOT, SPECS
+from tests.export.tools import ANSIBLE_INVENTORY, SCONTROL, SLURMD, ansible_inventory_list
 
 REFERENCE = (SPECS / "existing" / "resnet-into-free-slots.yaml").read_text()
 NO_POWER = REFERENCE.replace("power_used: 18 kW", "power_used: 19.95 kW")
@@ -40,13 +40,6 @@ NEW_LEAF = SIX_NEW.replace("free_leaf_ports: 12, free_spine_ports: 0", "free_lea
 NEW_SPINE = SIX_NEW.replace("free_leaf_ports: 12, free_spine_ports: 0", "free_leaf_ports: 2, free_spine_ports: 0")
 SPECS_BY_NAME = {"cards": REFERENCE, "one-new": NO_POWER, "six-new": SIX_NEW, "new-leaf": NEW_LEAF, "new-spine": NEW_SPINE}
 NAMES = list(SPECS_BY_NAME)
-SLURMD = shutil.which("slurmd") or ("/usr/sbin/slurmd" if Path("/usr/sbin/slurmd").exists() else None)
-SCONTROL = shutil.which("scontrol")
-ANSIBLE_INVENTORY = shutil.which("ansible-inventory") or (
-    str(Path(os.sys.executable).parent / "ansible-inventory")
-    if (Path(os.sys.executable).parent / "ansible-inventory").exists()
-    else None
-)
 _plans: dict[str, Plan] = {}
 
 
@@ -259,16 +252,7 @@ def test_scontrol_expands_the_partitions_as_we_do(catalog: Catalog, tmp_path: Pa
 @pytest.mark.parametrize("name", ["cards", "new-leaf"])
 def test_ansible_reads_the_inventory_of_an_existing_site(name: str, catalog: Catalog, tmp_path: Path) -> None:
     plan = _plan(name, catalog)
-    (tmp_path / "inventory.yaml").write_text(ansible_inventory(plan, catalog))
-    env = {**os.environ, "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp"), "ANSIBLE_HOME": str(tmp_path / "home")}
-    result = subprocess.run(
-        [str(ANSIBLE_INVENTORY), "-i", str(tmp_path / "inventory.yaml"), "--list"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    result = ansible_inventory_list(ansible_inventory(plan, catalog), tmp_path)
     assert result.returncode == 0 and "WARNING" not in result.stderr, result.stderr
     listed = json.loads(result.stdout)
     assert listed["slurmservers"]["hosts"] == ["head01"]

@@ -36,6 +36,7 @@ from primeflex_iac.export.slurm import _tree_lines, gres_conf, slurm_conf, slurm
 from primeflex_iac.export.targets import applicable_targets, export_files
 from primeflex_iac.plan.management import management_ports, management_switches
 from tests.conftest import REFERENCE_NAMES, ROOT, SPECS
+from tests.export.tools import ANSIBLE_INVENTORY, SCONTROL, SLURMD, ansible_inventory_list
 
 GOLDEN = ROOT / "tests" / "golden" / "exports"
 NETBOX_SCHEMAS = ROOT / "tests" / "data" / "netbox"
@@ -349,9 +350,6 @@ def test_a_plan_of_1000_nodes_has_names_of_one_width_in_one_hostlist_range(catal
 
 
 # --- Slurm's own parsers (Debian's slurmd and scontrol; CI installs them) ----------------------
-
-SLURMD = shutil.which("slurmd") or ("/usr/sbin/slurmd" if Path("/usr/sbin/slurmd").exists() else None)
-SCONTROL = shutil.which("scontrol")
 
 
 def _slurm_folder(tmp_path: Path, files: dict[str, str], gpus: int) -> Path:
@@ -767,12 +765,6 @@ def test_netbox_power_ports_carry_the_plan_power(catalog: Catalog) -> None:
 
 # --- Ansible -------------------------------------------------------------------------------------
 
-ANSIBLE_INVENTORY = shutil.which("ansible-inventory") or (
-    str(Path(os.sys.executable).parent / "ansible-inventory")
-    if (Path(os.sys.executable).parent / "ansible-inventory").exists()
-    else None
-)
-
 
 @pytest.mark.parametrize("name", ["sample-moderate-water", "storage-small", "edr-two-level"])
 def test_ansible_inventory_groups_hosts_by_role(name: str, catalog: Catalog) -> None:
@@ -819,16 +811,7 @@ def test_ansible_inventory_groups_hosts_by_role(name: str, catalog: Catalog) -> 
 @pytest.mark.slow
 def test_ansible_reads_the_inventory(name: str, catalog: Catalog, tmp_path: Path) -> None:
     plan = _plan(name, catalog)
-    (tmp_path / "inventory.yaml").write_text(ansible_inventory(plan, catalog))
-    env = {**os.environ, "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp"), "ANSIBLE_HOME": str(tmp_path / "home")}
-    result = subprocess.run(
-        [str(ANSIBLE_INVENTORY), "-i", str(tmp_path / "inventory.yaml"), "--list"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    result = ansible_inventory_list(ansible_inventory(plan, catalog), tmp_path)
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr, result.stderr
     listed = json.loads(result.stdout)

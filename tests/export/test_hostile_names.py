@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -33,7 +31,8 @@ from primeflex_iac.render.bom import BOM_COLUMNS
 from primeflex_iac.render.bundle import render_bundle
 from primeflex_iac.render.pareto import pareto_svg
 from tests.conftest import ROOT
-from tests.export.test_exporters import ANSIBLE_INVENTORY, SLURMD, _slurm_folder, _slurmd_gres
+from tests.export.test_exporters import _slurm_folder, _slurmd_gres
+from tests.export.tools import ANSIBLE_INVENTORY, SLURMD, ansible_inventory_list
 
 SPEC = """apiVersion: primeflex-iac/v1
 name: plain
@@ -420,16 +419,7 @@ def test_slurmd_reads_the_config_of_a_hostile_name(catalog: Catalog, tmp_path: P
 def test_ansible_inventory_reads_a_hostile_name_as_text(catalog: Catalog, tmp_path: Path) -> None:
     name = ACCEPTED["jinja"] + " " + ACCEPTED["yaml"]
     plan, hostile_catalog = _renamed(_plain(catalog), catalog, name)
-    (tmp_path / "inventory.yaml").write_text(export_files(plan, "ansible", hostile_catalog)["ansible/inventory.yaml"])
-    env = {**os.environ, "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp"), "ANSIBLE_HOME": str(tmp_path / "home")}
-    result = subprocess.run(
-        [str(ANSIBLE_INVENTORY), "-i", str(tmp_path / "inventory.yaml"), "--list"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    result = ansible_inventory_list(export_files(plan, "ansible", hostile_catalog)["ansible/inventory.yaml"], tmp_path)
     assert result.returncode == 0, result.stderr
     listed = json.loads(result.stdout)
     first = platforms(plan)[0].hosts[0]
