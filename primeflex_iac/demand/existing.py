@@ -42,7 +42,6 @@ class Upgrade:
     hosts_by_rack: tuple[tuple[str, tuple[str, ...]], ...]  # (rack, the group's hosts in it) in rack order
     kept: int  # nodes the HPC partition keeps untouched
     per_rack: tuple[int, ...]  # nodes each rack's spare power lets take the cards
-    cooling_w_per_node: float  # power the cards add to one node
 
     @property
     def within_limits(self) -> int:
@@ -84,7 +83,7 @@ def upgrade_for(existing: Existing, group: ExistingNodes, node: CpuNode, added_w
         min(len(hosts), int(racks[name].spare_w // added_w) if added_w > 0 else len(hosts)) if name in racks else 0
         for name, hosts in by_rack
     )
-    return Upgrade(group.name, node, by_rack, kept_nodes(group, node), per_rack, added_w)
+    return Upgrade(group.name, node, by_rack, kept_nodes(group, node), per_rack)
 
 
 def upgrade_hosts(upgrade: Upgrade, nodes: int) -> list[tuple[str, str]]:
