@@ -72,6 +72,13 @@ class Gpu(Priced):
     generation: Generation = Field(
         description="Architecture; the time-to-model calibration keeps one efficiency per workload class and generation."
     )
+    sustained_share: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="Share of the fully powered part's training throughput a power-limited card of the same chip and "
+        "datasheet peak sustains (the efficiencies were fitted on fully powered parts).",
+    )
     bf16: bool = Field(
         default=False,
         description="Tensor cores take BF16; default: from the generation (Ampere and later; Volta and Turing take FP16 only).",

@@ -14,6 +14,7 @@ from primeflex_iac.common.vocabulary import fabric_layout
 from primeflex_iac.demand.build import build_demand
 from primeflex_iac.plan.check_existing import existing_violations
 from primeflex_iac.plan.check_fabric import cabling_violations
+from primeflex_iac.plan.check_layout import layout_violations
 from primeflex_iac.plan.check_management import management_violations
 from primeflex_iac.plan.check_tco import tco_violations
 from primeflex_iac.timing.calibration import load_calibration
@@ -178,6 +179,8 @@ def check(plan: Plan, spec: Spec, catalog: Catalog) -> CheckReport:
             out.append(
                 f"workload {resolved.name}: {used * platform.gpus_per_node} GPUs for a global batch of {resolved.global_batch:g}"
             )
+        if reported is not None:
+            out.extend(layout_violations(reported, resolved, platform.gpu, platform.gpus_per_node, load_calibration()))
         result = estimate(resolved, platform.shape, option.interconnect, used, storage_bytes_per_s=storage_rate)
         required = resolved.deadline_on(platform.gpu.generation, load_calibration())
         if not result.fits_memory:

@@ -1,13 +1,14 @@
 """A decoder's training step in a parallel layout, and the search for the fastest layout that fits.
 
 One step of a layout (tp, pp, dp, ZeRO stage, recomputation, micro-batch b; m = global batch /
-(dp x b) micro-batches per replica), on each GPU:
+(dp x b) micro-batches per replica, rounded up to whole passes), on each GPU:
 
     compute     = tokens per GPU x (dense FLOPs / GEMM rate + attention FLOPs / attention rate)
                   dense 6 x parameters per token (8 with full recomputation: one more forward),
                   attention 12 x layers x width x sequence (16 when recomputed);
                   GEMM rate = peak x efficiency[generation] x w / (w + w_half) x t / (t + t_half)
-                  (w: width per TP rank, t: tokens per micro-batch; small shapes run worse)
+                  x sustained share (w: width per TP rank, t: tokens per micro-batch; small shapes
+                  run worse; a power-limited card sustains a share of the fully powered part)
     tensor par. = per layer and micro-batch 4 all-reduces of b x s x width x 2 B (6 with full
                   recomputation), ring inside the node: 2 (tp-1)/tp x size / NVLink (or PCIe)
     bubble      = (pp - 1) / (m v) x (compute + tensor parallel)  (1F1B; v virtual stages interleaved,
@@ -51,6 +52,7 @@ __all__ = [
     "least_memory_at",
     "least_memory_bytes",
     "max_pipeline",
+    "passes_of",
     "search_layout",
 ]
 
@@ -91,6 +93,12 @@ def _virtual_stages(shape: DecoderShape, pp: int, micro_batches: float) -> list[
     if pp == 1 or micro_batches < pp:
         return [1]
     return [1, *(v for v in (2, 4) if shape.layers >= pp * v)]
+
+
+def passes_of(per_replica: float, micro: int) -> int:
+    """Micro-batches a replica runs per step: whole passes, the last one partly filled where the
+    micro-batch does not divide the replica's batch (a framework runs no half pass)."""
+    return max(1, math.ceil(per_replica / micro - 1e-9))
 
 
 def _powers(limit: float) -> list[int]:
@@ -155,17 +163,17 @@ def _step(
 ) -> LlmStep:
     llm, gpu, per_node = cal.llm, node.gpu, node.gpus_per_node
     tp, pp, dp, b = layout.tp, layout.pp, layout.dp, layout.micro_batch
-    micro_batches = global_batch / (dp * b)
+    micro_batches = passes_of(global_batch / dp, b)
     tokens_mb = b * shape.sequence
     width = shape.hidden / tp
     shape_share = width / (width + llm.hidden_half.value) * tokens_mb / (tokens_mb + llm.tokens_half.value)
-    gemm = llm.gemm_efficiency[gpu.generation].value * shape_share
+    gemm = llm.gemm_efficiency[gpu.generation].value * shape_share * gpu.sustained_share
     bf16_peak = gpu.tensor_tflops * 1e12
     if shape.precision == "fp8" and gpu.fp8_tflops:
         gemm_rate = gpu.fp8_tflops * 1e12 * gemm * llm.fp8_gemm_share.value
     else:
         gemm_rate = bf16_peak * gemm
-    attention_rate = bf16_peak * llm.attention_efficiency[gpu.generation].value
+    attention_rate = bf16_peak * llm.attention_efficiency[gpu.generation].value * gpu.sustained_share
     full = layout.recompute == "full"
     dense = (8 if full else 6) * shape.parameters
     attention = (16 if layout.recompute != "none" else 12) * shape.layers * shape.hidden * shape.sequence
@@ -234,6 +242,7 @@ def _key(
             gpu.memory_bandwidth_gbs,
             gpu.nvlink_gbs,
             gpu.pcie_gbs,
+            gpu.sustained_share,
         ),
         (node.gpus_per_node, node.intra_node, node.adapters),
         (link.link_gbps, link.latency_us) if link is not None else None,
@@ -306,7 +315,7 @@ def _search(
                 continue
             per_replica = global_batch / dp
             for micro in _powers(per_replica):
-                micro_batches = per_replica / micro
+                micro_batches = passes_of(per_replica, micro)
                 lowest = len(ZERO_STAGES)
                 if micro * shape.sequence > MAX_MICRO_TOKENS and micro > 1:
                     break  # GEMMs gain under 3 % beyond this: larger micro-batches only cost memory

@@ -179,7 +179,9 @@ def estimate(
         memory_gb = max(memory_gb, step.memory_bytes / 1e9)
     else:
         batch = workload.global_batch / gpus if workload.global_batch else workload.per_gpu_batch_default
-        share = workload.gpu_efficiency or cal.share(workload.kind, gpu.generation)
+        # a measured efficiency of the workload is the user's own; the calibrated one was fitted on
+        # fully powered parts, so a power-limited card keeps its sustained share of it
+        share = workload.gpu_efficiency or cal.share(workload.kind, gpu.generation) * gpu.sustained_share
         rate = peak_flops(gpu, workload.precision) * share
         if workload.precision == "fp8":
             rate *= cal.llm.fp8_gemm_share.value
