@@ -37,6 +37,7 @@ __all__ = [
     "config_comment",
     "config_word",
     "csv_cell",
+    "dot_html_text",
     "dot_label",
     "dot_text",
     "markdown_text",
@@ -86,6 +87,11 @@ def dot_text(text: object, limit: int = DOT_LENGTH) -> str:
 def dot_label(*lines: object, limit: int = DOT_LENGTH) -> str:
     """A DOT label of several lines (joined by the ``\\n`` escape), each as :func:`dot_text`."""
     return cast("str", graphviz.nohtml("\\n".join(_dot(line, limit) for line in lines)))
+
+
+def dot_html_text(text: object, limit: int = DOT_LENGTH) -> str:
+    """Text inside a DOT HTML-like label (``<...>``): entities for ``& < > " '``, one line."""
+    return html.escape(one_line(text, limit), quote=True)
 
 
 def xml_text(text: object, limit: int = TEXT_LIMIT) -> str:

@@ -12,6 +12,7 @@ for the same plan and diffable as a golden file.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from primeflex_iac.common.escape import xml_text
@@ -39,6 +40,7 @@ CAPTION_PX = 40  # rack names and model above each rack
 FOOTER_PX = 62  # figures under each rack
 LINE_PX = 14  # a line of a device label
 MIN_FONT_PX = 11  # the smallest text: unit numbers
+LEGEND_CHAR_PX = 7.5  # a character of the 12 px legend, on average (DejaVu Sans: about 0.6 em)
 _STYLE = (
     "<style>"
     ".title{font-size:18px;font-weight:bold;fill:#222}.legend{font-size:12px;fill:#333}"
@@ -193,7 +195,9 @@ def _svg(plan: Plan, rows: list[list[RackGroup]], *, title: bool, prefix: str) -
     """One SVG of ``rows`` (with the title and legend above them when ``title``); ids start with ``prefix``."""
     tallest = max((r.height_u for r in plan.racks), default=42)
     widest = max((len(row) for row in _rows(plan)), default=1)  # every row as wide, so all print at one scale
+    legend, legend_end = _legend(plan)
     width = max(MIN_WIDTH, 2 * MARGIN + widest * SLOT_PX + (widest - 1) * RACK_GAP)
+    width = max(width, math.ceil(legend_end + MARGIN))  # never narrower than the legend, which would be cut off
     row_px = CAPTION_PX + tallest * UNIT_PX + FOOTER_PX
     top = MARGIN + (TITLE_PX if title else 0)
     height = top + len(rows) * row_px + (len(rows) - 1) * ROW_GAP + MARGIN
@@ -212,18 +216,7 @@ def _svg(plan: Plan, rows: list[list[RackGroup]], *, title: bool, prefix: str) -
         kinds_text = f" ({kinds} kinds)" if kinds < len(racks) else ""
         heading = f"{plan.name}: {len(racks):,} rack{'s' if len(racks) != 1 else ''}, front view{kinds_text}"
         out.append(f'<text x="{MARGIN}" y="{MARGIN + 6}" class="title">{xml_text(_fit(heading, width - 2 * MARGIN, 18))}</text>')
-        roles = [*sorted({d.role for r in racks for d in r.devices}, key=list(ROLE_COLOURS).index), "blank"]
-        legend_x: float = MARGIN
-        for role in roles:
-            out.append(
-                f'<rect x="{legend_x:.1f}" y="{MARGIN + 20}" width="14" height="12" fill="{ROLE_COLOURS[role]}" class="dev"/>'
-            )
-            out.append(f'<text x="{legend_x + 19:.1f}" y="{MARGIN + 31}" class="legend">{ROLE_LABELS[role]}</text>')
-            legend_x += 30 + len(ROLE_LABELS[role]) * 7
-        if any(rack.existing for rack in racks):
-            out.append(f'<rect x="{legend_x:.1f}" y="{MARGIN + 20}" width="14" height="12" class="existing"/>')
-            text = f"existing equipment{_untouched(plan)}"
-            out.append(f'<text x="{legend_x + 19:.1f}" y="{MARGIN + 31}" class="legend">{xml_text(text)}</text>')
+        out += legend
     for index, row in enumerate(rows):
         y = top + index * (row_px + ROW_GAP)
         for column, group in enumerate(row):
@@ -231,6 +224,25 @@ def _svg(plan: Plan, rows: list[list[RackGroup]], *, title: bool, prefix: str) -
             out += _rack(group, x, y, tallest, models, grid, card_notes(plan, group.rack))
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def _legend(plan: Plan) -> tuple[list[str], float]:
+    """The legend's SVG elements (a swatch and a name per role drawn, and existing equipment) and
+    where it ends, in px."""
+    roles = [*sorted({d.role for r in plan.racks for d in r.devices}, key=list(ROLE_COLOURS).index), "blank"]
+    entries = [
+        (f'fill="{ROLE_COLOURS[role]}" class="dev"', xml_text(ROLE_LABELS[role]), len(ROLE_LABELS[role])) for role in roles
+    ]
+    if any(rack.existing for rack in plan.racks):  # within a page's width, a long list of untouched racks cut short
+        room = PAGE_PX - MARGIN - sum(30 + length * LEGEND_CHAR_PX for *_, length in entries) - 30
+        text = _fit(f"existing equipment{_untouched(plan)}", room, 12)
+        entries.append(('class="existing"', xml_text(text), len(text)))
+    out, x = [], float(MARGIN)
+    for swatch, text, length in entries:
+        out.append(f'<rect x="{x:.1f}" y="{MARGIN + 20}" width="14" height="12" {swatch}/>')
+        out.append(f'<text x="{x + 19:.1f}" y="{MARGIN + 31}" class="legend">{text}</text>')
+        x += 30 + length * LEGEND_CHAR_PX
+    return out, x - 11  # the last entry's gap after it
 
 
 def _untouched(plan: Plan) -> str:

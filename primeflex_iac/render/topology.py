@@ -1,8 +1,8 @@
 """The cluster's topology as a Graphviz diagram: switches by level, compute per rack, storage,
 management network, with links labelled by technology, speed and count.
 
-Large clusters stay readable: above FOLD_NODES compute nodes, each rack's nodes are one box
-("20x RX2540 M5, 2x V100 PCIe 32GB each"); above FOLD_SWITCHES switches in a level, the level is
+Every size stays readable, on screen and printed: each rack's nodes are one box ("cn001–cn020,
+20x RX2540 M5, 2x V100 PCIe 32GB each"); above FOLD_SWITCHES switches in a level, the level is
 one box. A rail-optimised fabric draws its rail groups between the compute nodes and the leaves
 ("rail group 1: cn001–cn032, adapter i → leaf i of leaf01–leaf08"); above FOLD_RACKS groups,
 consecutive groups of the same size are one box. Identifiers come from device names and everything is emitted in sorted order, so the
@@ -33,14 +33,13 @@ from primeflex_iac.render.rack_groups import model_names, short_model_name
 from primeflex_iac.render.topology_existing import existing_topology_dot
 from primeflex_iac.render.topology_legend import add_legend, line_samples
 from primeflex_iac.render.topology_parts import (
-    FOLD_NODES,
     FOLD_RACKS,
     FOLD_SWITCHES,
     box,
     edge,
-    enclosure_members,
     fabric_edges,
     fold_racks,
+    heading,
     new_graph,
     node_key,
     span,
@@ -54,7 +53,7 @@ if TYPE_CHECKING:
     from primeflex_iac.plan.cabling import Layout, RailGroup
     from primeflex_iac.plan.model import Plan
 
-__all__ = ["FOLD_NODES", "FOLD_SWITCHES", "topology_dot"]
+__all__ = ["FOLD_SWITCHES", "topology_dot"]
 
 
 def _levels(plan: Plan) -> list[tuple[str, list[str]]]:
@@ -103,7 +102,6 @@ def topology_dot(plan: Plan) -> str:
 
     leaf_level, leaf_names = levels[0]
     compute = plan.compute[0] if plan.compute else None
-    fold = len(layout.compute_nodes) > FOLD_NODES
     rail_of = _rail_groups(graph, layout, leaf_level, leaf_names, link)
     # the head node and the storage are drawn inside the rack box they are placed in, when that
     # rack holds compute too (a rack box of their own otherwise says where they are)
@@ -113,22 +111,15 @@ def topology_dot(plan: Plan) -> str:
     storage_racks = sorted({layout.rack_of[n] for n in storage_names if n in layout.rack_of}, key=natural_key)
     storage_rack = storage_racks[0] if len(storage_racks) == 1 else None
     drawn_head = drawn_storage = False
-    for group in fold_racks(layout.groups) if fold else layout.groups:
+    for group in fold_racks(layout.groups):
         with graph.subgraph(name=node_key(f"cluster_{group.key}")) as rack:
             rack.attr(label=dot_text(group.rack), style="dashed", color="#999999", fontname=FONT, fontsize="10")
             assert compute is not None
             each = f"{compute.gpus_per_node}x {compute.gpu_name.replace('NVIDIA ', '')} each"
-            if fold:
-                key = f"nodes_{group.key}"
-                nodes = list(group.nodes)
-                box(rack, key, f"{span(nodes)}\n{len(nodes)}x {compute.node_name}\n{each}", "compute")
-                _compute_edges(graph, layout, rail_of, key, nodes, leaf_level, leaf_names, link)
-            else:
-                for enclosure in group.enclosures:
-                    members = [n for n in group.nodes if n == enclosure] or enclosure_members(plan, enclosure)
-                    label = f"{enclosure}: {', '.join(members)}" if members != [enclosure] else enclosure
-                    box(rack, enclosure, f"{label}\n{compute.node_name}\n{each}", "compute")
-                    _compute_edges(graph, layout, rail_of, enclosure, members, leaf_level, leaf_names, link)
+            key = f"nodes_{group.key}"
+            nodes = list(group.nodes)
+            box(rack, key, f"{span(nodes)}\n{len(nodes)}x {compute.node_name}\n{each}", "compute")
+            _compute_edges(graph, layout, rail_of, key, nodes, leaf_level, leaf_names, link)
             if group.key == head_rack:
                 box(rack, head, f"{head}\nhead node", "head")
                 drawn_head = True
@@ -151,7 +142,7 @@ def topology_dot(plan: Plan) -> str:
         "management",
         *(["rail"] if rail_of else []),
     ]
-    add_legend(graph, roles, line_samples(storage=plan.storage is not None, bundles=fabric.tiers > 1))
+    add_legend(graph, heading(plan), roles, line_samples(storage=plan.storage is not None, bundles=fabric.tiers > 1))
     source: str = graph.source
     return source
 
@@ -250,14 +241,8 @@ def _management(graph: graphviz.Graph, plan: Plan, layout: Layout, levels: list[
     model = short_model_name(plan, fabric.management_switch)
     box(graph, "mgmt", f"{span(names)}\n{len(names)}x {model}", "management")
     style = {"style": "dashed", "color": EDGE_COLOURS["management"], "fontcolor": EDGE_COLOURS["management"]}
-    fold = len(layout.compute_nodes) > FOLD_NODES
-    for group in fold_racks(layout.groups) if fold else layout.groups:
-        target = f"nodes_{group.key}" if fold else None
-        if target:
-            edge(graph, target, "mgmt", label=f"{len(group.nodes)}x 1 GbE", **style)
-        else:
-            for enclosure in group.enclosures:
-                edge(graph, enclosure, "mgmt", **style)
+    for group in fold_racks(layout.groups):
+        edge(graph, f"nodes_{group.key}", "mgmt", label=f"{len(group.nodes)}x 1 GbE", **style)
     if plan.storage is not None:
         edge(graph, "storage_servers", "mgmt", **style)
     top = "mgmt"

@@ -25,12 +25,11 @@ from primeflex_iac.plan.cabling import layout_of
 from primeflex_iac.render.rack_groups import model_names, short_model_name
 from primeflex_iac.render.topology_legend import EXISTING_STYLE, UPGRADED_STYLE, add_legend, line_samples
 from primeflex_iac.render.topology_parts import (
-    FOLD_NODES,
     FOLD_SWITCHES,
     box,
     edge,
-    enclosure_members,
     fold_racks,
+    heading,
     new_graph,
     node_key,
     span,
@@ -198,27 +197,18 @@ def _compute(graph: graphviz.Graph, plan: Plan, layout: Layout, ports: dict[str,
     entry = next((e for e in plan.compute if e.existing_group is None), plan.compute[0])
     each = f"{entry.gpus_per_node}x {entry.gpu_name.replace('NVIDIA ', '')} each"
     installed = {rack.name for rack in plan.racks if rack.existing}
-    fold = len(layout.compute_nodes) > FOLD_NODES
     keys: list[str] = []
-    for group in fold_racks(layout.groups) if fold else layout.groups:
+    for group in fold_racks(layout.groups):
         with graph.subgraph(name=node_key(f"cluster_{group.key}")) as rack:
             existing = group.rack in installed
             label = f"{group.rack} (existing)" if existing else group.rack
             colour = EXISTING_COLOURS["line"] if existing else "#999999"
             rack.attr(label=dot_text(label), style="dashed", color=colour, fontname=FONT, fontsize="10")
-            if fold:
-                nodes = list(group.nodes)
-                key = f"nodes_{group.key}"
-                box(rack, key, f"{span(nodes)}\n{len(nodes)}x {entry.node_name} (new)\n{each}", "compute")
-                _port_edges(graph, ports, key, nodes, link)
-                keys.append(key)
-                continue
-            for enclosure in group.enclosures:
-                members = [n for n in group.nodes if n == enclosure] or enclosure_members(plan, enclosure)
-                name = f"{enclosure}: {', '.join(members)}" if members != [enclosure] else enclosure
-                box(rack, enclosure, f"{name} (new)\n{entry.node_name}\n{each}", "compute")
-                _port_edges(graph, ports, enclosure, members, link)
-                keys.append(enclosure)
+            nodes = list(group.nodes)
+            key = f"nodes_{group.key}"
+            box(rack, key, f"{span(nodes)}\n{len(nodes)}x {entry.node_name} (new)\n{each}", "compute")
+            _port_edges(graph, ports, key, nodes, link)
+            keys.append(key)
     return keys
 
 
@@ -280,6 +270,6 @@ def existing_topology_dot(plan: Plan) -> str:
     )
     drawn = {"fabric": bool(levels or new_compute or plan.storage), "management": bool(fabric.management_switches)}
     lines = [(text, attrs) for text, attrs in lines if drawn.get(text.split()[0].rstrip(":"), True)]
-    add_legend(graph, roles, lines, title="legend: colour = new, grey = existing")
+    add_legend(graph, heading(plan), roles, lines, title="legend: colour = new, grey = existing")
     source: str = graph.source
     return source

@@ -1,22 +1,24 @@
-"""The topology's legend: a box per role drawn (colours as in every picture, ``common/theme.py``)
-and a sample of each kind of line, in rows beside the diagram.
+"""The topology's legend: a cell per role drawn (colours as in every picture, ``common/theme.py``)
+and a sample of each kind of line, under the diagram's heading.
 
-Each row is a rank of its own (``rank=same``) and the rows hang on one invisible chain, so the
-legend is a column a few ranks tall placed at the side; a line sample ends at its text (a node
-without a border), since a label on a flat edge would add a rank.
+Heading and legend are the graph's label (an HTML-like table), so the legend takes no rank and no
+room beside the diagram: a column at the side took a quarter of a small plan's width, and a wide
+picture prints small on a page.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from primeflex_iac.common.theme import EDGE_COLOURS, EXISTING_COLOURS, FONT, ROLE_COLOURS
+from primeflex_iac.common.escape import dot_html_text
+from primeflex_iac.common.theme import EDGE_COLOURS, EXISTING_COLOURS, ROLE_COLOURS
 
 if TYPE_CHECKING:
     import graphviz
 
 __all__ = ["EXISTING_STYLE", "ROLE_TEXT", "UPGRADED_STYLE", "add_legend", "line_samples"]
 
+SPACERS = 12
 ROLE_TEXT = {
     "fabric": "fabric switch",
     "compute": "compute nodes",
@@ -50,34 +52,55 @@ def line_samples(*, storage: bool, bundles: bool, existing: bool = False) -> lis
     return samples
 
 
-def add_legend(graph: graphviz.Graph, roles: list[str], lines: list[tuple[str, dict[str, str]]], title: str = "legend") -> None:
-    """The legend as a cluster of ``graph``: ``roles`` (keys of ROLE_TEXT) and ``lines`` (line_samples)."""
-    with graph.subgraph(name="cluster_legend") as box:
-        box.attr(label=title, style="rounded", color="#bbbbbb", fontname=FONT, fontsize="10")
-        box.attr("node", fontsize="10", margin="0.08,0.03", height="0.3")
-        previous = ""
-        for index in range(max(len(roles), len(lines))):
-            with box.subgraph(name=f"legend_row_{index}") as row:
-                row.attr(rank="same")
-                first = ""
-                if index < len(roles):
-                    role = roles[index]
-                    first = f"legend_{role}"
-                    if role in ("existing", "upgraded"):
-                        row.node(first, ROLE_TEXT[role], **(EXISTING_STYLE if role == "existing" else UPGRADED_STYLE))
-                    elif role == "rail":
-                        row.node(first, ROLE_TEXT[role], shape="note", style="filled", fillcolor=ROLE_COLOURS["blank"])
-                    else:
-                        row.node(first, ROLE_TEXT[role], fillcolor=ROLE_COLOURS[role])
-                if index < len(lines):
-                    text, attrs = lines[index]
-                    start, end = f"legend_line_{index}", f"legend_line_{index}_text"
-                    row.node(start, "", shape="point", width="0.04", color=attrs["color"])
-                    row.node(end, text, shape="plaintext", style="", fontcolor="#333333")
-                    row.edge(start, end, **attrs)
-                    if first:  # the role's box left of the line
-                        row.edge(first, start, style="invis")
-                    first = first or start
-            if previous:
-                box.edge(previous, first, style="invis")
-            previous = first
+def add_legend(
+    graph: graphviz.Graph,
+    heading: list[str],
+    roles: list[str],
+    lines: list[tuple[str, dict[str, str]]],
+    title: str = "legend",
+) -> None:
+    """The diagram's heading (its lines) with the legend under it, as the graph's label: ``roles`` (keys of
+    ROLE_TEXT) in a row of coloured cells, ``lines`` (line_samples) in a row below."""
+    role_cells = "".join(_role_cell(role) for role in roles)
+    line_cells = "".join(_line_cell(text, attrs) for text, attrs in lines)
+    # under a heading wider than the legend, `dot` shares the spare width out over the columns:
+    # empty ones left of the legend take all but 1 / (SPACERS + 1) of it, and the legend keeps
+    # about its own width, at the right
+    spacer = "<TD></TD>" * SPACERS
+    table = (
+        '<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">'
+        f'<TR><TD COLSPAN="{SPACERS + 1}"><FONT POINT-SIZE="14">{"<BR/>".join(dot_html_text(line) for line in heading)}</FONT></TD></TR>'
+        f"<TR>{spacer}"
+        '<TD><TABLE BORDER="1" COLOR="#bbbbbb" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1" STYLE="rounded">'
+        f'<TR><TD ROWSPAN="2"><FONT POINT-SIZE="10" COLOR="#333333">{dot_html_text(title)}</FONT></TD>'
+        f'<TD><TABLE BORDER="0" CELLBORDER="1" CELLSPACING="4" CELLPADDING="2"><TR>{role_cells}</TR></TABLE></TD></TR>'
+        f'<TR><TD><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="0"><TR>{line_cells}</TR></TABLE></TD></TR>'
+        "</TABLE></TD></TR></TABLE>"
+    )
+    graph.attr(label=f"<{table}>")
+
+
+def _role_cell(role: str) -> str:
+    if role in ("existing", "upgraded"):
+        style = EXISTING_STYLE if role == "existing" else UPGRADED_STYLE
+        fill, colour, text = style["fillcolor"], style["color"], style.get("fontcolor", "#000000")
+    else:
+        fill = ROLE_COLOURS["blank" if role == "rail" else role]
+        colour, text = "#000000", "#000000"
+    return (
+        f'<TD BGCOLOR="{fill}" COLOR="{colour}"><FONT POINT-SIZE="10" COLOR="{text}">{dot_html_text(ROLE_TEXT[role])}</FONT></TD>'
+    )
+
+
+def _line_cell(text: str, attrs: dict[str, str]) -> str:
+    # a line sample in box-drawing characters of the line's colour: dashed, heavy (a bundle) or plain
+    if attrs.get("style") == "dashed":
+        sample = "\u254c\u254c\u254c"
+    elif float(attrs.get("penwidth", "1")) > 2:
+        sample = "\u2501\u2501\u2501"
+    else:
+        sample = "\u2500\u2500\u2500"
+    return (
+        f'<TD><FONT POINT-SIZE="10" COLOR="{attrs["color"]}">{sample}</FONT>'
+        f' <FONT POINT-SIZE="10" COLOR="#333333">{dot_html_text(text)}</FONT></TD>'
+    )

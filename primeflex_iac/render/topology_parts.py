@@ -21,14 +21,13 @@ if TYPE_CHECKING:
     from primeflex_iac.plan.model import Device, Plan
 
 __all__ = [
-    "FOLD_NODES",
     "FOLD_RACKS",
     "FOLD_SWITCHES",
     "box",
     "edge",
-    "enclosure_members",
     "fabric_edges",
     "fold_racks",
+    "heading",
     "new_graph",
     "node_key",
     "span",
@@ -36,26 +35,24 @@ __all__ = [
     "switch_key",
 ]
 
-FOLD_NODES = 16
 FOLD_SWITCHES = 8
-FOLD_RACKS = 8
+FOLD_RACKS = 2  # a wider row of racks prints too small on a page (the legibility test's bar)
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 def new_graph(plan: Plan) -> tuple[graphviz.Graph, str]:
-    """The diagram's graph with its title and default styles, and the fabric's link ("100 Gb/s InfiniBand")."""
+    """The diagram's graph with its default styles, and the fabric's link ("100 Gb/s InfiniBand"); its
+    label, the heading with the legend, is ``topology_legend.add_legend``'s."""
     fabric = plan.fabric
     assert fabric is not None
     graph = graphviz.Graph(name=dot_text(plan.name), strict=False)
-    title = f"{plan.name} — {plan.message}"
     graph.attr(
         rankdir="TB",
         newrank="true",
         nodesep="0.25",
-        ranksep="0.6",
+        ranksep="0.5",
         fontname=FONT,
         fontsize="14",
-        label=dot_text(title),
         labelloc="t",
         splines="spline",
         compound="true",
@@ -64,6 +61,13 @@ def new_graph(plan: Plan) -> tuple[graphviz.Graph, str]:
     graph.attr("edge", fontname=FONT, fontsize="10", color=EDGE_COLOURS["fabric"], fontcolor="#444444")
     family = {"infiniband": "InfiniBand", "omni-path": "Omni-Path", "ethernet": "Ethernet"}[fabric.family]
     return graph, f"{fabric.link_gbps} Gb/s {family}"
+
+
+def heading(plan: Plan) -> list[str]:
+    """The diagram's heading: the plan's name, then what was planned, on lines of their own (a long
+    summary beside the name would widen the picture, which would print it smaller). Always two
+    lines, whatever the texts hold."""
+    return [plan.name, plan.message]
 
 
 def span(names: list[str]) -> str:
@@ -108,14 +112,6 @@ def fold_racks(groups: tuple[ComputeGroup, ...]) -> list[ComputeGroup]:
         enclosures = tuple(e for group in run for e in group.enclosures)
         folded.append(ComputeGroup(f"{first}" if len(run) == 1 else f"{first}_{last}", label, nodes, enclosures))
     return folded
-
-
-def enclosure_members(plan: Plan, enclosure: str) -> list[str]:
-    for rack in plan.racks:
-        for device in rack.devices:
-            if device.name == enclosure:
-                return list(device.nodes) or [enclosure]
-    return [enclosure]
 
 
 def fabric_edges(

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from primeflex_iac import Catalog, Plan, parse_spec_text, solve
+from primeflex_iac.common.naming import natural_key
 from primeflex_iac.render.dot import render_dot
 from primeflex_iac.render.racks import rack_elevations_svg
 from primeflex_iac.render.report import report_html, report_markdown
@@ -105,9 +106,11 @@ def test_topology_draws_the_installed_cluster_and_the_new_links(variant: str, ca
     upgraded = [g for g in site.groups if g.upgraded]
     for group in upgraded:
         assert re.search(rf"existing_{group.name}_upgraded \[label=\"{group.name}: cn\[", dot)
-    new_nodes = [d.name for rack in plan.racks for d in rack.devices if d.role == "compute"]
-    for node in new_nodes:
-        assert f'{node} [label="{node} (new)' in dot
+    for rack in plan.racks:  # each rack's new nodes in one box: "cn201–cn206\n6x ... (new)"
+        new_nodes = sorted((d.name for d in rack.devices if d.role == "compute"), key=natural_key)
+        if new_nodes:
+            shown = new_nodes[0] if len(new_nodes) == 1 else f"{new_nodes[0]}–{new_nodes[-1]}"
+            assert re.search(rf'\[label="{shown}\\n{len(new_nodes)}x [^"]*\(new\)', dot), shown
     # the free leaf ports the new ports take are new cables into the installed fabric
     on_free = [line for line in dot.splitlines() if line.strip().startswith("existing_fabric --") and "free leaf ports)" in line]
     assert bool(on_free) == bool(site.fabric.leaf_ports_used)

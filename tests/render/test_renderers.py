@@ -61,7 +61,9 @@ def test_rack_svg_matches_golden_and_parses(name: str, catalog: Catalog) -> None
 
 def test_large_clusters_are_folded(catalog: Catalog) -> None:
     dot = topology_dot(_plan("sample-large-air", catalog))
-    assert "cn001–cn020" in dot and "20x Fujitsu PRIMERGY RX2540 M5" in dot
+    # each rack's nodes are one box, and racks of the same count one box: 64 nodes in 20, 20, 20, 4
+    assert "rack01–rack03: 3 racks, 20 nodes each" in dot and "cn001–cn060\\n60x Fujitsu PRIMERGY RX2540 M5" in dot
+    assert "cn061–cn064\\n4x Fujitsu PRIMERGY RX2540 M5" in dot
     assert dot.count("rx2540-m5 ") == 0 and "cn033" not in dot  # no box per node
 
 

@@ -55,7 +55,7 @@ def test_folded_levels_keep_technology_and_speed(catalog: Catalog) -> None:
 
 def test_the_legend_names_colours_and_lines(leaf_spine: Plan) -> None:
     dot = topology_dot(leaf_spine)
-    assert "subgraph cluster_legend" in dot
+    assert "legend</FONT>" in dot  # under the heading, in the graph's label
     for text in ("fabric switch", "compute nodes", "management switch", "management 1 GbE", "between levels"):
         assert text in dot
 
