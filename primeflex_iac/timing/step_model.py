@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Literal
 
 from primeflex_iac.timing.calibration import load_calibration, spread_group
-from primeflex_iac.timing.estimate_memo import remembered_time
+from primeflex_iac.timing.estimate_memo import remembered_times
 from primeflex_iac.timing.llm_step import largest_power_dividing, least_memory_at, max_pipeline, search_layout
 
 if TYPE_CHECKING:
@@ -288,8 +288,10 @@ def min_nodes(
     if largest < 1 or deadline <= cal.startup(workload.model):
         return None
 
+    at = times_on(workload, shape, link, cal)
+
     def meets(nodes: int) -> bool:
-        return time_on(workload, shape, link, nodes, cal) <= deadline
+        return at(nodes) <= deadline
 
     if meets(1):
         return 1
@@ -321,19 +323,22 @@ def fastest_count(
     time falls and then rises (quasi-convex); used to name what limits a workload, not to plan.
     """
     cal = calibration or load_calibration()
-
-    def at(nodes: int) -> float:
-        return time_on(workload, shape, link, nodes, cal)
-
+    at = times_on(workload, shape, link, cal)
     best = _fastest(at, max(1, _largest_nodes(workload, shape.gpus_per_node)))
     return best, at(best)
 
 
-def time_on(workload: ResolvedWorkload, shape: NodeShape, link: Interconnect, nodes: int, cal: Calibration) -> float:
-    """The estimated seconds on ``nodes`` nodes, remembered across deadlines (they do not change it)."""
-    return remembered_time(
-        workload, shape, link, nodes, cal, lambda: estimate(workload, shape, link, nodes, calibration=cal).estimated_s
-    )
+def times_on(workload: ResolvedWorkload, shape: NodeShape, link: Interconnect, cal: Calibration) -> Callable[[int], float]:
+    """The estimated seconds by node count, remembered across deadlines (they do not change them)."""
+    times = remembered_times(workload, shape, link, cal)
+
+    def at(nodes: int) -> float:
+        found = times.get(nodes)
+        if found is None:
+            found = times[nodes] = estimate(workload, shape, link, nodes, calibration=cal).estimated_s
+        return found
+
+    return at
 
 
 def _fastest(time_on: Callable[[int], float], most: int) -> int:
