@@ -198,9 +198,9 @@ def _compute(graph: graphviz.Graph, plan: Plan, layout: Layout, ports: dict[str,
     each = f"{entry.gpus_per_node}x {entry.gpu_name.replace('NVIDIA ', '')} each"
     installed = {rack.name for rack in plan.racks if rack.existing}
     keys: list[str] = []
-    for group in fold_racks(layout.groups):
+    for group in fold_racks(layout.groups, frozenset(installed)):
         with graph.subgraph(name=node_key(f"cluster_{group.key}")) as rack:
-            existing = group.rack in installed
+            existing = layout.rack_of.get(group.nodes[0]) in installed  # a folded run is all installed or all new
             label = f"{group.rack} (existing)" if existing else group.rack
             colour = EXISTING_COLOURS["line"] if existing else "#999999"
             rack.attr(label=dot_text(label), style="dashed", color=colour, fontname=FONT, fontsize="10")

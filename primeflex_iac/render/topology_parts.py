@@ -94,13 +94,15 @@ def switch_key(level: str, names: list[str], index: int) -> str:
     return level if len(names) > FOLD_SWITCHES else names[index]
 
 
-def fold_racks(groups: tuple[ComputeGroup, ...]) -> list[ComputeGroup]:
-    """Above FOLD_RACKS racks, consecutive racks holding the same number of nodes become one box."""
+def fold_racks(groups: tuple[ComputeGroup, ...], installed: frozenset[str] = frozenset()) -> list[ComputeGroup]:
+    """Above FOLD_RACKS racks, consecutive racks holding the same number of nodes become one box (an
+    existing site's ``installed`` racks only with each other: they are drawn apart from new ones)."""
     if len(groups) <= FOLD_RACKS:
         return list(groups)
     runs: list[list[ComputeGroup]] = []
     for group in groups:
-        if runs and len(runs[-1][0].nodes) == len(group.nodes):
+        alike = runs and (runs[-1][0].rack in installed) == (group.rack in installed)
+        if alike and len(runs[-1][0].nodes) == len(group.nodes):
             runs[-1].append(group)
         else:
             runs.append([group])

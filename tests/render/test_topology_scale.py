@@ -75,3 +75,19 @@ def test_switches_are_drawn_in_their_declared_order(leaf_spine: Plan) -> None:
         names = sorted((n for n in centres if n.startswith(level)), key=natural_key)
         xs = [centres[n] for n in names]
         assert len(xs) >= 4 and xs == sorted(xs), dict(zip(names, xs, strict=True))
+
+
+def test_racks_fold_only_with_racks_like_them() -> None:
+    from primeflex_iac.plan.cabling import ComputeGroup
+    from primeflex_iac.render.topology_parts import fold_racks
+
+    def group(rack: str, first: int) -> ComputeGroup:
+        nodes = tuple(f"cn{first + i:03d}" for i in range(4))
+        return ComputeGroup(rack, rack, nodes, nodes)
+
+    racks = (group("r01", 1), group("r02", 5), group("rack01", 9), group("rack02", 13))
+    # four racks of four nodes: the two installed ones fold together, apart from the two new ones
+    folded = fold_racks(racks, frozenset({"r01", "r02"}))
+    assert [g.rack for g in folded] == ["r01–r02: 2 racks, 4 nodes each", "rack01–rack02: 2 racks, 4 nodes each"]
+    assert [g.rack for g in fold_racks(racks)] == ["r01–rack02: 4 racks, 4 nodes each"]
+    assert fold_racks(racks[:2]) == list(racks[:2])  # two racks are drawn as they are
