@@ -215,17 +215,19 @@ def with_spread(cal: Calibration, rows: Sequence[Row], catalog: Catalog) -> Cali
     """The calibration with the error bands of its held-out rows: LLM, MLPerf, and the generations
     without rows (the wider of the two, widened by their stated uncertainty)."""
     groups = {
-        "llm": [r for r in rows if held_out(r) and r.is_llm],
-        "mlperf": [r for r in rows if held_out(r) and r.source.startswith("mlperf")],
+        "llm": [r for r in rows if r.is_llm],
+        "mlperf": [r for r in rows if r.source.startswith("mlperf")],
     }
     data = cal.model_dump()
     spread = {}
-    for name, members in groups.items():
+    for name, group in groups.items():
+        members = [r for r in group if held_out(r)]
         errors = [time_error(r, catalog, cal) for r in members]
         values = np.percentile(errors, PERCENTILES)
         spread[name] = {
             "percentiles": {p: round(float(v), 4) for p, v in zip(PERCENTILES, values, strict=True)},
             "rows": len(members),
+            "largest_gpus": max(r.nodes * r.inputs.node.gpus_per_node for r in group),
             "source": f"fitted: the held-out {name} rows (every third row of the file), estimated / measured time - 1",
         }
     widest = {
@@ -238,7 +240,8 @@ def with_spread(cal: Calibration, rows: Sequence[Row], catalog: Catalog) -> Cali
     spread["unmeasured"] = {
         "percentiles": {p: round(max(v, -0.9), 4) for p, v in widest.items()},
         "rows": 0,
-        "source": "assumption: the wider of the llm and mlperf bands, widened by 30 % (generations without rows)",
+        "source": "assumption: the wider of the llm and mlperf bands, widened by 30 % (generations without rows, and "
+        "runs on more GPUs than the rows of their group)",
     }
     data["spread"] = spread
     return Calibration.model_validate(data)

@@ -103,6 +103,7 @@ def assemble_plan(
     storage = _storage_plan(selection, demand, bom) if selection.storage_blocks else None
     installed = spec.existing is not None and spec.existing.storage is not None
     workloads = []
+    beyond: list[str] = []  # estimates whose range is assumed: runs larger than any measured one
     for resolved in demand.workloads:
         if platform is None:
             continue
@@ -115,6 +116,12 @@ def assemble_plan(
             storage_bytes_per_s=delivered_read_gbs(selection, demand) * 1e9 if storage is not None or installed else None,
         )
         required = resolved.deadline_on(platform.gpu.generation, load_calibration())
+        if result.range_beyond_gpus is not None:
+            beyond.append(
+                f"time-to-model of {resolved.name}: its run on {result.gpus:,} GPUs is larger than the measured runs of "
+                f"its kind (up to {result.range_beyond_gpus:,} GPUs), so its range is the wider band the calibration "
+                "assumes for unmeasured cases; a confidence or margin in the spec is sized against the measured band"
+            )
         workloads.append(
             WorkloadResult(
                 name=resolved.name,
@@ -188,7 +195,7 @@ def assemble_plan(
         workloads=workloads,
         totals=totals,
         bom=bom,
-        assumptions=plan_assumptions(bom, demand, selection.head_on_fabric) + tco_assumptions(demand, bom),
+        assumptions=plan_assumptions(bom, demand, selection.head_on_fabric) + beyond + tco_assumptions(demand, bom),
         warnings=warnings,
         solve=options,
         catalog_currency=catalog.currency,

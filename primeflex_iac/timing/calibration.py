@@ -26,6 +26,7 @@ __all__ = [
     "LlmCalibration",
     "Spread",
     "load_calibration",
+    "range_group",
     "spread_group",
 ]
 
@@ -37,10 +38,20 @@ UNMEASURED: dict[bool, tuple[Generation, ...]] = {
 
 
 def spread_group(decoder: bool, generation: Generation) -> str:
-    """The error band an estimate carries: llm (decoders), mlperf (the rest), or unmeasured."""
+    """The error band a plan is sized against: llm (decoders), mlperf (the rest), or unmeasured."""
     if generation in UNMEASURED[decoder]:
         return "unmeasured"
     return "llm" if decoder else "mlperf"
+
+
+def range_group(decoder: bool, generation: Generation, gpus: int, calibration: Calibration) -> tuple[str, int | None]:
+    """The error band an estimate's range shows, and the most GPUs its group's runs had where this
+    run has more (then the band is the unmeasured one: the held-out errors say nothing about it)."""
+    group = spread_group(decoder, generation)
+    band = calibration.spread.get(group)
+    if band is not None and band.largest_gpus is not None and gpus > band.largest_gpus:
+        return "unmeasured", band.largest_gpus
+    return group, None
 
 
 CALIBRATION_FILE = Path(__file__).parent.parent / "catalog" / "calibration.yaml"
@@ -58,6 +69,9 @@ class Spread(Strict):
 
     percentiles: dict[int, float] = Field(description="Error at the 5th, 10th, 25th, 50th, 75th, 90th and 95th percentile.")
     rows: int = Field(ge=0, description="Held-out runs the percentiles come from.")
+    largest_gpus: int | None = Field(
+        default=None, ge=1, description="Most GPUs of a run in the group's rows: the band is measured up to there."
+    )
     source: str = Field(min_length=3)
 
     @property

@@ -30,7 +30,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Literal
 
-from primeflex_iac.timing.calibration import load_calibration, spread_group
+from primeflex_iac.timing.calibration import load_calibration, range_group
 from primeflex_iac.timing.estimate_memo import remembered_times
 from primeflex_iac.timing.llm_step import largest_power_dividing, least_memory_at, max_pipeline, search_layout
 
@@ -81,6 +81,8 @@ class Estimate:
     mfu: float = 0.0  # gpt: (6 N + 12 L h s) x tokens/s / (GPUs x dense peak at the precision)
     layout: Layout | None = None  # gpt: the layout the search chose
     range_s: tuple[float, float] = (0.0, 0.0)  # the time-to-model at the group's 10th and 90th error percentiles
+    range_group: str = ""  # whose errors: llm, mlperf, or unmeasured (a generation, or a scale, without rows)
+    range_beyond_gpus: int | None = None  # the most GPUs of the group's runs, where this run has more
 
     @property
     def time_to_model_s(self) -> float:
@@ -220,7 +222,8 @@ def estimate(
     per_gpu_tflops = workload.flops_per_sample * samples_per_s / gpus / 1e12
     peak = peak_flops(gpu, workload.precision)
     tokens_per_s = samples_per_s * workload.decoder.sequence if workload.decoder is not None else None
-    low, high = _spread(workload, gpu, cal)
+    group, beyond = range_group(workload.decoder is not None, gpu.generation, gpus, cal)
+    low, high = _spread(group, cal)
     return Estimate(
         estimated_s=time_s,
         samples_per_s=samples_per_s,
@@ -242,12 +245,14 @@ def estimate(
         mfu=per_gpu_tflops * 1e12 / peak,
         layout=layout,
         range_s=(startup + (time_s - startup) * (1 + low), startup + (time_s - startup) * (1 + high)),
+        range_group=group,
+        range_beyond_gpus=beyond,
     )
 
 
-def _spread(workload: ResolvedWorkload, gpu: Gpu, cal: Calibration) -> tuple[float, float]:
+def _spread(group: str, cal: Calibration) -> tuple[float, float]:
     """The 10th and 90th percentile of the held-out errors of the estimate's group."""
-    band = cal.spread.get(spread_group(workload.decoder is not None, gpu.generation))
+    band = cal.spread.get(group)
     return (band.low, band.high) if band is not None else (0.0, 0.0)
 
 

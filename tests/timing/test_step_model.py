@@ -238,3 +238,28 @@ def test_a_power_limited_card_sustains_its_share_of_the_fitted_efficiency(tmp_pa
         powered = estimate(model, **shape, catalog=full, **fields)  # type: ignore[arg-type]
         assert limited.compute_s == pytest.approx(powered.compute_s / 0.9, rel=0.02), model
         assert limited.mfu < powered.mfu  # MFU stays a share of the datasheet peak
+
+
+def test_a_run_larger_than_any_measured_one_carries_the_assumed_band(catalog: Catalog) -> None:
+    calibration = load_calibration()
+    assert calibration.spread["llm"].largest_gpus == 64 and calibration.spread["mlperf"].largest_gpus == 512
+    big = {"gpu": "h100-sxm5-80gb", "fabric": "ib-ndr", "adapters_per_node": 8, "catalog": catalog}
+    inside = estimate("llama2-7b", nodes=8, **big)  # type: ignore[arg-type]
+    outside = estimate("llama2-7b", nodes=16, **big)  # type: ignore[arg-type]
+    assert (inside.range_group, inside.range_beyond_gpus) == ("llm", None)
+    assert (outside.range_group, outside.range_beyond_gpus) == ("unmeasured", 64)
+    width = {e.range_group: (e.range_s[1] - e.range_s[0]) / (e.estimated_s - e.startup_s) for e in (inside, outside)}
+    assert width["unmeasured"] > 3 * width["llm"]
+    cnn = estimate("resnet50", nodes=65, **big)  # type: ignore[arg-type]
+    assert (cnn.range_group, cnn.range_beyond_gpus) == ("unmeasured", 512)
+    # a plan says so among its assumptions
+    spec = parse_spec_text(
+        "apiVersion: primeflex-iac/v1\nname: big\nworkloads:\n"
+        "  - {name: llm, model: llama2-70b, tokens: 300B, time_to_model: 20 d}\n"
+        "site: {cooling: any, racks: {max: 40, power_per_rack: 40 kW}}\npreferences: {gpus: [h100-sxm5-80gb]}\n"
+    )
+    plan = solve(spec, catalog)
+    assert plan.status == "optimal" and check(plan, spec, catalog).ok
+    (run,) = plan.workloads
+    assert run.nodes is not None and run.nodes * 8 > 64
+    assert any("larger than the measured runs of its kind (up to 64 GPUs)" in line for line in plan.assumptions)

@@ -147,6 +147,14 @@ def _floats(value: object) -> list[float]:
     return []
 
 
+def _range_basis(r: Estimate) -> str:
+    if r.range_beyond_gpus is not None:
+        return f"beyond the {r.range_beyond_gpus:,} GPUs of its group's measured runs: the wider band assumed there"
+    if r.range_group == "unmeasured":
+        return "no measured training runs of this generation: the wider band assumed for it"
+    return "the 10th and 90th percentile of the held-out errors of its group"
+
+
 def _text(args: argparse.Namespace, r: Estimate) -> str:
     fabric = "one node" if args.nodes == 1 else f"{args.fabric}"
     lines = [
@@ -157,8 +165,7 @@ def _text(args: argparse.Namespace, r: Estimate) -> str:
         f"  step           {r.step_s * 1e3:,.2f} ms: compute {r.compute_s * 1e3:,.2f} ms, all-reduce {r.communication_s * 1e3:,.2f} ms "
         f"({r.exposed_communication_s * 1e3:,.2f} ms exposed), reading {r.io_s * 1e3:,.2f} ms",
         f"  scaling        {r.scaling_efficiency:.1%} of each step computes; {r.bound} bound",
-        f"  range          {format_duration(r.range_s[0])} to {format_duration(r.range_s[1])} "
-        "(the 10th and 90th percentile of the held-out errors of its group)",
+        f"  range          {format_duration(r.range_s[0])} to {format_duration(r.range_s[1])} ({_range_basis(r)})",
     ]
     if r.layout is not None:
         lines.insert(3, f"  tokens         {r.tokens_per_s or 0:,.0f} per second, MFU {r.mfu:.1%}")
