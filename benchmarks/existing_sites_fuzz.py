@@ -2,8 +2,8 @@
 
 Run by hand: `.venv/bin/python benchmarks/existing_sites_fuzz.py [CASES] [SEED]`. Each case is a
 site an architect might describe (node groups with or without free slots, racks with some free
-units and spare power, an installed fabric with few or many free ports, a water loop or not, a
-file system) and a workload or a GPU floor; the script solves it (explanations included when
+units and spare power, an installed fabric with few or many free ports, a water loop or not, free
+management ports or not, a file system) and a workload or a GPU floor; the script solves it (explanations included when
 infeasible) and counts the outcomes. Results are recorded in benchmarks/RESULTS.md.
 """
 
@@ -52,6 +52,8 @@ def site(rng: random.Random) -> str:
         lines.append(
             f"  storage: {{file_system: lustre, usable: {rng.choice([10, 100, 1000])} TiB, read_rate: {rng.choice([1, 10, 40])} GB/s}}"
         )
+    if rng.random() < 0.5:
+        lines.append(f"  management: {{free_ports: {rng.choice([1, 2, 5, 48, 500])}}}")
     return "\n".join(lines)
 
 

@@ -107,6 +107,7 @@ class Demand:
     model_memory_gb: float = 0.0
     # an existing cluster (spec.existing): its head node, licences and metadata shelf are not bought again
     new_head_node: bool = True
+    site_management_ports: int = 0  # free ports of an existing site's management network new devices may take
     mdt_shelves: int = 0  # metadata shelves a new file system gets (none when blocks extend an existing one)
 
     def platform_of(self, node: str, gpu: str, gpus_per_node: int, group: str | None = None) -> Platform | None:
@@ -265,6 +266,7 @@ def build_demand(spec: Spec, catalog: Catalog) -> Demand:
         power_per_rack_water_w=spec.site.racks.limit_w("water"),
         model_memory_gb=min((model_memory_gb(p.gpus_per_node) for p in platforms), default=0.0),
         new_head_node=spec.existing is None,
+        site_management_ports=spec.existing.management.free_ports if spec.existing is not None else 0,
         mdt_shelves=0 if storage is not None and storage.extends_existing else catalog.storage_rules.mdt_shelves,
     )
 

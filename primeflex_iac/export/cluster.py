@@ -317,7 +317,8 @@ def _management_links(plan: Plan, catalog: Catalog) -> list[Link]:
     cabled = Counter(link.b.device for link in links)
     limit = {**dict.fromkeys(access, switch.ports - switch.uplink_ports), **dict.fromkeys(aggregation, switch.ports)}
     full = [name for name in limit if cabled[name] > limit[name]]
-    if full or (not access and links) or (not access and plan.existing is None):  # an existing site may add no device
+    on_site = plan.existing.management_ports_used if plan.existing is not None else 0  # ports on the site's own switch
+    if full or (not access and len(links) > on_site) or (not access and plan.existing is None):
         raise ValueError(
             f"{len(management_ports(plan, catalog))} management ports do not fit the plan's "
             f"{len(access)} access and {len(aggregation)} aggregation switches"

@@ -115,8 +115,8 @@ Existing site: the plan joins an installed cluster (head node {plan.existing.hea
 site the plan touches carry the tag `{EXISTING_TAG}` too and are `active`: the installed racks it adds to
 and the installed nodes that take GPU cards (no rack position: the plan does not know it). Installed
 nodes it leaves alone are not in the bundle (the site's own records hold them); new devices are
-`planned`. The installed fabric's switches and the head node are not modelled: the {patches} cables
-to them are listed in ports-to-patch.csv (device, interface, network, where to patch), not in
-cables.yaml. Installed racks get no power panel, feed or PDU of ours: their new devices' inlets
-go to the site's PDUs. Files with no records (`[]`) have nothing to import.
+`planned`. The installed fabric's switches, the head node and the site's management switch are not
+modelled: the {patches} cables to them are listed in ports-to-patch.csv (device, interface, network,
+where to patch), not in cables.yaml. Installed racks get no power panel, feed or PDU of ours: their
+new devices' inlets go to the site's PDUs. Files with no records (`[]`) have nothing to import.
 """

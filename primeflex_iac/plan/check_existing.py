@@ -35,6 +35,13 @@ def existing_violations(plan: Plan, spec: Spec, catalog: Catalog, demand: Demand
     out: list[str] = []
     cards_w_by_rack = _upgrade_violations(plan, spec, catalog, out)
 
+    # management: new devices on the site's network only in its free ports, on the switch it names
+    used, free = plan.existing.management_ports_used, existing.management.free_ports
+    if used > free:
+        out.append(f"{used} new management ports on the site's network, which has {free} free")
+    if used and plan.existing.management_switch != existing.management.switch:
+        out.append(f"the site's free management ports are on {existing.management.switch}, not {plan.existing.management_switch}")
+
     # racks: the spec's, new devices in the free units at the top, power within each limit
     racks = {r.name: r for r in existing.racks}
     for rack in plan.racks:

@@ -61,9 +61,14 @@ def management_violations(plan: Plan, catalog: Catalog) -> list[str]:
     devices = sum(entry.count for entry in plan.compute if entry.existing_group is None)
     devices += fabric.leaf_switches + fabric.spine_switches + fabric.core_switches
     devices += storage.servers + storage.controller_shelves + storage.mdt_shelves if storage else 0
-    tree = management_tree(devices, switch.ports, switch.uplink_ports)
-    if plan.existing is not None and not devices:
-        tree = ManagementTree(0, 0, 0)  # nothing new on the site's management network
+    on_site = plan.existing.management_ports_used if plan.existing is not None else 0  # the spec's bound: check_existing
+    if on_site > devices:
+        out.append(f"{on_site} management ports on the site's network for {devices} new devices")
+    rest = max(0, devices - on_site)
+    tree = management_tree(rest, switch.ports, switch.uplink_ports)
+    if plan.existing is not None and not rest:
+        tree = ManagementTree(0, 0, 0)  # nothing for a new management switch: the site's network takes it all
+    tree = ManagementTree(tree.access, tree.aggregation, tree.cables + on_site)  # and a cable per port on the site's
     found = (fabric.management_switches, fabric.management_aggregation_switches, fabric.management_cables)
     expected = (tree.switches, tree.aggregation, tree.cables)
     if found != expected:
@@ -92,6 +97,8 @@ def management_violations(plan: Plan, catalog: Catalog) -> list[str]:
     if plan.existing is not None:  # the site's head node, outside the plan's racks
         heads = [plan.existing.head_node]
         graph.add_node(plan.existing.head_node)
+        if plan.existing.management_switch is not None:  # its management network reaches its free ports
+            graph.add_edge(plan.existing.management_switch, plan.existing.head_node)
     reachable = nx.node_connected_component(graph, heads[0]) if heads else set()
     unreachable = [name for name in managed if name not in reachable]
     if unreachable:

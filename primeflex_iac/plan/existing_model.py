@@ -71,3 +71,7 @@ class ExistingSitePlan(Strict):
     storage: ExistingStorageUse | None = None
     cluster_manager: Identifier | None = None
     scheduler: Identifier | None = None
+    management_ports_used: int = Field(
+        default=0, ge=0, description="New devices' management ports on the site's free management ports (the first ones)."
+    )
+    management_switch: HostName | None = Field(default=None, description="The site's management switch those ports are on.")

@@ -24,6 +24,7 @@ from primeflex_iac.plan.model import RackPlan
 from primeflex_iac.plan.placement import to_device
 
 if TYPE_CHECKING:
+    from primeflex_iac.catalog.models import Catalog
     from primeflex_iac.demand.build import Demand
     from primeflex_iac.demand.selection import Selection
     from primeflex_iac.plan.model import Device
@@ -208,4 +209,21 @@ def existing_site_plan(selection: Selection, demand: Demand, racks: list[RackPla
         storage=storage,
         cluster_manager=existing.software.cluster_manager,
         scheduler=existing.software.scheduler,
+        management_ports_used=min(management_ports(racks, catalog), existing.management.free_ports),
+        management_switch=existing.management.switch if existing.management.free_ports else None,
     )
+
+
+def management_ports(racks: list[RackPlan], catalog: Catalog) -> int:
+    """The management ports of the devices the plan adds: compute nodes, fabric switches, storage
+    servers and controller and metadata shelves (the order the cabling takes them in)."""
+    count = 0
+    for rack in racks:
+        for device in rack.devices:
+            if device.role == "compute":
+                count += len(device.nodes) or 1
+            elif device.role == "fabric":
+                count += 1
+            elif device.role == "storage":
+                count += catalog.storage_devices[device.catalog_id].role != "drive_enclosure"
+    return count

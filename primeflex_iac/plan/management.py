@@ -12,7 +12,10 @@ Rules:
   aggregation switch and every aggregation switch is reached; an uplink takes the access
   switch's first uplink port free and the aggregation switch's next free port;
 - a switch given more ports than it has still gets its cables (port numbers past its last):
-  the plan check reports them, the exports refuse them.
+  the plan check reports them, the exports refuse them;
+- on an existing site, the first ports (as many as the plan says the site's free management ports
+  take) go to its management switch, "free-port1" on; the site's head node joins the new switches
+  only when ports are left for them.
 """
 
 from __future__ import annotations
@@ -73,8 +76,9 @@ def management_ports(plan: Plan, catalog: Catalog) -> list[Port]:
                     ports.append(Port(device.name, HOST_MANAGEMENT))
                 elif role in ("controller_shelf", "mdt_shelf"):
                     ports.append(Port(device.name, SWITCH_MANAGEMENT))
-    if plan.existing is not None and ports:
-        # an existing site: the new switches join its management network where its head node is
+    if plan.existing is not None and len(ports) > plan.existing.management_ports_used:
+        # an existing site: ports beyond its free management ports go on new switches, which join
+        # its management network where its head node is
         head.append(Port(plan.existing.head_node, HOST_MANAGEMENT))
     return ports + head
 
@@ -96,6 +100,12 @@ def management_links(plan: Plan, catalog: Catalog) -> list[Link]:
     access, aggregation = management_switches(plan)
     ports = management_ports(plan, catalog)
     links: list[Link] = []
+    site = plan.existing
+    if site is not None and site.management_switch is not None and site.management_ports_used:
+        # an existing site's free management ports take the first ports, in order
+        on_site, ports = ports[: site.management_ports_used], ports[site.management_ports_used :]
+        for number, port in enumerate(on_site, start=1):
+            links.append(Link(port, Port(site.management_switch, f"free-port{number}"), "management", cable))
     used = dict.fromkeys(aggregation, 0)
     if aggregation:
         head = ports.pop()

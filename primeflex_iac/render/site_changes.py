@@ -105,6 +105,11 @@ def _fabric(plan: Plan, site: ExistingSitePlan) -> list[str]:
     else:
         text += "; no new switch"
     lines = [text + "."]
+    if site.management_ports_used and site.management_switch is not None:
+        lines.append(
+            f"{_plural(site.management_ports_used, 'management port')} of new devices on free ports of the site's "
+            f"management switch {site.management_switch}."
+        )
     if fabric.management_switches:
         lines.append(
             f"{_plural(fabric.management_switches, 'new management switch', 'new management switches')}, "

@@ -216,6 +216,15 @@ def _management(graph: graphviz.Graph, plan: Plan, site: ExistingSitePlan, sourc
     """New management switches (when the plan adds devices), their uplinks to the site's management network."""
     fabric = plan.fabric
     assert fabric is not None
+    if site.management_ports_used and site.management_switch is not None:
+        # the first new devices take the site's free management ports: one edge with their count
+        used = site.management_ports_used
+        label = f"{site.management_switch}\nsite management switch: {used} free port{'s' if used > 1 else ''} used"
+        _grey(graph, "site_management", label)
+        target = sources[0] if fabric.management_switches or not sources else None
+        for key in [target] if target else sources:
+            edge(graph, key, "site_management", **_MANAGEMENT)
+        edge(graph, site.head_node, "site_management", **_GREY_EDGE)
     if not fabric.management_switches:
         return
     aggregation = fabric.management_aggregation_switches
@@ -268,7 +277,10 @@ def existing_topology_dot(plan: Plan) -> str:
         bundles=(fabric.tiers > 1 and fabric.spine_switches + fabric.core_switches > 0) or fabric.switch_links > 0,
         existing=True,
     )
-    drawn = {"fabric": bool(levels or new_compute or plan.storage), "management": bool(fabric.management_switches)}
+    drawn = {
+        "fabric": bool(levels or new_compute or plan.storage),
+        "management": bool(fabric.management_switches or site.management_ports_used),
+    }
     lines = [(text, attrs) for text, attrs in lines if drawn.get(text.split()[0].rstrip(":"), True)]
     add_legend(graph, heading(plan), roles, lines, title="legend: colour = new, grey = existing")
     source: str = graph.source

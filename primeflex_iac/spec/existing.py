@@ -23,6 +23,7 @@ __all__ = [
     "Existing",
     "ExistingCooling",
     "ExistingFabric",
+    "ExistingManagement",
     "ExistingNodes",
     "ExistingRack",
     "ExistingSoftware",
@@ -146,6 +147,21 @@ class ExistingStorage(Strict):
     read_rate: Bandwidth = Field(description="Aggregate read rate it delivers, e.g. '10 GB/s'.")
 
 
+class ExistingManagement(Strict):
+    """The site's management Ethernet: free ports new devices' management ports may take."""
+
+    free_ports: int = Field(
+        default=0,
+        ge=0,
+        le=1_000_000,
+        description="Access ports free on the site's management switches: new devices' management ports take "
+        "them before the plan buys a management switch of its own.",
+    )
+    switch: HostName = Field(
+        default="site-mgmt", description="Name of the site's management switch with those ports, for the patch list."
+    )
+
+
 class ExistingSoftware(Strict):
     """The software the cluster runs (catalog ids): the plan keeps it and buys no cluster licence again."""
 
@@ -162,6 +178,9 @@ class Existing(Strict):
     cooling: ExistingCooling = Field(default_factory=ExistingCooling, description="The site's warm-water loop.")
     storage: ExistingStorage | None = Field(default=None, description="The installed parallel file system.")
     software: ExistingSoftware = Field(default_factory=ExistingSoftware)
+    management: ExistingManagement = Field(
+        default_factory=ExistingManagement, description="The site's management network (its free ports)."
+    )
     head_node: HostName = Field(default="head01", description="Host name of the cluster's head node (the Slurm controller).")
 
     @model_validator(mode="after")
@@ -184,7 +203,7 @@ class Existing(Strict):
         # the plan names its new switches, storage and chassis leaf01, oss01, ch001 ...: a site host of that
         # form would be two devices under one name (racks and compute nodes continue the site's numbering)
         reserved = re.compile(rf"^(?:{'|'.join(p for p in TAKEN_PREFIXES if p not in ('head', 'rack'))})\d+$")
-        clash = sorted(h for h in hosts if reserved.match(h))
+        clash = sorted(h for h in (*hosts, self.management.switch) if reserved.match(h))
         if clash:
             raise ValueError(
                 f"host {clash[0]} has the form of a name the plan gives its new devices ({', '.join(TAKEN_PREFIXES)} "

@@ -42,6 +42,11 @@ VARIANTS: dict[str, list[tuple[str, str]]] = {
         ("time_to_model: 24 h", "time_to_model: 2 h"),
         ("free_leaf_ports: 12, free_spine_ports: 0", "free_leaf_ports: 2, free_spine_ports: 0"),
     ],
+    "site-management": [  # six new nodes, two on the site's free management ports, four on a new switch
+        ("power_used: 18 kW", "power_used: 19.95 kW"),
+        ("time_to_model: 24 h", "time_to_model: 2 h"),
+        ("free_spine_ports: 0}", "free_spine_ports: 0}\n  management: {free_ports: 2, switch: sw-mgmt07}"),
+    ],
 }
 _plans: dict[str, Plan] = {}
 
@@ -216,3 +221,12 @@ def test_hostile_names_stay_escaped(variant: str, catalog: Catalog) -> None:
         rendered = render_dot(dot, ("svg",))
         assert rendered is not None
         ET.fromstring(rendered["svg"])
+
+
+def test_ports_on_the_sites_management_network_are_drawn_and_said(catalog: Catalog) -> None:
+    plan = _plan("site-management", catalog)
+    assert plan.existing is not None and plan.existing.management_ports_used == 2
+    dot = topology_dot(plan)
+    assert 'site_management [label="sw-mgmt07\\nsite management switch: 2 free ports used"' in dot
+    assert "-- site_management" in dot and "-- mgmt" in dot  # the rest on a new switch
+    assert "2 management ports of new devices on free ports of the site's management switch sw-mgmt07." in report_markdown(plan)

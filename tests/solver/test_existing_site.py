@@ -10,6 +10,7 @@ import pytest
 from primeflex_iac import Catalog, check, load_spec, parse_spec_text, solve
 from primeflex_iac.demand.build import build_demand
 from primeflex_iac.errors import SpecError
+from primeflex_iac.plan.management import management_links
 from primeflex_iac.solver.model import build_model
 from tests.conftest import SPECS
 
@@ -179,6 +180,11 @@ def test_the_model_does_not_grow_with_the_site(catalog: Catalog) -> None:
         ("hostnames: cn[001-200] -> hostnames: 'cn[001-99999999]'", "more than 100,000 hosts"),
         ("power_used: 18 kW} -> power_used: 21 kW}", "power_used is more than power_limit"),
         ("hostnames: cn[001-200] -> hostnames: leaf[001-200]", "host leaf001 has the form of a name the plan gives"),
+        (
+            "free_spine_ports: 0} -> free_spine_ports: 0}\n  management: {free_ports: 4, switch: mgmt01}",
+            "host mgmt01 has the form of a name the plan gives",
+        ),
+        ("free_spine_ports: 0} -> free_spine_ports: 0}\n  management: {free_ports: -1}", "free_ports"),
     ],
 )
 def test_bad_existing_sections_are_refused_at_their_line(change: str, message: str, catalog: Catalog) -> None:
@@ -230,3 +236,39 @@ def test_without_a_storage_section_the_site_file_system_serves_and_is_extended(c
     assert spec.storage is not None and spec.storage.file_system == "lustre"
     assert plan.workloads and plan.workloads[0].meets
     assert plan.storage is not None and plan.storage.mdt_shelves == 0  # blocks added to the site's file system
+
+
+MANAGEMENT = "  fabric: {technology: ib-edr, free_leaf_ports: 12, free_spine_ports: 0}\n"
+
+
+def test_new_devices_take_the_sites_free_management_ports_before_a_new_switch(catalog: Catalog) -> None:
+    power = "power_used: 18 kW -> power_used: 19.95 kW"
+    _, without = _solved(_spec(power=power), catalog)
+    assert without.fabric is not None and without.fabric.management_switches == 1
+    nodes = sum(e.count for e in without.compute)
+    # as many free ports as new nodes: no management switch bought, one patch per node
+    free = MANAGEMENT + f"  management: {{free_ports: {nodes}, switch: sw-mgmt07}}\n"
+    _, plan = _solved(_spec(power=power, management=f"{MANAGEMENT} -> {free}"), catalog)
+    assert plan.fabric is not None and plan.fabric.management_switches == 0
+    assert plan.fabric.management_cables == nodes
+    assert plan.existing is not None and plan.existing.management_ports_used == nodes
+    assert plan.totals is not None and without.totals is not None and plan.totals.cost < without.totals.cost
+    switch = without.fabric.management_switch
+    assert switch in {line.catalog_id for line in without.bom} and switch not in {line.catalog_id for line in plan.bom}
+
+    links = management_links(plan, catalog)
+    assert {link.b.device for link in links} == {"sw-mgmt07"}
+    assert [link.b.interface for link in links] == [f"free-port{n}" for n in range(1, nodes + 1)]
+    # fewer free ports than new devices: the rest on a new switch joined to the site's head node
+    six = _spec(power=power, deadline="time_to_model: 24 h -> time_to_model: 2 h")
+    few = MANAGEMENT + "  management: {free_ports: 2}\n"
+    _, plan = _solved(_spec(six, management=f"{MANAGEMENT} -> {few}"), catalog)
+    assert plan.existing is not None and plan.existing.management_ports_used == 2
+    assert plan.fabric is not None and plan.fabric.management_switches == 1
+    targets = [link.b.device for link in management_links(plan, catalog)]
+    assert targets[:2] == ["site-mgmt", "site-mgmt"] and "site-mgmt" not in targets[2:]
+    # check() holds the plan to the spec's free ports
+    tighter = parse_spec_text(_spec(six, management=f"{MANAGEMENT} -> {MANAGEMENT}  management: {{free_ports: 1}}\n"))
+    assert any(
+        "2 new management ports on the site's network, which has 1 free" in v for v in check(plan, tighter, catalog).violations
+    )

@@ -289,27 +289,38 @@ def _add_management(
     ports, uplink_ports = switch.ports, switch.uplink_ports
     access_ports = ports - uplink_ports
     # devices: management ports besides the head node's. On an existing site only new devices count
-    # (its nodes and head node are on its management network), and the port the head node takes is
-    # the new switches' cable to that network: none when nothing new needs a management port.
+    # (its nodes and head node are on its management network), the first take its free management
+    # ports, and the port the head node takes is the new switches' cable to that network: none when
+    # nothing is left for a new switch.
     devices = compute.new_nodes + storage.servers + storage.shelves + fabric_switches
+    # an existing site's free management ports take the first of them (all, where they are enough)
+    free = ctx.demand.site_management_ports
+    on_site: cp_model.LinearExprT = 0
+    if free:
+        on_site = ctx.int_var("management_on_site", free)
+        fills = ctx.bool_var("management_site_full")
+        model.add(on_site <= devices)
+        model.add(on_site == free).only_enforce_if(fills)
+        model.add(on_site == devices).only_enforce_if(fills.Not())
+    rest = devices - on_site  # the ports on the plan's own management switches
     new_head = 1 if ctx.demand.new_head_node else 0
     root: cp_model.LinearExprT = new_head
     if not new_head:
         root = ctx.bool_var("new_management_ports")
-        model.add(devices >= root)
-        model.add(devices <= BIG * root)
+        model.add(rest >= root)
+        model.add(rest <= BIG * root)
     # tree: one switch cannot take every port, so access switches uplink into aggregation switches
     tree = ctx.bool_var("management_tree")
-    model.add(devices + root <= access_ports).only_enforce_if(tree.Not())
-    model.add(devices + root >= access_ports + 1).only_enforce_if(tree)
+    model.add(rest + root <= access_ports).only_enforce_if(tree.Not())
+    model.add(rest + root >= access_ports + 1).only_enforce_if(tree)
     access = ctx.int_var("management_access_switches")
     aggregation = ctx.int_var("management_aggregation_switches")
     uplinks = ctx.int_var("management_uplinks")
     model.add(access == root).only_enforce_if(tree.Not())
     model.add(aggregation == 0).only_enforce_if(tree.Not())
     model.add(uplinks == 0).only_enforce_if(tree.Not())
-    model.add(access * access_ports >= devices).only_enforce_if(tree)
-    model.add(access * access_ports <= devices + access_ports - 1).only_enforce_if(tree)
+    model.add(access * access_ports >= rest).only_enforce_if(tree)
+    model.add(access * access_ports <= rest + access_ports - 1).only_enforce_if(tree)
     model.add(uplinks == access * uplink_ports).only_enforce_if(tree)
     # aggregation switches take the access uplinks and the head node on all their ports
     model.add(aggregation * ports >= uplinks + root).only_enforce_if(tree)
