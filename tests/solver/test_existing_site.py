@@ -26,6 +26,14 @@ def _spec(text: str = SPEC, **changes: str) -> str:
     return text
 
 
+NO_SPARE_POWER = "power_used: 18 kW -> power_used: 19.95 kW"  # every installed rack at its limit: new nodes
+
+
+def _busy(**changes: str) -> str:
+    """The reference spec with no spare rack power and a 2 h deadline (six new nodes), and ``changes``."""
+    return _spec(power=NO_SPARE_POWER, time="time_to_model: 24 h -> time_to_model: 2 h", **changes)
+
+
 def _solved(text: str, catalog: Catalog):  # type: ignore[no-untyped-def]
     spec = parse_spec_text(text, "spec.yaml")
     plan = solve(spec, catalog)
@@ -51,7 +59,7 @@ def test_a_retrain_a_few_gpus_meet_goes_into_free_slots_only(catalog: Catalog) -
 
 
 def test_without_spare_power_the_work_moves_to_new_nodes_on_free_ports(catalog: Catalog) -> None:
-    text = _spec(power="power_used: 18 kW -> power_used: 19.95 kW")
+    text = _spec(power=NO_SPARE_POWER)
     _, plan = _solved(text, catalog)
     entry = plan.compute[0]
     assert entry.existing_group is None
@@ -80,11 +88,7 @@ def test_new_nodes_fill_the_existing_racks_free_units_before_new_racks(catalog: 
 
 
 def test_ports_beyond_the_free_ones_take_new_leaves_on_free_spine_ports(catalog: Catalog) -> None:
-    base = _spec(
-        power="power_used: 18 kW -> power_used: 19.95 kW",
-        time="time_to_model: 24 h -> time_to_model: 2 h",
-        ports="free_leaf_ports: 12 -> free_leaf_ports: 2",
-    )
+    base = _busy(ports="free_leaf_ports: 12 -> free_leaf_ports: 2")
     _, plan = _solved(base.replace("free_spine_ports: 0", "free_spine_ports: 36"), catalog)
     assert plan.fabric is not None and plan.fabric.leaf_switches >= 1 and plan.fabric.spine_switches == 0
     assert plan.existing is not None and plan.existing.fabric is not None
@@ -92,11 +96,7 @@ def test_ports_beyond_the_free_ones_take_new_leaves_on_free_spine_ports(catalog:
 
 
 def test_without_spine_ports_the_new_ports_form_a_new_spine_level(catalog: Catalog) -> None:
-    base = _spec(
-        power="power_used: 18 kW -> power_used: 19.95 kW",
-        time="time_to_model: 24 h -> time_to_model: 2 h",
-        ports="free_leaf_ports: 12 -> free_leaf_ports: 2",
-    )
+    base = _busy(ports="free_leaf_ports: 12 -> free_leaf_ports: 2")
     _, plan = _solved(base, catalog)
     fabric = plan.fabric
     assert fabric is not None and fabric.leaf_switches >= 1 and fabric.spine_switches >= 1
@@ -136,7 +136,7 @@ def test_water_cooled_samples_use_the_site_loop_and_need_one(catalog: Catalog) -
 def test_check_catches_a_plan_beyond_what_the_site_has_free(catalog: Catalog) -> None:
     spec, plan = _solved(SPEC, catalog)
     # the same plan, read against a site with less to spare: check() finds each excess on its own
-    tighter = parse_spec_text(_spec(power="power_used: 18 kW -> power_used: 19.95 kW"), "spec.yaml")
+    tighter = parse_spec_text(_spec(power=NO_SPARE_POWER), "spec.yaml")
     assert any("over its 20,000 W" in v for v in check(plan, tighter, catalog).violations)
     kept = parse_spec_text(_spec(kept="keep_cpu_only: 150 -> keep_cpu_only: 199"), "spec.yaml")
     assert any("keeps 199 of 200" in v for v in check(plan, kept, catalog).violations)
@@ -152,10 +152,8 @@ def test_check_catches_a_plan_beyond_what_the_site_has_free(catalog: Catalog) ->
 
 
 def test_check_catches_new_ports_beyond_the_free_ones(catalog: Catalog) -> None:
-    _, plan = _solved(_spec(power="power_used: 18 kW -> power_used: 19.95 kW"), catalog)
-    fewer = parse_spec_text(
-        _spec(power="power_used: 18 kW -> power_used: 19.95 kW", ports="free_leaf_ports: 12 -> free_leaf_ports: 0")
-    )
+    _, plan = _solved(_spec(power=NO_SPARE_POWER), catalog)
+    fewer = parse_spec_text(_spec(power=NO_SPARE_POWER, ports="free_leaf_ports: 12 -> free_leaf_ports: 0"))
     assert any("free leaf ports" in v or "(leaf, spine, core)" in v for v in check(plan, fewer, catalog).violations)
 
 
@@ -206,12 +204,9 @@ def test_objective_touched_nodes_leaves_the_hpc_cluster_as_it_is(catalog: Catalo
 
 
 def test_a_new_spine_level_carries_what_the_workloads_read_from_the_site(catalog: Catalog) -> None:
-    text = _spec(
-        power="power_used: 18 kW -> power_used: 19.95 kW",
-        time="time_to_model: 24 h -> time_to_model: 2 h",
-        ports="free_leaf_ports: 12 -> free_leaf_ports: 4",
-        site="read_rate: 10 GB/s -> read_rate: 40 GB/s",
-    ).replace("  file_system: lustre\npreferences", "  file_system: lustre\n  throughput: 30 GB/s\npreferences")
+    text = _busy(ports="free_leaf_ports: 12 -> free_leaf_ports: 4", site="read_rate: 10 GB/s -> read_rate: 40 GB/s").replace(
+        "  file_system: lustre\npreferences", "  file_system: lustre\n  throughput: 30 GB/s\npreferences"
+    )
     _, plan = _solved(text, catalog)
     fabric = plan.fabric
     assert fabric is not None and fabric.spine_switches >= 1 and plan.existing is not None
@@ -242,13 +237,12 @@ MANAGEMENT = "  fabric: {technology: ib-edr, free_leaf_ports: 12, free_spine_por
 
 
 def test_new_devices_take_the_sites_free_management_ports_before_a_new_switch(catalog: Catalog) -> None:
-    power = "power_used: 18 kW -> power_used: 19.95 kW"
-    _, without = _solved(_spec(power=power), catalog)
+    _, without = _solved(_spec(power=NO_SPARE_POWER), catalog)
     assert without.fabric is not None and without.fabric.management_switches == 1
     nodes = sum(e.count for e in without.compute)
     # as many free ports as new nodes: no management switch bought, one patch per node
     free = MANAGEMENT + f"  management: {{free_ports: {nodes}, switch: sw-mgmt07}}\n"
-    _, plan = _solved(_spec(power=power, management=f"{MANAGEMENT} -> {free}"), catalog)
+    _, plan = _solved(_spec(power=NO_SPARE_POWER, management=f"{MANAGEMENT} -> {free}"), catalog)
     assert plan.fabric is not None and plan.fabric.management_switches == 0
     assert plan.fabric.management_cables == nodes
     assert plan.existing is not None and plan.existing.management_ports_used == nodes
@@ -260,7 +254,7 @@ def test_new_devices_take_the_sites_free_management_ports_before_a_new_switch(ca
     assert {link.b.device for link in links} == {"sw-mgmt07"}
     assert [link.b.interface for link in links] == [f"free-port{n}" for n in range(1, nodes + 1)]
     # fewer free ports than new devices: the rest on a new switch joined to the site's head node
-    six = _spec(power=power, deadline="time_to_model: 24 h -> time_to_model: 2 h")
+    six = _busy()
     few = MANAGEMENT + "  management: {free_ports: 2}\n"
     _, plan = _solved(_spec(six, management=f"{MANAGEMENT} -> {few}"), catalog)
     assert plan.existing is not None and plan.existing.management_ports_used == 2
