@@ -3,7 +3,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup example test quick lint bench clean
+.PHONY: setup example test quick lint bench netbox clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -32,6 +32,10 @@ lint: setup
 
 bench: setup
 	$(PY) benchmarks/solve_times.py
+
+# a real NetBox for tests/export/test_netbox_import.py (root, about 10 minutes; see the README)
+netbox:
+	tools/netbox/setup.sh
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -40,3 +40,10 @@ REFERENCE_NAMES = sorted(p.stem for p in (SPECS / "reference").glob("*.yaml"))
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return load_catalog()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The real-NetBox import tests run last: CI sets NetBox up beside the other tests
+    (tools/netbox/setup.sh takes about 10 minutes), and they wait for it."""
+    last = [item for item in items if item.nodeid.startswith("tests/export/test_netbox_import.py")]
+    items[:] = [item for item in items if item not in last] + last

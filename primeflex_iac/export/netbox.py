@@ -5,10 +5,10 @@ sites.yaml, manufacturers.yaml, device-roles.yaml, device-types/<slug>.yaml (the
 netbox-community/devicetype-library format; ``export/netbox_types.py``: the library's own types
 where it has the hardware), racks.yaml, power-panels.yaml, power-feeds.yaml (``netbox_power.py``),
 devices.yaml (rack, position, face; sleds as child devices in their chassis' bays; 0U PDUs),
-interfaces.yaml (what the device types lack: add-in fabric adapters of library servers, the halves
-of split switch ports as children of their physical port), power-ports.yaml (inlets of library
-servers whose type has none) and cables.yaml (fabric and management cables between named
-interfaces, as ``exporters.cluster`` wires them, then power cables from inlets to PDU outlets).
+interfaces.yaml (what the device types lack: add-in fabric adapters of library servers),
+power-ports.yaml (inlets of library servers whose type has none) and cables.yaml (fabric and
+management cables between named interfaces, as ``exporters.cluster`` wires them, a split switch
+port as one breakout cable; then power cables from feeds to PDUs and from inlets to PDU outlets).
 
 Every object of the design carries one tag, ``primeflex-<site slug>``, to find it and roll it back;
 manufacturers, device roles and device types are shared vocabulary a site may hold already, so
@@ -39,7 +39,6 @@ from primeflex_iac.export.netbox_power import power
 from primeflex_iac.export.netbox_types import (
     INLET_WATTS,
     device_types,
-    fabric_kind,
     fabric_port_count,
     host_fabric_interfaces,
     items,
@@ -71,6 +70,7 @@ ROLES = {  # plan role -> NetBox device role name and slug
 }
 _COLOURS = {**ROLE_COLOURS, "pdu": "#b7b7b7"}
 _TAG_COLOUR = "2196f3"
+_EXISTING_COLOUR = "9e9e9e"
 _SPLIT = re.compile(r"(.+)/(\d+)")
 
 
@@ -184,39 +184,14 @@ def _devices(bundle: _Bundle) -> Iterator[dict[str, Any]]:
 
 
 def _interfaces(bundle: _Bundle) -> list[dict[str, Any]]:
-    """Device interfaces the types lack: adapters of library hosts, then split halves of switch ports."""
-    plan, catalog = bundle.plan, bundle.catalog
-    known = items(catalog)
+    """Device interfaces the types lack: the fabric adapters of library hosts."""
+    known = items(bundle.catalog)
     records: list[dict[str, Any]] = []
-    for rack in plan.racks:
+    for rack in bundle.plan.racks:
         for device in sorted(rack.devices, key=lambda d: -d.position):
             if device.name in bundle.library and device.role != "fabric":
-                for interface in host_fabric_interfaces(plan, catalog, fabric_port_count(known[device.catalog_id])):
+                for interface in host_fabric_interfaces(bundle.plan, bundle.catalog, fabric_port_count(known[device.catalog_id])):
                     records.append({"device": device.name, **interface, "tags": bundle.tags})
-    fabric = plan.fabric
-    assert fabric is not None
-    per_port = next(m.endpoints_per_port for m in catalog.fabrics[fabric.technology].modes if m.name == fabric.mode)
-    if per_port > 1:
-        kind = fabric_kind(plan, catalog)[0]
-        split: set[tuple[str, str]] = set()
-        for link in bundle.wired.links:
-            for end in (link.a, link.b):
-                match = _SPLIT.fullmatch(end.interface)
-                if match and bundle.catalog_of.get(end.device) == fabric.switch:
-                    split.add((end.device, match[1]))
-        for switch, port in sorted(split, key=lambda pair: (natural_key(pair[0]), natural_key(pair[1]))):
-            parent = bundle.name(switch, port)
-            for half in range(1, per_port + 1):
-                records.append(
-                    {
-                        "device": switch,
-                        "name": f"{parent}/{half}",
-                        "parent": parent,
-                        "type": kind,
-                        "description": f"split {half} of {per_port} of {parent} ({fabric.mode})",
-                        "tags": bundle.tags,
-                    }
-                )
     return records
 
 
@@ -230,26 +205,63 @@ def _cable_type(catalog_id: str) -> str | None:
     return None  # NetBox has no class for it (e.g. an OSFP cable of either kind)
 
 
+def _side(side: str, kind: str, ends: list[tuple[str, str]], *, as_list: bool = False) -> dict[str, Any]:
+    """One side of a cable in NetBox's import fields. NetBox 4.7 reads a plain value as a
+    comma-separated list, so several ends, or a name with a comma, go as a YAML list."""
+    devices, names = [device for device, _ in ends], [name for _, name in ends]
+    plain = not as_list and len(ends) == 1 and "," not in devices[0] + names[0]
+    return {
+        f"side_{side}_device": devices[0] if plain else devices,
+        f"side_{side}_type": kind,
+        f"side_{side}_name": names[0] if plain else names,
+    }
+
+
 def _cables(bundle: _Bundle) -> list[dict[str, Any]]:
-    cables = []
+    """Fabric and management cables, then the power cables. A split switch port (HDR100, NDR200)
+    is one breakout cable from the physical port to the endpoints on its halves, in half order
+    (NetBox's breakout profiles: the A connector's positions map to the B connectors in order)."""
+    fabric = bundle.plan.fabric
+    assert fabric is not None
+    per_port = next(m.endpoints_per_port for m in bundle.catalog.fabrics[fabric.technology].modes if m.name == fabric.mode)
+    cables: list[dict[str, Any]] = []
+    breakouts: dict[tuple[str, str], dict[int, tuple[str, str]]] = {}
     for link in bundle.links:
-        a, b = bundle.name(link.a.device, link.a.interface), bundle.name(link.b.device, link.b.interface)
-        cable: dict[str, Any] = {
-            "side_a_device": link.a.device,
-            "side_a_type": "dcim.interface",
-            "side_a_name": a,
-            "side_b_device": link.b.device,
-            "side_b_type": "dcim.interface",
-            "side_b_name": b,
-        }
-        kind = _cable_type(link.cable)
-        if kind is not None:
-            cable["type"] = kind
-        cable["status"] = "planned"
-        cable["label"] = f"{link.a.device}:{a}"[:100]
-        cable["tags"] = bundle.tags
+        a, b = link.a, link.b
+        if bundle.catalog_of.get(b.device) == fabric.switch and _SPLIT.fullmatch(b.interface):
+            a, b = b, a
+        split = _SPLIT.fullmatch(a.interface) if bundle.catalog_of.get(a.device) == fabric.switch else None
+        if split is not None:
+            port = (a.device, split[1])
+            if port not in breakouts:
+                breakouts[port] = {}
+                cables.append({"breakout": port, "type": _cable_type(link.cable)})
+            breakouts[port][int(split[2])] = (b.device, bundle.name(b.device, b.interface))
+            continue
+        a_name, b_name = bundle.name(a.device, a.interface), bundle.name(b.device, b.interface)
+        cable = _side("a", "dcim.interface", [(a.device, a_name)]) | _side("b", "dcim.interface", [(b.device, b_name)])
+        cable["label"] = f"{a.device}:{a_name}"
+        cable["type"] = _cable_type(link.cable)
         cables.append(cable)
-    return cables + bundle.power.cables
+    records = []
+    for cable in cables:
+        if "breakout" in cable:
+            switch, port = cable.pop("breakout")
+            halves = breakouts[(switch, port)]
+            physical = bundle.name(switch, port)
+            cable |= _side("a", "dcim.interface", [(switch, physical)])
+            cable |= _side("b", "dcim.interface", [halves[half] for half in sorted(halves)], as_list=True)
+            assert sorted(halves) == list(range(1, len(halves) + 1)), "a split port's halves fill from the first"
+            cable["profile"] = f"breakout-1c{per_port}p-{per_port}c1p"
+            cable["label"] = f"{switch}:{physical}"
+        record = {key: cable[key] for key in cable if key not in ("type", "label")}
+        if cable["type"] is not None:
+            record["type"] = cable["type"]
+        record["status"] = "planned"
+        record["label"] = cable["label"][:100]
+        record["tags"] = bundle.tags
+        records.append(record)
+    return records + bundle.power.cables
 
 
 def _fabric_cabling(plan: Plan, wired: Wiring) -> str:
@@ -306,15 +318,16 @@ shared with the rest of the NetBox; skip any the NetBox holds already.
 8. devices.yaml (Devices > Devices): rack, position and face; sleds go into their chassis' bays;
    two 0U PDUs per rack
 9. interfaces.yaml (Devices > Interfaces): fabric adapter ports of servers whose library type lacks
-   them, and the halves of split switch ports as child interfaces of their physical port
+   them
 10. power-ports.yaml (Devices > Power Ports): inlets of servers whose library type has none
-11. cables.yaml (Connections > Cables): fabric and management cables between named interfaces,
-    then power cables from every inlet to a PDU outlet
-12. power-feed-connections.yaml: NetBox's cable import cannot end a cable on a power feed (it looks
-    ends up by device), so connect each of the {2 * racks} feeds to its PDU's `Inlet` in NetBox
-    (the feed's Connect action) or with the REST API. NetBox's rack power utilisation counts what
-    reaches the feeds over these cables: with them, each rack shows its planned draw against
-    its two feeds together.
+11. cables.yaml (Connections > Cables): fabric and management cables between named interfaces (a
+    split switch port is one breakout cable from the physical port to its endpoints), then the
+    power cables: each of the {2 * racks} feeds to its PDU's `Inlet`, every device inlet to a PDU
+    outlet. NetBox's rack power utilisation counts what reaches the feeds over these cables: each
+    rack shows its planned draw against its two feeds together.
+
+Checked by importing bundles into NetBox 4.7 through these Import pages; earlier NetBox releases
+lack the cable import's power-panel and multi-termination fields and its breakout profiles.
 
 {_fabric_cabling(plan, bundle.wired)}
 Power ports of our own types are N+1 inlets sized for the plan's maximum draw, each allocated its
@@ -329,11 +342,24 @@ def netbox_files(plan: Plan, catalog: Catalog | None = None) -> dict[str, str]:
     bundle = _Bundle(plan, catalog)
     types = bundle.types
     manufacturers = sorted({kind["manufacturer"] for kind in types.values()} | {"Generic"})
-    used_roles = [role for role in ROLES if role == "pdu" or any(d.role == role for r in plan.racks for d in r.devices)]
+    devices = list(_devices(bundle))
+    named = {device["role"] for device in devices}
+    used_roles = [role for role in ROLES if ROLES[role][0] in named]  # the roles the devices name, no others
     tag = tag_slug(plan)
-    tags = [{"name": tag, "slug": tag, "color": _TAG_COLOUR, "description": f"primeflex-iac design {plan.name}"[:200]}]
+    # weight: NetBox's tag import requires it (4.7 refused a tag without one); 1000 is its default
+    tags = [
+        {"name": tag, "slug": tag, "color": _TAG_COLOUR, "weight": 1000, "description": f"primeflex-iac design {plan.name}"[:200]}
+    ]
     if plan.existing is not None:
-        tags.append({"name": EXISTING_TAG, "slug": EXISTING_TAG, "description": "installed before the design"})
+        tags.append(
+            {
+                "name": EXISTING_TAG,
+                "slug": EXISTING_TAG,
+                "color": _EXISTING_COLOUR,
+                "weight": 1000,
+                "description": "installed before the design",
+            }
+        )
     files = {
         "README.md": _readme(bundle),
         "tags.yaml": yaml_text(tags),
@@ -355,11 +381,10 @@ def netbox_files(plan: Plan, catalog: Catalog | None = None) -> dict[str, str]:
         "racks.yaml": yaml_text([_rack(plan, catalog, index, bundle.tags) for index in range(len(plan.racks))]),
         "power-panels.yaml": yaml_text(bundle.power.panels),
         "power-feeds.yaml": yaml_text(bundle.power.feeds),
-        "devices.yaml": yaml_text(list(_devices(bundle))),
+        "devices.yaml": yaml_text(devices),
         "interfaces.yaml": yaml_text(_interfaces(bundle)),
         "power-ports.yaml": yaml_text(bundle.device_power),
         "cables.yaml": yaml_text(_cables(bundle)),
-        "power-feed-connections.yaml": yaml_text(bundle.power.connections),
     }
     for kind in types.values():
         files.setdefault(f"device-types/{kind['slug']}.yaml", yaml_text(kind))

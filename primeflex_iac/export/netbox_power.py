@@ -13,9 +13,9 @@ supply. Choices (assumptions, a site replaces them with its own):
 - one PDU model for the plan: a generic 0U three-phase PDU with an IEC 60309 inlet and as many
   C13 and C19 outlets as the fullest rack side needs, rounded up to a multiple of 6.
 
-NetBox's cable import looks its ends up by device and name, and a power feed belongs to no
-device: the feed-to-PDU cables are listed in power-feed-connections.yaml to connect in NetBox
-(a feed's "Connect" action, or the REST API).
+The feed-to-PDU cables come first among the power cables: NetBox's cable import finds a feed by
+its power panel (``side_a_power_panel``, as NetBox 4.7 does; checked by importing bundles into a
+real NetBox, ``tests/export/test_netbox_import.py``).
 """
 
 from __future__ import annotations
@@ -48,8 +48,7 @@ class Power:
     feeds: list[dict[str, Any]] = field(default_factory=list)
     pdus: list[dict[str, Any]] = field(default_factory=list)  # device records, by rack
     pdu_type: dict[str, Any] | None = None
-    cables: list[dict[str, Any]] = field(default_factory=list)
-    connections: list[dict[str, Any]] = field(default_factory=list)
+    cables: list[dict[str, Any]] = field(default_factory=list)  # feeds to PDU inlets, then inlets to outlets
 
 
 def _amperage(watts: float) -> int:
@@ -138,7 +137,21 @@ def power(plan: Plan, inlets: dict[str, list[tuple[str, str]]], site: str, tags:
                     "tags": tags,
                 }
             )
-            result.connections.append({"power_panel": panel, "power_feed": feed, "device": pdu, "power_port": _INLET})
+            result.cables.append(
+                {
+                    "side_a_site": site,
+                    "side_a_power_panel": panel,
+                    "side_a_type": "dcim.powerfeed",
+                    "side_a_name": feed,
+                    "side_b_device": pdu,
+                    "side_b_type": "dcim.powerport",
+                    "side_b_name": _INLET,
+                    "type": "power",
+                    "status": "planned",
+                    "label": feed[:100],
+                    "tags": tags,
+                }
+            )
         for name, port, side, outlet_kind, number in links:
             outlet = f"Outlet {first_outlet[outlet_kind] + number}"
             result.cables.append(

@@ -4,8 +4,8 @@ Hardware the library has (a catalog item with ``netbox``: PRIMERGY RX2540 M5, Me
 QM8700) gets the library's manufacturer, model, slug and component names, so a NetBox that imported
 the library already holds the type and the bundle's devices and cables fit it. Its switches' fabric
 ports are the library's physical ports (``IB1/1`` ... ``IB1/40``); a split port (HDR100, NDR200) is
-no type component: the bundle adds its halves to each device as child interfaces of the physical
-port (``IB1/1/1``, ``IB1/1/2``, parent ``IB1/1``), and cables those. Add-in fabric adapters
+no type component: the bundle cables it with one breakout cable from the physical port to the
+endpoints of its halves (NetBox's breakout cable profiles). Add-in fabric adapters
 (``ib0`` ...) of a library server are device interfaces too, and so are its power ports where the
 library has none (the RX2540 M5's PSUs are module bays).
 

@@ -30,7 +30,7 @@ from primeflex_iac.export.slurm import slurm_files
 from primeflex_iac.export.targets import export_files
 from primeflex_iac.plan.cabling import layout_of
 from tests.conftest import ROOT, SPECS
-from tests.export.tools import ANSIBLE_INVENTORY, SCONTROL, SLURMD, ansible_inventory_list
+from tests.export.tools import ANSIBLE_INVENTORY, SCONTROL, SLURMD, ansible_inventory_list, cable_ends
 
 REFERENCE = (SPECS / "existing" / "resnet-into-free-slots.yaml").read_text()
 NO_POWER = REFERENCE.replace("power_used: 18 kW", "power_used: 19.95 kW")
@@ -165,8 +165,11 @@ def test_netbox_marks_the_site_active_and_existing_and_new_devices_planned(name:
         )
     assert {p["name"].rsplit("-", 1)[0] for p in data["power-panels"]} == {r.name for r in plan.racks if not r.existing}
     # cables join devices of the bundle only; the rest are ports to patch
+    panels = {p["name"] for p in data["power-panels"]}
     for cable in data["cables"]:
-        assert cable["side_a_device"] in devices and cable["side_b_device"] in devices, cable
+        for side in "ab":
+            for parent, kind, _ in cable_ends(cable, side):
+                assert parent in (panels if kind == "dcim.powerfeed" else devices), cable
     patches = files["ports-to-patch.csv"].splitlines()
     assert patches[0] == "device,interface,network,patch_to,cable"
     to_installed = [link for link in wiring(plan, catalog).links if INSTALLED_FABRIC in (link.a.device, link.b.device)]

@@ -36,7 +36,7 @@ from primeflex_iac.export.slurm import _tree_lines, gres_conf, slurm_conf, slurm
 from primeflex_iac.export.targets import applicable_targets, export_files
 from primeflex_iac.plan.management import management_ports, management_switches
 from tests.conftest import REFERENCE_NAMES, ROOT, SPECS
-from tests.export.tools import ANSIBLE_INVENTORY, SCONTROL, SLURMD, ansible_inventory_list
+from tests.export.tools import ANSIBLE_INVENTORY, SCONTROL, SLURMD, ansible_inventory_list, cable_ends
 
 GOLDEN = ROOT / "tests" / "golden" / "exports"
 NETBOX_SCHEMAS = ROOT / "tests" / "data" / "netbox"
@@ -621,9 +621,9 @@ def _components(data: dict[str, Any], types: dict[tuple[str, str], Any]) -> dict
         found[(name, "dcim.poweroutlet")] = {o["name"] for o in kind.get("power-outlets", [])}
     for interface in data["interfaces"]:
         assert interface["name"] not in found[(interface["device"], "dcim.interface")], interface
-        if "parent" in interface:
-            assert interface["parent"] in found[(interface["device"], "dcim.interface")], interface
         found[(interface["device"], "dcim.interface")].add(interface["name"])
+    for feed in data["power-feeds"]:
+        found.setdefault((feed["power_panel"], "dcim.powerfeed"), set()).add(feed["name"])
     for port in data["power-ports"]:
         assert port["name"] not in found[(port["device"], "dcim.powerport")], port
         found[(port["device"], "dcim.powerport")].add(port["name"])
@@ -663,9 +663,9 @@ def test_netbox_bundle_uses_netbox_import_fields_and_refers_to_itself(name: str,
     ends = Counter[tuple[str, str, str]]()
     for cable in data["cables"]:
         for side in ("a", "b"):
-            end = (cable[f"side_{side}_device"], cable[f"side_{side}_type"], cable[f"side_{side}_name"])
-            assert end[2] in components[end[:2]], cable
-            ends[end] += 1
+            for end in cable_ends(cable, side):
+                assert end[2] in components[end[:2]], cable
+                ends[end] += 1
     assert max(ends.values()) == 1
     # one tag on every object of the design (and `existing` beside it on the site's own), none on the shared vocabulary
     (tag,) = [t for t in data["tags"] if t["slug"] != "existing"]
@@ -697,25 +697,31 @@ def test_library_hardware_gets_the_devicetype_library_types_and_port_names(catal
             assert item.netbox.source.startswith("netbox-community/devicetype-library device-types/")
 
 
-def test_split_ports_are_children_of_physical_ports_so_a_spine_shows_its_free_ports(catalog: Catalog) -> None:
+def test_split_ports_are_breakout_cables_from_physical_ports_so_a_switch_shows_its_free_ports(catalog: Catalog) -> None:
+    """An HDR100 leaf port serves two nodes: one breakout cable from the physical port (IB1/n) to
+    both, as NetBox 4.7's breakout profile; the spines take whole ports; no split interfaces."""
     plan = _plan("hdr100-two-level", catalog)
     files = netbox_files(plan, catalog)
-    interfaces = yaml.safe_load(files["interfaces.yaml"])
+    assert yaml.safe_load(files["interfaces.yaml"]) and all("parent" not in i for i in yaml.safe_load(files["interfaces.yaml"]))
     cables = yaml.safe_load(files["cables.yaml"])
     wired = wiring(plan, catalog)
     (leaves, spines) = (names for _, names in wired.levels)
-    halves = [i for i in interfaces if "parent" in i]
-    assert halves and {i["device"] for i in halves} <= set(leaves)  # spines take whole ports only
-    assert all(i["name"] == f"{i['parent']}/{i['name'][-1]}" and i["name"][-1] in "12" for i in halves)
+    physical = {f"IB1/{n}" for n in range(1, 41)}
+    breakouts = [c for c in cables if "profile" in c]
+    assert breakouts and all(c["profile"] == "breakout-1c2p-2c1p" for c in breakouts)
+    for cable in breakouts:
+        assert cable["side_a_device"] in leaves and cable["side_a_name"] in physical
+        assert len(cable["side_b_device"]) == len(cable["side_b_name"]) in (1, 2)
+        assert set(cable["side_b_name"]) == {"ib0"}
+    on_breakouts = [host for c in breakouts for host in c["side_b_device"]]
+    hosts = {d.name for r in plan.racks for d in r.devices if d.role in ("compute", "head")}
+    assert sorted(on_breakouts) == sorted(hosts)  # each node's adapter on one half of one port
+    assert [c["side_a_name"] for c in breakouts if c["side_a_device"] == leaves[0]][:2] == ["IB1/1", "IB1/2"]
     fabric = [c for c in cables if c["side_a_type"] == "dcim.interface" and c.get("type") != "cat6"]
     for spine in spines:
         used = {c[f"side_{s}_name"] for c in fabric for s in "ab" if c[f"side_{s}_device"] == spine}
-        assert used <= {f"IB1/{n}" for n in range(1, 41)}
         # NetBox shows the spine's 40 physical ports; the free ones are those without a cable
-        assert 0 < len(used) <= 40
-    leaf = leaves[0]
-    node_side = [c["side_b_name"] for c in fabric if c["side_b_device"] == leaf and c["side_a_device"].startswith("cn")]
-    assert node_side[:3] == ["IB1/1/1", "IB1/1/2", "IB1/2/1"]
+        assert used <= physical and 0 < len(used) <= 40
 
 
 def test_every_rack_has_a_panel_feeds_pdus_and_its_draw_reaches_the_feeds(catalog: Catalog) -> None:
@@ -738,8 +744,9 @@ def test_every_rack_has_a_panel_feeds_pdus_and_its_draw_reaches_the_feeds(catalo
                 pdu = devices[cable["side_b_device"]]
                 reaching[pdu["rack"]] += allocated.pop((cable["side_a_device"], cable["side_a_name"]))
         assert not {k: v for k, v in allocated.items() if devices[k[0]]["role"] != "PDU"}, "an inlet without a cable"
-        connections = yaml.safe_load(files["power-feed-connections.yaml"])
         feeds = {f["name"]: f for f in data["power-feeds"]}
+        connections = [c for c in data["cables"] if c["side_a_type"] == "dcim.powerfeed"]
+        assert all(c["side_b_type"] == "dcim.powerport" and c["side_b_name"] == "Inlet" for c in connections)
         for rack in plan.racks:
             rack_feeds = [f for f in data["power-feeds"] if f["rack"] == rack.name]
             assert [f["type"] for f in rack_feeds] == ["primary", "redundant"]
@@ -748,7 +755,7 @@ def test_every_rack_has_a_panel_feeds_pdus_and_its_draw_reaches_the_feeds(catalo
                 assert watts >= rack.power_limit_w
             # the planned draw reaches the feeds, within rounding up of each inlet's share
             assert rack.power_max_w <= reaching[rack.name] <= rack.power_max_w * 1.25 + 10, name
-            pdus = {c["device"] for c in connections if feeds[c["power_feed"]]["rack"] == rack.name}
+            pdus = {c["side_b_device"] for c in connections if feeds[c["side_a_name"]]["rack"] == rack.name}
             assert pdus == {f"{rack.name}-pdu-a", f"{rack.name}-pdu-b"}
 
 

@@ -1,4 +1,5 @@
-"""The real tools the export tests run, found once: Slurm's slurmd and scontrol, ansible-inventory."""
+"""The real tools the export tests run, found once (Slurm's slurmd and scontrol, ansible-inventory), and how
+they read a NetBox cable record."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-__all__ = ["ANSIBLE_INVENTORY", "SCONTROL", "SLURMD", "ansible_inventory_list"]
+__all__ = ["ANSIBLE_INVENTORY", "SCONTROL", "SLURMD", "ansible_inventory_list", "cable_ends"]
 
 SLURMD = shutil.which("slurmd") or ("/usr/sbin/slurmd" if Path("/usr/sbin/slurmd").exists() else None)
 SCONTROL = shutil.which("scontrol")
@@ -28,3 +30,14 @@ def ansible_inventory_list(inventory: str, tmp_path: Path) -> subprocess.Complet
         timeout=120,
         check=False,
     )
+
+
+def cable_ends(cable: dict[str, Any], side: str) -> list[tuple[str, str, str]]:
+    """(device or power panel, object type, name) of each termination on one side of a cable record."""
+    kind = cable[f"side_{side}_type"]
+    parents = cable.get(f"side_{side}_power_panel") if kind == "dcim.powerfeed" else cable[f"side_{side}_device"]
+    names = cable[f"side_{side}_name"]
+    names = names if isinstance(names, list) else [names]
+    parents = parents if isinstance(parents, list) else [parents] * len(names)
+    assert len(parents) == len(names), cable
+    return [(parent, kind, name) for parent, name in zip(parents, names, strict=True)]
