@@ -19,7 +19,6 @@ they carry none (rolling the design back must not delete them). On an existing s
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from primeflex_iac.common.escape import markdown_text
@@ -27,6 +26,7 @@ from primeflex_iac.common.hostlist import compress
 from primeflex_iac.common.naming import natural_key
 from primeflex_iac.common.theme import ROLE_COLOURS
 from primeflex_iac.export.cluster import catalog_or_shipped, require_ids, wiring
+from primeflex_iac.export.netbox_cables import cable_records
 from primeflex_iac.export.netbox_existing import (
     EXISTING_TAG,
     existing_devices,
@@ -71,7 +71,6 @@ ROLES = {  # plan role -> NetBox device role name and slug
 _COLOURS = {**ROLE_COLOURS, "pdu": "#b7b7b7"}
 _TAG_COLOUR = "2196f3"
 _EXISTING_COLOUR = "9e9e9e"
-_SPLIT = re.compile(r"(.+)/(\d+)")
 
 
 def _site_slug(plan: Plan) -> str:
@@ -195,75 +194,6 @@ def _interfaces(bundle: _Bundle) -> list[dict[str, Any]]:
     return records
 
 
-def _cable_type(catalog_id: str) -> str | None:
-    if not catalog_id or catalog_id.startswith("cat6"):
-        return "cat6"  # management patch cords
-    if catalog_id.startswith(("dac-", "splitter-")):
-        return "dac-passive"
-    if catalog_id.startswith("aoc-"):
-        return "aoc"
-    return None  # NetBox has no class for it (e.g. an OSFP cable of either kind)
-
-
-def _side(side: str, kind: str, ends: list[tuple[str, str]], *, as_list: bool = False) -> dict[str, Any]:
-    """One side of a cable in NetBox's import fields. NetBox 4.7 reads a plain value as a
-    comma-separated list, so several ends, or a name with a comma, go as a YAML list."""
-    devices, names = [device for device, _ in ends], [name for _, name in ends]
-    plain = not as_list and len(ends) == 1 and "," not in devices[0] + names[0]
-    return {
-        f"side_{side}_device": devices[0] if plain else devices,
-        f"side_{side}_type": kind,
-        f"side_{side}_name": names[0] if plain else names,
-    }
-
-
-def _cables(bundle: _Bundle) -> list[dict[str, Any]]:
-    """Fabric and management cables, then the power cables. A split switch port (HDR100, NDR200)
-    is one breakout cable from the physical port to the endpoints on its halves, in half order
-    (NetBox's breakout profiles: the A connector's positions map to the B connectors in order)."""
-    fabric = bundle.plan.fabric
-    assert fabric is not None
-    per_port = next(m.endpoints_per_port for m in bundle.catalog.fabrics[fabric.technology].modes if m.name == fabric.mode)
-    cables: list[dict[str, Any]] = []
-    breakouts: dict[tuple[str, str], dict[int, tuple[str, str]]] = {}
-    for link in bundle.links:
-        a, b = link.a, link.b
-        if bundle.catalog_of.get(b.device) == fabric.switch and _SPLIT.fullmatch(b.interface):
-            a, b = b, a
-        split = _SPLIT.fullmatch(a.interface) if bundle.catalog_of.get(a.device) == fabric.switch else None
-        if split is not None:
-            port = (a.device, split[1])
-            if port not in breakouts:
-                breakouts[port] = {}
-                cables.append({"breakout": port, "type": _cable_type(link.cable)})
-            breakouts[port][int(split[2])] = (b.device, bundle.name(b.device, b.interface))
-            continue
-        a_name, b_name = bundle.name(a.device, a.interface), bundle.name(b.device, b.interface)
-        cable = _side("a", "dcim.interface", [(a.device, a_name)]) | _side("b", "dcim.interface", [(b.device, b_name)])
-        cable["label"] = f"{a.device}:{a_name}"
-        cable["type"] = _cable_type(link.cable)
-        cables.append(cable)
-    records = []
-    for cable in cables:
-        if "breakout" in cable:
-            switch, port = cable.pop("breakout")
-            halves = breakouts[(switch, port)]
-            physical = bundle.name(switch, port)
-            cable |= _side("a", "dcim.interface", [(switch, physical)])
-            cable |= _side("b", "dcim.interface", [halves[half] for half in sorted(halves)], as_list=True)
-            assert sorted(halves) == list(range(1, len(halves) + 1)), "a split port's halves fill from the first"
-            cable["profile"] = f"breakout-1c{per_port}p-{per_port}c1p"
-            cable["label"] = f"{switch}:{physical}"
-        record = {key: cable[key] for key in cable if key not in ("type", "label")}
-        if cable["type"] is not None:
-            record["type"] = cable["type"]
-        record["status"] = "planned"
-        record["label"] = cable["label"][:100]
-        record["tags"] = bundle.tags
-        records.append(record)
-    return records + bundle.power.cables
-
-
 def _fabric_cabling(plan: Plan, wired: Wiring) -> str:
     """The fabric layout in words, with the rail groups."""
     fabric = plan.fabric
@@ -384,7 +314,7 @@ def netbox_files(plan: Plan, catalog: Catalog | None = None) -> dict[str, str]:
         "devices.yaml": yaml_text(devices),
         "interfaces.yaml": yaml_text(_interfaces(bundle)),
         "power-ports.yaml": yaml_text(bundle.device_power),
-        "cables.yaml": yaml_text(_cables(bundle)),
+        "cables.yaml": yaml_text(cable_records(bundle)),
     }
     for kind in types.values():
         files.setdefault(f"device-types/{kind['slug']}.yaml", yaml_text(kind))

@@ -82,7 +82,7 @@ if [ -z "$cluster" ]; then
   pg_createcluster "$version" main >/dev/null
   cluster="$version main"
 fi
-pg_ctlcluster $cluster start 2>/dev/null || true
+pg_ctlcluster $cluster start >/dev/null 2>&1 || true
 sql() { runuser -u postgres -- psql -q -tA -c "$1"; }
 [ "$(sql "SELECT 1 FROM pg_roles WHERE rolname = 'primeflex_netbox'")" = 1 ] \
   || sql "CREATE ROLE primeflex_netbox LOGIN PASSWORD 'primeflex_netbox'"
