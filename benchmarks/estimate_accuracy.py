@@ -8,7 +8,8 @@
    LLM rows again with the layout searched (as `primeflex estimate` does for a run it is told no
    layout of) instead of fixed to the run's own.
 2. The held-out rows' errors by group: GPU, scale (one node or several), sequence length and
-   software (MLPerf round, llm-foundry, eager PyTorch), against a constant-MFU guess for the LLM rows.
+   software (MLPerf round, llm-foundry, eager PyTorch), against a constant-MFU guess for the LLM rows;
+   then Megatron-LM's weak-scaling runs (TP and PP, 32 to 3,072 A100; never fitted).
 3. Hold-out checks: the calibration is re-fitted on part of the rows and judged on the rest:
    - on one-node rows only, checked on the multi-node rows (the scaling physics);
    - on MLPerf v0.6, the NVIDIA DGX A100 one-node v0.7 rows and the H200 rows, checked on the
@@ -21,6 +22,7 @@ Needs scipy (the `test` extra) for the re-fits.
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,7 +42,7 @@ from primeflex_iac.catalog.models import Catalog  # noqa: E402
 from primeflex_iac.common.units import format_duration  # noqa: E402
 from primeflex_iac.timing import llm_step  # noqa: E402
 from primeflex_iac.timing.calibration import Calibration, load_calibration  # noqa: E402
-from primeflex_iac.timing.measurements import Row, held_out, load_rows, relative_error, summary  # noqa: E402
+from primeflex_iac.timing.measurements import Row, held_out, load_rows, megatron_rows, relative_error, summary  # noqa: E402
 
 
 def _shown(row: Row, value: float) -> str:
@@ -124,6 +126,24 @@ def searched(rows: Sequence[Row], catalog: Catalog, cal: Calibration) -> None:
         print(f"LLM rows, {split}, layout searched: {len(group)}, median absolute error {median:.1%}, worst {worst:.1%}")
 
 
+def megatron(catalog: Catalog, cal: Calibration) -> None:
+    """Megatron-LM's weak-scaling runs (2021 software, never fitted), each with its stated layout."""
+    print("\n## External check, never fitted: Megatron-LM SC21 weak scaling (layouts as stated)\n")
+    print("| run | published tokens/s per GPU | predicted | error |")
+    print("|---|---:|---:|---:|")
+    errors = []
+    for row in megatron_rows(catalog):
+        predicted = row.predict(catalog, cal)
+        errors.append(predicted / row.published - 1)
+        print(f"| {row.label} | {row.published:,.1f} | {predicted:,.1f} | {errors[-1]:+.1%} |")
+    flat = errors[:4]  # TP 1, 2, 4, 8 without pipelining
+    print(
+        f"\nMedian error {statistics.median(errors):+.1%}; across TP 1 to 8 without pipelining the errors span "
+        f"{(max(flat) - min(flat)) * 100:.1f} points (one software generation: the offset is 2021's software against the "
+        "calibration's 2023, the spread is what TP's cost model gets wrong)."
+    )
+
+
 def main() -> None:
     catalog = load_catalog()
     cal = load_calibration()
@@ -143,6 +163,7 @@ def main() -> None:
     searched(rows, catalog, cal)
     print("\n## Held-out rows by group\n")
     by_group(rows, catalog, cal)
+    megatron(catalog, cal)
 
     print("\n## Hold-out checks (re-fitted on the training rows, judged on the others)\n")
     print("| hold-out | rows fitted | rows checked | median abs. error | worst |")

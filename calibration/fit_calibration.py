@@ -289,7 +289,7 @@ def render_table(cal: Calibration, rows: Sequence[Row], catalog: Catalog) -> str
         sample = catalog.workloads[workload].sample
         lines.append(f"| {workload}: equivalent FLOPs per {sample} | {figure.value:.4g} | {figure.source} |")
     lines.append(
-        f"| decoder: width per TP rank at half efficiency | {cal.llm.hidden_half.value:,.0f} | {cal.llm.hidden_half.source} |"
+        f"| decoder: GEMM width (TP-split, docs above) at half efficiency | {cal.llm.hidden_half.value:,.0f} | {cal.llm.hidden_half.source} |"
     )
     lines.append(
         f"| decoder: tokens per micro-batch at half efficiency | {cal.llm.tokens_half.value:,.0f} | {cal.llm.tokens_half.source} |"

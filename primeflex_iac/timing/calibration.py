@@ -98,12 +98,14 @@ class LlmCalibration(Strict):
     """The decoder (``family: gpt``) step model: GEMM and attention efficiency, and the memory reserve."""
 
     gemm_efficiency: dict[Generation, Figure] = Field(
-        description="Share of the dense peak the GEMMs of a large decoder sustain (width per TP rank and tokens large)."
+        description="Share of the dense peak the GEMMs of a large decoder sustain (GEMM width and tokens large)."
     )
     attention_efficiency: dict[Generation, Figure] = Field(
         description="Share of the dense peak the attention (FlashAttention) sustains on its 12 x layers x width x sequence FLOPs."
     )
-    hidden_half: Figure = Field(description="Width per tensor-parallel rank at which GEMMs run at half their efficiency.")
+    hidden_half: Figure = Field(
+        description="GEMM width at which GEMMs run at half their efficiency (the model width, less under tensor parallelism: tp_width_share)."
+    )
     tokens_half: Figure = Field(description="Tokens per micro-batch at which GEMMs run at half their efficiency.")
     fp8_gemm_share: Figure = Field(description="GEMM efficiency at FP8 as a share of the efficiency at BF16 (of the FP8 peak).")
     fp8_extra_bytes_per_parameter: Figure = Field(description="FP8 training: the FP8 copy of the weights beside the masters.")

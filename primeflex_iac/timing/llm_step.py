@@ -7,8 +7,9 @@ One step of a layout (tp, pp, dp, ZeRO stage, recomputation, micro-batch b; m = 
                   dense 6 x parameters per token (8 with full recomputation: one more forward),
                   attention 12 x layers x width x sequence (16 when recomputed);
                   GEMM rate = peak x efficiency[generation] x w / (w + w_half) x t / (t + t_half)
-                  x sustained share (w: width per TP rank, t: tokens per micro-batch; small shapes
-                  run worse; a power-limited card sustains a share of the fully powered part)
+                  x sustained share (w: the width a TP rank's GEMMs run at, ``tp_width_share``;
+                  t: tokens per micro-batch; small shapes run worse; a power-limited card sustains
+                  a share of the fully powered part)
     tensor par. = per layer and micro-batch 4 all-reduces of b x s x width x 2 B (6 with full
                   recomputation), ring inside the node: 2 (tp-1)/tp x size / NVLink (or PCIe)
     bubble      = (pp - 1) / (m v) x (compute + tensor parallel)  (1F1B; v virtual stages interleaved,
@@ -54,6 +55,7 @@ __all__ = [
     "max_pipeline",
     "passes_of",
     "search_layout",
+    "tp_width_share",
 ]
 
 MAX_PIPELINE = 32  # most pipeline stages the search tries
@@ -93,6 +95,25 @@ def _virtual_stages(shape: DecoderShape, pp: int, micro_batches: float) -> list[
     if pp == 1 or micro_batches < pp:
         return [1]
     return [1, *(v for v in (2, 4) if shape.layers >= pp * v)]
+
+
+def _harmonic(a: float, b: float) -> float:
+    return 2 * a * b / (a + b)
+
+
+def _layer_width(tp: int) -> float:
+    """A layer's weight GEMMs on one TP rank, in units of the width: QKV (1 x 3/tp, 3 parts of
+    the layer's FLOPs), the output projection (1/tp x 1, 1 part), the MLP's two (1 x 4/tp, 4 parts
+    each); each GEMM's arithmetic intensity goes with the harmonic mean of its two weight
+    dimensions (tokens >> width), weighted by its FLOPs."""
+    return (3 * _harmonic(1, 3 / tp) + _harmonic(1 / tp, 1) + 8 * _harmonic(1, 4 / tp)) / 12
+
+
+def tp_width_share(tp: int) -> float:
+    """The width a TP rank's GEMMs run at, as a share of the model's: Megatron's tensor parallelism
+    splits each weight along one dimension only, so the other stays whole (TP 2: 0.82, 4: 0.60,
+    8: 0.39, where width / tp would give 0.5, 0.25, 0.125)."""
+    return _layer_width(tp) / _layer_width(1)
 
 
 def passes_of(per_replica: float, micro: int) -> int:
@@ -165,7 +186,7 @@ def _step(
     tp, pp, dp, b = layout.tp, layout.pp, layout.dp, layout.micro_batch
     micro_batches = passes_of(global_batch / dp, b)
     tokens_mb = b * shape.sequence
-    width = shape.hidden / tp
+    width = shape.hidden * tp_width_share(tp)
     shape_share = width / (width + llm.hidden_half.value) * tokens_mb / (tokens_mb + llm.tokens_half.value)
     gemm = llm.gemm_efficiency[gpu.generation].value * shape_share * gpu.sustained_share
     bf16_peak = gpu.tensor_tflops * 1e12

@@ -3,7 +3,8 @@
 ``calibration/mlperf_calibration.tsv`` (MLPerf Training v0.6 and v0.7 time-to-train, from the
 reference facts), ``calibration/h200_throughput.tsv`` (single-GPU H200 throughput, reference
 facts section 3) and ``calibration/llm_calibration.tsv`` (MosaicML's MPT pre-training throughput
-on A100 and H100, FSDP). Each row becomes an :class:`EstimateInput`; its prediction is a
+on A100 and H100, FSDP); and, never fitted, ``calibration/megatron_sc21.tsv`` (Megatron-LM's
+weak-scaling runs with tensor and pipeline parallelism, 32 to 3,072 A100). Each row becomes an :class:`EstimateInput`; its prediction is a
 time-to-model (MLPerf) or a throughput (H200, LLM), compared with the published figure.
 
 The split between the rows the calibration is fitted on and the rows it is judged on is fixed
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from primeflex_iac.timing.estimate import EstimateInput
     from primeflex_iac.timing.llm_memory import Recompute
 
-__all__ = ["DATA_DIR", "Row", "held_out", "load_rows", "relative_error", "summary"]
+__all__ = ["DATA_DIR", "Row", "held_out", "load_rows", "megatron_rows", "relative_error", "summary"]
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "calibration"
 
@@ -38,7 +39,7 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "calibration"
 @dataclass(frozen=True)
 class Row:
     label: str  # system and benchmark, for tables
-    source: str  # "mlperf v0.6", "mlperf v0.7", "h200" or "llm"
+    source: str  # "mlperf v0.6", "mlperf v0.7", "h200" or "llm"; "megatron" (an external check, not fitted)
     nodes: int
     model: str
     measure: Literal["time_to_model_s", "samples_per_s", "tokens_per_s_per_gpu"]
@@ -147,6 +148,54 @@ def load_rows(catalog: Catalog, data_dir: Path = DATA_DIR) -> list[Row]:
         *_h200(catalog, data_dir / "h200_throughput.tsv"),
         *_llm(catalog, data_dir / "llm_calibration.tsv"),
     ]
+
+
+MEGATRON_VOCABULARY = 51_200
+MEGATRON_SEQUENCE = 2048
+
+
+def megatron_rows(catalog: Catalog, data_dir: Path = DATA_DIR) -> list[Row]:
+    """``calibration/megatron_sc21.tsv``: an external check, never fitted. Each run with its stated
+    layout (TP, PP, data parallelism without ZeRO, full recomputation); the published throughput
+    is turned from the paper's FLOP count (recomputation counted) into tokens per second per GPU."""
+    rows = []
+    s, v = MEGATRON_SEQUENCE, MEGATRON_VOCABULARY
+    for index, r in enumerate(_table(data_dir / "megatron_sc21.tsv")):
+        layers, hidden, gpus = int(r["layers"]), int(r["hidden"]), int(r["gpus"])
+        flops_per_token = 96 * layers * hidden**2 + 16 * layers * hidden * s + 6 * v * hidden
+        inputs = prepare(
+            "gpt",
+            gpu="a100-sxm4-80gb",
+            gpus_per_node=8,
+            nodes=gpus // 8,
+            fabric="ib-hdr",
+            adapters_per_node=8,
+            catalog=catalog,
+            parameters=int(float(r["parameters"])),
+            layers=layers,
+            hidden=hidden,
+            sequence_length=s,
+            global_batch=int(r["global_batch"]),
+            precision="bf16",
+        )
+        limits = LayoutLimits(tp=int(r["tp"]), pp=int(r["pp"]), zero=0, recompute="full")
+        label = f"{r['model']} TP {r['tp']} x PP {r['pp']} on {gpus:,} A100"
+        published = float(r["tflops_per_gpu"]) * 1e12 / flops_per_token
+        rows.append(
+            Row(
+                label,
+                "megatron",
+                gpus // 8,
+                r["model"],
+                "tokens_per_s_per_gpu",
+                published,
+                replace(inputs, limits=limits),
+                index,
+                "a100-sxm4-80gb",
+                s,
+            )
+        )
+    return rows
 
 
 def held_out(row: Row) -> bool:

@@ -47,8 +47,12 @@ if [ -z "$python" ]; then
   curl -fsS -o "$build/$tarball" "$MIRROR/$directory/$tarball"
   echo "$sha256  $build/$tarball" | sha256sum --check --quiet
   tar -xJf "$build/$tarball" -C "$build"
-  (cd "$build"/Python-3.13.* && ./configure --prefix="$HOME_DIR/python" --without-ensurepip -q >/dev/null \
-    && make -j"$(nproc)" -s >/dev/null 2>&1 && make -s install >/dev/null 2>&1)
+  if ! (cd "$build"/Python-3.13.* && ./configure --prefix="$HOME_DIR/python" --without-ensurepip \
+    && make -j"$(nproc)" && make install) > "$HOME_DIR/python-build.log" 2>&1; then
+    tail -30 "$HOME_DIR/python-build.log"
+    log "building CPython failed; the whole log is $HOME_DIR/python-build.log"
+    exit 1
+  fi
   python=$HOME_DIR/python/bin/python3.13
 fi
 
