@@ -24,8 +24,8 @@ quick: setup
 	$(PY) -m pytest -q -m "not slow and not needs_tool"
 
 lint: setup
-	$(VENV)/bin/ruff check primeflex_iac tests benchmarks
-	$(VENV)/bin/ruff format --check primeflex_iac tests benchmarks
+	$(VENV)/bin/ruff check primeflex_iac tests benchmarks tools
+	$(VENV)/bin/ruff format --check primeflex_iac tests benchmarks tools
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/check-jsonschema --schemafile schema/spec.schema.json $$(find specs -name '*.yaml' | sort)

@@ -135,7 +135,7 @@ def main() -> int:
         from django.db import connection
 
         connection.ensure_connection()
-    except Exception as error:  # noqa: BLE001 - any failure to start is reported, not traced
+    except Exception as error:  # any failure to start is reported, not traced
         print(f"NetBox cannot start here ({type(error).__name__}: {error}); tools/netbox/setup.sh sets it up", file=sys.stderr)
         return 3
     from django.conf import settings
