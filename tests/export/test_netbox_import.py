@@ -11,6 +11,7 @@ last (tests/conftest.py) and wait for it.
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import time
@@ -165,6 +166,29 @@ def test_netbox_reports_each_new_racks_planned_power(name: str, imported: dict[s
     for rack in plan.racks:
         if rack.existing:  # the site's own PDUs and feeds are not in the bundle
             assert racks[rack.name]["available_power_w"] == 0
+
+
+def test_a_switch_with_split_ports_shows_its_physical_ports_free_or_taken(
+    imported: dict[str, tuple[Plan, Path, dict[str, Any]]],
+) -> None:
+    """The QM8700 of the HDR100 plan: NetBox lists its 40 physical ports (and mgmt0), and a port
+    split over two nodes is one port taken, so the free ports NetBox shows are the real ones."""
+    _, folder, report = imported["hdr100-small"]
+    cables = yaml.safe_load((folder / "cables.yaml").read_text())
+    for switch, shown in report["netbox"]["fabric_switches"].items():
+        taken = {
+            name
+            for cable in cables
+            for side in "ab"
+            if cable.get(f"side_{side}_device") == switch and cable[f"side_{side}_type"] == "dcim.interface"
+            for name in (
+                [cable[f"side_{side}_name"]] if isinstance(cable[f"side_{side}_name"], str) else cable[f"side_{side}_name"]
+            )
+        }
+        assert shown["interfaces"] == 41 and shown["cabled"] == len(taken), (switch, shown)
+        breakouts = [c for c in cables if c.get("profile") and c["side_a_device"] == switch]
+        nodes = sum(len(c["side_b_device"]) for c in breakouts)
+        assert breakouts and len(breakouts) == math.ceil(nodes / 2)  # two nodes to a port
 
 
 def test_library_hardware_imports_as_the_devicetype_library_types(imported: dict[str, tuple[Plan, Path, dict[str, Any]]]) -> None:

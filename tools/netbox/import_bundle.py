@@ -84,7 +84,16 @@ def summary() -> dict[str, Any]:
         for peer in interface.link_peers:
             if isinstance(peer, Interface):
                 links.add(tuple(sorted([(interface.device.name, interface.name), (peer.device.name, peer.name)])))
+    # what NetBox shows of each fabric switch: its interfaces, and those with a cable
+    switches = {
+        device.name: {
+            "interfaces": device.interfaces.count(),
+            "cabled": device.interfaces.filter(cable__isnull=False).count(),
+        }
+        for device in Device.objects.filter(role__slug="fabric-switch").order_by("name")
+    }
     return {
+        "fabric_switches": switches,
         "interface_links": sorted(links),
         "counts": {
             "devices": Device.objects.count(),
