@@ -6,7 +6,8 @@
 #
 # NetBox 4.7 needs Python 3.12 or newer. Where none is installed (Debian 12 has 3.11), CPython 3.13
 # is built from Debian 13's source package, fetched from the same Debian mirror apt uses and
-# checked against the checksum in that release's signed-by-apt Sources index.
+# checked as apt checks it: the release file's signature against Debian's archive keyring, the
+# source index against the release file, the tarball against the source index.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -21,7 +22,7 @@ echo $$ > "$HOME_DIR/setup.pid"
 build=""
 trap 'rm -f "$HOME_DIR/setup.pid"; [ -z "$build" ] || rm -rf "$build"' EXIT
 
-packages="postgresql redis-server curl xz-utils build-essential libssl-dev libffi-dev zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev libpq-dev"
+packages="postgresql redis-server curl xz-utils gpgv debian-archive-keyring build-essential libssl-dev libffi-dev zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev libpq-dev"
 if ! dpkg -s $packages >/dev/null 2>&1; then
   log "installing Debian packages"
   export DEBIAN_FRONTEND=noninteractive
@@ -40,7 +41,17 @@ done
 if [ -z "$python" ]; then
   log "building CPython 3.13 from Debian 13's source (about 3 minutes on two cores)"
   build=$(mktemp -d)
-  curl -fsS "$MIRROR/dists/trixie/main/source/Sources.xz" | xz -dc > "$build/Sources"
+  # the release file, signed by Debian's archive key (apt's keyring), names the source index's checksum
+  curl -fsS -o "$build/InRelease" "$MIRROR/dists/trixie/InRelease"
+  if ! gpgv --keyring /usr/share/keyrings/debian-archive-keyring.gpg --output "$build/Release" "$build/InRelease" 2> "$build/gpgv.log"; then
+    cat "$build/gpgv.log"
+    log "the Debian release file's signature did not verify"
+    exit 1
+  fi
+  index_sha=$(awk 'length($1) == 64 && $3 == "main/source/Sources.xz" {print $1; exit}' "$build/Release")
+  curl -fsS -o "$build/Sources.xz" "$MIRROR/dists/trixie/main/source/Sources.xz"
+  echo "$index_sha  $build/Sources.xz" | sha256sum --check --quiet
+  xz -dc "$build/Sources.xz" > "$build/Sources"
   # the orig tarball's line of the python3.13 stanza's Checksums-Sha256 field: "sha256 size name"
   read -r sha256 _ tarball < <(awk '/^Package: python3.13$/{p=1} p&&/^Checksums-Sha256:/{c=1;next} p&&c&&/orig.tar.xz$/{print;exit}' "$build/Sources")
   directory=$(awk '/^Package: python3.13$/{p=1} p&&/^Directory:/{print $2;exit}' "$build/Sources")
