@@ -240,7 +240,10 @@ shared with the rest of the NetBox; skip any the NetBox holds already.
 4. device-roles.yaml (Devices > Device Roles)
 5. device types (Devices > Device Types), one file each, in the devicetype-library format. Those
    marked devicetype-library are the library's own types (slug, model and component names): a
-   NetBox that imported the library has them; skip their files.
+   NetBox that imported the library has them; skip their files. Our files add each power port's
+   `allocated_draw` (the plan's draw shared over the inlets), which the library's lack: where the
+   NetBox's own copy is used, set it on those devices' power ports, or the rack power view leaves
+   their draw out.
 {type_files}
 6. racks.yaml (Organization > Racks)
 7. power-panels.yaml, then power-feeds.yaml (Power > Power Panels, Power Feeds): a panel per rack,
