@@ -58,10 +58,12 @@ __all__ = [
     "Port",
     "Wiring",
     "catalog_or_shipped",
+    "endpoints_per_port",
     "fabric_interface",
     "natural_key",
     "platforms",
     "require_ids",
+    "split_half",
     "switch_levels",
     "switch_port",
     "wiring",
@@ -107,6 +109,21 @@ def switch_port(slot: int, per_port: int) -> str:
     """The switch interface of 0-based endpoint ``slot``: port1, port2 or, split, port1/1, port1/2."""
     port, sub = divmod(slot, per_port)
     return f"port{port + 1}" if per_port == 1 else f"port{port + 1}/{sub + 1}"
+
+
+def split_half(interface: str) -> tuple[str, int] | None:
+    """The physical port and half of a split switch interface ``switch_port`` named (port3/2:
+    port3 and 2); None for a whole port."""
+    port, slash, half = interface.rpartition("/")
+    return (port, int(half)) if slash and port and half.isdigit() else None
+
+
+def endpoints_per_port(plan: Plan, catalog: Catalog) -> int:
+    """Endpoints one switch port serves in the plan's fabric mode (2 where ports are split: HDR100, NDR200)."""
+    fabric = plan.fabric
+    if fabric is None:
+        raise ValueError(f"plan {plan.name!r} has no fabric (status {plan.status})")
+    return next(mode.endpoints_per_port for mode in catalog.fabrics[fabric.technology].modes if mode.name == fabric.mode)
 
 
 @dataclass(frozen=True)
@@ -196,8 +213,7 @@ def _wiring(plan: Plan, catalog: Catalog) -> Wiring:
     if fabric is None:
         raise ValueError(f"plan {plan.name!r} has no fabric (status {plan.status})")
     levels = switch_levels(plan)
-    modes = catalog.fabrics[fabric.technology].modes
-    per_port = next(mode.endpoints_per_port for mode in modes if mode.name == fabric.mode)
+    per_port = endpoints_per_port(plan, catalog)
     ports = fabric.switch_ports
     links: list[Link] = []
 

@@ -8,18 +8,17 @@ breakout cable from its physical port to the endpoints on its halves; then the p
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, Protocol
+
+from primeflex_iac.export.cluster import endpoints_per_port, split_half
 
 if TYPE_CHECKING:
     from primeflex_iac.catalog.models import Catalog
     from primeflex_iac.export.netbox_power import Power
-    from primeflex_iac.plan.management import Link
+    from primeflex_iac.plan.management import Link, Port
     from primeflex_iac.plan.model import Plan
 
-__all__ = ["SPLIT", "Bundle", "cable_records"]
-
-SPLIT = re.compile(r"(.+)/(\d+)")  # a half of a split port: port3/2
+__all__ = ["Bundle", "cable_records"]
 
 
 class Bundle(Protocol):
@@ -57,48 +56,42 @@ def _side(side: str, kind: str, ends: list[tuple[str, str]], *, as_list: bool = 
     }
 
 
+def _record(sides: dict[str, Any], cable: str, label: str, tags: list[str]) -> dict[str, Any]:
+    kind = _cable_type(cable)
+    return {**sides, **({"type": kind} if kind is not None else {}), "status": "planned", "label": label[:100], "tags": tags}
+
+
 def cable_records(bundle: Bundle) -> list[dict[str, Any]]:
     """Fabric and management cables, then the power cables. A split switch port (HDR100, NDR200)
     is one breakout cable from the physical port to the endpoints on its halves, in half order
     (NetBox's breakout profiles: the A connector's positions map to the B connectors in order)."""
     fabric = bundle.plan.fabric
     assert fabric is not None
-    per_port = next(m.endpoints_per_port for m in bundle.catalog.fabrics[fabric.technology].modes if m.name == fabric.mode)
-    cables: list[dict[str, Any]] = []
-    breakouts: dict[tuple[str, str], dict[int, tuple[str, str]]] = {}
+    per_port = endpoints_per_port(bundle.plan, bundle.catalog)
+
+    def half(end: Port) -> tuple[str, int] | None:
+        return split_half(end.interface) if bundle.catalog_of.get(end.device) == fabric.switch else None
+
+    records: list[dict[str, Any]] = []
+    breakouts: dict[tuple[str, str], tuple[int, dict[int, tuple[str, str]], Link]] = {}  # at its place in records
     for link in bundle.links:
-        a, b = link.a, link.b
-        if bundle.catalog_of.get(b.device) == fabric.switch and SPLIT.fullmatch(b.interface):
-            a, b = b, a
-        split = SPLIT.fullmatch(a.interface) if bundle.catalog_of.get(a.device) == fabric.switch else None
+        a, b = (link.b, link.a) if half(link.b) is not None else (link.a, link.b)
+        split = half(a)
         if split is not None:
-            port = (a.device, split[1])
-            if port not in breakouts:
-                breakouts[port] = {}
-                cables.append({"breakout": port, "type": _cable_type(link.cable)})
-            breakouts[port][int(split[2])] = (b.device, bundle.name(b.device, b.interface))
+            key = (a.device, split[0])
+            if key not in breakouts:
+                breakouts[key] = (len(records), {}, link)
+                records.append({})  # written once all its halves are known
+            breakouts[key][1][split[1]] = (b.device, bundle.name(b.device, b.interface))
             continue
         a_name, b_name = bundle.name(a.device, a.interface), bundle.name(b.device, b.interface)
-        cable = _side("a", "dcim.interface", [(a.device, a_name)]) | _side("b", "dcim.interface", [(b.device, b_name)])
-        cable["label"] = f"{a.device}:{a_name}"
-        cable["type"] = _cable_type(link.cable)
-        cables.append(cable)
-    records = []
-    for cable in cables:
-        if "breakout" in cable:
-            switch, port = cable.pop("breakout")
-            halves = breakouts[(switch, port)]
-            physical = bundle.name(switch, port)
-            cable |= _side("a", "dcim.interface", [(switch, physical)])
-            cable |= _side("b", "dcim.interface", [halves[half] for half in sorted(halves)], as_list=True)
-            assert sorted(halves) == list(range(1, len(halves) + 1)), "a split port's halves fill from the first"
-            cable["profile"] = f"breakout-1c{per_port}p-{per_port}c1p"
-            cable["label"] = f"{switch}:{physical}"
-        record = {key: cable[key] for key in cable if key not in ("type", "label")}
-        if cable["type"] is not None:
-            record["type"] = cable["type"]
-        record["status"] = "planned"
-        record["label"] = cable["label"][:100]
-        record["tags"] = bundle.tags
-        records.append(record)
+        sides = _side("a", "dcim.interface", [(a.device, a_name)]) | _side("b", "dcim.interface", [(b.device, b_name)])
+        records.append(_record(sides, link.cable, f"{a.device}:{a_name}", bundle.tags))
+    for (switch, port), (place, halves, link) in breakouts.items():
+        assert sorted(halves) == list(range(1, len(halves) + 1)), "a split port's halves fill from the first"
+        physical = bundle.name(switch, port)
+        sides = _side("a", "dcim.interface", [(switch, physical)])
+        sides |= _side("b", "dcim.interface", [halves[h] for h in sorted(halves)], as_list=True)
+        sides["profile"] = f"breakout-1c{per_port}p-{per_port}c1p"
+        records[place] = _record(sides, link.cable, f"{switch}:{physical}", bundle.tags)
     return records + bundle.power.cables

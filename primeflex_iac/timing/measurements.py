@@ -4,8 +4,9 @@
 reference facts), ``calibration/h200_throughput.tsv`` (single-GPU H200 throughput, reference
 facts section 3) and ``calibration/llm_calibration.tsv`` (MosaicML's MPT pre-training throughput
 on A100 and H100, FSDP); and, never fitted, ``calibration/megatron_sc21.tsv`` (Megatron-LM's
-weak-scaling runs with tensor and pipeline parallelism, 32 to 3,072 A100). Each row becomes an :class:`EstimateInput`; its prediction is a
-time-to-model (MLPerf) or a throughput (H200, LLM), compared with the published figure.
+weak-scaling runs with tensor and pipeline parallelism, 32 to 3,072 A100). Each row becomes an
+:class:`EstimateInput`; its prediction is a time-to-model (MLPerf) or a throughput (H200, LLM,
+Megatron), compared with the published figure.
 
 The split between the rows the calibration is fitted on and the rows it is judged on is fixed
 (:func:`held_out`): every third row of each file, counted in file order, is held out, and so are

@@ -22,8 +22,8 @@ import pytest
 import yaml
 
 from primeflex_iac import Catalog, Plan, load_spec, parse_spec_text, solve
+from primeflex_iac.export.cluster import split_half
 from primeflex_iac.export.netbox import _Bundle, netbox_files  # the bundle's own port names
-from primeflex_iac.export.netbox_cables import SPLIT
 from primeflex_iac.export.netbox_power import FEED_UTILISATION
 from primeflex_iac.plan.management import Port
 from tests.conftest import ROOT, SPECS
@@ -136,8 +136,8 @@ def test_netbox_traces_the_plans_wiring(
 
     def port(end: Port) -> tuple[str, str]:
         assert plan.fabric is not None
-        split = SPLIT.fullmatch(end.interface) if bundle.catalog_of.get(end.device) == plan.fabric.switch else None
-        return end.device, bundle.name(end.device, end.interface if split is None else split[1])
+        split = split_half(end.interface) if bundle.catalog_of.get(end.device) == plan.fabric.switch else None
+        return end.device, bundle.name(end.device, end.interface if split is None else split[0])
 
     expected = {tuple(sorted([port(link.a), port(link.b)])) for link in bundle.links}
     assert expected or plan.existing is not None  # an existing site's new nodes may all patch to the installed fabric
