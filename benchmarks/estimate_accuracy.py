@@ -9,7 +9,9 @@
    layout of) instead of fixed to the run's own.
 2. The held-out rows' errors by group: GPU, scale (one node or several), sequence length and
    software (MLPerf round, llm-foundry, eager PyTorch), against a constant-MFU guess for the LLM rows;
-   then Megatron-LM's weak-scaling runs (TP and PP, 32 to 3,072 A100; never fitted).
+   then Megatron-LM's weak-scaling runs (TP and PP, 32 to 3,072 A100; never fitted) and published
+   pre-training runs at 1,536 to 16,384 GPUs (Llama 3 405B, Nemotron-4 340B, MT-NLG 530B; never
+   fitted), each with its stated layout and with the layout searched.
 3. Hold-out checks: the calibration is re-fitted on part of the rows and judged on the rest:
    - on one-node rows only, checked on the multi-node rows (the scaling physics);
    - on MLPerf v0.6, the NVIDIA DGX A100 one-node v0.7 rows and the H200 rows, checked on the
@@ -42,7 +44,15 @@ from primeflex_iac.catalog.models import Catalog  # noqa: E402
 from primeflex_iac.common.units import format_duration  # noqa: E402
 from primeflex_iac.timing import llm_step  # noqa: E402
 from primeflex_iac.timing.calibration import Calibration, load_calibration  # noqa: E402
-from primeflex_iac.timing.measurements import Row, held_out, load_rows, megatron_rows, relative_error, summary  # noqa: E402
+from primeflex_iac.timing.measurements import (  # noqa: E402
+    Row,
+    held_out,
+    large_scale_rows,
+    load_rows,
+    megatron_rows,
+    relative_error,
+    summary,
+)
 
 
 def _shown(row: Row, value: float) -> str:
@@ -144,6 +154,25 @@ def megatron(catalog: Catalog, cal: Calibration) -> None:
     )
 
 
+def large_scale(catalog: Catalog, cal: Calibration) -> None:
+    """Published pre-training runs at 1,536 to 16,384 GPUs (never fitted): stated TP, CP and PP, and searched."""
+    print("\n## External check, never fitted: pre-training runs at 1,536 to 16,384 GPUs\n")
+    print("| run | published tokens/s per GPU | stated TP/CP/PP | error | searched | error |")
+    print("|---|---:|---:|---:|---:|---:|")
+    by_stack: dict[str, list[float]] = {}
+    for row in large_scale_rows(catalog):
+        free = replace(row, inputs=replace(row.inputs, limits=None))
+        own, searched = row.predict(catalog, cal), free.predict(catalog, cal)
+        layout = free.inputs.run(catalog, cal).layout
+        by_stack.setdefault(row.model.rsplit("-", 1)[0], []).append(searched / row.published - 1)
+        print(
+            f"| {row.label} | {row.published:,.1f} | {own:,.1f} | {own / row.published - 1:+.1%} | {searched:,.1f} "
+            f"({layout.describe() if layout else '-'}) | {searched / row.published - 1:+.1%} |"
+        )
+    medians = ", ".join(f"{name} {statistics.median(errors):+.1%}" for name, errors in by_stack.items())
+    print(f"\nMedian error with the layout searched, by run: {medians}.")
+
+
 def main() -> None:
     catalog = load_catalog()
     cal = load_calibration()
@@ -164,6 +193,7 @@ def main() -> None:
     print("\n## Held-out rows by group\n")
     by_group(rows, catalog, cal)
     megatron(catalog, cal)
+    large_scale(catalog, cal)
 
     print("\n## Hold-out checks (re-fitted on the training rows, judged on the others)\n")
     print("| hold-out | rows fitted | rows checked | median abs. error | worst |")
@@ -184,20 +214,27 @@ def main() -> None:
 
     print("\n## Speed\n")
     big = {"gpu": "h100-sxm5-80gb", "gpus_per_node": 8, "fabric": "ib-ndr", "adapters_per_node": 8, "precision": "bf16"}
-    cases = (("gpt3-175b", 1024, None), ("llama3-405b", 2048, None), ("llama2-7b", 1024, None), ("llama2-70b", 16, 8192))
-    for model, nodes, batch in cases:
+    cases = (
+        ("gpt3-175b", 1024, None, None),
+        ("llama3-405b", 2048, None, None),
+        ("llama3-405b", 2048, 128, 131_072),  # long context: the context-parallel degrees searched too
+        ("llama2-7b", 1024, None, None),
+        ("llama2-70b", 16, 8192, None),
+    )
+    for model, nodes, batch, sequence in cases:
+        shape = {"sequence_length": sequence} if sequence else {}
         cold = []
         for _ in range(50):
             llm_step._CACHE.clear()
             started = time.perf_counter()
-            result = estimate(model, nodes=nodes, batch=batch, catalog=catalog, calibration=cal, **big)  # type: ignore[arg-type]
+            result = estimate(model, nodes=nodes, batch=batch, catalog=catalog, calibration=cal, **big, **shape)  # type: ignore[arg-type]
             cold.append(time.perf_counter() - started)
         started = time.perf_counter()
         for _ in range(200):
-            estimate(model, nodes=nodes, batch=batch, catalog=catalog, calibration=cal, **big)  # type: ignore[arg-type]
+            estimate(model, nodes=nodes, batch=batch, catalog=catalog, calibration=cal, **big, **shape)  # type: ignore[arg-type]
         cached = (time.perf_counter() - started) / 200
         assert result.layout is not None
-        shown = f", global batch {batch:,}" if batch else ""
+        shown = (f", global batch {batch:,}" if batch else "") + (f" of {sequence:,} tokens" if sequence else "")
         print(
             f"primeflex_iac.estimate {model} on {nodes} x 8 H100{shown} (layout search included): median "
             f"{sorted(cold)[25] * 1e3:.2f} ms, worst {max(cold) * 1e3:.2f} ms cold; {cached * 1e3:.2f} ms cached; "

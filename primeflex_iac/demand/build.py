@@ -21,7 +21,7 @@ from primeflex_iac.demand.requirements import Requirement
 from primeflex_iac.demand.software import choose_software
 from primeflex_iac.errors import SpecError
 from primeflex_iac.timing.calibration import load_calibration
-from primeflex_iac.timing.llm_step import least_gpu_memory_gb
+from primeflex_iac.timing.llm_layouts import least_gpu_memory_gb
 from primeflex_iac.timing.step_model import min_nodes
 from primeflex_iac.timing.workloads import resolve_workload
 

@@ -2,8 +2,9 @@
 within their memory.
 
 The estimate searched the layout; this recomputes what the plan claims from the layout alone:
-TP x PP x DP is the run's GPU count, tensor parallel stays inside a node, every replica has at
-least one micro-batch, an interleaved schedule has a layer per chunk, and the memory the layout
+TP x CP x PP x DP is the run's GPU count, tensor parallel stays inside a node, context parallel
+splits each sequence into 2 x CP equal parts (the load-balanced causal split), every replica has
+at least one micro-batch, an interleaved schedule has a layer per chunk, and the memory the layout
 needs (the memory model, not the search) fits the GPU less the reserve and is the figure stated.
 """
 
@@ -11,8 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from primeflex_iac.timing.llm_layouts import passes_of
 from primeflex_iac.timing.llm_memory import RECOMPUTE, Layout, memory_bytes
-from primeflex_iac.timing.llm_step import passes_of
 
 if TYPE_CHECKING:
     from primeflex_iac.catalog.models import Gpu
@@ -40,10 +41,16 @@ def layout_violations(
         return [f"workload {name}: a decoder without its parallel layout"]
     gpus = reported.nodes * gpus_per_node
     out: list[str] = []
-    if min(stated.tp, stated.pp, stated.dp, stated.micro_batch, stated.virtual_stages) < 1:
+    if min(stated.tp, stated.cp, stated.pp, stated.dp, stated.micro_batch, stated.virtual_stages) < 1:
         return [f"workload {name}: a layout degree below 1 ({stated})"]
-    if stated.tp * stated.pp * stated.dp != gpus:
-        out.append(f"workload {name}: TP {stated.tp} x PP {stated.pp} x DP {stated.dp} is not the run's {gpus} GPUs")
+    if stated.tp * stated.cp * stated.pp * stated.dp != gpus:
+        out.append(
+            f"workload {name}: TP {stated.tp} x CP {stated.cp} x PP {stated.pp} x DP {stated.dp} is not the run's {gpus} GPUs"
+        )
+    if stated.cp > 1 and shape.sequence % (2 * stated.cp):
+        out.append(
+            f"workload {name}: CP {stated.cp} does not split its {shape.sequence:,}-token sequences into {2 * stated.cp} equal parts"
+        )
     if gpus_per_node % stated.tp:
         out.append(f"workload {name}: TP {stated.tp} does not divide a node's {gpus_per_node} GPUs (it stays inside the node)")
     if stated.zero not in (0, 1, 2, 3) or stated.recompute not in RECOMPUTE:
@@ -56,7 +63,9 @@ def layout_violations(
             f"workload {name}: {stated.dp} replicas of micro-batch {stated.micro_batch} exceed the global batch "
             f"of {resolved.global_batch:g} sequences"
         )
-    layout = Layout(stated.tp, stated.pp, stated.dp, stated.zero, stated.recompute, stated.micro_batch, stated.virtual_stages)
+    layout = Layout(
+        stated.tp, stated.pp, stated.dp, stated.zero, stated.recompute, stated.micro_batch, stated.virtual_stages, stated.cp
+    )
     passes = passes_of(resolved.global_batch / stated.dp, stated.micro_batch)
     need_gb = memory_bytes(shape, layout, passes, cal.llm.fp8_extra_bytes_per_parameter.value) / 1e9
     capacity_gb = gpu.memory_gb * (1 - cal.llm.memory_reserve_share.value)

@@ -14,6 +14,7 @@ from primeflex_iac.common.names import DisplayName, DisplayText, HostName, Ident
 from primeflex_iac.common.strict import Strict
 from primeflex_iac.common.vocabulary import FabricLayout
 from primeflex_iac.plan.existing_model import ExistingSitePlan
+from primeflex_iac.timing.llm_memory import describe_layout
 
 __all__ = [
     "PLAN_SCHEMA_VERSION",
@@ -160,8 +161,8 @@ class RackPlan(Strict):
 
 
 class Parallelism(Strict):
-    """How a decoder's training is split: tensor, pipeline and data parallel degrees, ZeRO stage,
-    activation recomputation and sequences per micro-batch (the fastest layout that fits)."""
+    """How a decoder's training is split: tensor, context, pipeline and data parallel degrees, ZeRO
+    stage, activation recomputation and sequences per micro-batch (the fastest layout that fits)."""
 
     tp: int
     pp: int
@@ -170,6 +171,10 @@ class Parallelism(Strict):
     recompute: str
     micro_batch: int
     virtual_stages: int = Field(default=1, description="Model chunks per pipeline stage (interleaved schedule).")
+    cp: int = Field(default=1, description="Context parallel degree: GPUs each sequence is split over (ring attention).")
+
+    def describe(self) -> str:
+        return describe_layout(**self.model_dump())
 
 
 class WorkloadResult(Strict):

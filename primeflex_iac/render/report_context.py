@@ -124,12 +124,7 @@ def layout_lines(plan: Plan) -> list[str]:
     for w in plan.workloads:
         if w.parallelism is None:
             continue
-        p = w.parallelism
-        virtual = f", {p.virtual_stages} virtual stages" if p.virtual_stages > 1 else ""
-        lines.append(
-            f"{w.name}: TP {p.tp} x PP {p.pp} x DP {p.dp}, ZeRO-{p.zero}, recompute {p.recompute}, "
-            f"micro-batch {p.micro_batch}{virtual}; {w.memory_per_gpu_gb or 0:,.1f} GB per GPU; MFU {w.mfu or 0:.0%}"
-        )
+        lines.append(f"{w.name}: {w.parallelism.describe()}; {w.memory_per_gpu_gb or 0:,.1f} GB per GPU; MFU {w.mfu or 0:.0%}")
     return lines
 
 

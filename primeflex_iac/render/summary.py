@@ -67,11 +67,7 @@ def summary_text(plan: Plan) -> str:
         estimate = format_duration(w.time_to_model_s) if w.time_to_model_s is not None else "-"
         lines.append(f"  workload  {w.name}: {estimate} estimated, {format_duration(w.required_s)} required ({w.bound} bound)")
         if w.parallelism is not None:
-            p = w.parallelism
-            lines.append(
-                f"  layout    TP {p.tp} x PP {p.pp} x DP {p.dp}, ZeRO-{p.zero}, recompute {p.recompute}, "
-                f"micro-batch {p.micro_batch}{_virtual(p.virtual_stages)}; {w.memory_per_gpu_gb or 0:,.1f} GB per GPU"
-            )
+            lines.append(f"  layout    {w.parallelism.describe()}; {w.memory_per_gpu_gb or 0:,.1f} GB per GPU")
     if plan.totals is not None:
         t = plan.totals
         lines.append(
@@ -100,7 +96,3 @@ def summary_text(plan: Plan) -> str:
     for warning in plan.warnings:
         lines.append(f"  warning   {warning}")
     return "\n".join(lines) + "\n"
-
-
-def _virtual(stages: int) -> str:
-    return f", {stages} virtual stages" if stages > 1 else ""

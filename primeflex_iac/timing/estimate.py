@@ -139,9 +139,15 @@ def estimate(
 ) -> Estimate:
     """Estimate training ``model`` (a zoo id, or custom) on ``nodes`` x ``gpus_per_node`` ``gpu``.
 
-    ``batch`` is the global batch; other workload fields of a spec (parameters, sequence_length,
-    precision, dataset, training_flops_per_sample, gpu_efficiency, kind) may be given by name.
+    ``batch`` is the global batch (``global_batch``, the spec's name, is taken too); other workload
+    fields of a spec (parameters, sequence_length, precision, dataset, training_flops_per_sample,
+    gpu_efficiency, kind) may be given by name.
     """
+    if "global_batch" in workload:
+        named = workload.pop("global_batch")
+        if batch is not None and named != batch:
+            raise ValueError(f"two global batches: batch={batch} and global_batch={named}")
+        batch = named
     catalog = catalog or load_catalog()
     inputs = prepare(
         model,

@@ -1,6 +1,6 @@
 """A decoder's training step in a parallel layout, and the search for the fastest layout that fits.
 
-One step of a layout (tp, pp, dp, ZeRO stage, recomputation, micro-batch b; m = global batch /
+One step of a layout (tp, cp, pp, dp, ZeRO stage, recomputation, micro-batch b; m = global batch /
 (dp x b) micro-batches per replica, rounded up to whole passes), on each GPU:
 
     compute     = tokens per GPU x (dense FLOPs / GEMM rate + attention FLOPs / attention rate)
@@ -8,27 +8,37 @@ One step of a layout (tp, pp, dp, ZeRO stage, recomputation, micro-batch b; m = 
                   attention 12 x layers x width x sequence (16 when recomputed);
                   GEMM rate = peak x efficiency[generation] x w / (w + w_half) x t / (t + t_half)
                   x sustained share (w: the width a TP rank's GEMMs run at, ``tp_width_share``;
-                  t: tokens per micro-batch; small shapes run worse; a power-limited card sustains
-                  a share of the fully powered part)
+                  t: a micro-batch's tokens on one GPU, b s / cp; small shapes run worse; a
+                  power-limited card sustains a share of the fully powered part)
     tensor par. = per layer and micro-batch 4 all-reduces of b x s x width x 2 B (6 with full
                   recomputation), ring inside the node: 2 (tp-1)/tp x size / NVLink (or PCIe)
-    bubble      = (pp - 1) / (m v) x (compute + tensor parallel)  (1F1B; v virtual stages interleaved,
-                  Narayanan et al. 2021, each sending its activations on)
+    context par.= per layer and micro-batch, ring attention passes a chunk's keys and values (2 b s h
+                  / (cp tp) x 2 B) cp - 1 times forward and twice that backward (NVLink while TP x CP
+                  fits a node, else the GPU's share of the adapters), beyond the attention compute
+                  it overlaps (Liu et al. 2023, ring attention; Megatron-Core's context parallelism)
+    bubble      = (pp - 1) / (m v) x (compute + tensor parallel + context parallel)  (1F1B; v virtual
+                  stages interleaved, Narayanan et al. 2021, each sending its activations on)
     data par.   = 2 (ZeRO-0/1: one all-reduce of the accumulated gradients), m + 1 (ZeRO-2: a
                   reduce-scatter per micro-batch and an all-gather) or 3 m (ZeRO-3: two all-gathers
-                  and a reduce-scatter per micro-batch) x gradient bytes of the GPU's stage: a ring inside the node, then
+                  and a reduce-scatter per micro-batch) x gradient bytes of the GPU's stage, over the
+                  dp x cp ranks that hold the same weights: a ring inside the node, then
                   between nodes through the GPU's share of the node's adapters; latency per
                   collective 2 log2(nodes) x the fabric's (tree or in-network reduction, as NCCL
                   runs them at scale), not 2 (n-1) per bucket.
     exposed     = data parallel time beyond what the backward pass hides (ZeRO-3 prefetches its
                   gathers over forward and backward: the whole compute)
-    step        = compute + tensor parallel + bubble + pipeline sends + exposed + optimizer + fixed
+    step        = compute + tensor parallel + context parallel + bubble + pipeline sends + exposed
+                  + optimizer + fixed
 
 The search enumerates TP (powers of two inside the node), PP (powers of two up to 32 stages),
 micro-batches (powers of two up to a replica's batch and 65,536 tokens; the larger stop
 once none fits), recomputation (none or full; selective
 too without FlashAttention) and, for each, the lowest ZeRO stage that fits: a higher stage only
-adds traffic, so the first that fits is the one to try.
+adds traffic, so the first that fits is the one to try. Context parallelism (CP, powers of two
+leaving each GPU at least 4,096 tokens of a sequence) is what frameworks use where long sequences'
+activations do not fit: the search tries it only where no layout without it fits without full
+recomputation (its ring attention's own losses, smaller attention blocks and the SMs the transfers
+take, are in no calibration row, so it is not credited where recomputation is not needed).
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from primeflex_iac.timing.llm_layouts import MAX_PIPELINE, capacity_bytes, context_degrees, passes_of, powers_of_two
 from primeflex_iac.timing.llm_memory import RECOMPUTE, Layout, memory_bytes
 
 if TYPE_CHECKING:
@@ -44,21 +55,8 @@ if TYPE_CHECKING:
     from primeflex_iac.timing.llm_memory import DecoderShape, Recompute
     from primeflex_iac.timing.shapes import Interconnect, NodeShape
 
-__all__ = [
-    "MAX_PIPELINE",
-    "LayoutLimits",
-    "LlmStep",
-    "largest_power_dividing",
-    "least_gpu_memory_gb",
-    "least_memory_at",
-    "least_memory_bytes",
-    "max_pipeline",
-    "passes_of",
-    "search_layout",
-    "tp_width_share",
-]
+__all__ = ["LayoutLimits", "LlmStep", "search_layout", "tp_width_share"]
 
-MAX_PIPELINE = 32  # most pipeline stages the search tries
 MAX_MICRO_TOKENS = 65_536  # largest micro-batch the search tries, in tokens (beyond, GEMMs gain little)
 ZERO_STAGES = (0, 1, 2, 3)
 _CACHE: dict[tuple[object, ...], LlmStep | None] = {}
@@ -72,6 +70,7 @@ class LayoutLimits:
     tp: int | None = None
     pp: int | None = None
     zero: int | None = None
+    cp: int | None = None
     recompute: Recompute | None = None
 
 
@@ -82,6 +81,7 @@ class LlmStep:
     step_s: float
     compute_s: float  # the GEMMs and the attention, recomputation included
     tensor_parallel_s: float
+    context_parallel_s: float  # the ring attention's transfers beyond what the attention hides
     bubble_s: float
     pipeline_s: float
     communication_s: float  # the data-parallel collectives, whole
@@ -116,63 +116,6 @@ def tp_width_share(tp: int) -> float:
     return _layer_width(tp) / _layer_width(1)
 
 
-def passes_of(per_replica: float, micro: int) -> int:
-    """Micro-batches a replica runs per step: whole passes, the last one partly filled where the
-    micro-batch does not divide the replica's batch (a framework runs no half pass)."""
-    return max(1, math.ceil(per_replica / micro - 1e-9))
-
-
-def _powers(limit: float) -> list[int]:
-    values, value = [], 1
-    while value <= limit:
-        values.append(value)
-        value *= 2
-    return values
-
-
-def largest_power_dividing(count: int) -> int:
-    """The largest tensor-parallel degree a node of ``count`` GPUs takes."""
-    return max(p for p in _powers(count) if count % p == 0)
-
-
-def max_pipeline(shape: DecoderShape) -> int:
-    return max(_powers(min(shape.layers, MAX_PIPELINE)))
-
-
-def _capacity(shape_gpu_memory_gb: float, cal: Calibration) -> float:
-    return shape_gpu_memory_gb * 1e9 * (1 - cal.llm.memory_reserve_share.value)
-
-
-def least_memory_bytes(shape: DecoderShape, gpus_per_node: int, global_batch: float, cal: Calibration) -> float:
-    """The least a GPU can need in any layout: TP across the node, the most pipeline stages, ZeRO-3
-    over as many replicas as the global batch allows, full recomputation, one sequence per micro-batch."""
-    tp = largest_power_dividing(gpus_per_node)
-    pp = max_pipeline(shape)
-    dp = max(1, int(global_batch))
-    layout = Layout(tp, pp, dp, 3, "full", 1)
-    return memory_bytes(shape, layout, 1.0, cal.llm.fp8_extra_bytes_per_parameter.value)
-
-
-def least_memory_at(shape: DecoderShape, per_node: int, nodes: int, global_batch: float, cal: Calibration) -> float:
-    """The least a GPU needs in any layout of ``nodes`` nodes (ZeRO-3, full recomputation, one sequence
-    per micro-batch, the TP and PP that shard most); infinite when no layout divides the GPUs."""
-    gpus, least = nodes * per_node, math.inf
-    fp8_extra = cal.llm.fp8_extra_bytes_per_parameter.value
-    for tp in (t for t in _powers(per_node) if per_node % t == 0):
-        for pp in _powers(min(shape.layers, MAX_PIPELINE)):
-            if gpus % (tp * pp) == 0 and gpus // (tp * pp) <= global_batch:
-                dp = gpus // (tp * pp)
-                layout = Layout(tp, pp, dp, 3, "full", 1)
-                least = min(least, memory_bytes(shape, layout, global_batch / dp, fp8_extra))
-    return least
-
-
-def least_gpu_memory_gb(shape: DecoderShape, gpus_per_node: int, global_batch: float, cal: Calibration) -> float:
-    """GPU memory (reserve included) a GPU must have for any layout of ``shape`` to fit, in GB."""
-    need = least_memory_bytes(shape, gpus_per_node, global_batch, cal)
-    return need / (1 - cal.llm.memory_reserve_share.value) / 1e9
-
-
 def _step(
     shape: DecoderShape,
     layout: Layout,
@@ -183,9 +126,9 @@ def _step(
     memory: float,
 ) -> LlmStep:
     llm, gpu, per_node = cal.llm, node.gpu, node.gpus_per_node
-    tp, pp, dp, b = layout.tp, layout.pp, layout.dp, layout.micro_batch
+    tp, pp, dp, cp, b = layout.tp, layout.pp, layout.dp, layout.cp, layout.micro_batch
     micro_batches = passes_of(global_batch / dp, b)
-    tokens_mb = b * shape.sequence
+    tokens_mb = b * shape.sequence / cp  # a micro-batch's tokens on one GPU: the GEMMs' rows
     width = shape.hidden * tp_width_share(tp)
     shape_share = width / (width + llm.hidden_half.value) * tokens_mb / (tokens_mb + llm.tokens_half.value)
     gemm = llm.gemm_efficiency[gpu.generation].value * shape_share * gpu.sustained_share
@@ -198,8 +141,9 @@ def _step(
     full = layout.recompute == "full"
     dense = (8 if full else 6) * shape.parameters
     attention = (16 if layout.recompute != "none" else 12) * shape.layers * shape.hidden * shape.sequence
-    tokens_per_gpu = global_batch * shape.sequence / (dp * tp * pp)
-    compute = tokens_per_gpu * (dense / gemm_rate + attention / attention_rate)
+    tokens_per_gpu = global_batch * shape.sequence / (dp * tp * pp * cp)
+    attention_s = tokens_per_gpu * attention / attention_rate
+    compute = tokens_per_gpu * dense / gemm_rate + attention_s
 
     link_share = cal.link_efficiency.value
     intra_gbs = gpu.nvlink_gbs if node.intra_node == "nvlink" and gpu.nvlink_gbs else gpu.pcie_gbs
@@ -209,10 +153,24 @@ def _step(
     if tp > 1:
         one = 2 * (tp - 1) / tp * tokens_mb * shape.hidden * 2 / intra_bw + intra_latency
         tensor_parallel = shape.layers / pp * micro_batches * (6 if full else 4) * one
-    bubble = (pp - 1) / (micro_batches * layout.virtual_stages) * (compute + tensor_parallel)
 
     nic_bw = node.adapters * link.link_gbps / 8 * 1e9 * link_share / per_node if link is not None and node.adapters else 0.0
-    in_node = min(dp, max(1, per_node // tp))  # replicas sharing a node (TP, then DP, then PP)
+    context_parallel = 0.0
+    if cp > 1:
+        # ring attention: each layer and micro-batch passes a chunk's keys and values cp - 1 times
+        # forward, keys, values and their gradients backward (twice the bytes), once more when the
+        # forward is recomputed; full width (no grouped-query sharing: an upper bound), hidden behind
+        # the attention's own compute where that is longer
+        inside = tp * cp <= per_node
+        bandwidth = intra_bw if inside or nic_bw == 0 else nic_bw
+        latency = intra_latency if inside or link is None else link.latency_us * 1e-6
+        chunk = 2 * tokens_mb * shape.hidden / tp * 2
+        ring = (cp - 1) * (chunk / bandwidth + latency) * (4 if full else 3)
+        context_parallel = max(0.0, shape.layers / pp * micro_batches * ring - attention_s)
+    bubble = (pp - 1) / (micro_batches * layout.virtual_stages) * (compute + tensor_parallel + context_parallel)
+
+    group = dp * cp  # the ranks that hold the same weights and reduce their gradients together
+    in_node = min(group, max(1, per_node // tp))  # of them in one node (TP, then CP and DP, then PP)
     pipeline = 0.0
     if pp > 1:
         crosses = tp * in_node * pp > per_node and nic_bw > 0
@@ -226,7 +184,7 @@ def _step(
     passes = max(1.0, micro_batches)
     volume = {0: 2.0, 1: 2.0, 2: passes + 1, 3: 3 * passes}[layout.zero]
     communication = volume * (in_node - 1) / in_node * gradient / intra_bw
-    spans = dp / in_node
+    spans = group / in_node
     buckets = max(1, math.ceil(gradient / cal.bucket_bytes.value))
     calls = 3 * passes * shape.layers / pp if layout.zero == 3 else buckets * volume / 2
     latency = intra_latency
@@ -236,11 +194,13 @@ def _step(
     communication += calls * latency
     window = compute * (1.0 if layout.zero == 3 else cal.overlap_share.value)
     exposed = max(0.0, communication - window)
-    sharded = shape.parameters / (tp * pp) / (dp if layout.zero >= 1 else 1)
+    sharded = shape.parameters / (tp * pp) / (group if layout.zero >= 1 else 1)
     optimizer = sharded * cal.optimizer_bytes_per_parameter.value / (gpu.memory_bandwidth_gbs * 1e9)
     fixed = cal.step_overhead_s["transformer"].value
-    step = compute + tensor_parallel + bubble + pipeline + exposed + optimizer + fixed
-    return LlmStep(layout, memory, step, compute, tensor_parallel, bubble, pipeline, communication, exposed, optimizer)
+    step = compute + tensor_parallel + context_parallel + bubble + pipeline + exposed + optimizer + fixed
+    return LlmStep(
+        layout, memory, step, compute, tensor_parallel, context_parallel, bubble, pipeline, communication, exposed, optimizer
+    )
 
 
 def _key(
@@ -318,39 +278,44 @@ def _search(
 ) -> LlmStep | None:
     per_node = node.gpus_per_node
     gpus = nodes * per_node
-    capacity = _capacity(node.gpu.memory_gb, cal)
+    capacity = capacity_bytes(node.gpu.memory_gb, cal)
     fp8_extra = cal.llm.fp8_extra_bytes_per_parameter.value
     recomputes = [r for r in RECOMPUTE if not (shape.flash_attention and r == "selective")]
     if limits.recompute is not None:
         recomputes = [limits.recompute]
     zeros = ZERO_STAGES if limits.zero is None else (limits.zero,)
-    tps = [t for t in _powers(per_node) if per_node % t == 0] if limits.tp is None else [limits.tp]
-    pps = _powers(min(shape.layers, MAX_PIPELINE)) if limits.pp is None else [limits.pp]
+    tps = [t for t in powers_of_two(per_node) if per_node % t == 0] if limits.tp is None else [limits.tp]
+    pps = powers_of_two(min(shape.layers, MAX_PIPELINE)) if limits.pp is None else [limits.pp]
+    cps = context_degrees(shape) if limits.cp is None else [limits.cp]
     best: LlmStep | None = None
-    for tp in tps:
-        for pp in pps:
-            if gpus % (tp * pp):
+    light = False  # a layout without context parallelism fits without full recomputation
+    for cp in cps:
+        if cp > 1 and light and limits.cp is None:
+            break  # context parallelism stands in for recomputation: tried only where that is needed
+        for tp, pp in ((t, p) for t in tps for p in pps):
+            if gpus % (tp * cp * pp):
                 continue
-            dp = gpus // (tp * pp)
+            dp = gpus // (tp * cp * pp)
             if dp > global_batch:
                 continue
             per_replica = global_batch / dp
-            for micro in _powers(per_replica):
+            for micro in powers_of_two(per_replica):
                 micro_batches = passes_of(per_replica, micro)
                 lowest = len(ZERO_STAGES)
-                if micro * shape.sequence > MAX_MICRO_TOKENS and micro > 1:
+                if micro * shape.sequence / cp > MAX_MICRO_TOKENS and micro > 1:
                     break  # GEMMs gain under 3 % beyond this: larger micro-batches only cost memory
                 for recompute in recomputes:
                     for zero in zeros:
                         if zero >= lowest:
                             break  # more recomputation only pays if it allows a lower stage
-                        layout = Layout(tp, pp, dp, zero, recompute, micro)
+                        layout = Layout(tp, pp, dp, zero, recompute, micro, cp=cp)
                         memory = memory_bytes(shape, layout, micro_batches, fp8_extra)
                         if memory > capacity:
                             continue
                         lowest = zero
+                        light = light or (cp == 1 and recompute != "full")
                         for virtual in _virtual_stages(shape, pp, micro_batches):
-                            chosen = Layout(tp, pp, dp, zero, recompute, micro, virtual)
+                            chosen = Layout(tp, pp, dp, zero, recompute, micro, virtual, cp)
                             need = memory if virtual == 1 else memory_bytes(shape, chosen, micro_batches, fp8_extra)
                             if need > capacity:
                                 break

@@ -4,7 +4,9 @@
 reference facts), ``calibration/h200_throughput.tsv`` (single-GPU H200 throughput, reference
 facts section 3) and ``calibration/llm_calibration.tsv`` (MosaicML's MPT pre-training throughput
 on A100 and H100, FSDP); and, never fitted, ``calibration/megatron_sc21.tsv`` (Megatron-LM's
-weak-scaling runs with tensor and pipeline parallelism, 32 to 3,072 A100). Each row becomes an
+weak-scaling runs with tensor and pipeline parallelism, 32 to 3,072 A100) and
+``calibration/large_scale.tsv`` (Llama 3 405B, Nemotron-4 340B and MT-NLG 530B pre-training at
+1,536 to 16,384 GPUs, layouts stated). Each row becomes an
 :class:`EstimateInput`; its prediction is a time-to-model (MLPerf) or a throughput (H200, LLM,
 Megatron), compared with the published figure.
 
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
     from primeflex_iac.timing.estimate import EstimateInput
     from primeflex_iac.timing.llm_memory import Recompute
 
-__all__ = ["DATA_DIR", "Row", "held_out", "load_rows", "megatron_rows", "relative_error", "summary"]
+__all__ = ["DATA_DIR", "Row", "held_out", "large_scale_rows", "load_rows", "megatron_rows", "relative_error", "summary"]
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "calibration"
 
@@ -40,7 +42,7 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "calibration"
 @dataclass(frozen=True)
 class Row:
     label: str  # system and benchmark, for tables
-    source: str  # "mlperf v0.6", "mlperf v0.7", "h200" or "llm"; "megatron" (an external check, not fitted)
+    source: str  # "mlperf v0.6", "mlperf v0.7", "h200" or "llm"; "megatron", "large-scale" (external checks, not fitted)
     nodes: int
     model: str
     measure: Literal["time_to_model_s", "samples_per_s", "tokens_per_s_per_gpu"]
@@ -125,7 +127,7 @@ def _llm(catalog: Catalog, path: Path) -> Iterable[Row]:
             precision=r["precision"],
         )
         recompute: Recompute = "full" if r["activation_checkpointing"] == "True" else "none"
-        limits = LayoutLimits(tp=1, pp=1, zero=SHARDING[r["sharding"]], recompute=recompute)
+        limits = LayoutLimits(tp=1, pp=1, zero=SHARDING[r["sharding"]], recompute=recompute, cp=1)
         gpus = nodes * int(r["gpus_per_node"])
         label = f"{r['model']} s{int(r['sequence_length']):,} {r['gpu']} x{gpus}{' ckpt' if recompute == 'full' else ''}"
         yield Row(
@@ -179,7 +181,7 @@ def megatron_rows(catalog: Catalog, data_dir: Path = DATA_DIR) -> list[Row]:
             global_batch=int(r["global_batch"]),
             precision="bf16",
         )
-        limits = LayoutLimits(tp=int(r["tp"]), pp=int(r["pp"]), zero=0, recompute="full")
+        limits = LayoutLimits(tp=int(r["tp"]), pp=int(r["pp"]), zero=0, recompute="full", cp=1)
         label = f"{r['model']} TP {r['tp']} x PP {r['pp']} on {gpus:,} A100"
         published = float(r["tflops_per_gpu"]) * 1e12 / flops_per_token
         rows.append(
@@ -194,6 +196,54 @@ def megatron_rows(catalog: Catalog, data_dir: Path = DATA_DIR) -> list[Row]:
                 index,
                 "a100-sxm4-80gb",
                 s,
+            )
+        )
+    return rows
+
+
+def large_scale_rows(catalog: Catalog, data_dir: Path = DATA_DIR) -> list[Row]:
+    """``calibration/large_scale.tsv``: an external check, never fitted. Each run with its stated TP, CP
+    and PP (ZeRO stage and recomputation searched: not every paper states them); the published figure
+    turned into tokens per second per GPU (from TFLOPs per GPU at 6 N + 12 L h s FLOPs per token, or
+    from the iteration time)."""
+    rows = []
+    for index, r in enumerate(_table(data_dir / "large_scale.tsv")):
+        parameters, layers, hidden = float(r["parameters"]), int(r["layers"]), int(r["hidden"])
+        sequence, batch, gpus = int(r["sequence"]), int(r["global_batch"]), int(r["gpus"])
+        inputs = prepare(
+            r["model"],
+            gpu=r["gpu"],
+            gpus_per_node=8,
+            nodes=gpus // 8,
+            fabric=r["fabric"],
+            adapters_per_node=int(r["adapters_per_node"]),
+            catalog=catalog,
+            parameters=int(parameters),
+            layers=layers,
+            hidden=hidden,
+            sequence_length=sequence,
+            global_batch=batch,
+            precision="bf16",
+        )
+        value = float(r["value"])
+        if r["measure"] == "tflops_per_gpu":
+            published = value * 1e12 / (6 * parameters + 12 * layers * hidden * sequence)
+        else:
+            published = batch * sequence / value / gpus
+        limits = LayoutLimits(tp=int(r["tp"]), pp=int(r["pp"]), cp=int(r["cp"]))
+        label = f"{r['run']} on {gpus:,} {r['gpu']} (TP {r['tp']} x CP {r['cp']} x PP {r['pp']})"
+        rows.append(
+            Row(
+                label,
+                "large-scale",
+                gpus // 8,
+                r["run"],
+                "tokens_per_s_per_gpu",
+                published,
+                replace(inputs, limits=limits),
+                index,
+                r["gpu"],
+                sequence,
             )
         )
     return rows

@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Literal
 
 from primeflex_iac.timing.calibration import load_calibration, range_group
 from primeflex_iac.timing.estimate_memo import remembered_times
-from primeflex_iac.timing.llm_step import largest_power_dividing, least_memory_at, max_pipeline, search_layout
+from primeflex_iac.timing.llm_layouts import largest_power_dividing, least_memory_at, max_pipeline
+from primeflex_iac.timing.llm_step import search_layout
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -91,11 +92,11 @@ class Estimate:
 
     @property
     def parallelism(self) -> dict[str, int | float | str]:
-        """The layout as ``{tp, pp, dp, zero, recompute, micro_batch}``; plain data parallelism otherwise."""
+        """The layout as ``{tp, pp, dp, zero, recompute, micro_batch, virtual_stages, cp}``; plain data parallelism otherwise."""
         if self.layout is not None:
             return dict(self.layout.as_dict())
-        batch = round(self.per_gpu_batch, 3)
-        return {"tp": 1, "pp": 1, "dp": self.gpus, "zero": 0, "recompute": "none", "micro_batch": batch}
+        plain: dict[str, int | float | str] = {"tp": 1, "pp": 1, "dp": self.gpus, "zero": 0, "recompute": "none"}
+        return {**plain, "micro_batch": round(self.per_gpu_batch, 3), "virtual_stages": 1, "cp": 1}
 
     def as_dict(self) -> dict[str, object]:
         fields = asdict(self)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from primeflex_iac import Catalog, Plan, Spec, check, load_spec, solve
-from primeflex_iac.timing.llm_step import passes_of
+from primeflex_iac.timing.llm_layouts import passes_of
 from tests.conftest import ROOT
 
 
@@ -29,6 +29,9 @@ def _with_layout(plan: Plan, memory_gb: float | None = None, **changes: object) 
     ("changes", "flagged"),
     [
         ({"dp": 4}, "is not the run's 16 GPUs"),
+        ({"cp": 2}, "TP 1 x CP 2 x PP 1 x DP 16 is not the run's 16 GPUs"),
+        ({"cp": 3}, "CP 3 does not split its 2,048-token sequences into 6 equal parts"),
+        ({"cp": 0}, "a layout degree below 1"),
         ({"tp": 16, "dp": 1}, "does not divide a node's 8 GPUs"),
         ({"tp": 3}, "does not divide a node's 8 GPUs"),
         ({"pp": 16, "dp": 1, "virtual_stages": 4}, "stages of 4 chunks for 32 layers"),
@@ -55,6 +58,17 @@ def test_a_layout_that_overflows_the_gpu_memory_is_flagged_from_the_memory_model
     violations = check(bad, spec, catalog).violations
     assert any("GB per GPU, the h100-sxm5-80gb has 76.0 GB less the reserve" in v for v in violations), violations
     assert any("states 70.0 GB per GPU, its layout needs" in v for v in violations), violations
+
+
+def test_context_parallelism_counts_in_the_memory_the_layout_needs(solved: tuple[Spec, Plan], catalog: Catalog) -> None:
+    spec, plan = solved
+    (run,) = plan.workloads
+    assert run.parallelism is not None and run.memory_per_gpu_gb is not None
+    # the same replicas, each sequence split over two GPUs: half the activations, so less than stated
+    split = _with_layout(plan, cp=2, dp=run.parallelism.dp // 2)
+    violations = check(split, spec, catalog).violations
+    assert any(f"states {run.memory_per_gpu_gb} GB per GPU, its layout needs" in v for v in violations), violations
+    assert not any("is not the run's" in v or "equal parts" in v for v in violations), violations
 
 
 def test_the_stated_memory_must_be_the_layouts(solved: tuple[Spec, Plan], catalog: Catalog) -> None:

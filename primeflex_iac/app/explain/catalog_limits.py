@@ -81,7 +81,8 @@ def relax_gpu_memory(ctx: SearchContext, group: RequirementGroup) -> Relaxation:
         return Relaxation(
             requirement=group.label,
             asked=f"GPUs that hold the model: at least {model_gb:,.1f} GB per GPU in its leanest layout "
-            "(tensor parallel across the node, the most pipeline stages, ZeRO-3 over every replica, full recomputation)",
+            "(tensor parallel across the node, sequences split as far as context parallelism goes, the most pipeline "
+            "stages, ZeRO-3 over every replica, full recomputation)",
             needed=f"no GPU the spec allows has that much memory (the catalog's largest has {largest:,g} GB): "
             "the model cannot be trained on these GPUs; allow GPUs with more memory per GPU, or train a smaller model",
             change=None,

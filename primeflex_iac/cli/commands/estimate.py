@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     if not result.fits_memory and result.layout is None and math.isinf(result.estimated_s):
         print(
             f"primeflex: no layout of {args.model} fits {args.gpu} on {args.nodes} x {args.gpus_per_node} GPUs: even the "
-            f"leanest (ZeRO-3, full recomputation, the most tensor and pipeline parallelism) needs "
+            f"leanest (ZeRO-3, full recomputation, the most tensor, context and pipeline parallelism) needs "
             f"{result.memory_gb:,.1f} GB per GPU, the GPU has {_gpu_gb(args, result)}; use more GPUs or GPUs with more memory",
             file=sys.stderr,
         )

@@ -1,0 +1,96 @@
+"""The space of parallel layouts a decoder and a node allow: the degrees the search tries, the
+micro-batches a replica runs, and the least memory a GPU needs in any layout (the leanest one).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from primeflex_iac.timing.llm_memory import Layout, memory_bytes
+
+if TYPE_CHECKING:
+    from primeflex_iac.timing.calibration import Calibration
+    from primeflex_iac.timing.llm_memory import DecoderShape
+
+__all__ = [
+    "MAX_PIPELINE",
+    "MIN_CONTEXT_TOKENS",
+    "capacity_bytes",
+    "context_degrees",
+    "largest_power_dividing",
+    "least_gpu_memory_gb",
+    "least_memory_at",
+    "least_memory_bytes",
+    "max_pipeline",
+    "passes_of",
+    "powers_of_two",
+]
+
+MAX_PIPELINE = 32  # most pipeline stages the search tries
+MIN_CONTEXT_TOKENS = 4096  # shortest part of a sequence context parallelism leaves one GPU (search pruning)
+
+
+def passes_of(per_replica: float, micro: int) -> int:
+    """Micro-batches a replica runs per step: whole passes, the last one partly filled where the
+    micro-batch does not divide the replica's batch (a framework runs no half pass)."""
+    return max(1, math.ceil(per_replica / micro - 1e-9))
+
+
+def powers_of_two(limit: float) -> list[int]:
+    values, value = [], 1
+    while value <= limit:
+        values.append(value)
+        value *= 2
+    return values
+
+
+def context_degrees(shape: DecoderShape) -> list[int]:
+    """Context-parallel degrees for ``shape``: 1, and powers of two that split each sequence into
+    2 x cp equal parts (the load-balanced causal split) of at least MIN_CONTEXT_TOKENS / 2 tokens."""
+    return [c for c in powers_of_two(max(1.0, shape.sequence / MIN_CONTEXT_TOKENS)) if c == 1 or shape.sequence % (2 * c) == 0]
+
+
+def largest_power_dividing(count: int) -> int:
+    """The largest tensor-parallel degree a node of ``count`` GPUs takes."""
+    return max(p for p in powers_of_two(count) if count % p == 0)
+
+
+def max_pipeline(shape: DecoderShape) -> int:
+    return max(powers_of_two(min(shape.layers, MAX_PIPELINE)))
+
+
+def capacity_bytes(shape_gpu_memory_gb: float, cal: Calibration) -> float:
+    return shape_gpu_memory_gb * 1e9 * (1 - cal.llm.memory_reserve_share.value)
+
+
+def least_memory_bytes(shape: DecoderShape, gpus_per_node: int, global_batch: float, cal: Calibration) -> float:
+    """The least a GPU can need in any layout: TP across the node, the sequence split as far as context
+    parallelism goes, the most pipeline stages, ZeRO-3 over as many replicas as the global batch
+    allows, full recomputation, one sequence per micro-batch."""
+    tp = largest_power_dividing(gpus_per_node)
+    pp = max_pipeline(shape)
+    dp = max(1, int(global_batch))
+    layout = Layout(tp, pp, dp, 3, "full", 1, cp=max(context_degrees(shape)))
+    return memory_bytes(shape, layout, 1.0, cal.llm.fp8_extra_bytes_per_parameter.value)
+
+
+def least_memory_at(shape: DecoderShape, per_node: int, nodes: int, global_batch: float, cal: Calibration) -> float:
+    """The least a GPU needs in any layout of ``nodes`` nodes (ZeRO-3, full recomputation, one sequence
+    per micro-batch, the TP, CP and PP that shard most); infinite when no layout divides the GPUs."""
+    gpus, least = nodes * per_node, math.inf
+    fp8_extra = cal.llm.fp8_extra_bytes_per_parameter.value
+    for tp in (t for t in powers_of_two(per_node) if per_node % t == 0):
+        for cp in context_degrees(shape):
+            for pp in powers_of_two(min(shape.layers, MAX_PIPELINE)):
+                if gpus % (tp * cp * pp) == 0 and gpus // (tp * cp * pp) <= global_batch:
+                    dp = gpus // (tp * cp * pp)
+                    layout = Layout(tp, pp, dp, 3, "full", 1, cp=cp)
+                    least = min(least, memory_bytes(shape, layout, global_batch / dp, fp8_extra))
+    return least
+
+
+def least_gpu_memory_gb(shape: DecoderShape, gpus_per_node: int, global_batch: float, cal: Calibration) -> float:
+    """GPU memory (reserve included) a GPU must have for any layout of ``shape`` to fit, in GB."""
+    need = least_memory_bytes(shape, gpus_per_node, global_batch, cal)
+    return need / (1 - cal.llm.memory_reserve_share.value) / 1e9
