@@ -9,9 +9,10 @@
    layout of) instead of fixed to the run's own.
 2. The held-out rows' errors by group: GPU, scale (one node or several), sequence length and
    software (MLPerf round, llm-foundry, eager PyTorch), against a constant-MFU guess for the LLM rows;
-   then Megatron-LM's weak-scaling runs (TP and PP, 32 to 3,072 A100; never fitted) and published
-   pre-training runs at 1,536 to 16,384 GPUs (Llama 3 405B, Nemotron-4 340B, MT-NLG 530B; never
-   fitted), each with its stated layout and with the layout searched.
+   then, never fitted: the MPT source's H100 FP8 and A100 40GB runs (8 to 128 GPUs), Megatron-LM's
+   weak-scaling runs (TP and PP, 32 to 3,072 A100) and published
+   pre-training runs at 1,536 to 16,384 GPUs (Llama 3 405B, Nemotron-4 340B, MT-NLG 530B), each
+   with its stated layout and with the layout searched.
 3. Hold-out checks: the calibration is re-fitted on part of the rows and judged on the rest:
    - on one-node rows only, checked on the multi-node rows (the scaling physics);
    - on MLPerf v0.6, the NVIDIA DGX A100 one-node v0.7 rows and the H200 rows, checked on the
@@ -52,6 +53,7 @@ from primeflex_iac.timing.measurements import (  # noqa: E402
     megatron_rows,
     relative_error,
     summary,
+    unfitted_llm_rows,
 )
 
 
@@ -154,6 +156,31 @@ def megatron(catalog: Catalog, cal: Calibration) -> None:
     )
 
 
+def unfitted_llm(catalog: Catalog, cal: Calibration) -> None:
+    """The MPT source's sections the calibration never saw: H100 FP8 and A100 40GB (8 to 128 GPUs)."""
+    print("\n## External check, never fitted: llm-foundry's H100 FP8 and A100 40GB runs\n")
+    print("| run | published tokens/s per GPU | own layout | error | searched | error |")
+    print("|---|---:|---:|---:|---:|---:|")
+    groups: dict[str, list[tuple[float, float]]] = {}
+    for row in unfitted_llm_rows(catalog):
+        free = replace(row, inputs=replace(row.inputs, limits=None))
+        own, searched = row.predict(catalog, cal), free.predict(catalog, cal)
+        errors = (own / row.published - 1, searched / row.published - 1)
+        print(f"| {row.label} | {row.published:,.0f} | {own:,.0f} | {errors[0]:+.1%} | {searched:,.0f} | {errors[1]:+.1%} |")
+        precision = row.inputs.workload.precision
+        scale = "multi-node" if row.nodes > 1 else "one node"
+        sequence = "> 8,192" if row.sequence > 8192 else "<= 8,192"
+        for key in ("all", f"{row.gpu} {precision}", scale, f"sequence {sequence}", f"{row.gpu} {precision} {scale}"):
+            groups.setdefault(key, []).append(errors)
+    print("\n| group | rows | own layout: median abs. error | worst | signed median | searched: median | worst |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for key in sorted(groups):
+        own_errors, searched_errors = [e for e, _ in groups[key]], [e for _, e in groups[key]]
+        (median, worst), (s_median, s_worst) = summary(own_errors), summary(searched_errors)
+        signed = statistics.median(own_errors)
+        print(f"| {key} | {len(own_errors)} | {median:.1%} | {worst:.1%} | {signed:+.1%} | {s_median:.1%} | {s_worst:.1%} |")
+
+
 def large_scale(catalog: Catalog, cal: Calibration) -> None:
     """Published pre-training runs at 1,536 to 16,384 GPUs (never fitted): stated TP, CP and PP, and searched."""
     print("\n## External check, never fitted: pre-training runs at 1,536 to 16,384 GPUs\n")
@@ -192,6 +219,7 @@ def main() -> None:
     searched(rows, catalog, cal)
     print("\n## Held-out rows by group\n")
     by_group(rows, catalog, cal)
+    unfitted_llm(catalog, cal)
     megatron(catalog, cal)
     large_scale(catalog, cal)
 

@@ -9,7 +9,9 @@ One step of a layout (tp, cp, pp, dp, ZeRO stage, recomputation, micro-batch b; 
                   GEMM rate = peak x efficiency[generation] x w / (w + w_half) x t / (t + t_half)
                   x sustained share (w: the width a TP rank's GEMMs run at, ``tp_width_share``;
                   t: a micro-batch's tokens on one GPU, b s / cp; small shapes run worse; a
-                  power-limited card sustains a share of the fully powered part)
+                  power-limited card sustains a share of the fully powered part); in FP8 the
+                  GEMMs' part, 1 of 1 + w_half / w, runs fp8 peak / peak x fp8_gemm_share faster,
+                  the narrow-width overhead beside them (memory-bound work) does not
     tensor par. = per layer and micro-batch 4 all-reduces of b x s x width x 2 B (6 with full
                   recomputation), ring inside the node: 2 (tp-1)/tp x size / NVLink (or PCIe)
     context par.= per layer and micro-batch, ring attention passes a chunk's keys and values (2 b s h
@@ -130,13 +132,15 @@ def _step(
     micro_batches = passes_of(global_batch / dp, b)
     tokens_mb = b * shape.sequence / cp  # a micro-batch's tokens on one GPU: the GEMMs' rows
     width = shape.hidden * tp_width_share(tp)
-    shape_share = width / (width + llm.hidden_half.value) * tokens_mb / (tokens_mb + llm.tokens_half.value)
-    gemm = llm.gemm_efficiency[gpu.generation].value * shape_share * gpu.sustained_share
     bf16_peak = gpu.tensor_tflops * 1e12
+    # the GEMMs at full width, and the narrow-width overhead w_half / w beside them (w / (w + w_half) of
+    # the full-width rate): the memory-bound work around each GEMM, which FP8 tensor cores do not speed up
+    wide = bf16_peak * llm.gemm_efficiency[gpu.generation].value * gpu.sustained_share
+    wide *= tokens_mb / (tokens_mb + llm.tokens_half.value)
+    speedup = 1.0
     if shape.precision == "fp8" and gpu.fp8_tflops:
-        gemm_rate = gpu.fp8_tflops * 1e12 * gemm * llm.fp8_gemm_share.value
-    else:
-        gemm_rate = bf16_peak * gemm
+        speedup = gpu.fp8_tflops / gpu.tensor_tflops * llm.fp8_gemm_share.value
+    gemm_rate = wide / (1 / speedup + llm.hidden_half.value / width)
     attention_rate = bf16_peak * llm.attention_efficiency[gpu.generation].value * gpu.sustained_share
     full = layout.recompute == "full"
     dense = (8 if full else 6) * shape.parameters

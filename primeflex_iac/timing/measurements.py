@@ -6,7 +6,8 @@ facts section 3) and ``calibration/llm_calibration.tsv`` (MosaicML's MPT pre-tra
 on A100 and H100, FSDP); and, never fitted, ``calibration/megatron_sc21.tsv`` (Megatron-LM's
 weak-scaling runs with tensor and pipeline parallelism, 32 to 3,072 A100) and
 ``calibration/large_scale.tsv`` (Llama 3 405B, Nemotron-4 340B and MT-NLG 530B pre-training at
-1,536 to 16,384 GPUs, layouts stated). Each row becomes an
+1,536 to 16,384 GPUs, layouts stated) and ``calibration/llm_unfitted.tsv`` (the MPT source's H100
+FP8 and A100 40GB runs). Each row becomes an
 :class:`EstimateInput`; its prediction is a time-to-model (MLPerf) or a throughput (H200, LLM,
 Megatron), compared with the published figure.
 
@@ -34,7 +35,17 @@ if TYPE_CHECKING:
     from primeflex_iac.timing.estimate import EstimateInput
     from primeflex_iac.timing.llm_memory import Recompute
 
-__all__ = ["DATA_DIR", "Row", "held_out", "large_scale_rows", "load_rows", "megatron_rows", "relative_error", "summary"]
+__all__ = [
+    "DATA_DIR",
+    "Row",
+    "held_out",
+    "large_scale_rows",
+    "load_rows",
+    "megatron_rows",
+    "relative_error",
+    "summary",
+    "unfitted_llm_rows",
+]
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "calibration"
 
@@ -42,7 +53,7 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "calibration"
 @dataclass(frozen=True)
 class Row:
     label: str  # system and benchmark, for tables
-    source: str  # "mlperf v0.6", "mlperf v0.7", "h200" or "llm"; "megatron", "large-scale" (external checks, not fitted)
+    source: str  # "mlperf v0.6", "mlperf v0.7", "h200", "llm"; "megatron", "large-scale", "llm-unfitted" (never fitted)
     nodes: int
     model: str
     measure: Literal["time_to_model_s", "samples_per_s", "tokens_per_s_per_gpu"]
@@ -108,7 +119,7 @@ def _h200(catalog: Catalog, path: Path) -> Iterable[Row]:
 SHARDING = {"FULL_SHARD": 3, "SHARD_GRAD_OP": 2, "NO_SHARD": 0}
 
 
-def _llm(catalog: Catalog, path: Path) -> Iterable[Row]:
+def _llm(catalog: Catalog, path: Path, source: str = "llm") -> Iterable[Row]:
     for index, r in enumerate(_table(path)):
         nodes = int(r["nodes"])
         inputs = prepare(
@@ -132,7 +143,7 @@ def _llm(catalog: Catalog, path: Path) -> Iterable[Row]:
         label = f"{r['model']} s{int(r['sequence_length']):,} {r['gpu']} x{gpus}{' ckpt' if recompute == 'full' else ''}"
         yield Row(
             label,
-            "llm",
+            source,
             nodes,
             r["model"],
             "tokens_per_s_per_gpu",
@@ -151,6 +162,12 @@ def load_rows(catalog: Catalog, data_dir: Path = DATA_DIR) -> list[Row]:
         *_h200(catalog, data_dir / "h200_throughput.tsv"),
         *_llm(catalog, data_dir / "llm_calibration.tsv"),
     ]
+
+
+def unfitted_llm_rows(catalog: Catalog, data_dir: Path = DATA_DIR) -> list[Row]:
+    """``calibration/llm_unfitted.tsv``: an external check, never fitted. The same source's H100 FP8 and
+    A100 40GB runs (8 to 128 GPUs), each with its own sharding and recomputation, as the LLM rows."""
+    return list(_llm(catalog, data_dir / "llm_unfitted.tsv", "llm-unfitted"))
 
 
 MEGATRON_VOCABULARY = 51_200
