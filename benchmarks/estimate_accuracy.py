@@ -198,6 +198,16 @@ def large_scale(catalog: Catalog, cal: Calibration) -> None:
         )
     medians = ", ".join(f"{name} {statistics.median(errors):+.1%}" for name, errors in by_stack.items())
     print(f"\nMedian error with the layout searched, by run: {medians}.")
+    # reference facts section 5 (NVIDIA NeMo performance docs): GPT 5B on 160 A100, 726,384 tokens/s;
+    # 1 -> 32 nodes 28.73x. Layout and batch not stated: a 24-layer, 4,096-wide GPT with sequences of
+    # 2,048 and a batch of 2,048 sequences (our reading), the layout searched.
+    five_b = {"parameters": 5_000_000_000, "layers": 24, "hidden": 4096, "sequence_length": 2048, "precision": "bf16"}
+    a100 = {"gpu": "a100-sxm4-80gb", "fabric": "ib-hdr", "adapters_per_node": 8, "batch": 2048, "catalog": catalog}
+    runs = {n: estimate("gpt", nodes=n, calibration=cal, **a100, **five_b).tokens_per_s or 0.0 for n in (1, 20, 32)}  # type: ignore[arg-type]
+    print(
+        f"\nNeMo GPT 5B on 160 A100 (reference facts section 5): published 726,384 tokens/s, estimated {runs[20]:,.0f} "
+        f"({runs[20] / 726_384 - 1:+.1%}); from 1 to 32 nodes published 28.73x, estimated {runs[32] / runs[1]:.2f}x."
+    )
 
 
 def main() -> None:
