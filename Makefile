@@ -11,7 +11,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+# an editable install leaves the package uncompiled; compile it as pip does an installed package, so
+# start-up does not compile ~170 modules on every run where bytecode is not written (PYTHONDONTWRITEBYTECODE)
 setup: $(VENV)/.installed
+	$(PY) -m compileall -q primeflex_iac > /dev/null
 
 example: setup
 	$(VENV)/bin/primeflex solve specs/customer.yaml

@@ -41,8 +41,10 @@ def plan_demand(
     """
     min_racks = 0
     for attempt in range(1, MAX_PLACEMENT_ATTEMPTS + 1):
-        solver = solve_fastest if spec.objectives[0] == "time" else solve_demand
-        selection, status = solver(demand, options, min_racks)
+        if spec.objectives[0] == "time":
+            selection, status = solve_fastest(demand, options, min_racks)
+        else:  # a sweep's points need no note of what a preference costs
+            selection, status = solve_demand(demand, options, min_racks, price_preference=conflicts)
         info = SolveInfo(
             solver_version=status.solver_version,
             time_limit_s=options.time_limit_s,

@@ -24,6 +24,8 @@ class SolveStatus:
     conflict_groups: tuple[RequirementGroup, ...] = ()  # the conflicting requirement groups themselves
     solver_version: str = ""
     stopped: str | None = None  # "time limit" or "interrupt" when a stage was cut short
+    # the first objective's proven optimum without the avoid_extreme_fabrics preference, where that is lower
+    unpreferred_value: float | None = None
 
 
 @dataclass(frozen=True)

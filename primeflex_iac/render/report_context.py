@@ -89,7 +89,7 @@ def summary_rows(plan: Plan) -> list[tuple[str, str]]:
         o = plan.objective
         proof = "proven optimal" if plan.status == "optimal" else "best found within the time limit"
         value = "-" if o.value is None else format_duration(o.value) if o.name == "time" else f"{o.value:,.0f}"
-        rows.append(("Objective", f"{o.name} = {value} ({proof}); tie-breaks: {', '.join(o.stages)}"))
+        rows.append(("Objective", f"{o.name} = {value} ({proof}); solved in stages: {', '.join(o.stages)}"))
     return rows
 
 

@@ -76,7 +76,7 @@ def solve_fastest(demand: Demand, options: SolveOptions, min_racks: int = 0) -> 
     found, _ = find_feasible(at(1.0), options, min_racks, remaining())
     if found is None:
         # the spec's own deadlines cannot be met (or time ran out): the usual answer and explanation
-        return solve_demand(rest, options, min_racks)
+        return solve_demand(rest, options, min_racks, price_preference=False)
     high = achieved_factor(found, demand)[0]
     # no run is shorter than its start-up: below this factor nothing is feasible
     startup = load_calibration().startup_s.value
@@ -91,7 +91,9 @@ def solve_fastest(demand: Demand, options: SolveOptions, min_racks: int = 0) -> 
             high = min(middle, achieved_factor(found_here, demand)[0])
     # the plan: the spec's other objectives among those reaching the fastest factor found
     final = at(high * (1 + 1e-9))
-    selection, status = solve_demand(final, replace(options, time_limit_s=max(remaining(), 1.0)), min_racks)
+    selection, status = solve_demand(
+        final, replace(options, time_limit_s=max(remaining(), 1.0)), min_racks, price_preference=False
+    )
     if selection is None:
         return selection, status
     factor, worst = achieved_factor(selection, demand)

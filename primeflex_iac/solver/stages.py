@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["TIE_BREAKS", "objective", "solve_demand"]
 
 TIE_BREAKS = ("cost", "power", "rack_units", "racks")
+EXTREME_STAGE = "extreme fabrics"  # the avoid_extreme_fabrics preference's stage, before the objectives
 
 
 def objective(totals: Totals, name: str) -> cp_model.LinearExprT:
@@ -50,7 +51,7 @@ def _stages(built: BuiltModel) -> list[tuple[str, cp_model.LinearExprT]]:
     demand = built.demand
     stages: list[tuple[str, cp_model.LinearExprT]] = []
     if demand.avoid_extreme_fabrics:
-        stages.append(("extreme fabrics", built.fabric.extreme))
+        stages.append((EXTREME_STAGE, built.fabric.extreme))
     names = list(demand.objectives) + [name for name in TIE_BREAKS if name not in demand.objectives]
     stages.extend((name, objective(built.totals, name)) for name in names)
     stages.append(("catalog order", sum(built.order)))
@@ -61,12 +62,16 @@ def _solver(options: SolveOptions, remaining: float) -> cp_model.CpSolver:
     return make_solver(remaining, options.workers, options.seed)
 
 
-def solve_demand(demand: Demand, options: SolveOptions, min_racks: int = 0) -> tuple[Selection | None, SolveStatus]:
+def solve_demand(
+    demand: Demand, options: SolveOptions, min_racks: int = 0, *, price_preference: bool = True
+) -> tuple[Selection | None, SolveStatus]:
     """Solve for the spec's objectives in stages; an infeasible demand gives status "infeasible".
 
     A stage cut short by the time limit or by Ctrl-C ends the solve with the best solution found
     so far: status "feasible" and ``stopped`` saying why. Without any solution, the status is
-    "unknown" (time limit) or the solve raises KeyboardInterrupt (Ctrl-C).
+    "unknown" (time limit) or the solve raises KeyboardInterrupt (Ctrl-C). Where the
+    avoid_extreme_fabrics stage keeps every faster fabric out, ``price_preference`` also solves
+    the first objective without it, so the plan can say what the preference costs.
     """
     started = time.monotonic()
     built = build_model(demand, min_racks)
@@ -78,6 +83,7 @@ def solve_demand(demand: Demand, options: SolveOptions, min_racks: int = 0) -> t
     value = bound = gap = None
     best: cp_model.CpSolver | None = None  # the solver of the last stage that found a solution
     stage_names = []
+    unbound: cp_model.CpModel | None = None
     for name, expr in _stages(built):
         stage_names.append(name)
         built.model.minimize(expr)
@@ -99,6 +105,8 @@ def solve_demand(demand: Demand, options: SolveOptions, min_racks: int = 0) -> t
             status_word, stopped = "feasible", "interrupt" if run.interrupted else "time limit"
             break
         achieved = round(solver.objective_value)
+        if name == EXTREME_STAGE and achieved == 0 and price_preference:
+            unbound = built.model.clone()  # before the stage's bound: faster fabrics still allowed
         if name == first_user:
             value, bound = float(achieved), float(solver.best_objective_bound)
             gap = 0.0 if result == cp_model.OPTIMAL else abs(achieved - bound) / max(abs(achieved), 1)
@@ -108,6 +116,11 @@ def solve_demand(demand: Demand, options: SolveOptions, min_racks: int = 0) -> t
             status_word, stopped = "feasible", "interrupt" if run.interrupted else "time limit"
             break
     assert best is not None
+    unpreferred = None
+    if unbound is not None and stopped is None:  # what the preference costs: the first objective without it
+        unpreferred, interrupted = _optimum(unbound, objective(built.totals, first_user), options, started)
+        if interrupted:
+            raise KeyboardInterrupt
     if value is None:
         # stopped before the first objective's stage: its value at the solution found, bound unknown
         value = float(round(best.value(objective(built.totals, first_user))))
@@ -121,7 +134,20 @@ def solve_demand(demand: Demand, options: SolveOptions, min_racks: int = 0) -> t
         stages=tuple(stage_names),
         solver_version=ortools.__version__,
         stopped=stopped,
+        unpreferred_value=unpreferred if unpreferred is not None and unpreferred < value - 0.5 else None,
     )
+
+
+def _optimum(
+    model: cp_model.CpModel, expr: cp_model.LinearExprT, options: SolveOptions, started: float
+) -> tuple[float | None, bool]:
+    """``expr``'s proven minimum on ``model`` in the time left (None where not proven), and whether
+    Ctrl-C stopped it."""
+    model.minimize(expr)
+    solver = _solver(options, options.time_limit_s - (time.monotonic() - started))
+    run = run_solver(solver, model)
+    value = float(round(solver.objective_value)) if run.status == cp_model.OPTIMAL else None
+    return value, run.interrupted
 
 
 def _fix(built: BuiltModel, expr: cp_model.LinearExprT, achieved: int, solver: cp_model.CpSolver) -> None:
