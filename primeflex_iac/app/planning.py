@@ -30,21 +30,29 @@ MAX_PLACEMENT_ATTEMPTS = 5
 
 
 def plan_demand(
-    spec: Spec, catalog: Catalog, demand: Demand, options: SolveOptions, overlays: list[str], *, conflicts: bool = True
+    spec: Spec,
+    catalog: Catalog,
+    demand: Demand,
+    options: SolveOptions,
+    overlays: list[str],
+    *,
+    conflicts: bool = True,
+    price_preference: bool = True,
 ) -> tuple[Plan, SolveStatus]:
     """The plan for ``demand`` (built from ``spec``) and the solver's status.
 
     The plan is optimal or feasible (and has passed :func:`check`), unknown (no plan within the
     time limit) or infeasible (the status names the conflicting requirement groups, unless
-    ``conflicts`` is false: sweeps only need to know there is no plan). ``overlays`` only records
-    which overlay files built ``catalog``.
+    ``conflicts`` is false: sweeps only need to know there is no plan). ``price_preference``: the
+    plan says what avoid_extreme_fabrics costs, where it costs (sweeps and alternatives need not).
+    ``overlays`` only records which overlay files built ``catalog``.
     """
     min_racks = 0
     for attempt in range(1, MAX_PLACEMENT_ATTEMPTS + 1):
         if spec.objectives[0] == "time":
             selection, status = solve_fastest(demand, options, min_racks)
-        else:  # a sweep's points need no note of what a preference costs
-            selection, status = solve_demand(demand, options, min_racks, price_preference=conflicts)
+        else:
+            selection, status = solve_demand(demand, options, min_racks, price_preference=price_preference)
         info = SolveInfo(
             solver_version=status.solver_version,
             time_limit_s=options.time_limit_s,

@@ -47,7 +47,7 @@ def solve(
 
     # air against water, each solved on its own, where the spec allows both and asks about the lifetime cost
     def solve_cooling(edited: Spec) -> Plan:
-        return plan_demand(edited, catalog, build_demand(edited, catalog), options, [])[0]
+        return plan_demand(edited, catalog, build_demand(edited, catalog), options, [], price_preference=False)[0]
 
     alternatives = cooling_alternatives(plan, spec, solve_cooling)
     if alternatives:

@@ -108,7 +108,8 @@ def solve_point(inputs: SweepInputs, deadline: float) -> SweepPoint:
     spec, catalog, focus = inputs.spec, inputs.catalog, inputs.focus
     required = next(w.time_to_model for w in spec.workloads if w.name == focus)
     scaled = scale_deadlines(spec, deadline / required)
-    plan, status = plan_demand(scaled, catalog, build_demand(scaled, catalog), inputs.options, [], conflicts=False)
+    demand = build_demand(scaled, catalog)
+    plan, status = plan_demand(scaled, catalog, demand, inputs.options, [], conflicts=False, price_preference=False)
     if status.stopped == "interrupt":
         raise KeyboardInterrupt
     return _point(deadline, plan, focus)

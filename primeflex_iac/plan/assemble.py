@@ -180,7 +180,7 @@ def assemble_plan(
         warnings.append("no storage requested: the workloads' datasets must be served from elsewhere")
     if any(s.category == "object_storage" for s in choose_software(spec, catalog)):
         warnings.append("S3 access: the seed proposes a separate ETERNUS CD10000 (Ceph) system; it is listed, not sized")
-    note = _preference_cost(status, catalog.currency)
+    note = _preference_cost(status, catalog.currency, catalog.extreme_link_gbps)
     if note:
         warnings.append(note)
     message = _message(selection, status, compute)
@@ -281,14 +281,14 @@ def _storage_plan(selection: Selection, demand: Demand, bom: list[BomLine]) -> S
     )
 
 
-def _preference_cost(status: SolveStatus, currency: str) -> str | None:
+def _preference_cost(status: SolveStatus, currency: str, extreme_gbps: float) -> str | None:
     """What the avoid_extreme_fabrics preference costs, where the first objective is better without it."""
     without, with_it = status.unpreferred_value, status.objective_value
     if without is None or with_it is None:
         return None
     unit = {"cost": f" {currency}", "tco": f" {currency}", "power": " W"}.get(status.objective_name or "", "")
     return (
-        "preferences.avoid_extreme_fabrics kept node links above 100 Gb/s out (the white paper: HDR only for extreme "
+        f"preferences.avoid_extreme_fabrics kept node links above {extreme_gbps:g} Gb/s out (the white paper: HDR only for extreme "
         f"processing requirements): with them allowed, {status.objective_name} would be {without:,.0f}{unit} instead "
         f"of {with_it:,.0f}{unit}; set avoid_extreme_fabrics: false to plan that"
     )

@@ -105,7 +105,7 @@ def solve_demand(
             status_word, stopped = "feasible", "interrupt" if run.interrupted else "time limit"
             break
         achieved = round(solver.objective_value)
-        if name == EXTREME_STAGE and achieved == 0 and price_preference:
+        if name == EXTREME_STAGE and achieved == 0 and price_preference and not isinstance(expr, int):
             unbound = built.model.clone()  # before the stage's bound: faster fabrics still allowed
         if name == first_user:
             value, bound = float(achieved), float(solver.best_objective_bound)
@@ -118,9 +118,10 @@ def solve_demand(
     assert best is not None
     unpreferred = None
     if unbound is not None and stopped is None:  # what the preference costs: the first objective without it
-        unpreferred, interrupted = _optimum(unbound, objective(built.totals, first_user), options, started)
-        if interrupted:
-            raise KeyboardInterrupt
+        # no longer than the stages took (a plan need not wait on its note); Ctrl-C drops the note only
+        spent = time.monotonic() - started
+        limit = min(options.time_limit_s - spent, max(1.0, spent))
+        unpreferred = _optimum(unbound, objective(built.totals, first_user), options, limit)
     if value is None:
         # stopped before the first objective's stage: its value at the solution found, bound unknown
         value = float(round(best.value(objective(built.totals, first_user))))
@@ -138,16 +139,12 @@ def solve_demand(
     )
 
 
-def _optimum(
-    model: cp_model.CpModel, expr: cp_model.LinearExprT, options: SolveOptions, started: float
-) -> tuple[float | None, bool]:
-    """``expr``'s proven minimum on ``model`` in the time left (None where not proven), and whether
-    Ctrl-C stopped it."""
+def _optimum(model: cp_model.CpModel, expr: cp_model.LinearExprT, options: SolveOptions, limit_s: float) -> float | None:
+    """``expr``'s proven minimum on ``model`` within ``limit_s`` seconds; None where not proven (or
+    where Ctrl-C stopped it)."""
     model.minimize(expr)
-    solver = _solver(options, options.time_limit_s - (time.monotonic() - started))
-    run = run_solver(solver, model)
-    value = float(round(solver.objective_value)) if run.status == cp_model.OPTIMAL else None
-    return value, run.interrupted
+    run = run_solver(solver := _solver(options, limit_s), model)
+    return float(round(solver.objective_value)) if run.status == cp_model.OPTIMAL and not run.interrupted else None
 
 
 def _fix(built: BuiltModel, expr: cp_model.LinearExprT, achieved: int, solver: cp_model.CpSolver) -> None:

@@ -38,9 +38,10 @@ once none fits), recomputation (none or full; selective
 too without FlashAttention) and, for each, the lowest ZeRO stage that fits: a higher stage only
 adds traffic, so the first that fits is the one to try. Context parallelism (CP, powers of two
 leaving each GPU at least 4,096 tokens of a sequence) is what frameworks use where long sequences'
-activations do not fit: the search tries it only where no layout without it fits without full
-recomputation (its ring attention's own losses, smaller attention blocks and the SMs the transfers
-take, are in no calibration row, so it is not credited where recomputation is not needed).
+activations do not fit, or leave too few sequences to fill a pipeline: the search tries it only
+where the fastest layout without it recomputes fully or runs fewer micro-batches than pipeline
+stages (its ring attention's own losses, smaller attention blocks and the SMs the transfers take,
+are in no calibration row, so it is not credited where neither is the case).
 """
 
 from __future__ import annotations
@@ -165,8 +166,8 @@ def _step(
         # forward, keys, values and their gradients backward (twice the bytes), once more when the
         # forward is recomputed; full width (no grouped-query sharing: an upper bound), hidden behind
         # the attention's own compute where that is longer
-        inside = tp * cp <= per_node
-        bandwidth = intra_bw if inside or nic_bw == 0 else nic_bw
+        inside = per_node % (tp * cp) == 0 or nic_bw == 0  # every CP group on one node's NVLink
+        bandwidth = intra_bw if inside else nic_bw
         latency = intra_latency if inside or link is None else link.latency_us * 1e-6
         chunk = 2 * tokens_mb * shape.hidden / tp * 2
         ring = (cp - 1) * (chunk / bandwidth + latency) * (4 if full else 3)
@@ -271,6 +272,14 @@ def search_layout(
     return result
 
 
+def _needs_context(best: LlmStep, global_batch: float) -> bool:
+    """Whether the fastest layout without context parallelism pays for its long sequences: full
+    recomputation, or a pipeline with fewer micro-batches than stages (mostly idle)."""
+    layout = best.layout
+    starved = layout.pp > 1 and passes_of(global_batch / layout.dp, layout.micro_batch) < layout.pp
+    return layout.recompute == "full" or starved
+
+
 def _search(
     shape: DecoderShape,
     node: NodeShape,
@@ -292,10 +301,9 @@ def _search(
     pps = powers_of_two(min(shape.layers, MAX_PIPELINE)) if limits.pp is None else [limits.pp]
     cps = context_degrees(shape) if limits.cp is None else [limits.cp]
     best: LlmStep | None = None
-    light = False  # a layout without context parallelism fits without full recomputation
-    for cp in cps:
-        if cp > 1 and light and limits.cp is None:
-            break  # context parallelism stands in for recomputation: tried only where that is needed
+    for cp in (c for c in cps if c == 1 or shape.sequence % (2 * c) == 0):
+        if cp == 2 and limits.cp is None and best is not None and not _needs_context(best, global_batch):
+            break  # context parallelism stands in for recomputation and starved pipelines: tried only there
         for tp, pp in ((t, p) for t in tps for p in pps):
             if gpus % (tp * cp * pp):
                 continue
@@ -317,7 +325,6 @@ def _search(
                         if memory > capacity:
                             continue
                         lowest = zero
-                        light = light or (cp == 1 and recompute != "full")
                         for virtual in _virtual_stages(shape, pp, micro_batches):
                             chosen = Layout(tp, pp, dp, zero, recompute, micro, virtual, cp)
                             need = memory if virtual == 1 else memory_bytes(shape, chosen, micro_batches, fp8_extra)

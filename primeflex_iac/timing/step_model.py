@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Literal
 
 from primeflex_iac.timing.calibration import load_calibration, range_group
 from primeflex_iac.timing.estimate_memo import remembered_times
-from primeflex_iac.timing.llm_layouts import largest_power_dividing, least_memory_at, max_pipeline
+from primeflex_iac.timing.llm_layouts import context_degrees, largest_power_dividing, least_memory_at, max_pipeline
 from primeflex_iac.timing.llm_step import search_layout
 
 if TYPE_CHECKING:
@@ -265,12 +265,13 @@ def _least_gb(workload: ResolvedWorkload, shape: NodeShape, nodes: int, cal: Cal
 
 def _largest_nodes(workload: ResolvedWorkload, gpus_per_node: int) -> int:
     """Data parallelism needs at least one sample per replica: the global batch caps the nodes (a
-    decoder's replica spans its tensor- and pipeline-parallel GPUs)."""
+    decoder's replica spans its tensor-, context- and pipeline-parallel GPUs)."""
     if workload.global_batch is None:
         return MAX_NODES
     replica = 1
     if workload.decoder is not None:
-        replica = largest_power_dividing(gpus_per_node) * max_pipeline(workload.decoder)
+        decoder = workload.decoder
+        replica = largest_power_dividing(gpus_per_node) * max(context_degrees(decoder)) * max_pipeline(decoder)
     return min(MAX_NODES, math.floor(workload.global_batch * replica / gpus_per_node + 1e-9))
 
 

@@ -80,6 +80,20 @@ def test_a_long_context_run_at_scale_splits_its_sequences_instead_of_stalling_it
         estimate("llama3-405b", gpu="h100-sxm5-80gb", nodes=2048, fabric="ib-ndr", batch=64, **run)
 
 
+def test_long_sequences_in_a_small_batch_keep_gaining_from_more_nodes(catalog: Catalog) -> None:
+    # 64 sequences of 32,768 tokens: without context parallelism, 128 and 256 nodes leave each
+    # replica fewer micro-batches than pipeline stages, and the estimate got slower with more nodes
+    days = []
+    for nodes in (64, 128, 256):
+        result = estimate(
+            "llama2-70b", gpu="h100-sxm5-80gb", nodes=nodes, fabric="ib-ndr", adapters_per_node=8,
+            precision="bf16", sequence_length=32_768, batch=64, catalog=catalog,
+        )  # fmt: skip
+        assert result.layout is not None and result.layout.cp > 1
+        days.append(result.time_to_model_s / 86_400)
+    assert days[0] > days[1] > days[2] and days[0] / days[2] > 3, days
+
+
 def test_context_parallelism_is_not_credited_where_no_recomputation_is_needed(catalog: Catalog) -> None:
     # a 7B model with 65,536-token sequences fits 8 H100 with tensor parallelism and no recomputation:
     # no calibration row measures ring attention's own losses, so the search keeps the sequences whole
@@ -286,7 +300,7 @@ def test_tensor_parallelism_costs_what_megatron_runs_show(catalog: Catalog) -> N
 def test_published_runs_at_thousands_of_gpus_fit_and_stay_in_their_documented_band(catalog: Catalog) -> None:
     """calibration/large_scale.tsv (never fitted): Llama 3 405B, Nemotron-4 340B and MT-NLG 530B at 1,536
     to 16,384 GPUs. Each fits its GPUs' memory in its stated TP, CP and PP and with the layout searched.
-    Searched, the Hopper runs (2024 software) come out 6 to 19 % slower than published and MT-NLG (2021
+    Searched, the Hopper runs (2024 software) come out 6 to 18 % slower than published and MT-NLG (2021
     software) 51 to 64 % faster (benchmarks/ESTIMATE_ACCURACY.md): the bands below hold those, so a
     change that moves them shows here. Llama 3's 131,072-token stage needs context parallelism: without
     it the estimate was 95 % slow."""

@@ -46,7 +46,7 @@ def run_price_sweep(args: argparse.Namespace, spec: Spec, catalog: Catalog) -> i
     options = solve_options_for(spec, time_limit=args.time_limit)
 
     def solve_spec(priced: Spec) -> Plan:
-        return plan_demand(priced, catalog, build_demand(priced, catalog), options, [])[0]
+        return plan_demand(priced, catalog, build_demand(priced, catalog), options, [], price_preference=False)[0]
 
     output = args.output or Path("out") / f"{spec_stem(args.spec)}-sweep"
     with OutputFolder(output, force=args.force, inputs=[args.spec, *args.catalog_overlay]) as folder:  # before solving
