@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from primeflex_iac.solver.options import SolveOptions
     from primeflex_iac.spec.model import Spec, load_spec, parse_spec_text
     from primeflex_iac.timing.estimate import estimate
+    from primeflex_iac.timing.llm_step import LayoutLimits
     from primeflex_iac.timing.step_model import Estimate
 
 _WHERE = {
@@ -49,6 +50,7 @@ _WHERE = {
     "parse_spec_text": "primeflex_iac.spec.model",
     "estimate": "primeflex_iac.timing.estimate",
     "Estimate": "primeflex_iac.timing.step_model",
+    "LayoutLimits": "primeflex_iac.timing.llm_step",
 }
 
 
@@ -71,6 +73,7 @@ __all__ = [
     "CatalogError",
     "CheckReport",
     "Estimate",
+    "LayoutLimits",
     "Plan",
     "Problem",
     "SolveOptions",

@@ -7,7 +7,7 @@ outside the catalog (MLPerf submissions, other vendors) can be checked against t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from primeflex_iac.catalog.loader import load_catalog
 from primeflex_iac.spec.model import Workload
 from primeflex_iac.timing.calibration import load_calibration
+from primeflex_iac.timing.llm_layouts import check_limits
 from primeflex_iac.timing.shapes import Interconnect, NodeShape
 from primeflex_iac.timing.step_model import estimate as estimate_step
 from primeflex_iac.timing.workloads import resolve_workload
@@ -135,13 +136,15 @@ def estimate(
     catalog: Catalog | None = None,
     calibration: Calibration | None = None,
     storage_gbs: float | None = None,
+    layout: LayoutLimits | None = None,
     **workload: Any,
 ) -> Estimate:
     """Estimate training ``model`` (a zoo id, or custom) on ``nodes`` x ``gpus_per_node`` ``gpu``.
 
     ``batch`` is the global batch (``global_batch``, the spec's name, is taken too); other workload
     fields of a spec (parameters, sequence_length, precision, dataset, training_flops_per_sample,
-    gpu_efficiency, kind) may be given by name.
+    gpu_efficiency, kind) may be given by name. ``layout`` fixes parts of a decoder's parallel
+    layout (a published run's own); the rest is searched.
     """
     if "global_batch" in workload:
         named = workload.pop("global_batch")
@@ -163,4 +166,11 @@ def estimate(
         global_batch=batch,
         **workload,
     )
-    return inputs.run(catalog, calibration or load_calibration())
+    calibration = calibration or load_calibration()
+    if layout is not None:
+        decoder = inputs.resolve(catalog, calibration).decoder
+        if decoder is None:
+            raise ValueError(f"a parallel layout applies to decoders (gpt-style models), not to {model}")
+        check_limits(layout, decoder, gpus_per_node, nodes)
+        inputs = replace(inputs, limits=layout)
+    return inputs.run(catalog, calibration)

@@ -7,16 +7,18 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from primeflex_iac.timing.llm_memory import Layout, memory_bytes
+from primeflex_iac.timing.llm_memory import RECOMPUTE, Layout, memory_bytes
 
 if TYPE_CHECKING:
     from primeflex_iac.timing.calibration import Calibration
     from primeflex_iac.timing.llm_memory import DecoderShape
+    from primeflex_iac.timing.llm_step import LayoutLimits
 
 __all__ = [
     "MAX_PIPELINE",
     "MIN_CONTEXT_TOKENS",
     "capacity_bytes",
+    "check_limits",
     "context_degrees",
     "largest_power_dividing",
     "least_gpu_memory_gb",
@@ -94,3 +96,23 @@ def least_gpu_memory_gb(shape: DecoderShape, gpus_per_node: int, global_batch: f
     """GPU memory (reserve included) a GPU must have for any layout of ``shape`` to fit, in GB."""
     need = least_memory_bytes(shape, gpus_per_node, global_batch, cal)
     return need / (1 - cal.llm.memory_reserve_share.value) / 1e9
+
+
+def check_limits(limits: LayoutLimits, shape: DecoderShape, gpus_per_node: int, nodes: int) -> None:
+    """Raise ValueError naming the first part of a stated layout that no framework runs on this cluster."""
+    for name, value in (("TP", limits.tp), ("CP", limits.cp), ("PP", limits.pp)):
+        if value is not None and value < 1:
+            raise ValueError(f"{name} {value}: a parallel degree is at least 1")
+    if limits.tp is not None and gpus_per_node % limits.tp:
+        raise ValueError(f"TP {limits.tp} does not divide a node's {gpus_per_node} GPUs (tensor parallelism stays inside a node)")
+    if limits.pp is not None and limits.pp > shape.layers:
+        raise ValueError(f"PP {limits.pp}: more pipeline stages than the model's {shape.layers} layers")
+    if limits.cp is not None and limits.cp > 1 and shape.sequence % (2 * limits.cp):
+        raise ValueError(f"CP {limits.cp} does not split a {shape.sequence:,}-token sequence into {2 * limits.cp} equal parts")
+    if limits.zero is not None and limits.zero not in (0, 1, 2, 3):
+        raise ValueError(f"ZeRO stage {limits.zero}: the stages are 0, 1, 2 and 3")
+    if limits.recompute is not None and limits.recompute not in RECOMPUTE:
+        raise ValueError(f"recompute {limits.recompute!r}: one of {', '.join(RECOMPUTE)}")
+    split = (limits.tp or 1) * (limits.cp or 1) * (limits.pp or 1)
+    if (nodes * gpus_per_node) % split:
+        raise ValueError(f"TP x CP x PP = {split} does not divide the {nodes * gpus_per_node:,} GPUs")

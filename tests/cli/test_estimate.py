@@ -212,6 +212,11 @@ def test_a_model_that_fits_no_layout_exits_3_in_memory_per_gpu(capsys: pytest.Ca
         (["--gpu", "h100-sxm5-80gb", "--tokens", "0"], "tokens"),
         (["--gpu", "h100-sxm5-80gb", "--samples", "0"], "samples"),
         (["--gpu", "h100-sxm5-80gb", "--layers", "0"], "layers"),
+        (["--gpu", "h100-sxm5-80gb", "--tp", "3"], "TP 3 does not divide a node's 8 GPUs"),
+        (["--gpu", "h100-sxm5-80gb", "--tp", "0"], "TP 0: a parallel degree is at least 1"),
+        (["--gpu", "h100-sxm5-80gb", "--cp", "3"], "CP 3 does not split a 8,192-token sequence into 6 equal parts"),
+        (["--gpu", "h100-sxm5-80gb", "--pp", "64"], "more pipeline stages than the model's 32 layers"),
+        (["--gpu", "h100-sxm5-80gb", "--nodes", "3", "--fabric", "ib-ndr", "--pp", "16"], "does not divide the 24 GPUs"),
     ],
 )
 def test_decoder_input_that_cannot_be_is_refused(extra: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -222,3 +227,28 @@ def test_decoder_input_that_cannot_be_is_refused(extra: list[str], message: str,
 def test_layers_describe_a_decoder_only(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["estimate", "--model", "resnet50", "--gpu", "a100-sxm4-40gb", "--layers", "12"]) == EXIT_INVALID
     assert "gpt model" in capsys.readouterr().err
+
+
+def test_a_published_runs_layout_can_be_stated(capsys: pytest.CaptureFixture[str]) -> None:
+    # Llama 3 405B's long-context stage as Meta ran it: TP 8, CP 16, PP 16 on 16,384 H100
+    run = ["estimate", "--model", "llama3-405b", "--sequence-length", "131072", "--batch", "128", "--precision", "bf16"]
+    run += ["--gpu", "h100-sxm5-80gb", "--nodes", "2048", "--fabric", "ib-ndr", "--adapters-per-node", "8"]
+    assert main([*run, "--tp", "8", "--cp", "16", "--pp", "16", "--json"]) == EXIT_OK
+    stated = json.loads(capsys.readouterr().out)
+    assert (stated["parallelism"]["tp"], stated["parallelism"]["cp"], stated["parallelism"]["pp"]) == (8, 16, 16)
+    assert stated["parallelism"]["dp"] == 8 and stated["fits_memory"]
+    assert main([*run, "--json"]) == EXIT_OK
+    searched = json.loads(capsys.readouterr().out)
+    assert searched["tokens_per_s"] >= stated["tokens_per_s"]  # the search is free to do better
+
+
+def test_a_layout_for_a_model_without_one_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["estimate", "--model", "resnet50", "--gpu", "a100-sxm4-40gb", "--tp", "2"]) == EXIT_INVALID
+    assert "applies to decoders" in capsys.readouterr().err
+
+
+def test_a_stated_layout_that_fits_nowhere_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
+    run = ["estimate", "--model", "llama3-70b", "--precision", "bf16", "--gpu", "h100-sxm5-80gb"]
+    assert main([*run, "--nodes", "8", "--fabric", "ib-ndr", "--tp", "1", "--pp", "1", "--zero", "0"]) == 3
+    captured = capsys.readouterr()
+    assert captured.out == "" and "with the parts stated fits" in captured.err and "Traceback" not in captured.err

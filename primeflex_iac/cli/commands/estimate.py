@@ -16,6 +16,8 @@ from primeflex_iac.cli.exit_codes import EXIT_INFEASIBLE, EXIT_OK, invalid
 from primeflex_iac.common.units import UnitError, format_duration, parse_count
 from primeflex_iac.common.vocabulary import PRECISIONS
 from primeflex_iac.timing.estimate import estimate
+from primeflex_iac.timing.llm_memory import RECOMPUTE
+from primeflex_iac.timing.llm_step import LayoutLimits
 
 if TYPE_CHECKING:
     from primeflex_iac.timing.step_model import Estimate
@@ -75,9 +77,22 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="training arithmetic (default fp16; bf16 on Ampere and later GPUs; fp8 on GPUs with FP8 tensor cores)",
     )
     parser.add_argument("--storage-gbs", type=float, metavar="GB_S", help="the storage's read throughput, if it may bound")
+    layout = parser.add_argument_group(
+        "layout (decoders)", "fix parts of the parallel layout, as a published run states them; the rest is searched"
+    )
+    layout.add_argument("--tp", type=int, metavar="N", help="tensor-parallel degree (divides the node's GPUs)")
+    layout.add_argument("--cp", type=int, metavar="N", help="context-parallel degree (splits each sequence)")
+    layout.add_argument("--pp", type=int, metavar="N", help="pipeline stages")
+    layout.add_argument("--zero", type=int, choices=(0, 1, 2, 3), help="ZeRO stage of the data-parallel replicas")
+    layout.add_argument("--recompute", choices=RECOMPUTE, help="activation recomputation")
     options.catalog_overlay(parser)
     options.json_output(parser)
     parser.set_defaults(handler=run)
+
+
+def _layout(args: argparse.Namespace) -> LayoutLimits | None:
+    parts = {"tp": args.tp, "cp": args.cp, "pp": args.pp, "zero": args.zero, "recompute": args.recompute}
+    return LayoutLimits(**parts) if any(v is not None for v in parts.values()) else None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -104,9 +119,18 @@ def run(args: argparse.Namespace) -> int:
             training_flops_per_sample=args.flops_per_sample,
             dataset=dataset,
             precision=args.precision,
+            layout=_layout(args),
         )
     except ValueError as error:
         return invalid(str(error))
+    if not result.fits_memory and result.layout is None and math.isinf(result.estimated_s) and _layout(args):
+        print(
+            f"primeflex: no layout of {args.model} with the parts stated fits {args.gpu} on {args.nodes} x "
+            f"{args.gpus_per_node} GPUs; state fewer parts, or a higher ZeRO stage or recomputation (the leanest "
+            f"layout of any kind needs {result.memory_gb:,.1f} GB per GPU)",
+            file=sys.stderr,
+        )
+        return EXIT_INFEASIBLE
     if not result.fits_memory and result.layout is None and math.isinf(result.estimated_s):
         print(
             f"primeflex: no layout of {args.model} fits {args.gpu} on {args.nodes} x {args.gpus_per_node} GPUs: even the "
