@@ -159,10 +159,10 @@ def check_references(spec: Spec, catalog: Catalog) -> None:
             continue
         zoo = catalog.workloads.get(workload.model)
         if zoo is None or zoo.family != "gpt":
-            for field in ("layers", "hidden", "tokens"):
-                if getattr(workload, field) is not None:
-                    message = f"{field} describes a gpt model (model: gpt or an LLM of the zoo); {workload.model} is not one"
-                    problems.append(spec.problem(("workloads", index, field), message))
+            stated = [f for f in ("layers", "hidden", "tokens", "attention_heads") if getattr(workload, f) is not None]
+            for field in [*stated, *([] if workload.flash_attention else ["flash_attention"])]:
+                message = f"{field} describes a gpt model (model: gpt or an LLM of the zoo); {workload.model} is not one"
+                problems.append(spec.problem(("workloads", index, field), message))
     for category in ("os", "cluster_manager", "scheduler"):
         chosen = getattr(prefs.software, category)
         if chosen is None:

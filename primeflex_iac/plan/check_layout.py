@@ -3,9 +3,10 @@ within their memory.
 
 The estimate searched the layout; this recomputes what the plan claims from the layout alone:
 TP x CP x PP x DP is the run's GPU count, tensor parallel stays inside a node, context parallel
-splits each sequence into 2 x CP equal parts (the load-balanced causal split), every replica has
-at least one micro-batch, an interleaved schedule has a layer per chunk, and the memory the layout
-needs (the memory model, not the search) fits the GPU less the reserve and is the figure stated.
+splits each sequence into 2 x CP equal parts (the load-balanced causal split) of a fused attention,
+every replica has at least one micro-batch, an interleaved schedule has a layer per chunk, and the
+memory the layout needs (the memory model, not the search) fits the GPU less the reserve and is the
+figure stated.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def layout_violations(
         out.append(
             f"workload {name}: CP {stated.cp} does not split its {shape.sequence:,}-token sequences into {2 * stated.cp} equal parts"
         )
+    if stated.cp > 1 and not shape.flash_attention:
+        out.append(f"workload {name}: CP {stated.cp} without FlashAttention (ring attention passes fused attention blocks on)")
     if gpus_per_node % stated.tp:
         out.append(f"workload {name}: TP {stated.tp} does not divide a node's {gpus_per_node} GPUs (it stays inside the node)")
     if stated.zero not in (0, 1, 2, 3) or stated.recompute not in RECOMPUTE:

@@ -87,6 +87,12 @@ class Workload(Strict):
     hidden: int | None = Field(default=None, ge=1, le=1_000_000, description="gpt: model width (default: the zoo's).")
     sequence_length: int | None = Field(default=None, ge=1, le=10_000_000, description="Tokens per sequence (gpt).")
     tokens: Count | None = Field(default=None, ge=1, description="gpt: training tokens (the dataset; default: the zoo's).")
+    attention_heads: int | None = Field(default=None, ge=1, le=99_999, description="gpt: heads (default: width / 128).")
+    flash_attention: bool = Field(
+        default=True,
+        description="gpt: fused attention (FlashAttention, as current frameworks run it); false for software that writes "
+        "each head's sequence x sequence scores to memory (Megatron-LM before 2022, plain PyTorch): slower, more memory.",
+    )
     global_batch: Count | None = Field(
         default=None, ge=1, description="Samples per optimizer step over the whole cluster (gpt: sequences)."
     )

@@ -116,8 +116,13 @@ def prepare(
     decoder = zoo is not None and zoo.family == "gpt"
     if not decoder and spec_workload.global_batch is not None and spec_workload.global_batch < nodes * gpus_per_node:
         raise ValueError(f"a global batch of {spec_workload.global_batch} is less than one sample per GPU")
-    if not decoder and any(getattr(spec_workload, f) is not None for f in ("layers", "hidden", "tokens")):
-        raise ValueError(f"layers, hidden and tokens describe a gpt model; {model} is not one (use --model gpt)")
+    if not decoder and (
+        any(getattr(spec_workload, f) is not None for f in ("layers", "hidden", "tokens", "attention_heads"))
+        or not spec_workload.flash_attention
+    ):
+        raise ValueError(
+            f"layers, hidden, tokens, attention heads and FlashAttention describe a gpt model; {model} is not one (use --model gpt)"
+        )
     storage = storage_gbs * 1e9 if storage_gbs is not None else None
     return EstimateInput(spec_workload, NodeShape(chip, gpus_per_node, intra, adapters), interconnect, nodes, storage)
 

@@ -49,7 +49,10 @@ def powers_of_two(limit: float) -> list[int]:
 
 def context_degrees(shape: DecoderShape) -> list[int]:
     """Context-parallel degrees for ``shape``: 1, and powers of two that split each sequence into
-    2 x cp equal parts (the load-balanced causal split) of at least MIN_CONTEXT_TOKENS / 2 tokens."""
+    2 x cp equal parts (the load-balanced causal split) of at least MIN_CONTEXT_TOKENS / 2 tokens; 1 only
+    without FlashAttention (ring attention passes blocks of a fused attention on)."""
+    if not shape.flash_attention:
+        return [1]
     return [c for c in powers_of_two(max(1.0, shape.sequence / MIN_CONTEXT_TOKENS)) if c == 1 or shape.sequence % (2 * c) == 0]
 
 
@@ -109,6 +112,8 @@ def check_limits(limits: LayoutLimits, shape: DecoderShape, gpus_per_node: int, 
         raise ValueError(f"PP {limits.pp}: more pipeline stages than the model's {shape.layers} layers")
     if limits.cp is not None and limits.cp > 1 and shape.sequence % (2 * limits.cp):
         raise ValueError(f"CP {limits.cp} does not split a {shape.sequence:,}-token sequence into {2 * limits.cp} equal parts")
+    if limits.cp is not None and limits.cp > 1 and not shape.flash_attention:
+        raise ValueError(f"CP {limits.cp} needs FlashAttention: ring attention passes blocks of a fused attention on")
     if limits.zero is not None and limits.zero not in (0, 1, 2, 3):
         raise ValueError(f"ZeRO stage {limits.zero}: the stages are 0, 1, 2 and 3")
     if limits.recompute is not None and limits.recompute not in RECOMPUTE:

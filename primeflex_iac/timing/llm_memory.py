@@ -59,9 +59,12 @@ class DecoderShape:
     vocabulary: int
     precision: str
     flash_attention: bool = True
+    attention_heads: int | None = None
 
     @property
     def heads(self) -> int:
+        if self.attention_heads is not None:
+            return self.attention_heads
         return max(1, self.hidden // 128)  # assumption: heads of width 128 (GPT-3, Llama)
 
     @property

@@ -11,7 +11,9 @@ One step of a layout (tp, cp, pp, dp, ZeRO stage, recomputation, micro-batch b; 
                   t: a micro-batch's tokens on one GPU, b s / cp; small shapes run worse; a
                   power-limited card sustains a share of the fully powered part); in FP8 the
                   GEMMs' part, 1 of 1 + w_half / w, runs fp8 peak / peak x fp8_gemm_share faster,
-                  the narrow-width overhead beside them (memory-bound work) does not
+                  the narrow-width overhead beside them (memory-bound work) does not; without
+                  FlashAttention each head's s x s scores also pass through memory (30 B per element,
+                  43 B recomputed: ``SCORE_BYTES``) at the GPU's memory bandwidth
     tensor par. = per layer and micro-batch 4 all-reduces of b x s x width x 2 B (6 with full
                   recomputation), ring inside the node: 2 (tp-1)/tp x size / NVLink (or PCIe)
     context par.= per layer and micro-batch, ring attention passes a chunk's keys and values (2 b s h
@@ -60,6 +62,13 @@ if TYPE_CHECKING:
 
 __all__ = ["LayoutLimits", "LlmStep", "search_layout", "tp_width_share"]
 
+# Without FlashAttention each head's sequence x sequence scores pass through memory, per element: forward,
+# QK^T writes the scores (2 B), the fused scale-mask-softmax reads and writes them (4 B), dropout reads
+# them and writes its output and mask (5 B), AV reads the output (2 B); backward reads and writes each
+# once more (17 B); recomputation (full, or selective: the attention core) repeats the forward. The
+# 5 B kept per element are Korthikanti et al. 2022's 5 a s^2 b; the traffic is this count (assumption:
+# at the GPU's memory bandwidth, an optimistic bound for element-wise kernels).
+SCORE_BYTES = {"none": 30, "selective": 43, "full": 43}
 MAX_MICRO_TOKENS = 65_536  # largest micro-batch the search tries, in tokens (beyond, GEMMs gain little)
 ZERO_STAGES = (0, 1, 2, 3)
 _CACHE: dict[tuple[object, ...], LlmStep | None] = {}
@@ -148,6 +157,9 @@ def _step(
     attention = (16 if layout.recompute != "none" else 12) * shape.layers * shape.hidden * shape.sequence
     tokens_per_gpu = global_batch * shape.sequence / (dp * tp * pp * cp)
     attention_s = tokens_per_gpu * attention / attention_rate
+    if not shape.flash_attention:  # the scores materialised: memory traffic beside the attention's FLOPs
+        scores = global_batch / dp * shape.layers / pp * shape.heads / tp * shape.sequence**2
+        attention_s += scores * SCORE_BYTES[layout.recompute] / (gpu.memory_bandwidth_gbs * 1e9)
     compute = tokens_per_gpu * dense / gemm_rate + attention_s
 
     link_share = cal.link_efficiency.value

@@ -197,6 +197,8 @@ def megatron_rows(catalog: Catalog, data_dir: Path = DATA_DIR) -> list[Row]:
             sequence_length=s,
             global_batch=int(r["global_batch"]),
             precision="bf16",
+            attention_heads=int(r["heads"]),
+            flash_attention=False,
         )
         limits = LayoutLimits(tp=int(r["tp"]), pp=int(r["pp"]), zero=0, recompute="full", cp=1)
         label = f"{r['model']} TP {r['tp']} x PP {r['pp']} on {gpus:,} A100"
@@ -241,6 +243,8 @@ def large_scale_rows(catalog: Catalog, data_dir: Path = DATA_DIR) -> list[Row]:
             sequence_length=sequence,
             global_batch=batch,
             precision="bf16",
+            attention_heads=int(r["heads"]),
+            flash_attention=r["flash_attention"] == "yes",
         )
         value = float(r["value"])
         if r["measure"] == "tflops_per_gpu":

@@ -122,7 +122,16 @@ def _gpt(workload: Workload, zoo: WorkloadModel) -> tuple[DecoderShape, float, i
     zoo_layers = None if custom_size else zoo.layers
     zoo_hidden = None if custom_size or workload.layers is not None else zoo.hidden
     layers, hidden = gpt_shape(parameters, workload.layers or zoo_layers, workload.hidden or zoo_hidden)
-    shape = DecoderShape(parameters, layers, hidden, sequence, zoo.vocabulary or GPT2_VOCABULARY, workload.precision)
+    shape = DecoderShape(
+        parameters,
+        layers,
+        hidden,
+        sequence,
+        zoo.vocabulary or GPT2_VOCABULARY,
+        workload.precision,
+        flash_attention=workload.flash_attention,
+        attention_heads=workload.attention_heads,
+    )
     flops = gpt_flops_per_token(parameters, sequence, layers, hidden) * sequence
     if workload.tokens is not None:
         tokens = float(workload.tokens)

@@ -216,6 +216,8 @@ def test_a_model_that_fits_no_layout_exits_3_in_memory_per_gpu(capsys: pytest.Ca
         (["--gpu", "h100-sxm5-80gb", "--tp", "0"], "TP 0: a parallel degree is at least 1"),
         (["--gpu", "h100-sxm5-80gb", "--cp", "3"], "CP 3 does not split a 8,192-token sequence into 6 equal parts"),
         (["--gpu", "h100-sxm5-80gb", "--pp", "64"], "more pipeline stages than the model's 32 layers"),
+        (["--gpu", "h100-sxm5-80gb", "--cp", "2", "--no-flash-attention"], "CP 2 needs FlashAttention"),
+        (["--gpu", "h100-sxm5-80gb", "--heads", "0"], "attention_heads"),
         (["--gpu", "h100-sxm5-80gb", "--nodes", "3", "--fabric", "ib-ndr", "--pp", "16"], "does not divide the 24 GPUs"),
     ],
 )
@@ -224,9 +226,20 @@ def test_decoder_input_that_cannot_be_is_refused(extra: list[str], message: str,
     assert message in capsys.readouterr().err
 
 
-def test_layers_describe_a_decoder_only(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["estimate", "--model", "resnet50", "--gpu", "a100-sxm4-40gb", "--layers", "12"]) == EXIT_INVALID
+@pytest.mark.parametrize("extra", [["--layers", "12"], ["--heads", "16"], ["--no-flash-attention"]])
+def test_decoder_flags_describe_a_decoder_only(extra: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["estimate", "--model", "resnet50", "--gpu", "a100-sxm4-40gb", *extra]) == EXIT_INVALID
     assert "gpt model" in capsys.readouterr().err
+
+
+def test_software_without_flash_attention_is_slower(capsys: pytest.CaptureFixture[str]) -> None:
+    run = ["estimate", "--model", "gpt", "--parameters", "1.7B", "--layers", "24", "--hidden", "2304", "--heads", "24"]
+    run += ["--sequence-length", "2048", "--batch", "512", "--gpu", "a100-sxm4-80gb", "--precision", "bf16", "--json"]
+    rates = []
+    for extra in ([], ["--no-flash-attention"]):
+        assert main([*run, *extra]) == EXIT_OK
+        rates.append(json.loads(capsys.readouterr().out)["tokens_per_s"])
+    assert rates[1] < 0.95 * rates[0]
 
 
 def test_a_published_runs_layout_can_be_stated(capsys: pytest.CaptureFixture[str]) -> None:

@@ -71,6 +71,16 @@ def test_context_parallelism_counts_in_the_memory_the_layout_needs(solved: tuple
     assert not any("is not the run's" in v or "equal parts" in v for v in violations), violations
 
 
+def test_context_parallelism_without_flash_attention_is_flagged(solved: tuple[Spec, Plan], catalog: Catalog) -> None:
+    spec, plan = solved
+    (run,) = plan.workloads
+    assert run.parallelism is not None
+    unfused = spec.model_copy(update={"workloads": [w.model_copy(update={"flash_attention": False}) for w in spec.workloads]})
+    split = _with_layout(plan, cp=2, dp=run.parallelism.dp // 2)
+    assert any("CP 2 without FlashAttention" in v for v in check(split, unfused, catalog).violations)
+    assert not any("FlashAttention" in v for v in check(split, spec, catalog).violations)
+
+
 def test_the_stated_memory_must_be_the_layouts(solved: tuple[Spec, Plan], catalog: Catalog) -> None:
     spec, plan = solved
     (run,) = plan.workloads

@@ -13,9 +13,9 @@ from primeflex_iac.errors import SpecError
 from primeflex_iac.timing.calibration import load_calibration
 from primeflex_iac.timing.estimate import estimate, prepare
 from primeflex_iac.timing.llm_layouts import context_degrees, least_gpu_memory_gb
-from primeflex_iac.timing.llm_memory import DecoderShape, Layout, memory_bytes
-from primeflex_iac.timing.llm_step import LayoutLimits, search_layout, tp_width_share
-from primeflex_iac.timing.measurements import large_scale_rows, megatron_rows, relative_error
+from primeflex_iac.timing.llm_memory import DecoderShape, Layout, Recompute, memory_bytes
+from primeflex_iac.timing.llm_step import LayoutLimits, _step, search_layout, tp_width_share
+from primeflex_iac.timing.measurements import large_scale_rows, megatron_rows, relative_error, summary
 from tests.conftest import ROOT
 
 SEVEN_B = DecoderShape(6.7e9, 32, 4096, 2048, 50257, "bf16")
@@ -239,13 +239,53 @@ def test_min_gpu_memory_is_a_floor_beside_the_models_need(catalog: Catalog) -> N
     assert run.memory_per_gpu_gb is not None and run.memory_per_gpu_gb < 141
 
 
-def test_decoder_fields_on_another_model_are_refused_where_they_stand(catalog: Catalog) -> None:
+@pytest.mark.parametrize(
+    ("field", "located"),
+    [
+        ("layers: 12", "layers: layers"),
+        ("flash_attention: false", "flash_attention: flash_attention"),
+        ("attention_heads: 8", "attention_heads: attention_heads"),
+    ],
+)
+def test_decoder_fields_on_another_model_are_refused_where_they_stand(catalog: Catalog, field: str, located: str) -> None:
     spec = parse_spec_text(
-        "apiVersion: primeflex-iac/v1\nname: t\nworkloads:\n  - {name: w, model: resnet50, time_to_model: 2 h, layers: 12}\n"
+        f"apiVersion: primeflex-iac/v1\nname: t\nworkloads:\n  - {{name: w, model: resnet50, time_to_model: 2 h, {field}}}\n"
         "site: {racks: {power_per_rack: 40 kW}}\n"
     )
-    with pytest.raises(SpecError, match=r"workloads\[0\]\.layers: layers describes a gpt model"):
+    with pytest.raises(SpecError, match=rf"workloads\[0\]\.{located} describes a gpt model"):
         solve(spec, catalog)
+
+
+def test_materialised_attention_costs_its_score_traffic_and_memory(catalog: Catalog) -> None:
+    """Without FlashAttention each head's s x s scores pass through memory: 30 bytes per element
+    (43 recomputed) at the GPU's memory bandwidth, beside the same FLOPs; no context parallelism
+    (its memory: test_recomputation_tensor_parallelism_and_fp8_change_the_memory)."""
+    calibration = load_calibration()
+    run = {"parameters": 1_700_000_000, "layers": 24, "hidden": 2304, "sequence_length": 2048, "global_batch": 512}
+    inputs = prepare(
+        "gpt",
+        gpu="a100-sxm4-80gb",
+        nodes=4,
+        fabric="ib-hdr",
+        adapters_per_node=8,
+        catalog=catalog,
+        precision="bf16",
+        attention_heads=24,
+        **run,
+    )
+    fused = inputs.resolve(catalog, calibration).decoder
+    assert fused is not None and fused.flash_attention and fused.heads == 24
+    plain = replace(fused, flash_attention=False)
+    recomputes: list[tuple[Recompute, int]] = [("none", 30), ("selective", 43), ("full", 43)]
+    for recompute, score_bytes in recomputes:
+        layout = Layout(2, 1, 16, 1, recompute, 8)
+        one, two = (_step(shape, layout, inputs.node, inputs.fabric, 512, calibration, 0.0) for shape in (fused, plain))
+        scores = 512 / 16 * 24 * 24 / 2 * 2048**2  # sequences x layers x heads per TP rank x s^2
+        extra = scores * score_bytes / (inputs.node.gpu.memory_bandwidth_gbs * 1e9)
+        assert two.compute_s - one.compute_s == pytest.approx(extra)
+        assert extra > 0.1 * one.compute_s  # a 1.7B model at 2,048 tokens: more than a tenth of its compute
+    long = DecoderShape(6.7e9, 32, 4096, 131_072, 50257, "bf16", flash_attention=False)
+    assert context_degrees(long) == [1]
 
 
 def test_fp8_on_gpus_without_it_is_explained_with_bf16(catalog: Catalog) -> None:
@@ -285,23 +325,25 @@ def test_tensor_parallel_gemms_keep_their_unsplit_dimension() -> None:
 
 
 def test_tensor_parallelism_costs_what_megatron_runs_show(catalog: Catalog) -> None:
-    """Megatron-LM's weak-scaling runs (calibration/megatron_sc21.tsv, never fitted) are one
-    software generation, 2021's, older than the calibration's: the estimate may be off by a common
-    offset, but its error should not depend on the TP degree. Across TP 1, 2, 4 and 8 (no pipeline)
-    the errors stay within 20 points of each other (width per TP rank, the model before, spread
-    them over 50; the calibration's own held-out LLM worst is 22.5 %)."""
+    """Megatron-LM's weak-scaling runs (calibration/megatron_sc21.tsv, never fitted; 2021 software,
+    without FlashAttention): their median error is within the 12 % every group is held to (+18 % before
+    the materialised attention's memory traffic was counted), and does not depend on the TP degree:
+    across TP 1, 2, 4 and 8 (no pipeline) the errors stay within 12 points of each other (width per
+    TP rank, the model before, spread them over 50)."""
     calibration = load_calibration()
-    rows = [row for row in megatron_rows(catalog) if row.inputs.limits is not None and row.inputs.limits.pp == 1]
+    every = megatron_rows(catalog)
+    assert summary([relative_error(row, catalog, calibration) for row in every])[0] <= 0.12
+    rows = [row for row in every if row.inputs.limits is not None and row.inputs.limits.pp == 1]
     assert [row.inputs.limits.tp for row in rows if row.inputs.limits is not None] == [1, 2, 4, 8]
     errors = [relative_error(row, catalog, calibration) for row in rows]
-    assert max(errors) - min(errors) < 0.20, errors
+    assert max(errors) - min(errors) < 0.12, errors
 
 
 def test_published_runs_at_thousands_of_gpus_fit_and_stay_in_their_documented_band(catalog: Catalog) -> None:
     """calibration/large_scale.tsv (never fitted): Llama 3 405B, Nemotron-4 340B and MT-NLG 530B at 1,536
     to 16,384 GPUs. Each fits its GPUs' memory in its stated TP, CP and PP and with the layout searched.
     Searched, the Hopper runs (2024 software) come out 6 to 18 % slower than published and MT-NLG (2021
-    software) 51 to 64 % faster (benchmarks/ESTIMATE_ACCURACY.md): the bands below hold those, so a
+    software) 46 to 59 % faster (benchmarks/ESTIMATE_ACCURACY.md): the bands below hold those, so a
     change that moves them shows here. Llama 3's 131,072-token stage needs context parallelism: without
     it the estimate was 95 % slow."""
     calibration = load_calibration()
