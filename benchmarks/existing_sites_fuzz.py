@@ -107,6 +107,8 @@ def main() -> None:
                 outcomes["  of which cards into existing nodes"] += 1
             if plan.fabric is not None and plan.fabric.spine_switches and plan.existing and plan.existing.fabric:
                 outcomes["  of which a new spine level"] += 1
+            if any(d.role == "storage" for r in plan.racks if r.existing for d in r.devices):
+                outcomes["  of which new storage in an installed rack"] += 1
     print(f"{cases} cases in {time.monotonic() - started:.0f} s: " + ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items())))
 
 

@@ -55,3 +55,4 @@ class Selection:
     compute_in_existing: tuple[int, ...] = ()
     management_in_existing: tuple[int, ...] = ()
     leaves_in_existing: tuple[int, ...] = ()
+    storage_in_existing: int | None = None  # the installed rack (index) that holds the new storage

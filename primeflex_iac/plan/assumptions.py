@@ -94,7 +94,8 @@ EXISTING_SITE_READINGS = [
     "one more; cards go into a rack's nodes while its spare power (limit - in use) takes their maximum power",
     "interpretation (existing site): a rack's free units are one run at its top; new compute enclosures, management "
     "switches and leaf switches go into existing racks within their free units and spare power (maximum power "
-    "rounded up), storage and every other new device into new racks",
+    "rounded up), and the new storage system whole into one of them where it fits (never beside cards going into "
+    "the site's nodes, whose racks' spare power is theirs); every other new device into new racks",
     "interpretation (existing site): total_power bounds what the plan adds; the site's head node, cluster licences, "
     "management network and metadata shelf are its own; new nodes join the installed fabric, on its free leaf "
     "ports, then on new leaves whose uplinks take its free spine ports, or, where the spines lack those, on a new "

@@ -58,7 +58,8 @@ def upgraded_by_rack(selection: Selection) -> dict[str, list[str]]:
 
 def into_existing_racks(selection: Selection, devices: list[DeviceToPlace]) -> list[list[DeviceToPlace]]:
     """The new devices each installed rack takes, as the solver counted them (in the spec's rack order):
-    the first compute enclosures, management switches and leaf switches, in their order."""
+    the first compute enclosures, management switches and leaf switches, in their order, and the
+    whole storage system in the rack the solver put it in."""
     queues = {
         role: [d for d in devices if d.role == role and (role != "fabric" or d.name.startswith("leaf"))]
         for role in ("compute", "management", "fabric")
@@ -74,12 +75,14 @@ def into_existing_racks(selection: Selection, devices: list[DeviceToPlace]) -> l
         for index, count in enumerate(counts[role]):
             racks[index].extend(queue[start : start + count])
             start += count
+    if selection.storage_in_existing is not None:
+        racks[selection.storage_in_existing].extend(d for d in devices if d.role == "storage")
     return racks
 
 
 def existing_racks(selection: Selection, demand: Demand, taken: list[list[DeviceToPlace]]) -> list[RackPlan]:
-    """The installed racks the plan adds to: ``taken[r]`` in rack r's free units (compute from their
-    lowest unit up, switches from the top down), and the cards' power."""
+    """The installed racks the plan adds to: ``taken[r]`` in rack r's free units (compute and storage
+    from their lowest unit up, switches from the top down), and the cards' power."""
     existing = demand.spec.existing
     if existing is None:
         return []
@@ -94,7 +97,7 @@ def existing_racks(selection: Selection, demand: Demand, taken: list[list[Device
         devices: list[Device] = []
         bottom, top = rack.height - rack.free_units + 1, rack.height
         for device in new:
-            if device.role == "compute":
+            if device.role in ("compute", "storage"):
                 devices.append(to_device(device, bottom))
                 bottom += device.height_u
             else:

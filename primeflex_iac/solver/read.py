@@ -55,4 +55,5 @@ def read_selection(built: BuiltModel, solver: cp_model.CpSolver) -> Selection:
         compute_in_existing=tuple(value(v) for v in built.racks.existing.compute),
         management_in_existing=tuple(value(v) for v in built.racks.existing.management),
         leaves_in_existing=tuple(value(v) for v in built.racks.existing.leaves),
+        storage_in_existing=next((r for r, v in enumerate(built.racks.existing.storage) if value(v)), None),
     )

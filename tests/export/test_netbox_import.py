@@ -36,7 +36,8 @@ REQUIRED = os.environ.get("PRIMEFLEX_REQUIRE_NETBOX") == "1"
 # Small plans that between them hold every kind of record: one rack with storage (customer), CX400
 # chassis with sleds in bays (sample-moderate-water), the devicetype-library's QM8700 and RX2540 M5
 # with split HDR100 ports on breakout cables over two racks (hdr100-small), and an existing site's
-# installed rack and upgraded nodes (resnet-into-free-slots).
+# installed rack and upgraded nodes (resnet-into-free-slots), and the same site's installed rack taking a new
+# node, its management switch and new storage in its free units (existing-new-storage).
 HDR100_SMALL = """
 apiVersion: primeflex-iac/v1
 name: hdr100-small
@@ -44,11 +45,19 @@ compute: {gpus: 40, min_gpu_memory: 32 GB}
 site: {cooling: air, racks: {max: 10, height: 42U, power_per_rack: 20 kW}}
 preferences: {fabrics: [ib-hdr], nodes: [rx2540-m5], as_of: 2020-06}
 """
+EXISTING_NEW_STORAGE = (
+    (SPECS / "existing" / "resnet-into-free-slots.yaml")
+    .read_text(encoding="utf-8")
+    .replace("free_gpu_slots: 2", "free_gpu_slots: 0")
+    .replace("free_units: 2U, power_limit: 20 kW, power_used: 18 kW", "free_units: 20U, power_limit: 20 kW, power_used: 10 kW")
+    .replace("  storage: {file_system: lustre, usable: 500 TiB, read_rate: 10 GB/s}\n", "")
+)
 PLANS = {
     "customer": SPECS / "customer.yaml",
     "sample-moderate-water": SPECS / "reference" / "sample-moderate-water.yaml",
     "hdr100-small": HDR100_SMALL,
     "resnet-into-free-slots": SPECS / "existing" / "resnet-into-free-slots.yaml",
+    "existing-new-storage": EXISTING_NEW_STORAGE,
 }
 
 pytestmark = pytest.mark.needs_tool

@@ -87,6 +87,54 @@ def test_new_nodes_fill_the_existing_racks_free_units_before_new_racks(catalog: 
     assert not any(line.category == "racks" for line in plan.bom)
 
 
+NEW_STORAGE = "  storage: {file_system: lustre, usable: 500 TiB, read_rate: 10 GB/s}\n -> "  # the site has no file system
+
+
+def test_new_storage_goes_whole_into_an_installed_rack_where_it_fits(catalog: Catalog) -> None:
+    roomy = _spec(
+        power="power_used: 18 kW -> power_used: 10 kW",
+        slots="free_gpu_slots: 2 -> free_gpu_slots: 0",
+        units="free_units: 2U -> free_units: 20U",
+        storage=NEW_STORAGE,
+    )
+    _, plan = _solved(roomy, catalog)
+    r01 = next(r for r in plan.racks if r.name == "r01")
+    storage = [d for r in plan.racks for d in r.devices if d.role == "storage"]
+    # servers, metadata shelf and the block's shelves together, above the new node; no rack bought
+    assert storage and all(d in r01.devices for d in storage)
+    assert sorted(d.role for d in r01.devices if d.role != "storage") == ["compute", "management"]
+    assert min(d.position for d in storage) > next(d.position for d in r01.devices if d.role == "compute")
+    assert r01.used_units <= 20 and r01.existing_power_w + r01.power_max_w <= 20_000
+    assert [r.name for r in plan.racks] == ["r01"] and plan.totals is not None and plan.totals.racks == 0
+    # check() holds it to the site's rack: the same plan against fewer free units or less spare power
+    for smaller in ("free_units: 20U -> free_units: 8U", "power_used: 10 kW -> power_used: 18 kW"):
+        old, new = smaller.split(" -> ")
+        violations = check(plan, parse_spec_text(roomy.replace(old, new), "spec.yaml"), catalog).violations
+        assert any(v.startswith("r01") for v in violations), violations
+    # on the site's free management ports: a port for each node, storage server and shelf, none for a
+    # drive enclosure (check() counts them so; the plan once counted the enclosure too)
+    ports = MANAGEMENT + "  management: {free_ports: 50}\n"
+    _, patched = _solved(_spec(roomy, management=f"{MANAGEMENT} -> {ports}"), catalog)
+    devices = [d for r in patched.racks for d in r.devices]
+    enclosures = [
+        d
+        for d in devices
+        if catalog.storage_devices.get(d.catalog_id, None) is not None
+        and catalog.storage_devices[d.catalog_id].role == "drive_enclosure"
+    ]
+    assert enclosures and patched.existing is not None and patched.fabric is not None
+    assert patched.existing.management_ports_used == len(devices) - len(enclosures) == patched.fabric.management_cables
+    # with too few free units for it beside the node, it goes whole into a new rack
+    tight = roomy.replace("free_units: 20U", "free_units: 8U")
+    _, plan = _solved(tight, catalog)
+    assert {r.name for r in plan.racks if any(d.role == "storage" for d in r.devices)} == {"rack01"}
+    assert not any(d.role == "storage" for r in plan.racks if r.existing for d in r.devices)
+    # cards into the site's nodes keep the racks' spare power: the storage goes into a new rack
+    _, plan = _solved(roomy.replace("free_gpu_slots: 0", "free_gpu_slots: 2"), catalog)
+    assert plan.compute[0].existing_group == "hpc"
+    assert not any(d.role == "storage" for r in plan.racks if r.existing for d in r.devices)
+
+
 def test_ports_beyond_the_free_ones_take_new_leaves_on_free_spine_ports(catalog: Catalog) -> None:
     base = _busy(ports="free_leaf_ports: 12 -> free_leaf_ports: 2")
     _, plan = _solved(base.replace("free_spine_ports: 0", "free_spine_ports: 36"), catalog)

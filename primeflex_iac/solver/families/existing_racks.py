@@ -7,6 +7,9 @@ power of its enclosures, so the model grows with the site's racks, never with it
   spare power (limit - in use);
 - compute enclosures only of a new-node platform, at most the plan's; where the plan puts GPU cards
   into existing nodes, the racks' spare power is theirs (compute.py) and takes no other new device;
+- the new storage system (its servers, metadata shelf and blocks, cabled together) goes whole into
+  one installed rack where it fits beside that rack's other new devices (its servers' power with
+  the plan's fabric adapters), or whole into new racks;
 - whatever the installed racks do not take goes into new racks (racks.py); fewer enclosures in new
   racks is a tie-break, so the existing racks fill first where cost does not decide.
 """
@@ -23,7 +26,7 @@ if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
     from primeflex_iac.solver.context import ModelContext
-    from primeflex_iac.solver.families.vars import ComputeVars, FabricVars
+    from primeflex_iac.solver.families.vars import ComputeVars, FabricVars, StorageVars
 
 __all__ = ["ExistingRackVars", "add_existing_racks"]
 
@@ -33,6 +36,7 @@ class ExistingRackVars:
     compute: list[cp_model.IntVar] = field(default_factory=list)  # enclosures in each installed rack
     management: list[cp_model.IntVar] = field(default_factory=list)  # management switches in each
     leaves: list[cp_model.IntVar] = field(default_factory=list)  # leaf switches of the installed fabric in each
+    storage: list[cp_model.IntVar] = field(default_factory=list)  # 1 in the installed rack that holds the new storage
     # enclosures of each (fabric, platform) pair in installed racks (0 unless the pair is the plan's)
     placed: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
     leaves_total: cp_model.LinearExprT = 0
@@ -40,7 +44,7 @@ class ExistingRackVars:
     power: cp_model.LinearExprT = 0  # their maximum power, as the plan's power_max counts it
 
 
-def add_existing_racks(ctx: ModelContext, compute: ComputeVars, fabric: FabricVars) -> ExistingRackVars:
+def add_existing_racks(ctx: ModelContext, compute: ComputeVars, fabric: FabricVars, storage: StorageVars) -> ExistingRackVars:
     demand, model, catalog = ctx.demand, ctx.model, ctx.demand.catalog
     racks = list(demand.spec.existing.racks) if demand.spec.existing is not None else []
     if not racks:
@@ -89,14 +93,32 @@ def add_existing_racks(ctx: ModelContext, compute: ComputeVars, fabric: FabricVa
     enclosure_w = ctx.int_var("enclosure_power_in_existing", BIG)
     model.add(enclosure_u == sum(unit_terms))
     model.add(enclosure_w == sum(watt_terms))
+    footprint = _storage_footprint(ctx, storage)
+    holds_storage = [ctx.bool_var(f"storage_in_existing[{r.name}]") for r in racks]
+    model.add(sum(holds_storage) <= storage.has_storage)
     for r, rack in enumerate(racks):
         # units and power of rack r's enclosures: count x the plan's enclosure (a product, one per rack)
         taken_u = ctx.int_var(f"compute_units_in_existing[{rack.name}]", rack.free_units)
         taken_w = ctx.int_var(f"compute_power_in_existing[{rack.name}]", largest_w)
         model.add_multiplication_equality(taken_u, [enclosures[r], enclosure_u])
         model.add_multiplication_equality(taken_w, [enclosures[r], enclosure_w])
-        model.add(taken_u + switches[r] * m_u + leaves[r] * l_u <= rack.free_units)
-        model.add(taken_w + switches[r] * m_w + leaves[r] * l_w <= spare[r])
+        others_u = taken_u + switches[r] * m_u + leaves[r] * l_u
+        others_w = taken_w + switches[r] * m_w + leaves[r] * l_w
+        model.add(others_u <= rack.free_units)
+        model.add(others_w <= spare[r])
+        model.add(others_u + footprint.units <= rack.free_units).only_enforce_if(holds_storage[r])
+        for use, watts in zip(fabric.use_fabric, footprint.fits_w, strict=True):
+            model.add(others_w + watts <= spare[r]).only_enforce_if([holds_storage[r], use])
+    # what the new storage takes out of the new racks' sums: its units, and its power as power_max counts it
+    in_site = ctx.bool_var("storage_in_existing_racks")
+    model.add(in_site == sum(holds_storage))
+    storage_u = ctx.int_var("storage_units_in_existing")
+    storage_w = ctx.int_var("storage_power_in_existing")
+    model.add(storage_u == footprint.units).only_enforce_if(in_site)
+    for use, watts in zip(fabric.use_fabric, footprint.counted_w, strict=True):
+        model.add(storage_w == watts).only_enforce_if([in_site, use])
+    model.add(storage_u == 0).only_enforce_if(in_site.Not())
+    model.add(storage_w == 0).only_enforce_if(in_site.Not())
     # compute in installed racks only with a new-node platform
     model.add(sum(enclosures) <= BIG * sum(new_pairs) if new_pairs else sum(enclosures) == 0)
     for used, platform in zip(compute.use_platform, demand.platforms, strict=True):
@@ -104,8 +126,11 @@ def add_existing_racks(ctx: ModelContext, compute: ComputeVars, fabric: FabricVa
             for r in range(len(racks)):
                 model.add(switches[r] == 0).only_enforce_if(used)
                 model.add(leaves[r] == 0).only_enforce_if(used)
-    # tie-break: the site's racks in its order, so new devices sit together in the first ones with room
-    ctx.order.append(sum(r * (enclosures[r] + switches[r] + leaves[r]) for r in range(len(racks))))
+                model.add(holds_storage[r] == 0).only_enforce_if(used)
+    # tie-break: the site's racks in its order, so new devices sit together in the first ones with room,
+    # and the storage in them rather than in a new rack (as compute fills them first)
+    ctx.order.append(sum(r * (enclosures[r] + switches[r] + leaves[r] + holds_storage[r]) for r in range(len(racks))))
+    ctx.order.append(storage.has_storage - in_site)
     model.add(sum(switches) <= fabric.management_switches)
     leaves_total = sum(leaves)
     model.add(leaves_total <= (fabric.trees[installed].leaves if installed is not None else 0))
@@ -113,10 +138,42 @@ def add_existing_racks(ctx: ModelContext, compute: ComputeVars, fabric: FabricVa
         compute=enclosures,
         management=switches,
         leaves=leaves,
+        storage=holds_storage,
         placed=placed,
         leaves_total=leaves_total,
-        units=sum(units) + sum(switches) * m_u + leaves_total * l_u,
+        units=sum(units) + sum(switches) * m_u + leaves_total * l_u + storage_u,
         power=sum(power)
         + sum(switches) * round(management.power_max_w)
-        + leaves_total * (round(leaf.power_max_w) if leaf else 0),
+        + leaves_total * (round(leaf.power_max_w) if leaf else 0)
+        + storage_w,
+    )
+
+
+@dataclass(frozen=True)
+class _StorageFootprint:
+    units: cp_model.LinearExprT  # rack units of the new storage system
+    fits_w: list[cp_model.LinearExprT]  # its maximum power with each fabric option's adapters, each device rounded up
+    counted_w: list[cp_model.LinearExprT]  # the same as power_max counts it (each device rounded)
+
+
+def _storage_footprint(ctx: ModelContext, storage: StorageVars) -> _StorageFootprint:
+    """The storage family's devices (storage.py): blocks, servers with their fabric adapters, the metadata shelf."""
+    demand, catalog = ctx.demand, ctx.demand.catalog
+    rules = catalog.storage_rules
+    server, mdt = catalog.storage_devices[rules.server], catalog.storage_devices[rules.mdt_shelf]
+    mdt_shelves = storage.has_storage * demand.mdt_shelves
+    units: cp_model.LinearExprT = storage.servers * server.height_u + mdt_shelves * mdt.height_u
+    up: cp_model.LinearExprT = storage.servers * math.ceil(server.power_max_w) + mdt_shelves * math.ceil(mdt.power_max_w)
+    counted: cp_model.LinearExprT = storage.servers * round(server.power_max_w) + mdt_shelves * round(mdt.power_max_w)
+    for count, block in zip(storage.blocks, catalog.storage_blocks.values(), strict=True):
+        for device_id, per_block in block.devices.items():
+            device = catalog.storage_devices[device_id]
+            units += count * per_block * device.height_u
+            up += count * per_block * math.ceil(device.power_max_w)
+            counted += count * per_block * round(device.power_max_w)
+    ports = storage.servers * server.fabric_ports
+    return _StorageFootprint(
+        units=units,
+        fits_w=[up + ports * math.ceil(option.adapter.power_max_w) for option in demand.fabrics],
+        counted_w=[counted + ports * round(option.adapter.power_max_w) for option in demand.fabrics],
     )

@@ -18,7 +18,8 @@ Rules:
   of more than one rack the node cables are the fabric mode's optical ones.
 - On an existing site: GPU cards in existing nodes stay in their racks (their power within each
   rack's spare, compute.py); new compute enclosures fill the existing racks' free units and spare
-  power first (as many as fit, rack by rack), then new racks; the head node, the cluster's
+  power first (as many as fit, rack by rack), then new racks, and the new storage goes whole into
+  one of them where it fits (existing_racks.py); the head node, the cluster's
   licences and the racks' node cables (optical: the site spans racks) are the site's.
 """
 
@@ -66,7 +67,7 @@ def add_racks_and_power(
     switch_full: list[FullRacks | None] = []
     power_rule = ctx.group(Requirement.POWER_PER_RACK)
     # what sits in existing racks: units and maximum power taken out of the new racks' sums
-    in_existing = add_existing_racks(ctx, compute, fabric)
+    in_existing = add_existing_racks(ctx, compute, fabric, storage)
     in_existing_units: list[cp_model.LinearExprT] = [in_existing.units]
     in_existing_power: list[cp_model.LinearExprT] = [in_existing.power]
     for index, platform in enumerate(demand.platforms):
