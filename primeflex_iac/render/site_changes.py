@@ -69,10 +69,13 @@ def _new_nodes(plan: Plan) -> list[str]:
 
 def _racks(plan: Plan, site: ExistingSitePlan) -> list[str]:
     lines = []
+    placed = {rack.name: rack.devices for rack in plan.racks if rack.existing}
     for rack in site.racks:
         if rack.new_units or rack.new_power_w:
             spare = rack.power_limit_w - rack.power_used_w
-            units = f"{rack.new_units} of its {rack.free_units} free units, " if rack.new_units else ""
+            names = name_runs([d.name for d in placed.get(rack.name, [])])
+            units = f"{', '.join(names)} in " if names else ""
+            units += f"{rack.new_units} of its {rack.free_units} free units, " if rack.new_units else ""
             lines.append(f"Rack {rack.name} (existing): {units}+{rack.new_power_w:,.0f} W of {spare:,.0f} W spare power.")
     new = [rack for rack in plan.racks if not rack.existing]
     if new:

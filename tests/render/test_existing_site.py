@@ -31,6 +31,12 @@ VARIANTS: dict[str, list[tuple[str, str]]] = {
         ("free_gpu_slots: 2", "free_gpu_slots: 0"),
         ("free_units: 2U", "free_units: 4U"),
     ],
+    "storage-r01": [  # no free slots, 20U free and 10 kW spare, no file system: the new node and storage go into r01
+        ("power_used: 18 kW", "power_used: 10 kW"),
+        ("free_gpu_slots: 2", "free_gpu_slots: 0"),
+        ("free_units: 2U", "free_units: 20U"),
+        ("  storage: {file_system: lustre, usable: 500 TiB, read_rate: 10 GB/s}\n", ""),
+    ],
     "six-nodes": [("power_used: 18 kW", "power_used: 19.95 kW"), ("time_to_model: 24 h", "time_to_model: 2 h")],
     "new-leaf": [
         ("power_used: 18 kW", "power_used: 19.95 kW"),
@@ -99,6 +105,16 @@ def test_a_new_node_in_an_installed_rack_sits_above_its_equipment(catalog: Catal
     assert "38 U existing + 3 U new of 42 U" in svg
 
 
+def test_new_storage_in_an_installed_rack_is_named_where_it_goes(catalog: Catalog) -> None:
+    plan = _plan("storage-r01", catalog)
+    r01 = next(rack for rack in plan.racks if rack.name == "r01")
+    storage = sorted(d.name for d in r01.devices if d.role == "storage")
+    assert storage and [r.name for r in plan.racks] == ["r01"]
+    line = next(line for line in report_markdown(plan).splitlines() if line.startswith("- Rack r01 (existing):"))
+    assert "oss01–oss02" in line and all(name in line for name in storage if not name.startswith("oss"))
+    assert f"in {r01.used_units} of its 20 free units" in line
+
+
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_topology_draws_the_installed_cluster_and_the_new_links(variant: str, catalog: Catalog) -> None:
     plan = _plan(variant, catalog)
@@ -157,7 +173,8 @@ def test_the_report_says_what_changes_and_what_stays(variant: str, catalog: Cata
             assert "cn[001-" in html and "Compute | GPU cards:" in markdown
         assert f"Nodes of {group.name}:" in markdown
     assert ("new leaf switch" in markdown) == bool(site.fabric and site.fabric.new_leaves)
-    assert "Storage: the existing lustre (500 TiB, 10.0 GB/s) is used as is." in markdown
+    if variant != "storage-r01":  # the one site without a file system
+        assert "Storage: the existing lustre (500 TiB, 10.0 GB/s) is used as is." in markdown
     if any(not rack.existing for rack in plan.racks):
         assert "1 new rack: rack01 (" in markdown
 
