@@ -52,6 +52,8 @@ def layout_violations(
         out.append(
             f"workload {name}: CP {stated.cp} does not split its {shape.sequence:,}-token sequences into {2 * stated.cp} equal parts"
         )
+    if shape.attention_heads is not None and stated.tp >= 1 and shape.attention_heads % stated.tp:
+        out.append(f"workload {name}: TP {stated.tp} does not divide its {shape.attention_heads} attention heads")
     if stated.cp > 1 and not shape.flash_attention:
         out.append(f"workload {name}: CP {stated.cp} without FlashAttention (ring attention passes fused attention blocks on)")
     if gpus_per_node % stated.tp:

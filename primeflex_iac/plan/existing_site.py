@@ -82,7 +82,8 @@ def into_existing_racks(selection: Selection, devices: list[DeviceToPlace]) -> l
 
 def existing_racks(selection: Selection, demand: Demand, taken: list[list[DeviceToPlace]]) -> list[RackPlan]:
     """The installed racks the plan adds to: ``taken[r]`` in rack r's free units (compute and storage
-    from their lowest unit up, switches from the top down), and the cards' power."""
+    from their lowest unit up, heaviest for its height lowest; switches from the top down), and the
+    cards' power."""
     existing = demand.spec.existing
     if existing is None:
         return []
@@ -96,13 +97,15 @@ def existing_racks(selection: Selection, demand: Demand, taken: list[list[Device
         new = taken[index] if index < len(taken) else []
         devices: list[Device] = []
         bottom, top = rack.height - rack.free_units + 1, rack.height
-        for device in new:
-            if device.role in ("compute", "storage"):
-                devices.append(to_device(device, bottom))
-                bottom += device.height_u
-            else:
-                top -= device.height_u
-                devices.append(to_device(device, top + 1))
+        # compute and storage from the lowest free unit up, the heaviest for its height lowest (as in new
+        # racks: placement.py); switches from the top down
+        stacked = sorted((d for d in new if d.role in ("compute", "storage")), key=lambda d: -d.weight_kg / max(d.height_u, 1))
+        for device in stacked:
+            devices.append(to_device(device, bottom))
+            bottom += device.height_u
+        for device in (d for d in new if d.role not in ("compute", "storage")):
+            top -= device.height_u
+            devices.append(to_device(device, top + 1))
         added_w = sum(d.power_max_w for d in new) + len(cards.get(rack.name, [])) * card_w
         if not devices and not added_w:
             continue

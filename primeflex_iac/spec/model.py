@@ -91,7 +91,7 @@ class Workload(Strict):
     flash_attention: bool = Field(
         default=True,
         description="gpt: fused attention (FlashAttention, as current frameworks run it); false for software that writes "
-        "each head's sequence x sequence scores to memory (Megatron-LM before 2022, plain PyTorch): slower, more memory.",
+        "each head's sequence x sequence scores to memory (Megatron-LM and DeepSpeed before 2022): slower, more memory.",
     )
     global_batch: Count | None = Field(
         default=None, ge=1, description="Samples per optimizer step over the whole cluster (gpt: sequences)."

@@ -18,7 +18,7 @@ from primeflex_iac.timing.calibration import load_calibration
 from primeflex_iac.timing.llm_layouts import check_limits
 from primeflex_iac.timing.shapes import Interconnect, NodeShape
 from primeflex_iac.timing.step_model import estimate as estimate_step
-from primeflex_iac.timing.workloads import resolve_workload
+from primeflex_iac.timing.workloads import heads_problem, resolve_workload
 
 if TYPE_CHECKING:
     from primeflex_iac.catalog.models import Catalog
@@ -123,6 +123,9 @@ def prepare(
         raise ValueError(
             f"layers, hidden, tokens, attention heads and FlashAttention describe a gpt model; {model} is not one (use --model gpt)"
         )
+    heads = heads_problem(spec_workload, zoo) if zoo is not None and decoder else None
+    if heads is not None:
+        raise ValueError(heads)
     storage = storage_gbs * 1e9 if storage_gbs is not None else None
     return EstimateInput(spec_workload, NodeShape(chip, gpus_per_node, intra, adapters), interconnect, nodes, storage)
 

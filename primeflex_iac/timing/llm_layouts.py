@@ -20,13 +20,13 @@ __all__ = [
     "capacity_bytes",
     "check_limits",
     "context_degrees",
-    "largest_power_dividing",
     "least_gpu_memory_gb",
     "least_memory_at",
     "least_memory_bytes",
     "max_pipeline",
     "passes_of",
     "powers_of_two",
+    "tensor_degrees",
 ]
 
 MAX_PIPELINE = 32  # most pipeline stages the search tries
@@ -56,9 +56,11 @@ def context_degrees(shape: DecoderShape) -> list[int]:
     return [c for c in powers_of_two(max(1.0, shape.sequence / MIN_CONTEXT_TOKENS)) if c == 1 or shape.sequence % (2 * c) == 0]
 
 
-def largest_power_dividing(count: int) -> int:
-    """The largest tensor-parallel degree a node of ``count`` GPUs takes."""
-    return max(p for p in powers_of_two(count) if count % p == 0)
+def tensor_degrees(shape: DecoderShape, per_node: int) -> list[int]:
+    """Tensor-parallel degrees: powers of two dividing a node's GPUs and, where the heads are stated,
+    the heads (each rank computes whole heads; the default width / 128 is an assumption, not held)."""
+    heads = shape.attention_heads
+    return [t for t in powers_of_two(per_node) if per_node % t == 0 and (heads is None or heads % t == 0)]
 
 
 def max_pipeline(shape: DecoderShape) -> int:
@@ -73,7 +75,7 @@ def least_memory_bytes(shape: DecoderShape, gpus_per_node: int, global_batch: fl
     """The least a GPU can need in any layout: TP across the node, the sequence split as far as context
     parallelism goes, the most pipeline stages, ZeRO-3 over as many replicas as the global batch
     allows, full recomputation, one sequence per micro-batch."""
-    tp = largest_power_dividing(gpus_per_node)
+    tp = max(tensor_degrees(shape, gpus_per_node))
     pp = max_pipeline(shape)
     dp = max(1, int(global_batch))
     layout = Layout(tp, pp, dp, 3, "full", 1, cp=max(context_degrees(shape)))
@@ -85,7 +87,7 @@ def least_memory_at(shape: DecoderShape, per_node: int, nodes: int, global_batch
     per micro-batch, the TP, CP and PP that shard most); infinite when no layout divides the GPUs."""
     gpus, least = nodes * per_node, math.inf
     fp8_extra = cal.llm.fp8_extra_bytes_per_parameter.value
-    for tp in (t for t in powers_of_two(per_node) if per_node % t == 0):
+    for tp in tensor_degrees(shape, per_node):
         for cp in context_degrees(shape):
             for pp in powers_of_two(min(shape.layers, MAX_PIPELINE)):
                 if gpus % (tp * cp * pp) == 0 and gpus // (tp * cp * pp) <= global_batch:
@@ -108,6 +110,8 @@ def check_limits(limits: LayoutLimits, shape: DecoderShape, gpus_per_node: int, 
             raise ValueError(f"{name} {value}: a parallel degree is at least 1")
     if limits.tp is not None and gpus_per_node % limits.tp:
         raise ValueError(f"TP {limits.tp} does not divide a node's {gpus_per_node} GPUs (tensor parallelism stays inside a node)")
+    if limits.tp is not None and shape.attention_heads is not None and shape.attention_heads % limits.tp:
+        raise ValueError(f"TP {limits.tp} does not divide the model's {shape.attention_heads} attention heads")
     if limits.pp is not None and limits.pp > shape.layers:
         raise ValueError(f"PP {limits.pp}: more pipeline stages than the model's {shape.layers} layers")
     if limits.cp is not None and limits.cp > 1 and shape.sequence % (2 * limits.cp):

@@ -15,7 +15,8 @@ a ring), pipeline parallel ``pp``, data parallel ``dp`` with ZeRO stage ``zero``
                   (Korthikanti et al. 2022, table 2), plus 5 a s^2 b / (tp cp) for the attention
                   scores unless FlashAttention or selective recomputation drops them; full
                   recomputation keeps only each layer's input (2 s b h / (tp cp)) and one layer at a
-                  time. The first pipeline stage holds min(pp, micro-batches) micro-batches of
+                  time. Without FlashAttention, the layer being recomputed (full or selective)
+                  holds its scores while it runs: one layer's 5 a s^2 b / tp more. The first pipeline stage holds min(pp, micro-batches) micro-batches of
                   L / pp layers (1F1B schedule), 1 + (pp - 1) / (pp v) times that with v virtual
                   stages (the interleaved schedule, Narayanan et al. 2021).
     logits      = s b V x 4 B / (tp cp) (FP32 for the loss)
@@ -143,11 +144,15 @@ def memory_bytes(shape: DecoderShape, layout: Layout, micro_batches: float, fp8_
     s = shape.sequence / cp  # the tokens of a sequence one GPU holds
     gathered = 2 * 12 * h * h / tp * WEIGHT_BYTES if layout.zero >= 3 else 0.0
     layer = s * b * h * ACTIVATION_BYTES / tp
-    if not shape.flash_attention and layout.recompute == "none":
-        layer += 5 * shape.heads * s * shape.sequence * b / tp
+    scores = 0.0 if shape.flash_attention else 5 * shape.heads * s * shape.sequence * b / tp
+    if layout.recompute == "none":
+        layer += scores  # kept for the backward pass
     in_flight = min(pp, max(1.0, micro_batches)) * shape.layers / pp
     if layout.virtual_stages > 1:  # the interleaved schedule keeps more micro-batches in flight
         in_flight *= 1 + (pp - 1) / (pp * layout.virtual_stages)
-    activations = in_flight * 2 * s * b * h / tp + layer if layout.recompute == "full" else in_flight * layer
+    if layout.recompute == "full":
+        activations = in_flight * 2 * s * b * h / tp + layer + scores  # the layer being recomputed, whole
+    else:
+        activations = in_flight * layer + (scores if layout.recompute == "selective" else 0.0)
     logits = s * b * shape.vocabulary * LOGIT_BYTES / tp
     return states + gathered + activations + logits

@@ -12,8 +12,8 @@ One step of a layout (tp, cp, pp, dp, ZeRO stage, recomputation, micro-batch b; 
                   power-limited card sustains a share of the fully powered part); in FP8 the
                   GEMMs' part, 1 of 1 + w_half / w, runs fp8 peak / peak x fp8_gemm_share faster,
                   the narrow-width overhead beside them (memory-bound work) does not; without
-                  FlashAttention each head's s x s scores also pass through memory (30 B per element,
-                  43 B recomputed: ``SCORE_BYTES``) at the GPU's memory bandwidth
+                  FlashAttention each head's s x s scores also pass through memory (32 B per element,
+                  45 B recomputed: ``SCORE_BYTES``) at the GPU's memory bandwidth
     tensor par. = per layer and micro-batch 4 all-reduces of b x s x width x 2 B (6 with full
                   recomputation), ring inside the node: 2 (tp-1)/tp x size / NVLink (or PCIe)
     context par.= per layer and micro-batch, ring attention passes a chunk's keys and values (2 b s h
@@ -52,7 +52,14 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from primeflex_iac.timing.llm_layouts import MAX_PIPELINE, capacity_bytes, context_degrees, passes_of, powers_of_two
+from primeflex_iac.timing.llm_layouts import (
+    MAX_PIPELINE,
+    capacity_bytes,
+    context_degrees,
+    passes_of,
+    powers_of_two,
+    tensor_degrees,
+)
 from primeflex_iac.timing.llm_memory import RECOMPUTE, Layout, memory_bytes
 
 if TYPE_CHECKING:
@@ -62,13 +69,15 @@ if TYPE_CHECKING:
 
 __all__ = ["LayoutLimits", "LlmStep", "search_layout", "tp_width_share"]
 
-# Without FlashAttention each head's sequence x sequence scores pass through memory, per element: forward,
-# QK^T writes the scores (2 B), the fused scale-mask-softmax reads and writes them (4 B), dropout reads
-# them and writes its output and mask (5 B), AV reads the output (2 B); backward reads and writes each
-# once more (17 B); recomputation (full, or selective: the attention core) repeats the forward. The
-# 5 B kept per element are Korthikanti et al. 2022's 5 a s^2 b; the traffic is this count (assumption:
-# at the GPU's memory bandwidth, an optimistic bound for element-wise kernels).
-SCORE_BYTES = {"none": 30, "selective": 43, "full": 43}
+# Without FlashAttention each head's sequence x sequence scores pass through memory, per element (Megatron's
+# fused scale-mask-softmax; unfused eager attention moves more): forward 13 B: QK^T writes the scores (2),
+# the softmax reads them and writes P (4), dropout reads P and writes its output and mask (5), AV reads
+# the output (2); backward 19 B: AV's backward writes dP' and reads the output for dV (4), dropout's reads
+# dP' and the mask and writes dP (5), the softmax's reads dP and P and writes dS (6), QK^T's reads dS for
+# dQ and for dK (4); recomputation (full, or selective: the attention core) repeats the forward. The 5 B
+# kept per element are Korthikanti et al. 2022's 5 a s^2 b; the traffic is this count (assumption: at
+# the GPU's memory bandwidth, an optimistic bound for element-wise kernels).
+SCORE_BYTES = {"none": 32, "selective": 45, "full": 45}
 MAX_MICRO_TOKENS = 65_536  # largest micro-batch the search tries, in tokens (beyond, GEMMs gain little)
 ZERO_STAGES = (0, 1, 2, 3)
 _CACHE: dict[tuple[object, ...], LlmStep | None] = {}
@@ -309,7 +318,7 @@ def _search(
     if limits.recompute is not None:
         recomputes = [limits.recompute]
     zeros = ZERO_STAGES if limits.zero is None else (limits.zero,)
-    tps = [t for t in powers_of_two(per_node) if per_node % t == 0] if limits.tp is None else [limits.tp]
+    tps = tensor_degrees(shape, per_node) if limits.tp is None else [limits.tp]
     pps = powers_of_two(min(shape.layers, MAX_PIPELINE)) if limits.pp is None else [limits.pp]
     cps = context_degrees(shape) if limits.cp is None else [limits.cp]
     best: LlmStep | None = None

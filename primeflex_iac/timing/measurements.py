@@ -13,7 +13,8 @@ Megatron), compared with the published figure.
 
 The split between the rows the calibration is fitted on and the rows it is judged on is fixed
 (:func:`held_out`): every third row of each file, counted in file order, is held out, and so are
-the H200 GPT rows (eager PyTorch without FlashAttention: other software than the LLM rows).
+the H200 GPT rows (eager PyTorch: other software than the LLM rows; the reference facts do not say
+whether its attention was fused, so they are estimated with the default, FlashAttention).
 """
 
 from __future__ import annotations

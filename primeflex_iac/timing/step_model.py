@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Literal
 
 from primeflex_iac.timing.calibration import load_calibration, range_group
 from primeflex_iac.timing.estimate_memo import remembered_times
-from primeflex_iac.timing.llm_layouts import context_degrees, largest_power_dividing, least_memory_at, max_pipeline
+from primeflex_iac.timing.llm_layouts import context_degrees, least_memory_at, max_pipeline, tensor_degrees
 from primeflex_iac.timing.llm_step import search_layout
 
 if TYPE_CHECKING:
@@ -271,7 +271,7 @@ def _largest_nodes(workload: ResolvedWorkload, gpus_per_node: int) -> int:
     replica = 1
     if workload.decoder is not None:
         decoder = workload.decoder
-        replica = largest_power_dividing(gpus_per_node) * max(context_degrees(decoder)) * max_pipeline(decoder)
+        replica = max(tensor_degrees(decoder, gpus_per_node)) * max(context_degrees(decoder)) * max_pipeline(decoder)
     return min(MAX_NODES, math.floor(workload.global_batch * replica / gpus_per_node + 1e-9))
 
 

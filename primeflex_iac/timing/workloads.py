@@ -28,6 +28,7 @@ __all__ = [
     "ResolvedWorkload",
     "gpt_flops_per_token",
     "gpt_shape",
+    "heads_problem",
     "resolve_workload",
     "sized_deadline",
     "zoo_fields_used",
@@ -112,16 +113,33 @@ def gpt_flops_per_token(parameters: float, sequence: int, layers: int, hidden: i
     return FLOPS_PER_PARAMETER_TOKEN * parameters + 12 * layers * hidden * sequence
 
 
+def decoder_shape_of(workload: Workload, zoo: WorkloadModel) -> tuple[float, int, int]:
+    """(parameters, layers, width) of a GPT-style decoder: the spec's fields, else the zoo's (layers
+    and width from the nearest GPT-3 shape when only the size changes)."""
+    custom_size = workload.parameters is not None and workload.parameters != zoo.parameters
+    parameters = float(workload.parameters or zoo.parameters)
+    zoo_layers = None if custom_size else zoo.layers
+    zoo_hidden = None if custom_size or workload.layers is not None else zoo.hidden
+    layers, hidden = gpt_shape(parameters, workload.layers or zoo_layers, workload.hidden or zoo_hidden)
+    return parameters, layers, hidden
+
+
+def heads_problem(workload: Workload, zoo: WorkloadModel) -> str | None:
+    """Why the stated attention heads cannot be the model's (None when they can): at most one per width unit."""
+    heads = workload.attention_heads
+    if heads is None:
+        return None
+    width = decoder_shape_of(workload, zoo)[2]
+    return f"{heads:,} attention heads in a model {width:,} wide: a head is at least one unit wide" if heads > width else None
+
+
 def _gpt(workload: Workload, zoo: WorkloadModel) -> tuple[DecoderShape, float, int, float]:
     """(shape, FLOPs per sequence, sequences, bytes per sequence) of a GPT-style decoder: the spec's
     fields, else the zoo's (layers and width from the nearest GPT-3 shape when only the size changes)."""
     assert zoo.sequence_length is not None
     custom_size = workload.parameters is not None and workload.parameters != zoo.parameters
-    parameters = float(workload.parameters or zoo.parameters)
     sequence = workload.sequence_length or zoo.sequence_length
-    zoo_layers = None if custom_size else zoo.layers
-    zoo_hidden = None if custom_size or workload.layers is not None else zoo.hidden
-    layers, hidden = gpt_shape(parameters, workload.layers or zoo_layers, workload.hidden or zoo_hidden)
+    parameters, layers, hidden = decoder_shape_of(workload, zoo)
     shape = DecoderShape(
         parameters,
         layers,

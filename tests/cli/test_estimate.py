@@ -218,6 +218,8 @@ def test_a_model_that_fits_no_layout_exits_3_in_memory_per_gpu(capsys: pytest.Ca
         (["--gpu", "h100-sxm5-80gb", "--pp", "64"], "more pipeline stages than the model's 32 layers"),
         (["--gpu", "h100-sxm5-80gb", "--cp", "2", "--no-flash-attention"], "CP 2 needs FlashAttention"),
         (["--gpu", "h100-sxm5-80gb", "--heads", "0"], "attention_heads"),
+        (["--gpu", "h100-sxm5-80gb", "--heads", "99999"], "99,999 attention heads in a model 4,096 wide"),
+        (["--gpu", "h100-sxm5-80gb", "--heads", "6", "--tp", "4"], "TP 4 does not divide the model's 6 attention heads"),
         (["--gpu", "h100-sxm5-80gb", "--nodes", "3", "--fabric", "ib-ndr", "--pp", "16"], "does not divide the 24 GPUs"),
     ],
 )
@@ -230,6 +232,15 @@ def test_decoder_input_that_cannot_be_is_refused(extra: list[str], message: str,
 def test_decoder_flags_describe_a_decoder_only(extra: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["estimate", "--model", "resnet50", "--gpu", "a100-sxm4-40gb", *extra]) == EXIT_INVALID
     assert "gpt model" in capsys.readouterr().err
+
+
+def test_long_sequences_without_flash_attention_fit_no_layout(capsys: pytest.CaptureFixture[str]) -> None:
+    # each head's 131,072 x 131,072 scores, even for one layer at a time: far beyond any GPU
+    run = ["estimate", "--model", "llama3-405b", "--sequence-length", "131072", "--batch", "128", "--precision", "bf16"]
+    run += ["--gpu", "h100-sxm5-80gb", "--nodes", "2048", "--fabric", "ib-ndr", "--adapters-per-node", "8"]
+    assert main([*run, "--no-flash-attention"]) == 3
+    assert "GB per GPU" in capsys.readouterr().err
+    assert main(run) == EXIT_OK  # fused, with context parallelism, it fits
 
 
 def test_software_without_flash_attention_is_slower(capsys: pytest.CaptureFixture[str]) -> None:

@@ -81,6 +81,16 @@ def test_context_parallelism_without_flash_attention_is_flagged(solved: tuple[Sp
     assert not any("FlashAttention" in v for v in check(split, spec, catalog).violations)
 
 
+def test_tensor_parallelism_that_splits_a_head_is_flagged(solved: tuple[Spec, Plan], catalog: Catalog) -> None:
+    spec, plan = solved
+    (run,) = plan.workloads
+    assert run.parallelism is not None
+    three = spec.model_copy(update={"workloads": [w.model_copy(update={"attention_heads": 3}) for w in spec.workloads]})
+    split = _with_layout(plan, tp=2, dp=run.parallelism.dp // 2)
+    assert any("TP 2 does not divide its 3 attention heads" in v for v in check(split, three, catalog).violations)
+    assert not any("attention heads" in v for v in check(split, spec, catalog).violations)
+
+
 def test_the_stated_memory_must_be_the_layouts(solved: tuple[Spec, Plan], catalog: Catalog) -> None:
     spec, plan = solved
     (run,) = plan.workloads

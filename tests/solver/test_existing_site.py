@@ -100,10 +100,14 @@ def test_new_storage_goes_whole_into_an_installed_rack_where_it_fits(catalog: Ca
     _, plan = _solved(roomy, catalog)
     r01 = next(r for r in plan.racks if r.name == "r01")
     storage = [d for r in plan.racks for d in r.devices if d.role == "storage"]
-    # servers, metadata shelf and the block's shelves together, above the new node; no rack bought
+    # servers, metadata shelf and the block's shelves together with the new node, the heaviest for its
+    # height lowest (as in new racks); no rack bought
     assert storage and all(d in r01.devices for d in storage)
     assert sorted(d.role for d in r01.devices if d.role != "storage") == ["compute", "management"]
-    assert min(d.position for d in storage) > next(d.position for d in r01.devices if d.role == "compute")
+    stacked = sorted((d for d in r01.devices if d.role in ("compute", "storage")), key=lambda d: d.position)
+    assert stacked[0].position == 42 - 20 + 1
+    density = [d.weight_kg / d.height_u for d in stacked]
+    assert density == sorted(density, reverse=True)
     assert r01.used_units <= 20 and r01.existing_power_w + r01.power_max_w <= 20_000
     assert [r.name for r in plan.racks] == ["r01"] and plan.totals is not None and plan.totals.racks == 0
     # check() holds it to the site's rack: the same plan against fewer free units or less spare power
@@ -112,7 +116,7 @@ def test_new_storage_goes_whole_into_an_installed_rack_where_it_fits(catalog: Ca
         violations = check(plan, parse_spec_text(roomy.replace(old, new), "spec.yaml"), catalog).violations
         assert any(v.startswith("r01") for v in violations), violations
     # on the site's free management ports: a port for each node, storage server and shelf, none for a
-    # drive enclosure (check() counts them so; the plan once counted the enclosure too)
+    # drive enclosure, as check() counts them
     ports = MANAGEMENT + "  management: {free_ports: 50}\n"
     _, patched = _solved(_spec(roomy, management=f"{MANAGEMENT} -> {ports}"), catalog)
     devices = [d for r in patched.racks for d in r.devices]
@@ -124,6 +128,11 @@ def test_new_storage_goes_whole_into_an_installed_rack_where_it_fits(catalog: Ca
     ]
     assert enclosures and patched.existing is not None and patched.fabric is not None
     assert patched.existing.management_ports_used == len(devices) - len(enclosures) == patched.fabric.management_cables
+    # the first rack full, the next with room: there, not in a new rack
+    later = roomy.replace("{name: r01, height: 42U, free_units: 20U", "{name: r01, height: 42U, free_units: 2U")
+    _, plan = _solved(later, catalog)
+    holding = {r.name for r in plan.racks if any(d.role == "storage" for d in r.devices)}
+    assert holding == {"r02"} and all(r.existing for r in plan.racks), [(r.name, r.existing) for r in plan.racks]
     # with too few free units for it beside the node, it goes whole into a new rack
     tight = roomy.replace("free_units: 20U", "free_units: 8U")
     _, plan = _solved(tight, catalog)

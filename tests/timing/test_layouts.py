@@ -12,7 +12,7 @@ from primeflex_iac import Catalog, check, load_spec, parse_spec_text, solve
 from primeflex_iac.errors import SpecError
 from primeflex_iac.timing.calibration import load_calibration
 from primeflex_iac.timing.estimate import estimate, prepare
-from primeflex_iac.timing.llm_layouts import context_degrees, least_gpu_memory_gb
+from primeflex_iac.timing.llm_layouts import context_degrees, least_gpu_memory_gb, tensor_degrees
 from primeflex_iac.timing.llm_memory import DecoderShape, Layout, Recompute, memory_bytes
 from primeflex_iac.timing.llm_step import LayoutLimits, _step, search_layout, tp_width_share
 from primeflex_iac.timing.measurements import large_scale_rows, megatron_rows, relative_error, summary
@@ -41,7 +41,11 @@ def test_recomputation_tensor_parallelism_and_fp8_change_the_memory() -> None:
     assert none - full > 30e9  # only each layer's input is kept: 2 instead of 34 bytes per token and width unit
     assert need(Layout(2, 1, 4, 3, "none", 4)) < none  # sequence parallelism splits the activations
     no_flash = DecoderShape(6.7e9, 32, 4096, 2048, 50257, "bf16", flash_attention=False)
-    assert need(Layout(1, 1, 8, 3, "none", 4), no_flash) > need(Layout(1, 1, 8, 3, "selective", 4), no_flash) == none
+    assert need(Layout(1, 1, 8, 3, "none", 4), no_flash) > need(Layout(1, 1, 8, 3, "selective", 4), no_flash)
+    # without FlashAttention the layer being recomputed holds its scores (5 a s^2 b) while it runs
+    one_layer = 5 * 32 * 2048**2 * 4
+    assert need(Layout(1, 1, 8, 3, "selective", 4), no_flash) == pytest.approx(none + one_layer)
+    assert need(Layout(1, 1, 8, 3, "full", 4), no_flash) == pytest.approx(full + one_layer)
     fp8 = DecoderShape(6.7e9, 32, 4096, 2048, 50257, "fp8")
     assert need(Layout(1, 1, 8, 0, "full", 1), fp8) - need(Layout(1, 1, 8, 0, "full", 1)) == pytest.approx(6.7e9)
 
@@ -257,8 +261,8 @@ def test_decoder_fields_on_another_model_are_refused_where_they_stand(catalog: C
 
 
 def test_materialised_attention_costs_its_score_traffic_and_memory(catalog: Catalog) -> None:
-    """Without FlashAttention each head's s x s scores pass through memory: 30 bytes per element
-    (43 recomputed) at the GPU's memory bandwidth, beside the same FLOPs; no context parallelism
+    """Without FlashAttention each head's s x s scores pass through memory: 32 bytes per element
+    (45 recomputed) at the GPU's memory bandwidth, beside the same FLOPs; no context parallelism
     (its memory: test_recomputation_tensor_parallelism_and_fp8_change_the_memory)."""
     calibration = load_calibration()
     run = {"parameters": 1_700_000_000, "layers": 24, "hidden": 2304, "sequence_length": 2048, "global_batch": 512}
@@ -276,7 +280,7 @@ def test_materialised_attention_costs_its_score_traffic_and_memory(catalog: Cata
     fused = inputs.resolve(catalog, calibration).decoder
     assert fused is not None and fused.flash_attention and fused.heads == 24
     plain = replace(fused, flash_attention=False)
-    recomputes: list[tuple[Recompute, int]] = [("none", 30), ("selective", 43), ("full", 43)]
+    recomputes: list[tuple[Recompute, int]] = [("none", 32), ("selective", 45), ("full", 45)]
     for recompute, score_bytes in recomputes:
         layout = Layout(2, 1, 16, 1, recompute, 8)
         one, two = (_step(shape, layout, inputs.node, inputs.fabric, 512, calibration, 0.0) for shape in (fused, plain))
@@ -286,6 +290,23 @@ def test_materialised_attention_costs_its_score_traffic_and_memory(catalog: Cata
         assert extra > 0.1 * one.compute_s  # a 1.7B model at 2,048 tokens: more than a tenth of its compute
     long = DecoderShape(6.7e9, 32, 4096, 131_072, 50257, "bf16", flash_attention=False)
     assert context_degrees(long) == [1]
+
+
+def test_tensor_parallelism_splits_whole_heads_where_they_are_stated(catalog: Catalog) -> None:
+    assert tensor_degrees(SEVEN_B, 8) == [1, 2, 4, 8]  # heads not stated: width / 128 is an assumption, not held
+    assert tensor_degrees(replace(SEVEN_B, attention_heads=20), 8) == [1, 2, 4]
+    assert tensor_degrees(replace(SEVEN_B, attention_heads=7), 8) == [1]
+    run = {"parameters": 70_000_000_000, "layers": 80, "hidden": 8192, "precision": "bf16", "catalog": catalog}
+    for heads in (None, 20):
+        found = estimate("gpt", gpu="h100-sxm5-80gb", nodes=4, fabric="ib-ndr", adapters_per_node=8, attention_heads=heads, **run)
+        assert found.layout is not None and found.fits_memory
+        assert heads is None or heads % found.layout.tp == 0, found.layout
+    spec = parse_spec_text(
+        "apiVersion: primeflex-iac/v1\nname: t\nworkloads:\n  - {name: w, model: gpt, time_to_model: 30 d, attention_heads: 99999}\n"
+        "site: {racks: {power_per_rack: 40 kW}}\n"
+    )
+    with pytest.raises(SpecError, match=r"workloads\[0\]\.attention_heads: 99,999 attention heads in a model"):
+        solve(spec, catalog)
 
 
 def test_fp8_on_gpus_without_it_is_explained_with_bf16(catalog: Catalog) -> None:

@@ -69,13 +69,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--hidden", type=int, metavar="H", help="model width (gpt; default: the zoo's)")
     parser.add_argument("--sequence-length", type=int, metavar="S", help="tokens per sequence (gpt)")
     parser.add_argument("--tokens", type=_count, metavar="T", help="training tokens (gpt: the dataset; e.g. 300B)")
-    parser.add_argument("--heads", type=int, metavar="A", help="attention heads (gpt; default: width / 128)")
+    parser.add_argument(
+        "--heads", type=int, metavar="A", help="attention heads (gpt; default: width / 128): TP splits whole heads"
+    )
     parser.add_argument(
         "--no-flash-attention",
         dest="flash_attention",
         action="store_const",
         const=False,
-        help="the software materialises the attention scores (gpt: Megatron-LM before 2022, plain PyTorch)",
+        help="the software writes the attention scores to memory (gpt: Megatron-LM and DeepSpeed before 2022)",
     )
     parser.add_argument("--flops-per-sample", type=float, metavar="FLOP", help="training FLOPs per sample (custom)")
     parser.add_argument("--samples", type=_count, metavar="S", help="samples per epoch (default: the zoo's)")

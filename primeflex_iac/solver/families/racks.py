@@ -105,7 +105,7 @@ def add_racks_and_power(
                 model.add(placed <= enclosures)
                 rest = ctx.int_var(f"in_new_racks[{platform.id},{option.id}]")
                 model.add(rest == enclosures - placed)
-                ctx.order.append(rest)
+                ctx.order.append(rest * max(1, len(in_existing.compute)))  # outweighs any installed rack's position
                 enclosures = rest
             full = _full_racks(
                 ctx,
