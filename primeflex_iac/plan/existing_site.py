@@ -99,7 +99,8 @@ def existing_racks(selection: Selection, demand: Demand, taken: list[list[Device
         bottom, top = rack.height - rack.free_units + 1, rack.height
         # compute and storage from the lowest free unit up, the heaviest for its height lowest (as in new
         # racks: placement.py); switches from the top down
-        stacked = sorted((d for d in new if d.role in ("compute", "storage")), key=lambda d: -d.weight_kg / max(d.height_u, 1))
+        by_role = [d for role in ("storage", "compute") for d in new if d.role == role]  # ties as placement.py
+        stacked = sorted(by_role, key=lambda d: -d.weight_kg / max(d.height_u, 1))
         for device in stacked:
             devices.append(to_device(device, bottom))
             bottom += device.height_u

@@ -72,9 +72,9 @@ def capacity_bytes(shape_gpu_memory_gb: float, cal: Calibration) -> float:
 
 
 def least_memory_bytes(shape: DecoderShape, gpus_per_node: int, global_batch: float, cal: Calibration) -> float:
-    """The least a GPU can need in any layout: TP across the node, the sequence split as far as context
-    parallelism goes, the most pipeline stages, ZeRO-3 over as many replicas as the global batch
-    allows, full recomputation, one sequence per micro-batch."""
+    """The least a GPU can need in any layout: the most TP (across the node, in whole heads), the
+    sequence split as far as context parallelism goes, the most pipeline stages, ZeRO-3 over as many
+    replicas as the global batch allows, full recomputation, one sequence per micro-batch."""
     tp = max(tensor_degrees(shape, gpus_per_node))
     pp = max_pipeline(shape)
     dp = max(1, int(global_batch))

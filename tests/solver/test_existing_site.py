@@ -133,6 +133,18 @@ def test_new_storage_goes_whole_into_an_installed_rack_where_it_fits(catalog: Ca
     _, plan = _solved(later, catalog)
     holding = {r.name for r in plan.racks if any(d.role == "storage" for d in r.devices)}
     assert holding == {"r02"} and all(r.existing for r in plan.racks), [(r.name, r.existing) for r in plan.racks]
+    # six new nodes, a new rack bought anyway: the third rack's room still takes what it can (the
+    # tie-break once let only the first racks beat a new rack)
+    third = roomy.replace("time_to_model: 24 h", "time_to_model: 2 h")
+    for name in ("r01", "r02", "r04", "r05"):
+        third = third.replace(f"{{name: {name}, height: 42U, free_units: 20U", f"{{name: {name}, height: 42U, free_units: 1U")
+    third = third.replace(
+        "{name: r03, height: 42U, free_units: 20U, power_limit: 20 kW, power_used: 10 kW",
+        "{name: r03, height: 42U, free_units: 14U, power_limit: 20 kW, power_used: 17 kW",
+    )
+    _, plan = _solved(third, catalog)
+    r03 = next(r for r in plan.racks if r.name == "r03")
+    assert any(not r.existing for r in plan.racks) and any(d.role == "compute" for d in r03.devices)
     # with too few free units for it beside the node, it goes whole into a new rack
     tight = roomy.replace("free_units: 20U", "free_units: 8U")
     _, plan = _solved(tight, catalog)

@@ -127,10 +127,10 @@ def add_existing_racks(ctx: ModelContext, compute: ComputeVars, fabric: FabricVa
                 model.add(switches[r] == 0).only_enforce_if(used)
                 model.add(leaves[r] == 0).only_enforce_if(used)
                 model.add(holds_storage[r] == 0).only_enforce_if(used)
-    # tie-break: the site's racks in its order, so new devices sit together in the first ones with room,
-    # and the storage in them rather than in a new rack (as compute fills them first: racks.py), by a
-    # weight no rack's position outweighs
-    ctx.order.append(sum(r * (enclosures[r] + switches[r] + leaves[r] + holds_storage[r]) for r in range(len(racks))))
+    # tie-break: new compute (racks.py) and storage go into installed racks rather than new ones, by a
+    # weight no rack's position outweighs, and into the site's first racks with room; switches go into
+    # an installed rack only where that saves a rack (cost), else with the new racks' devices
+    ctx.order.append(sum(r * (enclosures[r] + holds_storage[r]) + (r + 1) * (switches[r] + leaves[r]) for r in range(len(racks))))
     ctx.order.append((storage.has_storage - in_site) * len(racks))
     model.add(sum(switches) <= fabric.management_switches)
     leaves_total = sum(leaves)
