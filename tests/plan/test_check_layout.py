@@ -71,24 +71,23 @@ def test_context_parallelism_counts_in_the_memory_the_layout_needs(solved: tuple
     assert not any("is not the run's" in v or "equal parts" in v for v in violations), violations
 
 
-def test_context_parallelism_without_flash_attention_is_flagged(solved: tuple[Spec, Plan], catalog: Catalog) -> None:
+@pytest.mark.parametrize(
+    ("workload", "layout", "flagged"),
+    [
+        ({"flash_attention": False}, {"cp": 2}, "CP 2 without FlashAttention"),  # ring attention needs a fused one
+        ({"attention_heads": 3}, {"tp": 2}, "TP 2 does not divide its 3 attention heads"),  # stated heads stay whole
+    ],
+)
+def test_a_layout_the_models_attention_cannot_take_is_flagged(
+    solved: tuple[Spec, Plan], catalog: Catalog, workload: dict[str, object], layout: dict[str, int], flagged: str
+) -> None:
     spec, plan = solved
     (run,) = plan.workloads
     assert run.parallelism is not None
-    unfused = spec.model_copy(update={"workloads": [w.model_copy(update={"flash_attention": False}) for w in spec.workloads]})
-    split = _with_layout(plan, cp=2, dp=run.parallelism.dp // 2)
-    assert any("CP 2 without FlashAttention" in v for v in check(split, unfused, catalog).violations)
-    assert not any("FlashAttention" in v for v in check(split, spec, catalog).violations)
-
-
-def test_tensor_parallelism_that_splits_a_head_is_flagged(solved: tuple[Spec, Plan], catalog: Catalog) -> None:
-    spec, plan = solved
-    (run,) = plan.workloads
-    assert run.parallelism is not None
-    three = spec.model_copy(update={"workloads": [w.model_copy(update={"attention_heads": 3}) for w in spec.workloads]})
-    split = _with_layout(plan, tp=2, dp=run.parallelism.dp // 2)
-    assert any("TP 2 does not divide its 3 attention heads" in v for v in check(split, three, catalog).violations)
-    assert not any("attention heads" in v for v in check(split, spec, catalog).violations)
+    stated = spec.model_copy(update={"workloads": [w.model_copy(update=workload) for w in spec.workloads]})
+    split = _with_layout(plan, dp=run.parallelism.dp // 2, **layout)
+    assert any(flagged in v for v in check(split, stated, catalog).violations)
+    assert not any(flagged in v for v in check(split, spec, catalog).violations)
 
 
 def test_the_stated_memory_must_be_the_layouts(solved: tuple[Spec, Plan], catalog: Catalog) -> None:
