@@ -15,10 +15,11 @@ a ring), pipeline parallel ``pp``, data parallel ``dp`` with ZeRO stage ``zero``
                   (Korthikanti et al. 2022, table 2), plus 5 a s^2 b / (tp cp) for the attention
                   scores unless FlashAttention or selective recomputation drops them; full
                   recomputation keeps only each layer's input (2 s b h / (tp cp)) and one layer at a
-                  time. Without FlashAttention the layer being recomputed (full or
-                  selective) holds its scores while it runs: 5 a s^2 b / tp more. The first pipeline stage holds min(pp, micro-batches) micro-batches of
-                  L / pp layers (1F1B schedule), 1 + (pp - 1) / (pp v) times that with v virtual
-                  stages (the interleaved schedule, Narayanan et al. 2021).
+                  time. Without FlashAttention the layer being recomputed (full or selective)
+                  holds its scores while it runs: 5 a s^2 b / tp more. The first pipeline stage
+                  holds min(pp, micro-batches) micro-batches of L / pp layers (1F1B schedule),
+                  1 + (pp - 1) / (pp v) times that with v virtual stages (the interleaved
+                  schedule, Narayanan et al. 2021).
     logits      = s b V x 4 B / (tp cp) (FP32 for the loss)
 
 A layout fits when the sum is at most the GPU's memory less the stated reserve.
