@@ -3,11 +3,10 @@ within their memory.
 
 The estimate searched the layout; this recomputes what the plan claims from the layout alone:
 TP x CP x PP x DP is the run's GPU count, tensor parallel stays inside a node (and splits whole
-heads where the spec states them), context parallel
-splits each sequence into 2 x CP equal parts (the load-balanced causal split) of a fused attention,
-every replica has at least one micro-batch, an interleaved schedule has a layer per chunk, and the
-memory the layout needs (the memory model, not the search) fits the GPU less the reserve and is the
-figure stated.
+heads where the spec states them), context parallel splits each sequence into 2 x CP equal parts
+(the load-balanced causal split) of a fused attention, every replica has at least one micro-batch,
+an interleaved schedule has a layer per chunk, and the memory the layout needs (the memory model,
+not the search) fits the GPU less the reserve and is the figure stated.
 """
 
 from __future__ import annotations
