@@ -251,6 +251,11 @@ def test_software_without_flash_attention_is_slower(capsys: pytest.CaptureFixtur
         assert main([*run, *extra]) == EXIT_OK
         rates.append(json.loads(capsys.readouterr().out)["tokens_per_s"])
     assert rates[1] < 0.95 * rates[0]
+    # the text says what the estimate assumed
+    assert main([arg for arg in run if arg != "--json"] + ["--no-flash-attention"]) == EXIT_OK
+    assert "attention      not fused" in capsys.readouterr().out
+    assert main([arg for arg in run if arg != "--json"]) == EXIT_OK
+    assert "attention" not in capsys.readouterr().out.replace("attention heads", "")
 
 
 def test_a_published_runs_layout_can_be_stated(capsys: pytest.CaptureFixture[str]) -> None:

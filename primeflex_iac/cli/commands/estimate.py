@@ -206,6 +206,8 @@ def _text(args: argparse.Namespace, r: Estimate) -> str:
     if r.layout is not None:
         lines.insert(3, f"  tokens         {r.tokens_per_s or 0:,.0f} per second, MFU {r.mfu:.1%}")
         lines.append(f"  layout         {r.layout.describe()}; {r.memory_gb:,.1f} GB per GPU")
+        if args.flash_attention is False:
+            lines.append("  attention      not fused: each head's sequence x sequence scores pass through memory (in compute)")
     if not r.fits_memory:
         lines.append(f"  warning        the model needs about {r.memory_gb:,.0f} GB per GPU; {args.gpu} has less")
     return "\n".join(lines) + "\n"
