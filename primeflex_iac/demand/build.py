@@ -23,7 +23,7 @@ from primeflex_iac.errors import SpecError
 from primeflex_iac.timing.calibration import load_calibration
 from primeflex_iac.timing.llm_layouts import least_gpu_memory_gb
 from primeflex_iac.timing.step_model import min_nodes
-from primeflex_iac.timing.workloads import heads_problem, resolve_workload
+from primeflex_iac.timing.workloads import decoder_fields_stated, heads_problem, resolve_workload
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -162,8 +162,7 @@ def check_references(spec: Spec, catalog: Catalog) -> None:
         if heads is not None:
             problems.append(spec.problem(("workloads", index, "attention_heads"), heads))
         if zoo is None or zoo.family != "gpt":
-            stated = [f for f in ("layers", "hidden", "tokens", "attention_heads") if getattr(workload, f) is not None]
-            for field in [*stated, *([] if workload.flash_attention else ["flash_attention"])]:
+            for field in decoder_fields_stated(workload):
                 message = f"{field} describes a gpt model (model: gpt or an LLM of the zoo); {workload.model} is not one"
                 problems.append(spec.problem(("workloads", index, field), message))
     for category in ("os", "cluster_manager", "scheduler"):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from primeflex_iac.timing.llm_layouts import passes_of
-from primeflex_iac.timing.llm_memory import RECOMPUTE, Layout, memory_bytes
+from primeflex_iac.timing.llm_memory import RECOMPUTE, ZERO_STAGES, Layout, memory_bytes
 
 if TYPE_CHECKING:
     from primeflex_iac.catalog.models import Gpu
@@ -58,7 +58,7 @@ def layout_violations(
         out.append(f"workload {name}: CP {stated.cp} without FlashAttention (ring attention passes fused attention blocks on)")
     if gpus_per_node % stated.tp:
         out.append(f"workload {name}: TP {stated.tp} does not divide a node's {gpus_per_node} GPUs (it stays inside the node)")
-    if stated.zero not in (0, 1, 2, 3) or stated.recompute not in RECOMPUTE:
+    if stated.zero not in ZERO_STAGES or stated.recompute not in RECOMPUTE:
         out.append(f"workload {name}: ZeRO-{stated.zero} with recompute {stated.recompute} is no layout")
         return out
     if stated.pp * stated.virtual_stages > shape.layers:

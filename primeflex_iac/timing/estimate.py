@@ -18,7 +18,7 @@ from primeflex_iac.timing.calibration import load_calibration
 from primeflex_iac.timing.llm_layouts import check_limits
 from primeflex_iac.timing.shapes import Interconnect, NodeShape
 from primeflex_iac.timing.step_model import estimate as estimate_step
-from primeflex_iac.timing.workloads import heads_problem, resolve_workload
+from primeflex_iac.timing.workloads import decoder_fields_stated, heads_problem, resolve_workload
 
 if TYPE_CHECKING:
     from primeflex_iac.catalog.models import Catalog
@@ -116,10 +116,7 @@ def prepare(
     decoder = zoo is not None and zoo.family == "gpt"
     if not decoder and spec_workload.global_batch is not None and spec_workload.global_batch < nodes * gpus_per_node:
         raise ValueError(f"a global batch of {spec_workload.global_batch} is less than one sample per GPU")
-    if not decoder and (
-        any(getattr(spec_workload, f) is not None for f in ("layers", "hidden", "tokens", "attention_heads"))
-        or not spec_workload.flash_attention
-    ):
+    if not decoder and decoder_fields_stated(spec_workload):
         raise ValueError(
             f"layers, hidden, tokens, attention heads and FlashAttention describe a gpt model; {model} is not one (use --model gpt)"
         )

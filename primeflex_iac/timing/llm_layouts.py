@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from primeflex_iac.timing.llm_memory import RECOMPUTE, Layout, memory_bytes
+from primeflex_iac.timing.llm_memory import RECOMPUTE, ZERO_STAGES, Layout, memory_bytes
 
 if TYPE_CHECKING:
     from primeflex_iac.timing.calibration import Calibration
@@ -118,7 +118,7 @@ def check_limits(limits: LayoutLimits, shape: DecoderShape, gpus_per_node: int, 
         raise ValueError(f"CP {limits.cp} does not split a {shape.sequence:,}-token sequence into {2 * limits.cp} equal parts")
     if limits.cp is not None and limits.cp > 1 and not shape.flash_attention:
         raise ValueError(f"CP {limits.cp} needs FlashAttention: ring attention passes blocks of a fused attention on")
-    if limits.zero is not None and limits.zero not in (0, 1, 2, 3):
+    if limits.zero is not None and limits.zero not in ZERO_STAGES:
         raise ValueError(f"ZeRO stage {limits.zero}: the stages are 0, 1, 2 and 3")
     if limits.recompute is not None and limits.recompute not in RECOMPUTE:
         raise ValueError(f"recompute {limits.recompute!r}: one of {', '.join(RECOMPUTE)}")

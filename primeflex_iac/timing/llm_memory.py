@@ -33,6 +33,7 @@ from typing import Literal
 __all__ = [
     "ACTIVATION_BYTES",
     "RECOMPUTE",
+    "ZERO_STAGES",
     "DecoderShape",
     "Layout",
     "Recompute",
@@ -43,6 +44,7 @@ __all__ = [
 
 Recompute = Literal["none", "selective", "full"]
 RECOMPUTE: tuple[Recompute, ...] = ("none", "selective", "full")
+ZERO_STAGES = (0, 1, 2, 3)
 ACTIVATION_BYTES = 34  # per token and width unit of one layer, 16-bit (Korthikanti et al. 2022)
 ADAM_BYTES = 12  # FP32 master weights, momentum and variance
 GRADIENT_BYTES = 2

@@ -60,7 +60,7 @@ from primeflex_iac.timing.llm_layouts import (
     powers_of_two,
     tensor_degrees,
 )
-from primeflex_iac.timing.llm_memory import RECOMPUTE, Layout, memory_bytes
+from primeflex_iac.timing.llm_memory import RECOMPUTE, ZERO_STAGES, Layout, memory_bytes
 
 if TYPE_CHECKING:
     from primeflex_iac.timing.calibration import Calibration
@@ -79,7 +79,6 @@ __all__ = ["LayoutLimits", "LlmStep", "search_layout", "tp_width_share"]
 # the GPU's memory bandwidth, an optimistic bound for element-wise kernels).
 SCORE_BYTES = {"none": 32, "selective": 45, "full": 45}
 MAX_MICRO_TOKENS = 65_536  # largest micro-batch the search tries, in tokens (beyond, GEMMs gain little)
-ZERO_STAGES = (0, 1, 2, 3)
 _CACHE: dict[tuple[object, ...], LlmStep | None] = {}
 _CACHE_SIZE = 200_000
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Literal
 
 from primeflex_iac.timing.estimate import prepare
 from primeflex_iac.timing.llm_step import LayoutLimits
+from primeflex_iac.timing.workloads import gpt_flops_per_token
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -249,7 +250,7 @@ def large_scale_rows(catalog: Catalog, data_dir: Path = DATA_DIR) -> list[Row]:
         )
         value = float(r["value"])
         if r["measure"] == "tflops_per_gpu":
-            published = value * 1e12 / (6 * parameters + 12 * layers * hidden * sequence)
+            published = value * 1e12 / gpt_flops_per_token(parameters, sequence, layers, hidden)
         else:
             published = batch * sequence / value / gpus
         limits = LayoutLimits(tp=int(r["tp"]), pp=int(r["pp"]), cp=int(r["cp"]))

@@ -26,6 +26,7 @@ __all__ = [
     "FLOPS_PER_PARAMETER_TOKEN",
     "GPT3_SHAPES",
     "ResolvedWorkload",
+    "decoder_fields_stated",
     "gpt_flops_per_token",
     "gpt_shape",
     "heads_problem",
@@ -122,6 +123,12 @@ def decoder_shape_of(workload: Workload, zoo: WorkloadModel) -> tuple[float, int
     zoo_hidden = None if custom_size or workload.layers is not None else zoo.hidden
     layers, hidden = gpt_shape(parameters, workload.layers or zoo_layers, workload.hidden or zoo_hidden)
     return parameters, layers, hidden
+
+
+def decoder_fields_stated(workload: Workload) -> list[str]:
+    """The fields a workload states that only a GPT-style decoder takes."""
+    stated = [f for f in ("layers", "hidden", "tokens", "attention_heads") if getattr(workload, f) is not None]
+    return stated if workload.flash_attention else [*stated, "flash_attention"]
 
 
 def heads_problem(workload: Workload, zoo: WorkloadModel) -> str | None:

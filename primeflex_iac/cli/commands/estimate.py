@@ -16,7 +16,7 @@ from primeflex_iac.cli.exit_codes import EXIT_INFEASIBLE, EXIT_OK, invalid
 from primeflex_iac.common.units import UnitError, format_duration, parse_count
 from primeflex_iac.common.vocabulary import PRECISIONS
 from primeflex_iac.timing.estimate import estimate
-from primeflex_iac.timing.llm_memory import RECOMPUTE
+from primeflex_iac.timing.llm_memory import RECOMPUTE, ZERO_STAGES
 from primeflex_iac.timing.llm_step import LayoutLimits
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     layout.add_argument("--tp", type=int, metavar="N", help="tensor-parallel degree (divides the node's GPUs)")
     layout.add_argument("--cp", type=int, metavar="N", help="context-parallel degree (splits each sequence)")
     layout.add_argument("--pp", type=int, metavar="N", help="pipeline stages")
-    layout.add_argument("--zero", type=int, choices=(0, 1, 2, 3), help="ZeRO stage of the data-parallel replicas")
+    layout.add_argument("--zero", type=int, choices=ZERO_STAGES, help="ZeRO stage of the data-parallel replicas")
     layout.add_argument("--recompute", choices=RECOMPUTE, help="activation recomputation")
     options.catalog_overlay(parser)
     options.json_output(parser)
